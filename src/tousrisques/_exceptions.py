@@ -1,0 +1,44 @@
+"""Every error the package raises on purpose.
+
+Tree::
+
+    TousrisquesError            base of everything raised here
+    ├── InputError              a user's file or request is wrong (command line: exit 1)
+    │   └── ValidationError     one or more problems found in a territory or scenario,
+    │                           all of them listed in ``.problems``
+    └── CompiledFormatError     a compiled territory file is unreadable or of another version
+
+Third-party errors (YAML, JSON, pyarrow, pyproj) are caught at the boundary where the file is
+read and turned into problems; they never reach the user as tracebacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tousrisques._problems import Problem
+
+
+class TousrisquesError(Exception):
+    """Base class of every error raised on purpose by tousrisques."""
+
+
+class InputError(TousrisquesError):
+    """Something the user gave us is wrong; the message says what would be right."""
+
+
+class ValidationError(InputError):
+    """A file or folder failed validation; ``problems`` lists every error and warning found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        head = "; ".join(p.render("en") for p in errors[:3])
+        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        super().__init__(f"{len(errors)} problem(s): {head}{more}")
+
+
+class CompiledFormatError(TousrisquesError):
+    """A compiled territory file cannot be read: corrupt, truncated or from another version."""

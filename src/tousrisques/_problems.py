@@ -1,0 +1,153 @@
+"""Problems found in user files, collected all at once and reported together.
+
+A :class:`Problem` says where (file, line or feature, field), what is wrong and what would be
+right, in English or French. :class:`Problems` collects them while a folder is read; it caps
+repeats of the same problem in one file (a broken column in a million-row CSV gives twenty
+messages and a count, not a million).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tousrisques._exceptions import ValidationError
+from tousrisques._messages import message, word
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in one place of one file.
+
+    ``line`` is 1-based; ``feature`` is the 1-based number of a GeoJSON feature or of a CSV data
+    row (then ``line`` is also given); ``field`` names the field; ``ident`` the id of the item.
+    """
+
+    code: str
+    file: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    line: int | None = None
+    feature: int | None = None
+    field: str | None = None
+    ident: str | None = None
+    severity: Severity = "error"
+
+    def where(self, lang: str = "en") -> str:
+        """Where the problem is, e.g. ``assets/power.csv:12`` or ``zones.geojson, feature 4``."""
+        place = self.file
+        if self.line is not None:
+            place += f":{self.line}"
+        elif self.feature is not None:
+            place += f", {word('feature', lang)} {self.feature}"
+        return place
+
+    def text(self, lang: str = "en") -> str:
+        """What is wrong and what would be right, without the place."""
+        msg, expected = message(self.code, self.params, lang)
+        return f"{msg} — {word('expected', lang)}: {expected}" if expected else msg
+
+    def render(self, lang: str = "en") -> str:
+        """The whole message on one line."""
+        parts = [self.where(lang)]
+        if self.field:
+            parts.append(f"[{self.field}]")
+        if self.ident is not None:
+            q = ("« ", " »") if lang == "fr" else ('"', '"')
+            parts.append(f"(id {q[0]}{self.ident}{q[1]})")
+        sep = " : " if lang == "fr" else ": "
+        return " ".join(parts) + sep + self.text(lang)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def to_dict(self, lang: str = "en") -> dict[str, object]:
+        """A JSON-ready form, for ``--json`` output and the web app."""
+        msg, expected = message(self.code, self.params, lang)
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "file": self.file,
+            "line": self.line,
+            "feature": self.feature,
+            "field": self.field,
+            "id": self.ident,
+            "message": msg,
+            "expected": expected,
+        }
+
+
+@dataclass
+class Problems:
+    """Collects problems; repeats of one (file, code, field) beyond ``max_repeats`` are counted."""
+
+    max_repeats: int = 20
+    _items: list[Problem] = field(default_factory=list)
+    _counts: dict[tuple[str, str, str | None, str], int] = field(default_factory=dict)
+
+    def add(self, problem: Problem) -> None:
+        key = (problem.file, problem.code, problem.field, problem.severity)
+        n = self._counts.get(key, 0) + 1
+        self._counts[key] = n
+        if n <= self.max_repeats:
+            self._items.append(problem)
+
+    def error(self, code: str, file: str, *, line: int | None = None,
+              feature: int | None = None, field: str | None = None, ident: str | None = None,
+              **params: object) -> None:
+        """Record an error."""
+        self.add(Problem(code, file, params, line, feature, field, ident, "error"))
+
+    def warning(self, code: str, file: str, *, line: int | None = None,
+                feature: int | None = None, field: str | None = None,
+                ident: str | None = None, **params: object) -> None:
+        """Record a warning (shown, but the file is still accepted)."""
+        self.add(Problem(code, file, params, line, feature, field, ident, "warning"))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            self.add(p)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.all())
+
+    def all(self) -> list[Problem]:
+        """Every problem, with a count line for each capped repeat."""
+        out = list(self._items)
+        for (file, code, fld, severity), n in self._counts.items():
+            if n > self.max_repeats:
+                out.append(Problem("more.same", file, {"count": n - self.max_repeats,
+                                                       "of": code}, field=fld,
+                                   severity="error" if severity == "error" else "warning"))
+        return out
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.all() if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.all() if p.severity == "warning"]
+
+    def has_errors(self) -> bool:
+        return any(key[3] == "error" for key in self._counts)
+
+    def raise_if_errors(self) -> None:
+        """Raise :class:`ValidationError` with every problem when any is an error."""
+        if self.has_errors():
+            raise ValidationError(self.all())
+
+
+def suggest(value: str, choices: Iterable[str]) -> str:
+    """The choice closest to ``value`` when one is close enough, else ``''``.
+
+    Passed as the ``suggest`` parameter of a problem, it becomes "did you mean …?".
+
+    >>> suggest("antena", ["antenna", "siren"])
+    'antenna'
+    """
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.75)
+    return close[0] if close else ""

@@ -1,0 +1,273 @@
+"""The compiled territory: the engine's only input, as arrays, saved and reloaded as ``.npz``.
+
+Everything is indexed by position: assets ``0..n-1`` in file order, zones, actors, channels.
+Requirement groups are CSR (:class:`Requirements`); each network layer is a symmetric CSR
+adjacency over its own members, line assets being nodes between the two assets they join, so
+that removing a failed line removes its edge; coverage is a sparse targets × assets matrix per
+coverage kind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from tousrisques._exceptions import CompiledFormatError
+from tousrisques.territory._config import ROLES
+from tousrisques.territory._model import FloatArray, IntArray, Requirements, Territory
+
+FORMAT_VERSION = 1
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class LayerGraph:
+    """One network layer: its member assets, their adjacency (local indices) and sources."""
+
+    name: str
+    members: npt.NDArray[np.int32]
+    adjacency: sp.csr_matrix
+    sources: BoolArray
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledTerritory:
+    """Arrays for the engine; see the module docstring for their layout."""
+
+    name: str
+    asset_ids: npt.NDArray[np.str_]
+    kind: npt.NDArray[np.int16]
+    kind_names: tuple[str, ...]
+    layer: npt.NDArray[np.int16]
+    layer_names: tuple[str, ...]
+    source: BoolArray
+    repair_s: FloatArray
+    requires: Requirements
+    layers: tuple[LayerGraph, ...]
+    zone_ids: npt.NDArray[np.str_]
+    population: FloatArray
+    vulnerable: FloatArray
+    zone_requires: Requirements
+    coverage_kinds: tuple[str, ...]
+    zone_coverage: dict[str, sp.csr_matrix]
+    actor_coverage: dict[str, sp.csr_matrix]
+    actor_ids: npt.NDArray[np.str_]
+    actor_role: npt.NDArray[np.int16]
+    actor_site: IntArray
+    crisis_cell: BoolArray
+    actor_channels: sp.csr_matrix
+    reports_to: IntArray
+    channel_ids: npt.NDArray[np.str_]
+    channel_broadcast: BoolArray
+    channel_latency_s: FloatArray
+    channel_requires: Requirements
+    channel_coverage: npt.NDArray[np.int16]
+    channel_needs_site: BoolArray
+    channel_triggers: sp.csr_matrix
+
+    @property
+    def n_assets(self) -> int:
+        return len(self.asset_ids)
+
+    def save(self, path: str | Path) -> None:
+        """Write to ``path`` (``.npz``) atomically: a temporary file moved in whole."""
+        arrays = _flatten(self)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **arrays)  # type: ignore[arg-type]
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: str | Path) -> CompiledTerritory:
+        """Read a file written by :meth:`save`."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+            raise CompiledFormatError(f"{path}: not a compiled territory ({exc})") from exc
+        version = int(arrays.get("format_version", np.array(-1)))
+        if version != FORMAT_VERSION:
+            raise CompiledFormatError(
+                f"{path}: compiled with format {version}, this version reads "
+                f"{FORMAT_VERSION}; compile the territory again")
+        try:
+            return _unflatten(arrays)
+        except KeyError as exc:
+            raise CompiledFormatError(f"{path}: missing array {exc}; compile again") from exc
+
+
+def _layer_graph(code: int, name: str, t: Territory) -> LayerGraph:
+    a = t.assets
+    members = np.nonzero(a.layer == code)[0]
+    local = np.full(len(a), -1, np.int64)
+    local[members] = np.arange(len(members))
+    links = t.links[a.layer[t.links[:, 0]] == code] if len(t.links) else t.links
+    lines = members[a.connects[members, 0] >= 0]
+    ea = np.concatenate([links[:, 0], lines, lines])
+    eb = np.concatenate([links[:, 1], a.connects[lines, 0], a.connects[lines, 1]])
+    ea, eb = local[ea], local[eb]
+    m = len(members)
+    adj = sp.csr_matrix((np.ones(2 * len(ea), np.int8),
+                         (np.concatenate([ea, eb]), np.concatenate([eb, ea]))), shape=(m, m))
+    adj.sum_duplicates()
+    adj.data[:] = 1
+    return LayerGraph(name, members.astype(np.int32), adj, a.source[members].copy())
+
+
+def compile_territory(t: Territory) -> CompiledTerritory:
+    """Turn a validated territory into the engine's arrays."""
+    a = t.assets
+    cov = t.coverage
+    actor_site = np.array([a.index.get(ac.site, -1) if ac.site else -1 for ac in t.actors],
+                          dtype=np.int64)
+    ch_index = t.channel_index
+    ac_index = t.actor_index
+    rows, cols = [], []
+    for i, ac in enumerate(t.actors):
+        for c in ac.channels:
+            rows.append(i)
+            cols.append(ch_index[c])
+    actor_channels = sp.csr_matrix((np.ones(len(rows), bool), (rows, cols)),
+                                   shape=(len(t.actors), len(t.channels)))
+    reports = np.array([(i, ac_index[b]) for i, ac in enumerate(t.actors)
+                        for b in ac.reports_to], dtype=np.int64).reshape(-1, 2)
+    trig_r, trig_c = [], []
+    for i, ch in enumerate(t.channels):
+        for who in ch.triggered_by:
+            for j, ac in enumerate(t.actors):
+                if ac.id == who or ac.role == who:
+                    trig_r.append(i)
+                    trig_c.append(j)
+    triggers = sp.csr_matrix((np.ones(len(trig_r), bool), (trig_r, trig_c)),
+                             shape=(len(t.channels), len(t.actors)))
+    ch_req = _channel_requires(t)
+    return CompiledTerritory(
+        name=t.name,
+        asset_ids=np.asarray(a.ids, dtype=str),
+        kind=a.kind.astype(np.int16), kind_names=t.kind_names,
+        layer=a.layer.astype(np.int16), layer_names=t.layer_names,
+        source=a.source.astype(bool), repair_s=a.repair_hours * 3600.0,
+        requires=a.requires,
+        layers=tuple(_layer_graph(code, name, t) for code, name in enumerate(t.layer_names)),
+        zone_ids=np.asarray(t.zones.ids, dtype=str), population=t.zones.population,
+        vulnerable=t.zones.vulnerable, zone_requires=t.zones.requires,
+        coverage_kinds=cov.kinds, zone_coverage=cov.zones, actor_coverage=cov.actors,
+        actor_ids=np.asarray([ac.id for ac in t.actors], dtype=str),
+        actor_role=np.array([ROLES.index(ac.role) for ac in t.actors], np.int16),
+        actor_site=actor_site,
+        crisis_cell=np.array([ac.crisis_cell for ac in t.actors], bool),
+        actor_channels=actor_channels, reports_to=reports,
+        channel_ids=np.asarray([c.id for c in t.channels], dtype=str),
+        channel_broadcast=np.array([c.mode == "broadcast" for c in t.channels], bool),
+        channel_latency_s=np.array([c.latency_s for c in t.channels], np.float64),
+        channel_requires=ch_req,
+        channel_coverage=np.array([cov.kinds.index(c.coverage) if c.coverage in cov.kinds
+                                   else -1 for c in t.channels], np.int16),
+        channel_needs_site=np.array([c.needs_site for c in t.channels], bool),
+        channel_triggers=triggers,
+    )
+
+
+def _channel_requires(t: Territory) -> Requirements:
+    ptr, alt_ptr, alt, backup = [0], [0], [], []
+    for ch in t.channels:
+        for g in ch.requires:
+            alt.extend(t.assets.index[x] for x in g.any_of)
+            alt_ptr.append(len(alt))
+            backup.append(g.backup_s or 0.0)
+        ptr.append(len(alt_ptr) - 1)
+    return Requirements(np.array(ptr, np.int64), np.array(alt_ptr, np.int64),
+                        np.array(alt, np.int32), np.array(backup, np.float64))
+
+
+def _put_req(out: dict[str, Any], prefix: str, r: Requirements) -> None:
+    out[f"{prefix}.owner_ptr"] = r.owner_ptr
+    out[f"{prefix}.alt_ptr"] = r.alt_ptr
+    out[f"{prefix}.alt"] = r.alt
+    out[f"{prefix}.backup_s"] = r.backup_s
+
+
+def _get_req(z: dict[str, Any], prefix: str) -> Requirements:
+    return Requirements(z[f"{prefix}.owner_ptr"], z[f"{prefix}.alt_ptr"], z[f"{prefix}.alt"],
+                        z[f"{prefix}.backup_s"])
+
+
+def _put_csr(out: dict[str, Any], prefix: str, m: sp.csr_matrix) -> None:
+    m = sp.csr_matrix(m)
+    out[f"{prefix}.data"] = m.data
+    out[f"{prefix}.indices"] = m.indices
+    out[f"{prefix}.indptr"] = m.indptr
+    out[f"{prefix}.shape"] = np.array(m.shape, np.int64)
+
+
+def _get_csr(z: dict[str, Any], prefix: str) -> sp.csr_matrix:
+    return sp.csr_matrix((z[f"{prefix}.data"], z[f"{prefix}.indices"], z[f"{prefix}.indptr"]),
+                         shape=tuple(int(s) for s in z[f"{prefix}.shape"]))
+
+
+_PLAIN = ("asset_ids", "kind", "layer", "source", "repair_s", "zone_ids", "population",
+          "vulnerable", "actor_ids", "actor_role", "actor_site", "crisis_cell", "reports_to",
+          "channel_ids", "channel_broadcast", "channel_latency_s", "channel_coverage",
+          "channel_needs_site")
+
+
+def _strings(values: tuple[str, ...]) -> npt.NDArray[np.str_]:
+    return np.array(values, dtype=str) if values else np.zeros(0, dtype="<U1")
+
+
+def _flatten(c: CompiledTerritory) -> dict[str, Any]:
+    out: dict[str, Any] = {"format_version": np.array(FORMAT_VERSION),
+                           "name": np.array(c.name),
+                           "kind_names": _strings(c.kind_names),
+                           "layer_names": _strings(c.layer_names),
+                           "coverage_kinds": _strings(c.coverage_kinds)}
+    for k in _PLAIN:
+        out[k] = getattr(c, k)
+    _put_req(out, "requires", c.requires)
+    _put_req(out, "zone_requires", c.zone_requires)
+    _put_req(out, "channel_requires", c.channel_requires)
+    for g in c.layers:
+        out[f"layer.{g.name}.members"] = g.members
+        out[f"layer.{g.name}.sources"] = g.sources
+        _put_csr(out, f"layer.{g.name}.adjacency", g.adjacency)
+    for k in c.coverage_kinds:
+        _put_csr(out, f"zone_coverage.{k}", c.zone_coverage[k])
+        _put_csr(out, f"actor_coverage.{k}", c.actor_coverage[k])
+    _put_csr(out, "actor_channels", c.actor_channels)
+    _put_csr(out, "channel_triggers", c.channel_triggers)
+    return out
+
+
+def _unflatten(z: dict[str, Any]) -> CompiledTerritory:
+    layer_names = tuple(str(s) for s in z["layer_names"])
+    kinds = tuple(str(s) for s in z["coverage_kinds"])
+    return CompiledTerritory(
+        name=str(z["name"]),
+        kind_names=tuple(str(s) for s in z["kind_names"]),
+        layer_names=layer_names,
+        coverage_kinds=kinds,
+        requires=_get_req(z, "requires"),
+        zone_requires=_get_req(z, "zone_requires"),
+        channel_requires=_get_req(z, "channel_requires"),
+        layers=tuple(LayerGraph(name, z[f"layer.{name}.members"], _get_csr(
+            z, f"layer.{name}.adjacency"), z[f"layer.{name}.sources"]) for name in layer_names),
+        zone_coverage={k: _get_csr(z, f"zone_coverage.{k}") for k in kinds},
+        actor_coverage={k: _get_csr(z, f"actor_coverage.{k}") for k in kinds},
+        actor_channels=_get_csr(z, "actor_channels"),
+        channel_triggers=_get_csr(z, "channel_triggers"),
+        **{k: z[k] for k in _PLAIN},
+    )

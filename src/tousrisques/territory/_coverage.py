@@ -1,0 +1,71 @@
+"""Coverage: which range-based assets (antennas, sirens, relays, transmitters) reach which
+zones and actor sites, computed once with a spatial index in the territory's metric CRS.
+
+A zone is reached when its representative point (a point inside it) lies within the asset's
+range: its population is taken to live there. This is exact for the small grid cells of the
+sample territory and coarse for large zones; see docs/territory-format.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import shapely
+
+from tousrisques.territory._model import FloatArray, IntArray, Territory
+
+
+@dataclass(frozen=True, eq=False)
+class Coverage:
+    """Per coverage kind, sparse matrices of targets × assets (1 where the asset reaches)."""
+
+    kinds: tuple[str, ...]
+    zones: dict[str, sp.csr_matrix]
+    actors: dict[str, sp.csr_matrix]
+
+
+def _reach(tx: FloatArray, ty: FloatArray, ax: FloatArray, ay: FloatArray,
+           ranges: FloatArray, asset_rows: IntArray, n_assets: int) -> sp.csr_matrix:
+    """Targets × assets matrix: target t reached by asset a when distance <= range of a."""
+    n_t = len(tx)
+    ok = np.nonzero(np.isfinite(tx) & np.isfinite(ty))[0]
+    if len(ok) == 0 or len(asset_rows) == 0:
+        return sp.csr_matrix((n_t, n_assets), dtype=np.int8)
+    tree = shapely.STRtree(shapely.points(tx[ok], ty[ok]))
+    pts = shapely.points(ax, ay)
+    a_idx, t_idx = tree.query(pts, predicate="dwithin", distance=float(ranges.max()))
+    d2 = (ax[a_idx] - tx[ok][t_idx]) ** 2 + (ay[a_idx] - ty[ok][t_idx]) ** 2
+    keep = d2 <= ranges[a_idx] ** 2
+    rows = ok[t_idx[keep]]
+    cols = asset_rows[a_idx[keep]]
+    m = sp.csr_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(n_t, n_assets))
+    m.sum_duplicates()
+    return m
+
+
+def compute_coverage(t: Territory) -> Coverage:
+    """Coverage of zones and actor sites by every kind that has assets with a range."""
+    a = t.assets
+    n = len(a)
+    located = np.isfinite(a.x) & (a.range_m > 0)
+    site_rows = np.array([a.index.get(ac.site, -1) if ac.site else -1 for ac in t.actors],
+                         dtype=np.int64)
+    sx = np.where(site_rows >= 0, a.x[site_rows.clip(0)], np.nan) if len(site_rows) \
+        else np.zeros(0)
+    sy = np.where(site_rows >= 0, a.y[site_rows.clip(0)], np.nan) if len(site_rows) \
+        else np.zeros(0)
+    kinds = []
+    zones: dict[str, sp.csr_matrix] = {}
+    actors: dict[str, sp.csr_matrix] = {}
+    wanted = {c.coverage for c in t.channels if c.coverage}
+    for code, name in enumerate(t.kind_names):
+        rows = np.nonzero(located & (a.kind == code))[0]
+        if len(rows) == 0 and name not in wanted:
+            continue
+        kinds.append(name)
+        ax, ay, rng = a.x[rows], a.y[rows], a.range_m[rows]
+        zones[name] = _reach(t.zones.x, t.zones.y, ax, ay, rng, rows, n)
+        actors[name] = _reach(sx, sy, ax, ay, rng, rows, n)
+    return Coverage(tuple(kinds), zones, actors)

@@ -1,0 +1,211 @@
+"""Load a territory folder: read every file, check everything, report all problems at once."""
+
+from __future__ import annotations
+
+import zoneinfo
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import ValidationError as PydanticError
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from tousrisques._exceptions import InputError
+from tousrisques._limits import ReadLimits
+from tousrisques._problems import Problems
+from tousrisques._readers import read_bytes, read_yaml
+from tousrisques.territory._actors import check_actors, check_channels, read_list
+from tousrisques.territory._assemble import build_assets, build_links, build_zones
+from tousrisques.territory._columns import Block
+from tousrisques.territory._config import (
+    Actor,
+    Channel,
+    TerritoryFile,
+    check_kind_overrides,
+    report_pydantic,
+)
+from tousrisques.territory._fields import ASSET_FIELDS, ZONE_FIELDS, FieldSpec
+from tousrisques.territory._kinds import CATALOGUE, LAYERS, KindSpec, merge_kind
+from tousrisques.territory._model import Territory
+from tousrisques.territory._read_csv import read_block, read_links
+from tousrisques.territory._read_geojson import read_geojson
+
+TERRITORY_FILE = "territory.yaml"
+DATA_SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
+
+
+def territory_file(path: str | Path) -> Path:
+    """The ``territory.yaml`` of ``path`` (a folder, or the file itself)."""
+    p = Path(path)
+    return p / TERRITORY_FILE if p.is_dir() else p
+
+
+def _inside(folder: Path, rel: str, problems: Problems, where: str, line: int | None
+            ) -> Path | None:
+    pure = PurePosixPath(rel.replace("\\", "/"))
+    if pure.is_absolute() or ".." in pure.parts or Path(rel).is_absolute():
+        problems.error("file.outside", where, line=line, path=rel)
+        return None
+    return folder / pure
+
+
+def _read_data(path: Path, rel: str, spec: FieldSpec, problems: Problems,
+               limits: ReadLimits) -> Block | None:
+    fmt = DATA_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        problems.error("file.type", rel, suffix=path.suffix or "(none)",
+                       allowed=".geojson, .json or .csv")
+        return None
+    raw = read_bytes(path, rel, problems, max_bytes=limits.max_data_bytes,
+                     setting="max_data_bytes")
+    if raw is None:
+        return None
+    if fmt == "csv":
+        return read_block(raw, rel, spec, problems)
+    return read_geojson(raw, rel, spec, problems)
+
+
+def _kinds(cfg: TerritoryFile, lines: dict[Any, int], problems: Problems
+           ) -> tuple[dict[str, KindSpec], tuple[str, ...]]:
+    overrides = check_kind_overrides(cfg.kinds, TERRITORY_FILE, lines, problems)
+    kinds = dict(CATALOGUE)
+    for name, fields in overrides.items():
+        try:
+            kinds[name] = merge_kind(CATALOGUE.get(name), name, fields)
+        except TypeError as exc:
+            problems.error("field.invalid", TERRITORY_FILE, line=lines.get(("kinds", name)),
+                           field=f"kinds.{name}", detail=str(exc), expected="kind fields")
+    layers = tuple(dict.fromkeys([*LAYERS, *cfg.layers,
+                                  *(k.layer for k in kinds.values() if k.layer)]))
+    for name, spec in kinds.items():
+        if spec.layer is not None and spec.layer not in layers:
+            problems.error("layer.unknown", TERRITORY_FILE, line=lines.get(("kinds", name)),
+                           field=f"kinds.{name}.layer", layer=spec.layer,
+                           allowed=", ".join(layers), suggest="")
+    return kinds, layers
+
+
+def _crs(cfg: TerritoryFile, lines: dict[Any, int], problems: Problems
+         ) -> tuple[Transformer | None, tuple[float, float, float, float] | None]:
+    line = lines.get(("metric_crs",))
+    try:
+        crs = CRS.from_user_input(cfg.metric_crs)
+    except CRSError as exc:
+        problems.error("crs.invalid", TERRITORY_FILE, line=line, field="metric_crs",
+                       value=cfg.metric_crs, detail=str(exc).splitlines()[0][:120])
+        return None, None
+    units = {ax.unit_name for ax in crs.axis_info}
+    if not crs.is_projected or not units <= {"metre", "meter"}:
+        problems.error("crs.not_metric", TERRITORY_FILE, line=line, field="metric_crs",
+                       value=cfg.metric_crs)
+        return None, None
+    area = crs.area_of_use
+    bounds = (area.west, area.south, area.east, area.north) if area else None
+    return Transformer.from_crs("EPSG:4326", crs, always_xy=True), bounds
+
+
+def load_territory(path: str | Path, *, limits: ReadLimits | None = None) -> Territory:
+    """Read, check and assemble the territory at ``path``.
+
+    Raises
+    ------
+    ValidationError
+        With every problem of every file, when any is an error.
+    InputError
+        When ``path`` has no territory.yaml at all.
+    """
+    limits = limits or ReadLimits()
+    yaml_path = territory_file(path)
+    if not yaml_path.exists():
+        raise InputError(f"{yaml_path}: no territory here (expected a folder with "
+                         f"{TERRITORY_FILE}, or the path of that file)")
+    folder = yaml_path.parent
+    problems = Problems(max_repeats=limits.max_repeats)
+    got = read_yaml(yaml_path, TERRITORY_FILE, problems, limits)
+    if got is None or not isinstance(got[0], dict):
+        if got is not None:
+            problems.error("field.type", TERRITORY_FILE, line=1, expected_type="a mapping",
+                           got=type(got[0]).__name__, expected="name:, assets:, zones:, ...")
+        problems.raise_if_errors()
+        raise InputError(f"{yaml_path}: empty")
+    data, lines = got
+    try:
+        cfg = TerritoryFile.model_validate(data)
+    except PydanticError as exc:
+        report_pydantic(exc, TERRITORY_FILE, lines, (), problems, model=TerritoryFile)
+        problems.raise_if_errors()
+        raise  # pragma: no cover - pydantic errors always become problems
+    try:
+        zoneinfo.ZoneInfo(cfg.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.error("timezone.invalid", TERRITORY_FILE, line=lines.get(("timezone",)),
+                       field="timezone", value=cfg.timezone)
+    kinds, layers = _kinds(cfg, lines, problems)
+    transformer, area = _crs(cfg, lines, problems)
+    if transformer is None:
+        transformer = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+        area = None
+
+    files: list[str] = []
+
+    def blocks(key: str, paths: list[str], spec: FieldSpec) -> list[Block]:
+        out = []
+        for i, rel in enumerate(paths):
+            p = _inside(folder, rel, problems, TERRITORY_FILE, lines.get((key, i)))
+            if p is None:
+                continue
+            if not p.is_file():
+                problems.error("file.missing", TERRITORY_FILE, line=lines.get((key, i)),
+                               field=key, path=rel)
+                continue
+            b = _read_data(p, rel, spec, problems, limits)
+            if b is not None:
+                files.append(rel)
+                out.append(b)
+        return out
+
+    asset_blocks = blocks("assets", cfg.assets, ASSET_FIELDS)
+    assets, index = build_assets(asset_blocks, files, kinds, layers, problems,
+                                 transformer=transformer, area=area)
+    link_parts = []
+    for i, rel in enumerate(cfg.links):
+        p = _inside(folder, rel, problems, TERRITORY_FILE, lines.get(("links", i)))
+        if p is None:
+            continue
+        raw = read_bytes(p, rel, problems, max_bytes=limits.max_data_bytes,
+                         setting="max_data_bytes")
+        if raw is not None:
+            got_links = read_links(raw, rel, problems)
+            if got_links is not None:
+                link_parts.append((rel, *got_links))
+    links = build_links(link_parts, index, assets, layers, problems)
+    zone_blocks = blocks("zones", cfg.zones, ZONE_FIELDS)
+    zones = build_zones(zone_blocks, index, assets.ids, problems, transformer=transformer,
+                        area=area)
+
+    channels: list[Channel] = []
+    actors: list[Actor] = []
+    ch_rel, ch_lines, ch_base = cfg.channels or "", {}, ()
+    if cfg.channels:
+        p = _inside(folder, cfg.channels, problems, TERRITORY_FILE, lines.get(("channels",)))
+        if p is not None:
+            channels, ch_lines, ch_base = read_list(p, cfg.channels, "channels", Channel,
+                                                    problems, limits)
+            check_channels(channels, cfg.channels, ch_lines, ch_base, problems, index, kinds)
+    if cfg.actors:
+        p = _inside(folder, cfg.actors, problems, TERRITORY_FILE, lines.get(("actors",)))
+        if p is not None:
+            actors, a_lines, a_base = read_list(p, cfg.actors, "actors", Actor, problems,
+                                                limits)
+            check_actors(actors, cfg.actors, a_lines, a_base, problems, index, assets,
+                         channels, ch_rel, ch_lines, ch_base)
+            if actors and not any(a.crisis_cell for a in actors):
+                problems.warning("field.missing", cfg.actors, field="crisis_cell",
+                                 expected="at least one actor with crisis_cell: true, "
+                                          "or no actor can be connected")
+    problems.raise_if_errors()
+    return Territory(
+        name=cfg.name, timezone=cfg.timezone, metric_crs=cfg.metric_crs, kinds=kinds,
+        kind_names=tuple(sorted(kinds)), layer_names=layers, assets=assets, links=links,
+        zones=zones, channels=tuple(channels), actors=tuple(actors), files=tuple(files),
+        folder=folder, description=cfg.description, warnings=tuple(problems.warnings))

@@ -1,0 +1,189 @@
+"""The validated territory: columnar tables of assets and zones, channels and actors.
+
+Tables are columns (numpy arrays), not lists of objects, so that a territory of millions of
+assets loads in seconds and compiles without walking Python objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from tousrisques._problems import Problem
+from tousrisques.territory._config import Actor, Channel
+from tousrisques.territory._kinds import KindSpec
+
+if TYPE_CHECKING:
+    from tousrisques.territory._compiled import CompiledTerritory
+    from tousrisques.territory._coverage import Coverage
+    from tousrisques.territory._summary import TerritorySummary
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+ObjArray = npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True, eq=False)
+class Requirements:
+    """Resolved requirement groups of a set of owners (assets, zones or channels), as CSR.
+
+    Owner ``i`` has groups ``owner_ptr[i]:owner_ptr[i+1]``; group ``g`` is met when one of the
+    assets ``alt[alt_ptr[g]:alt_ptr[g+1]]`` works; ``backup_s[g]`` is its autonomy (0: none).
+    """
+
+    owner_ptr: IntArray
+    alt_ptr: IntArray
+    alt: npt.NDArray[np.int32]
+    backup_s: FloatArray
+
+    @property
+    def n_owners(self) -> int:
+        return len(self.owner_ptr) - 1
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.alt_ptr) - 1
+
+    @cached_property
+    def owner(self) -> IntArray:
+        """Owner of each group."""
+        return np.repeat(np.arange(self.n_owners, dtype=np.int64), np.diff(self.owner_ptr))
+
+    def groups_of(self, i: int) -> list[tuple[list[int], float]]:
+        """Groups of owner ``i``: ``[(alternative asset indices, backup seconds), ...]``."""
+        out = []
+        for g in range(int(self.owner_ptr[i]), int(self.owner_ptr[i + 1])):
+            alts = self.alt[self.alt_ptr[g]:self.alt_ptr[g + 1]].tolist()
+            out.append((alts, float(self.backup_s[g])))
+        return out
+
+    def matrix(self, n_assets: int) -> sp.csr_matrix:
+        """Groups × assets incidence: ``(M @ working) > 0`` tells which groups are met."""
+        data = np.ones(len(self.alt), dtype=np.int32)
+        return sp.csr_matrix((data, self.alt, self.alt_ptr), shape=(self.n_groups, n_assets))
+
+    @classmethod
+    def empty(cls, n_owners: int) -> Requirements:
+        return cls(np.zeros(n_owners + 1, np.int64), np.zeros(1, np.int64),
+                   np.zeros(0, np.int32), np.zeros(0))
+
+
+@dataclass(frozen=True, eq=False)
+class AssetTable:
+    """Every asset: one row each, in the order of the files named in territory.yaml."""
+
+    ids: ObjArray
+    kind: npt.NDArray[np.int16]
+    layer: npt.NDArray[np.int16]
+    source: npt.NDArray[np.bool_]
+    geometry: ObjArray
+    lon: FloatArray
+    lat: FloatArray
+    x: FloatArray
+    y: FloatArray
+    connects: IntArray
+    requires: Requirements
+    range_m: FloatArray
+    backup_hours: FloatArray
+    repair_hours: FloatArray
+    attrs: dict[str, ObjArray]
+    file: npt.NDArray[np.int16]
+    row: IntArray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Row of each asset id."""
+        return {str(k): i for i, k in enumerate(self.ids.tolist())}
+
+
+@dataclass(frozen=True, eq=False)
+class ZoneTable:
+    """Population zones: where people live, how many, and what their homes need."""
+
+    ids: ObjArray
+    population: FloatArray
+    vulnerable: FloatArray
+    geometry: ObjArray
+    lon: FloatArray
+    lat: FloatArray
+    x: FloatArray
+    y: FloatArray
+    requires: Requirements
+    attrs: dict[str, ObjArray]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True, eq=False)
+class Territory:
+    """A validated territory. Build it with :meth:`from_folder`; compile it for the engine."""
+
+    name: str
+    timezone: str
+    metric_crs: str
+    kinds: dict[str, KindSpec]
+    kind_names: tuple[str, ...]
+    layer_names: tuple[str, ...]
+    assets: AssetTable
+    links: IntArray
+    zones: ZoneTable
+    channels: tuple[Channel, ...]
+    actors: tuple[Actor, ...]
+    files: tuple[str, ...]
+    folder: Path | None = None
+    description: str | None = None
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @classmethod
+    def from_folder(cls, path: str | Path, **options: Any) -> Territory:
+        """Load and validate the territory in ``path`` (a folder or its territory.yaml).
+
+        Raises :class:`~tousrisques.ValidationError` listing every problem found.
+        """
+        from tousrisques.territory._loader import load_territory
+
+        return load_territory(path, **options)
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        """Which coverage assets reach which zones and actor sites (computed once)."""
+        from tousrisques.territory._coverage import compute_coverage
+
+        return compute_coverage(self)
+
+    def compile(self) -> CompiledTerritory:
+        """The engine's arrays (see :class:`~tousrisques.territory.CompiledTerritory`)."""
+        from tousrisques.territory._compiled import compile_territory
+
+        return compile_territory(self)
+
+    def summary(self) -> TerritorySummary:
+        """Counts and coverage shares, for people."""
+        from tousrisques.territory._summary import summarize
+
+        return summarize(self)
+
+    def kind_of(self, i: int) -> str:
+        return self.kind_names[int(self.assets.kind[i])]
+
+    def layer_of(self, i: int) -> str | None:
+        code = int(self.assets.layer[i])
+        return None if code < 0 else self.layer_names[code]
+
+    @cached_property
+    def actor_index(self) -> dict[str, int]:
+        return {a.id: i for i, a in enumerate(self.actors)}
+
+    @cached_property
+    def channel_index(self) -> dict[str, int]:
+        return {c.id: i for i, c in enumerate(self.channels)}

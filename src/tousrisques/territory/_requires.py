@@ -1,0 +1,139 @@
+"""Requirement groups: what an asset, a zone or a channel needs in order to work.
+
+A list of groups; every group must be met; a group is met when at least one of its
+alternatives works; a group may carry a backup autonomy. Written in CSV as a compact string:
+
+>>> parse_compact("T12@2h; B3|B4")
+(Group(any_of=('T12',), backup_s=7200.0), Group(any_of=('B3', 'B4'), backup_s=None))
+>>> format_compact(parse_compact("T12@2h; B3|B4"))
+'T12@2h; B3|B4'
+
+and in GeoJSON or YAML as a list: ``[{"any_of": ["T12"], "backup_hours": 2}, "B3|B4"]``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from tousrisques._durations import format_duration, parse_duration
+
+ID_FORBIDDEN = re.compile(r"[\s;|@,]")
+
+
+class RequiresSyntaxError(ValueError):
+    """A requirement is malformed; the message says where in the text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One requirement group: met when any alternative works; ``backup_s`` None = not given."""
+
+    any_of: tuple[str, ...]
+    backup_s: float | None = None
+
+
+def _parse_group(part: str) -> Group:
+    body, at, backup = part.partition("@")
+    backup_s: float | None = None
+    if at:
+        if "@" in backup:
+            raise RequiresSyntaxError(f"'@' appears twice in '{part.strip()}'")
+        try:
+            backup_s = parse_duration(backup)
+        except ValueError:
+            raise RequiresSyntaxError(
+                f"backup '{backup.strip()}' is not a duration (write 2h, 90m, 1d)") from None
+    alts = tuple(a.strip() for a in body.split("|"))
+    if not body.strip():
+        raise RequiresSyntaxError(f"group '{part.strip()}' names no asset before '@'")
+    if any(not a for a in alts):
+        raise RequiresSyntaxError(f"empty alternative in '{part.strip()}'")
+    for a in alts:
+        if ID_FORBIDDEN.search(a):
+            raise RequiresSyntaxError(f"'{a}' is not an id (missing ';' or '|'?)")
+    return Group(alts, backup_s)
+
+
+def parse_compact(text: str) -> tuple[Group, ...]:
+    """Parse ``"T12@2h; B3|B4"``; an empty text means no requirement.
+
+    A trailing ``;`` is tolerated; an empty group in the middle is not.
+    """
+    parts = text.split(";")
+    if parts and not parts[-1].strip():
+        parts = parts[:-1]
+    groups = []
+    for i, part in enumerate(parts):
+        if not part.strip():
+            if len(parts) == 1 and i == 0:
+                return ()
+            raise RequiresSyntaxError("empty group between two ';'")
+        groups.append(_parse_group(part))
+    return tuple(groups)
+
+
+def format_compact(groups: tuple[Group, ...] | list[Group]) -> str:
+    """Write groups back in the compact syntax (the inverse of :func:`parse_compact`)."""
+    out = []
+    for g in groups:
+        s = "|".join(g.any_of)
+        if g.backup_s is not None:
+            s += "@" + format_duration(g.backup_s)
+        out.append(s)
+    return "; ".join(out)
+
+
+def parse_groups(value: Any) -> tuple[Group, ...]:
+    """Parse the list form used in GeoJSON and YAML (or a compact string, or null)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return parse_compact(value)
+    if not isinstance(value, list):
+        raise RequiresSyntaxError(
+            f"expected a list of groups or a compact string, got {type(value).__name__}")
+    groups: list[Group] = []
+    for i, item in enumerate(value):
+        if isinstance(item, str):
+            sub = parse_compact(item)
+            if len(sub) != 1:
+                raise RequiresSyntaxError(f"item {i + 1} '{item}' must be one group")
+            groups.append(sub[0])
+        elif isinstance(item, dict):
+            unknown = set(item) - {"any_of", "backup_hours", "backup"}
+            if unknown:
+                raise RequiresSyntaxError(
+                    f"item {i + 1} has unknown key(s) {sorted(unknown)}; "
+                    "use any_of and backup_hours")
+            alts = item.get("any_of")
+            if isinstance(alts, str):
+                alts = [alts]
+            if (not isinstance(alts, list) or not alts
+                    or not all(isinstance(a, str) and a.strip() for a in alts)):
+                raise RequiresSyntaxError(f"item {i + 1}: any_of must be a non-empty list of ids")
+            for a in alts:
+                if ID_FORBIDDEN.search(a.strip()):
+                    raise RequiresSyntaxError(f"'{a}' is not an id")
+            backup_s = _backup_of(item, i)
+            groups.append(Group(tuple(a.strip() for a in alts), backup_s))
+        else:
+            raise RequiresSyntaxError(
+                f"item {i + 1} must be a string or {{any_of: [...], backup_hours: ...}}")
+    return tuple(groups)
+
+
+def _backup_of(item: dict[str, Any], i: int) -> float | None:
+    if "backup_hours" in item:
+        h = item["backup_hours"]
+        if isinstance(h, bool) or not isinstance(h, int | float) or not math.isfinite(h) or h < 0:
+            raise RequiresSyntaxError(f"item {i + 1}: backup_hours must be a number >= 0")
+        return float(h) * 3600.0
+    if "backup" in item:
+        try:
+            return parse_duration(str(item["backup"]))
+        except ValueError:
+            raise RequiresSyntaxError(f"item {i + 1}: backup is not a duration") from None
+    return None
