@@ -1,0 +1,48 @@
+"""Words of the command line in English and French (problem messages live in _messages)."""
+
+from __future__ import annotations
+
+import os
+
+TEXT: dict[str, tuple[str, str]] = {
+    "valid": ("{path}: valid territory", "{path} : territoire valide"),
+    "invalid": ("{path}: {errors} error(s), {warnings} warning(s)",
+                "{path} : {errors} erreur(s), {warnings} avertissement(s)"),
+    "warnings": ("{count} warning(s)", "{count} avertissement(s)"),
+    "assets": ("Assets", "Actifs"),
+    "kind": ("kind", "type"),
+    "layer": ("layer", "couche"),
+    "count": ("count", "nombre"),
+    "links": ("links (edges of the layers)", "liens (arêtes des couches)"),
+    "zones": ("population zones", "zones de population"),
+    "population": ("population", "population"),
+    "vulnerable": ("vulnerable people", "personnes vulnérables"),
+    "actors": ("actors", "acteurs"),
+    "crisis_cells": ("crisis cells", "cellules de crise"),
+    "channels": ("channels", "canaux"),
+    "coverage": ("Coverage", "Couverture"),
+    "pop_share": ("share of population reached", "part de la population couverte"),
+    "site_share": ("share of actor sites reached", "part des sites d'acteurs couverts"),
+    "compiled": ("compiled {n} assets into {path}", "{n} actifs compilés dans {path}"),
+    "written": ("synthetic territory of {n} assets written to {path}",
+                "territoire synthétique de {n} actifs écrit dans {path}"),
+    "demo_intro": ("Validating the example territory {path}",
+                   "Validation du territoire d'exemple {path}"),
+    "internal": ("internal error: {detail} (set TOUSRISQUES_DEBUG=1 for details, and please "
+                 "report it)", "erreur interne : {detail} (TOUSRISQUES_DEBUG=1 pour le détail ; "
+                 "merci de la signaler)"),
+}
+
+
+def default_lang() -> str:
+    """``fr`` when TOUSRISQUES_LANG or LANG says French, else ``en``."""
+    for var in ("TOUSRISQUES_LANG", "LC_ALL", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    return "en"
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    en, fr = TEXT[key]
+    return (fr if lang == "fr" else en).format(**params)

@@ -1,0 +1,169 @@
+"""The command line: parses, calls the core, prints. Exit codes: 0 ok, 1 bad input, 2 usage."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tousrisques._exceptions import InputError, TousrisquesError, ValidationError
+from tousrisques._ui_text import default_lang, t
+from tousrisques.territory import Territory, TerritorySummary, load_territory
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="tousrisques: which digital means of alerting and deciding still work "
+                       "in a crisis, for whom and for how long.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Lang(str, Enum):
+    fr = "fr"
+    en = "en"
+
+
+LangOpt = Annotated[Lang | None, typer.Option("--lang", help="Language: fr or en "
+                                              "(default from TOUSRISQUES_LANG or LANG).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "petite-ville"
+
+
+def _lang(lang: Lang | None) -> str:
+    return lang.value if lang else default_lang()
+
+
+def _print_summary(s: TerritorySummary, lang: str) -> None:
+    table = Table(title=t("assets", lang), title_justify="left")
+    table.add_column(t("kind", lang))
+    table.add_column(t("count", lang), justify="right")
+    for kind, n in sorted(s.by_kind.items()):
+        table.add_row(kind, f"{n:,}")
+    out.print(table)
+    layers = Table(show_header=True)
+    layers.add_column(t("layer", lang))
+    layers.add_column(t("count", lang), justify="right")
+    for layer, n in s.by_layer.items():
+        layers.add_row(layer, f"{n:,}")
+    out.print(layers)
+    for key, value in (("links", s.links), ("zones", s.zones),
+                       ("population", round(s.population)),
+                       ("vulnerable", round(s.vulnerable)), ("actors", s.actors),
+                       ("crisis_cells", s.crisis_cells), ("channels", s.channels)):
+        out.print(f"{t(key, lang)}: {value:,}", markup=False)
+    cov = Table(title=t("coverage", lang), title_justify="left")
+    cov.add_column(t("kind", lang))
+    cov.add_column(t("pop_share", lang), justify="right")
+    cov.add_column(t("site_share", lang), justify="right")
+    for kind, shares in s.coverage.items():
+        cov.add_row(kind, f"{shares['population_share']:.1%}", f"{shares['sites_share']:.1%}")
+    out.print(cov)
+
+
+def _report(exc: ValidationError, path: Path, lang: str, as_json: bool) -> None:
+    errors = [p for p in exc.problems if p.severity == "error"]
+    warnings = [p for p in exc.problems if p.severity == "warning"]
+    if as_json:
+        print(json.dumps({"valid": False, "path": str(path),
+                          "problems": [p.to_dict(lang) for p in exc.problems]},
+                         ensure_ascii=False, indent=2))
+        return
+    for p in exc.problems:
+        style = "red" if p.severity == "error" else "yellow"
+        out.print(p.render(lang), style=style, markup=False)
+    err.print(t("invalid", lang, path=path, errors=len(errors), warnings=len(warnings)),
+              style="bold red", markup=False)
+
+
+def _validate(path: Path, lang: str, as_json: bool) -> Territory:
+    try:
+        territory = load_territory(path)
+    except ValidationError as exc:
+        _report(exc, path, lang, as_json)
+        raise typer.Exit(1) from None
+    s = territory.summary()
+    if as_json:
+        print(json.dumps({"valid": True, "path": str(path), "summary": s.to_dict(),
+                          "problems": [p.to_dict(lang) for p in territory.warnings]},
+                         ensure_ascii=False, indent=2))
+        return territory
+    for p in territory.warnings:
+        out.print(p.render(lang), style="yellow", markup=False)
+    out.print(t("valid", lang, path=path) + f" — {s.name}", style="bold green", markup=False)
+    _print_summary(s, lang)
+    return territory
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="A territory folder or its territory.yaml.")],
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a territory; list every problem at once, or print its summary."""
+    _validate(path, _lang(lang), as_json)
+
+
+@app.command("compile")
+def compile_(
+    path: Annotated[Path, typer.Argument(help="A territory folder or its territory.yaml.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the .npz.")],
+    lang: LangOpt = None,
+) -> None:
+    """Validate and compile a territory to the engine's arrays (.npz), to load it fast."""
+    language = _lang(lang)
+    try:
+        territory = load_territory(path)
+    except ValidationError as exc:
+        _report(exc, path, language, False)
+        raise typer.Exit(1) from None
+    territory.compile().save(output)
+    out.print(t("compiled", language, n=len(territory.assets), path=output), markup=False)
+
+
+@app.command()
+def synthetic(
+    output: Annotated[Path, typer.Argument(help="Folder to write the territory into.")],
+    assets: Annotated[int, typer.Option(min=50, help="Approximate number of assets.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same territory).")] = 0,
+    link_factor: Annotated[float, typer.Option(
+        min=0.0, help="Extra mesh links per asset, beyond the trees.")] = 0.0,
+    lang: LangOpt = None,
+) -> None:
+    """Write a synthetic territory of any size (for tests and benchmarks)."""
+    from tousrisques.territory.synthetic import write_synthetic
+
+    n = write_synthetic(output, n_assets=assets, seed=seed, link_factor=link_factor)
+    out.print(t("written", _lang(lang), n=n, path=output), markup=False)
+
+
+@app.command()
+def demo(lang: LangOpt = None) -> None:
+    """Validate the built-in example territory and print its summary."""
+    language = _lang(lang)
+    out.print(t("demo_intro", language, path=EXAMPLE), style="bold", markup=False)
+    _validate(EXAMPLE, language, False)
+
+
+def main() -> None:
+    """Entry point: no traceback for the user, a message and an exit code."""
+    try:
+        app(standalone_mode=True)
+    except InputError as exc:
+        err.print(str(exc), style="red", markup=False)
+        sys.exit(1)
+    except TousrisquesError as exc:
+        err.print(str(exc), style="red", markup=False)
+        sys.exit(1)
+    except Exception as exc:
+        if os.environ.get("TOUSRISQUES_DEBUG"):
+            raise
+        err.print(t("internal", default_lang(), detail=f"{type(exc).__name__}: {exc}"),
+                  style="red", markup=False)
+        sys.exit(3)
