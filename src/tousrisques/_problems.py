@@ -11,12 +11,19 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 from tousrisques._exceptions import ValidationError
 from tousrisques._messages import message, word
 
 Severity = Literal["error", "warning"]
+
+
+class Place(TypedDict, total=False):
+    """Where in a file: a line, or a GeoJSON feature number (both 1-based)."""
+
+    line: int
+    feature: int
 
 
 @dataclass(frozen=True, slots=True)

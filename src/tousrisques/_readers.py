@@ -13,6 +13,9 @@ from typing import Any
 
 import orjson
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problems
@@ -66,14 +69,28 @@ def strip_bom(raw: bytes) -> bytes:
     return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
 
 
-class _LimitExceeded(Exception):
+class _LimitExceededError(Exception):
     def __init__(self, code: str, line: int, limit: int) -> None:
         super().__init__(code)
         self.code, self.line, self.limit = code, line, limit
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader that counts aliases and nesting while it composes nodes."""
+try:  # libyaml's parser emits the events in C; composing stays in Python, with our limits
+    from yaml._yaml import CParser as _EventParser
+
+    class _Base(Composer, _EventParser, SafeConstructor, Resolver):
+        def __init__(self, text: str) -> None:
+            _EventParser.__init__(self, text)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            Composer.__init__(self)
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Base = yaml.SafeLoader  # type: ignore[misc,assignment]
+
+
+class _Loader(_Base):
+    """A safe YAML loader that counts aliases and nesting while it composes nodes."""
 
     def __init__(self, text: str, limits: ReadLimits) -> None:
         super().__init__(text)
@@ -81,17 +98,20 @@ class _Loader(yaml.SafeLoader):
         self.aliases = 0
         self.depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+    def _line(self) -> int:
+        mark = getattr(self.peek_event(), "start_mark", None)
+        return int(mark.line) + 1 if mark is not None else 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > self.limits.max_yaml_aliases:
-                mark = self.peek_event().start_mark
-                raise _LimitExceeded("yaml.aliases", mark.line + 1, self.limits.max_yaml_aliases)
+                raise _LimitExceededError("yaml.aliases", self._line(),
+                                          self.limits.max_yaml_aliases)
         self.depth += 1
         try:
             if self.depth > self.limits.max_yaml_depth:
-                mark = self.peek_event().start_mark
-                raise _LimitExceeded("yaml.depth", mark.line + 1, self.limits.max_yaml_depth)
+                raise _LimitExceededError("yaml.depth", self._line(), self.limits.max_yaml_depth)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -108,7 +128,7 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.count += 1
         if self.count > self.loader.limits.max_yaml_values:
-            raise _LimitExceeded("yaml.expanded", node.start_mark.line + 1,
+            raise _LimitExceededError("yaml.expanded", node.start_mark.line + 1,
                                  self.loader.limits.max_yaml_values)
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
@@ -154,7 +174,7 @@ def parse_yaml(text: str, rel: str, problems: Problems,
             return None, {}
         builder = _Builder(loader, rel, problems)
         return builder.build(node, ()), builder.lines
-    except _LimitExceeded as exc:
+    except _LimitExceededError as exc:
         problems.error(exc.code, rel, line=exc.line, limit=exc.limit)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -168,8 +188,6 @@ def parse_yaml(text: str, rel: str, problems: Problems,
         problems.error("yaml.syntax", rel, detail=str(exc).splitlines()[0])
     except RecursionError:
         problems.error("yaml.depth", rel, limit=limits.max_yaml_depth)
-    finally:
-        loader.dispose()
     return None
 
 

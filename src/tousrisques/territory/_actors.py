@@ -6,6 +6,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
@@ -15,7 +16,7 @@ from tousrisques._readers import LineMap, read_yaml
 from tousrisques.territory._assemble import IdIndex
 from tousrisques.territory._config import ROLES, Actor, Channel, report_pydantic
 from tousrisques.territory._kinds import KindSpec
-from tousrisques.territory._model import AssetTable
+from tousrisques.territory._model import AssetTable, IntArray, Requirements
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -58,15 +59,39 @@ def _dupes(items: list[Any], rel: str, lines: LineMap, base: tuple[Hashable, ...
             seen[item.id] = i
 
 
+def channel_refs(channels: list[Channel]) -> list[str]:
+    """Every asset id the channels require, in order (resolved by the caller in one go)."""
+    return [ref for ch in channels for g in ch.requires for ref in g.any_of]
+
+
+def channel_requirements(channels: list[Channel], resolved: IntArray) -> Requirements:
+    """The channels' requirement groups as CSR, from the rows of :func:`channel_refs`."""
+    ptr, alt_ptr, backup = [0], [0], []
+    k = 0
+    for ch in channels:
+        for g in ch.requires:
+            k += len(g.any_of)
+            alt_ptr.append(k)
+            backup.append(g.backup_s or 0.0)
+        ptr.append(len(alt_ptr) - 1)
+    return Requirements(np.array(ptr, np.int64), np.array(alt_ptr, np.int64),
+                        np.asarray(resolved, np.int64).clip(0).astype(np.int32),
+                        np.array(backup, np.float64))
+
+
 def check_channels(channels: list[Channel], rel: str, lines: LineMap,
                    base: tuple[Hashable, ...], problems: Problems, index: IdIndex,
-                   kinds: dict[str, KindSpec]) -> None:
+                   kinds: dict[str, KindSpec], resolved: IntArray) -> None:
+    """Duplicate ids, required assets (``resolved``: rows of :func:`channel_refs`),
+    coverage kinds and triggers."""
     _dupes(channels, rel, lines, base, problems)
     ranged = sorted(k for k, s in kinds.items() if s.range_m > 0)
+    k = 0
     for i, ch in enumerate(channels):
         where = (*base, i)
         for g in ch.requires:
-            rows = index.resolve(list(g.any_of))
+            rows = resolved[k:k + len(g.any_of)]
+            k += len(g.any_of)
             for ref, r in zip(g.any_of, rows, strict=True):
                 if r < 0:
                     problems.error("ref.asset", rel, line=lines.get((*where, "requires")),
@@ -84,18 +109,20 @@ def check_channels(channels: list[Channel], rel: str, lines: LineMap,
 def check_actors(actors: list[Actor], rel: str, lines: LineMap, base: tuple[Hashable, ...],
                  problems: Problems, index: IdIndex, assets: AssetTable,
                  channels: list[Channel], ch_rel: str, ch_lines: LineMap,
-                 ch_base: tuple[Hashable, ...]) -> None:
+                 ch_base: tuple[Hashable, ...], site_rows: IntArray) -> None:
+    """Duplicate ids, sites (``site_rows``: resolved rows, -1 unknown), channels, governance
+    links and broadcast triggers."""
     _dupes(actors, rel, lines, base, problems)
     actor_ids = [a.id for a in actors]
     channel_ids = [c.id for c in channels]
     for i, a in enumerate(actors):
         where = (*base, i)
         if a.site is not None:
-            r = int(index.resolve([a.site])[0])
+            r = int(site_rows[i])
             if r < 0:
                 problems.error("ref.asset", rel, line=lines.get((*where, "site")), field="site",
                                ident=a.id, ref=a.site, suggest=index.suggest(a.site))
-            elif not (assets.x[r] == assets.x[r]):  # NaN: no location
+            elif assets.x[r] != assets.x[r]:  # NaN: no location
                 problems.error("location.missing", rel, line=lines.get((*where, "site")),
                                field="site", ident=a.id, what=f"site '{a.site}'")
         for j, c in enumerate(a.channels):

@@ -1,6 +1,7 @@
 """From blocks read out of files to validated tables: ids, kinds, layers, geometry, references.
 
-Every check is vectorised; Python loops run over the rows that have a problem only.
+Every check is vectorised; Python loops run over the rows that have a problem only. All id
+references of the territory are resolved in one hash lookup (:meth:`IdIndex.resolve_many`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,26 @@ import pyarrow.compute as pc
 import shapely
 from pyproj import Transformer
 
-from tousrisques._problems import Problems, suggest
-from tousrisques.territory._columns import Block, RawGroups
+from tousrisques._problems import Place, Problems, suggest
+from tousrisques.territory._columns import Block, RawGroups, strings
 from tousrisques.territory._kinds import KindSpec
-from tousrisques.territory._model import AssetTable, FloatArray, IntArray, ObjArray, Requirements, ZoneTable
+from tousrisques.territory._model import (
+    AssetTable,
+    FloatArray,
+    IntArray,
+    ObjArray,
+    Requirements,
+    ZoneTable,
+)
 
 SUGGEST_MAX = 20_000  # above this many ids, "did you mean" would cost more than it helps
+MISSING_ID = "\x00"  # stands for a missing id: no user can write it, so nothing resolves to it
+
+Area = tuple[float, float, float, float]
+
+
+def _np(a: Any) -> npt.NDArray[Any]:
+    return np.asarray(a.to_numpy(zero_copy_only=False))
 
 
 class Places:
@@ -30,56 +45,58 @@ class Places:
 
     def __init__(self, blocks: Sequence[Block]) -> None:
         self.blocks = list(blocks)
-        self.offsets = np.cumsum([0] + [len(b) for b in blocks]).tolist()
+        self.offsets: list[int] = np.cumsum([0] + [len(b) for b in blocks]).tolist()
 
-    def __call__(self, row: int) -> tuple[str, dict[str, int]]:
+    def __call__(self, row: int) -> tuple[str, Place]:
         b = bisect.bisect_right(self.offsets, row) - 1
         block = self.blocks[b]
         return block.file, block.place(row - self.offsets[b])
 
     def file_codes(self, files: Sequence[str]) -> tuple[npt.NDArray[np.int16], IntArray]:
+        if not self.blocks:
+            return np.zeros(0, np.int16), np.zeros(0, np.int64)
         code = np.concatenate([np.full(len(b), files.index(b.file), np.int16)
-                               for b in self.blocks]) if self.blocks else np.zeros(0, np.int16)
-        row = np.concatenate([np.arange(len(b), dtype=np.int64) for b in self.blocks]) \
-            if self.blocks else np.zeros(0, np.int64)
+                               for b in self.blocks])
+        row = np.concatenate([np.arange(len(b), dtype=np.int64) for b in self.blocks])
         return code, row
 
 
 class IdIndex:
-    """Resolves ids to rows with a hash lookup over the whole set (pyarrow, vectorised)."""
+    """Resolves ids to rows with one hash lookup over the whole set (pyarrow, in C)."""
 
-    def __init__(self, ids: ObjArray) -> None:
+    def __init__(self, ids: pa.Array) -> None:
         self.ids = ids
-        self._set = pa.array(ids, type=pa.string())
+        self._list: list[str] | None = None
 
     def resolve(self, refs: Any) -> IntArray:
-        """Row of each reference, -1 where unknown (refs: array, list or pyarrow array)."""
-        if not isinstance(refs, pa.Array | pa.ChunkedArray):
-            refs = pa.array(np.asarray(refs, dtype=object), type=pa.string())
-        if len(refs) == 0:
-            return np.zeros(0, np.int64)
-        idx = pc.index_in(refs, value_set=self._set)
-        return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        """Row of each reference, -1 where unknown (refs: list, numpy or pyarrow array)."""
+        return self.resolve_many([refs])[0]
+
+    def resolve_many(self, parts: Sequence[Any]) -> list[IntArray]:
+        """Resolve several arrays of references with a single lookup."""
+        arrays = [strings(p) for p in parts]
+        total = sum(len(a) for a in arrays)
+        if total == 0:
+            return [np.zeros(0, np.int64) for _ in arrays]
+        idx = pc.index_in(pa.concat_arrays(arrays), value_set=self.ids)
+        flat = np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        ends = np.cumsum([len(a) for a in arrays])
+        return np.split(flat, ends[:-1])
 
     def suggest(self, ref: str) -> str:
         if len(self.ids) > SUGGEST_MAX:
             return ""
-        return suggest(ref, self.ids.tolist())
+        if self._list is None:
+            self._list = [s for s in self.ids.to_pylist() if s]
+        return suggest(ref, self._list)
 
 
-def concat_blocks(blocks: Sequence[Block]) -> tuple[ObjArray, dict[str, Any]]:
-    """Concatenate ids (missing ids get a placeholder no user can write) and columns."""
-    parts = []
-    offset = 0
-    for b in blocks:
-        ids = b.ids.copy()
-        missing = np.nonzero(ids == None)[0]  # noqa: E711
-        for r in missing:
-            ids[r] = f"\x00{offset + int(r)}"
-        parts.append(ids)
-        offset += len(b)
-    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
-    return ids, {}
+def concat_ids(blocks: Sequence[Block]) -> pa.Array:
+    """All ids of the blocks; a missing id becomes :data:`MISSING_ID`."""
+    if not blocks:
+        return strings([])
+    ids = pa.concat_arrays([b.ids for b in blocks])
+    return pc.fill_null(ids, MISSING_ID)
 
 
 def _concat(blocks: Sequence[Block], get: Callable[[Block], Any], fill: Any,
@@ -91,53 +108,72 @@ def _concat(blocks: Sequence[Block], get: Callable[[Block], Any], fill: Any,
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
-def check_ids(ids: ObjArray, places: Places, problems: Problems, *,
-              taken: dict[str, str] | None = None) -> None:
-    """Duplicate ids and ids with forbidden characters."""
+def _numbers(blocks: Sequence[Block], name: str) -> FloatArray:
+    return _concat(blocks, lambda b: b.numbers.get(name), np.nan, np.float64)
+
+
+def _concat_text(blocks: Sequence[Block], name: str) -> pa.Array:
+    parts = [b.text.get(name) if b.text.get(name) is not None else pa.nulls(len(b), pa.string())
+             for b in blocks]
+    return pa.concat_arrays(parts) if parts else strings([])
+
+
+def check_ids(ids: pa.Array, places: Places, problems: Problems, *,
+              first: IntArray | None = None,
+              clash: npt.NDArray[np.bool_] | None = None) -> None:
+    """Duplicate ids, ids with forbidden characters, and ids already taken elsewhere.
+
+    ``first``, when given, is the row where each id first appears (the ids resolved against
+    themselves): any other row is a duplicate.
+    """
     if len(ids) == 0:
         return
-    arr = pa.array(ids, type=pa.string())
-    counts = pc.value_counts(arr)
-    dup = counts.filter(pc.greater(counts.field("counts"), 1)).field("values").to_pylist()
-    for d in dup[:200]:
-        rows = np.nonzero(ids == d)[0]
-        first_file, first_place = places(int(rows[0]))
-        other = f"{first_file} " + " ".join(f"{k} {v}" for k, v in first_place.items())
-        for r in rows[1:]:
-            file, place = places(int(r))
-            problems.error("id.duplicate", file, field="id", ident=d, id=d, other=other, **place)
-    bad = np.asarray(pc.match_substring_regex(arr, r"[\s;|@,]").to_numpy(zero_copy_only=False))
-    for r in np.nonzero(bad)[0]:
-        if str(ids[r]).startswith("\x00"):
-            continue
-        file, place = places(int(r))
-        problems.error("id.invalid", file, field="id", id=str(ids[r]), **place)
-    if taken:
-        for r in np.nonzero(pc.is_in(arr, pa.array(list(taken))).to_numpy(
-                zero_copy_only=False))[0]:
-            file, place = places(int(r))
-            problems.error("id.duplicate", file, field="id", ident=str(ids[r]), id=str(ids[r]),
-                           other=taken[str(ids[r])], **place)
+    if first is not None:
+        again = np.nonzero(first != np.arange(len(ids)))[0]
+        dup = list(dict.fromkeys(ids.take(pa.array(again)).to_pylist())) if len(again) else []
+    else:
+        counts = pc.value_counts(ids)
+        dup = counts.filter(pc.greater(counts.field("counts"), 1)).field("values").to_pylist()
+    dup = [d for d in dup if d != MISSING_ID]
+    if dup:
+        values = _np(ids)
+        for d in dup[:200]:
+            rows = np.nonzero(values == d)[0]
+            first_file, first_place = places(int(rows[0]))
+            other = f"{first_file} " + " ".join(f"{k} {v}" for k, v in first_place.items())
+            for r in rows[1:]:
+                file, place = places(int(r))
+                problems.error("id.duplicate", file, field="id", ident=d, id=d, other=other,
+                               **place)
+    bad = _np(pc.match_substring_regex(ids, r"[\s;|@,]")).astype(bool)
+    bad &= _np(pc.not_equal(ids, MISSING_ID)).astype(bool)
+    for r in np.nonzero(bad)[0].tolist():
+        file, place = places(r)
+        problems.error("id.invalid", file, field="id", id=ids[r].as_py(), **place)
+    if clash is not None:
+        for r in np.nonzero(clash)[0].tolist():
+            file, place = places(r)
+            problems.error("id.duplicate", file, field="id", ident=ids[r].as_py(),
+                           id=ids[r].as_py(), other="an asset", **place)
 
 
-def resolve_groups(raw: RawGroups, n_owners: int, index: IdIndex,
-                   report: Callable[[int, str, str], None]) -> tuple[Requirements, FloatArray]:
-    """Resolve group ids; unknown ones are reported as (owner, ref, suggestion).
-
-    Returns the requirements (``backup_s`` NaN where the file gave none) and the raw backups.
-    """
-    alt = index.resolve(raw.alt_ids)
+def requirements(raw: RawGroups, alt: IntArray, n_owners: int, ids: pa.Array,
+                 places: Places, problems: Problems, index: IdIndex) -> Requirements:
+    """Requirement CSR from parsed groups and their resolved alternatives (``backup_s`` NaN
+    where the file gave none); unknown ids are reported with their owner's place."""
     unknown = np.nonzero(alt < 0)[0]
     if len(unknown):
-        alt_owner = np.repeat(raw.owner, np.diff(raw.alt_ptr))
-        for k in unknown[:2000]:
-            ref = str(raw.alt_ids[k])
-            report(int(alt_owner[k]), ref, index.suggest(ref))
+        owner = raw.alt_owner
+        for k in unknown[:2000].tolist():
+            ref = raw.alt_ids[k].as_py()
+            r = int(owner[k])
+            file, place = places(r)
+            problems.error("ref.asset", file, field="requires", ident=ids[r].as_py(), ref=ref,
+                           suggest=index.suggest(ref), **place)
     owner_ptr = np.zeros(n_owners + 1, np.int64)
     np.cumsum(np.bincount(raw.owner, minlength=n_owners), out=owner_ptr[1:])
-    req = Requirements(owner_ptr, raw.alt_ptr.astype(np.int64), alt.clip(0).astype(np.int32),
-                       raw.backup_s.copy())
-    return req, raw.backup_s
+    return Requirements(owner_ptr, raw.alt_ptr.astype(np.int64),
+                        alt.clip(0).astype(np.int32), raw.backup_s.copy())
 
 
 @dataclass
@@ -148,63 +184,72 @@ class Located:
     y: FloatArray
 
 
-def check_geometry(geometry: ObjArray, ids: ObjArray, places: Places, problems: Problems, *,
-                   transformer: Transformer, area: tuple[float, float, float, float] | None,
-                   field: str = "geometry") -> Located:
-    """Empty, non-finite, out-of-range and invalid geometries; representative points."""
-    n = len(geometry)
-    lon = np.full(n, np.nan)
-    lat = np.full(n, np.nan)
-    has = np.asarray(shapely.is_geometry(geometry), dtype=bool)
-    rows = np.nonzero(has)[0]
-    geoms = geometry[rows]
+def check_geometry(lon: FloatArray, lat: FloatArray, shapes: ObjArray, ids: pa.Array,
+                   places: Places, problems: Problems, *, transformer: Transformer,
+                   area: Area | None) -> Located:
+    """Non-finite, out-of-range, empty and invalid geometries; representative points.
+
+    Points are checked as coordinate arrays; other shapes with shapely, and their
+    representative point is a point on their surface.
+    """
+    lon, lat = lon.copy(), lat.copy()
 
     def bad(r: int, code: str, **kw: Any) -> None:
-        file, place = places(int(r))
-        problems.error(code, file, field=field, ident=str(ids[r]), **kw, **place)
-        has[r] = False
+        file, place = places(r)
+        problems.error(code, file, field="geometry", ident=ids[r].as_py(), **kw, **place)
 
-    empty = shapely.is_empty(geoms)
-    for r in rows[empty]:
-        bad(r, "geom.empty")
-    bounds = shapely.bounds(geoms)
-    finite = np.isfinite(bounds).all(axis=1) | empty
-    for r in rows[~finite]:
-        bad(r, "geom.nan")
+    has_pt = ~np.isnan(lon) | ~np.isnan(lat)
     with np.errstate(invalid="ignore"):
-        out = finite & ~empty & ((bounds[:, 0] < -180) | (bounds[:, 2] > 180)
-                                 | (bounds[:, 1] < -90) | (bounds[:, 3] > 90))
-    for r, b in zip(rows[out], bounds[out], strict=True):
-        bad(r, "geom.range", lon=f"{b[0]:g}", lat=f"{b[1]:g}")
-    points = shapely.get_type_id(geoms) == 0
-    check = ~points & finite & ~empty & ~out
-    if check.any():
-        valid = shapely.is_valid(geoms[check])
-        for r, g in zip(rows[check][~valid], geoms[check][~valid], strict=True):
-            bad(r, "geom.invalid", detail=shapely.is_valid_reason(g))
-    ok = np.nonzero(has)[0]
-    if len(ok):
-        g = geometry[ok]
-        pt = np.asarray(shapely.get_type_id(g) == 0)
-        rep = g.copy()
-        if (~pt).any():
-            rep[~pt] = shapely.point_on_surface(g[~pt])
-        lon[ok] = shapely.get_x(rep)
-        lat[ok] = shapely.get_y(rep)
-        if area is not None:
-            w, s, e, nn = area
-            outside = (lon[ok] < w) | (lon[ok] > e) | (lat[ok] < s) | (lat[ok] > nn)
-            for r in ok[outside][:5]:
-                file, place = places(int(r))
-                problems.warning("geom.outside_crs", file, field=field, ident=str(ids[r]),
-                                 crs=transformer.target_crs.name if transformer.target_crs
-                                 else "the CRS", lon=f"{lon[r]:g}", lat=f"{lat[r]:g}", **place)
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        out = finite & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
+    for r in np.nonzero(has_pt & ~finite)[0].tolist():
+        bad(r, "geom.nan")
+    for r in np.nonzero(out)[0].tolist():
+        bad(r, "geom.range", lon=f"{lon[r]:g}", lat=f"{lat[r]:g}")
+    lon[~finite | out] = np.nan
+    lat[~finite | out] = np.nan
+
+    rows = np.nonzero(np.asarray(shapely.is_geometry(shapes), dtype=bool))[0]
+    if len(rows):
+        geoms = shapes[rows]
+        empty = np.asarray(shapely.is_empty(geoms), dtype=bool)
+        bounds = shapely.bounds(geoms)
+        fin = np.isfinite(bounds).all(axis=1)
+        with np.errstate(invalid="ignore"):
+            rng = fin & ((bounds[:, 0] < -180) | (bounds[:, 2] > 180)
+                         | (bounds[:, 1] < -90) | (bounds[:, 3] > 90))
+        valid = np.ones(len(rows), bool)
+        check = ~empty & fin & ~rng
+        valid[check] = np.asarray(shapely.is_valid(geoms[check]), dtype=bool)
+        for k, r in enumerate(rows.tolist()):
+            if empty[k]:
+                bad(r, "geom.empty")
+            elif not fin[k]:
+                bad(r, "geom.nan")
+            elif rng[k]:
+                bad(r, "geom.range", lon=f"{bounds[k, 0]:g}", lat=f"{bounds[k, 1]:g}")
+            elif not valid[k]:
+                bad(r, "geom.invalid", detail=shapely.is_valid_reason(geoms[k]))
+        good = rows[check & valid]
+        if len(good):
+            rep = shapely.point_on_surface(shapes[good])
+            lon[good], lat[good] = shapely.get_x(rep), shapely.get_y(rep)
+    if area is not None:
+        w, s, e, n = area
+        with np.errstate(invalid="ignore"):
+            outside = (lon < w) | (lon > e) | (lat < s) | (lat > n)
+        for r in np.nonzero(outside)[0][:5].tolist():
+            file, place = places(r)
+            problems.warning("geom.outside_crs", file, field="geometry", ident=ids[r].as_py(),
+                             crs=transformer.target_crs.name if transformer.target_crs
+                             else "the CRS", lon=f"{lon[r]:g}", lat=f"{lat[r]:g}", **place)
     x, y = project(lon, lat, transformer)
     return Located(lon, lat, x, y)
 
 
 def project(lon: FloatArray, lat: FloatArray,
             transformer: Transformer) -> tuple[FloatArray, FloatArray]:
+    """WGS84 lon/lat to the metric CRS; NaN stays NaN."""
     x = np.full(len(lon), np.nan)
     y = np.full(len(lon), np.nan)
     ok = np.isfinite(lon) & np.isfinite(lat)
@@ -214,49 +259,60 @@ def project(lon: FloatArray, lat: FloatArray,
     return x, y
 
 
-def build_assets(blocks: Sequence[Block], files: Sequence[str], kinds: dict[str, KindSpec],
-                 layer_names: tuple[str, ...], problems: Problems, *,
-                 transformer: Transformer,
-                 area: tuple[float, float, float, float] | None) -> tuple[AssetTable, IdIndex]:
+def _codes(values: pa.Array, names: Sequence[str]) -> npt.NDArray[np.int16]:
+    idx = pc.index_in(values, value_set=strings(list(names)))
+    return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int16)
+
+
+@dataclass
+class AssetRefs:
+    """The asset references of the asset files, resolved."""
+
+    con_a: IntArray
+    con_b: IntArray
+    alt: IntArray
+    first: IntArray
+
+
+def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
+                 raw: RawGroups, refs: AssetRefs, index: IdIndex,
+                 kinds: dict[str, KindSpec], layer_names: tuple[str, ...],
+                 problems: Problems, *, transformer: Transformer,
+                 area: Area | None) -> AssetTable:
     """Assemble the asset table and check everything that concerns single assets."""
     places = Places(blocks)
-    ids, _ = concat_blocks(blocks)
     n = len(ids)
-    check_ids(ids, places, problems)
-    index = IdIndex(ids)
+    check_ids(ids, places, problems, first=refs.first)
     kind_names = tuple(sorted(kinds))
+    spec = [kinds[k] for k in kind_names]
 
-    kind_txt = _concat(blocks, lambda b: b.text.get("kind"), None, object)
-    kind_code = np.asarray(pc.index_in(pa.array(kind_txt, type=pa.string()),
-                                       value_set=pa.array(kind_names)).fill_null(-1)
-                           .to_numpy(zero_copy_only=False), dtype=np.int16)
-    for r in np.nonzero(kind_code < 0)[0]:
-        file, place = places(int(r))
-        if kind_txt[r] is None:
-            problems.error("field.missing", file, field="kind", ident=str(ids[r]),
+    kind_txt = _concat_text(blocks, "kind")
+    kind_code = _codes(kind_txt, kind_names)
+    for r in np.nonzero(kind_code < 0)[0].tolist():
+        file, place = places(r)
+        value = kind_txt[r].as_py()
+        if value is None:
+            problems.error("field.missing", file, field="kind", ident=ids[r].as_py(),
                            expected="a kind: " + ", ".join(kind_names), **place)
         else:
-            problems.error("kind.unknown", file, field="kind", ident=str(ids[r]),
-                           kind=str(kind_txt[r]), allowed=", ".join(kind_names),
-                           suggest=suggest(str(kind_txt[r]), kind_names), **place)
+            problems.error("kind.unknown", file, field="kind", ident=ids[r].as_py(),
+                           kind=value, allowed=", ".join(kind_names),
+                           suggest=suggest(value, kind_names), **place)
     safe_kind = kind_code.clip(0)
-    spec = [kinds[k] for k in kind_names]
     kind_layer = np.array([layer_names.index(s.layer) if s.layer in layer_names else -1
                            for s in spec], np.int16)
-    layer_txt = _concat(blocks, lambda b: b.text.get("layer"), None, object)
-    layer = kind_layer[safe_kind].copy()
-    given = layer_txt != None  # noqa: E711
+    layer = np.where(kind_code >= 0, kind_layer[safe_kind], -1).astype(np.int16)
+    layer_txt = _concat_text(blocks, "layer")
+    given = ~_np(layer_txt.is_null()).astype(bool)
     if given.any():
-        codes = np.asarray(pc.index_in(pa.array(layer_txt[given], type=pa.string()),
-                                       value_set=pa.array(list(layer_names), type=pa.string()))
-                           .fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int16)
-        layer[given] = codes
-        for r in np.nonzero(given)[0][codes < 0]:
-            file, place = places(int(r))
-            problems.error("layer.unknown", file, field="layer", ident=str(ids[r]),
-                           layer=str(layer_txt[r]), allowed=", ".join(layer_names),
-                           suggest=suggest(str(layer_txt[r]), layer_names), **place)
-    layer[kind_code < 0] = np.where(given[kind_code < 0], layer[kind_code < 0], -1)
+        codes = _codes(layer_txt, layer_names)
+        layer[given] = codes[given]
+        for r in np.nonzero(given & (codes < 0))[0].tolist():
+            file, place = places(r)
+            value = layer_txt[r].as_py()
+            problems.error("layer.unknown", file, field="layer", ident=ids[r].as_py(),
+                           layer=value, allowed=", ".join(layer_names),
+                           suggest=suggest(value, layer_names), **place)
 
     flags = _concat(blocks, lambda b: b.flags.get("source"), -1, np.int8)
     kind_source = np.array([s.source for s in spec], bool)
@@ -264,207 +320,204 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], kinds: dict[str,
 
     numbers: dict[str, FloatArray] = {}
     for name in ("range_m", "backup_hours", "repair_hours"):
-        v = _concat(blocks, lambda b, name=name: b.numbers.get(name), np.nan, np.float64)
-        for r in np.nonzero(v < 0)[0]:
-            file, place = places(int(r))
-            problems.error("field.negative", file, field=name, ident=str(ids[r]),
-                           value=f"{v[r]:g}", **place)
-        for r in np.nonzero(np.isinf(v))[0]:
-            file, place = places(int(r))
-            problems.error("field.not_finite", file, field=name, ident=str(ids[r]),
-                           value=v[r], expected="a finite number >= 0", **place)
+        v = _numbers(blocks, name)
+        _check_numbers(v, name, ids, places, problems)
         default = np.array([getattr(s, name) for s in spec], np.float64)[safe_kind]
-        numbers[name] = np.where(np.isnan(v), default, v)
+        numbers[name] = np.where(np.isnan(v) | (v < 0) | np.isinf(v), default, v)
 
-    geometry = _concat(blocks, lambda b: b.geometry, None, object)
-    loc = check_geometry(geometry, ids, places, problems, transformer=transformer, area=area)
+    lon = _concat(blocks, lambda b: b.lon, np.nan, np.float64)
+    lat = _concat(blocks, lambda b: b.lat, np.nan, np.float64)
+    shapes = _concat(blocks, lambda b: b.shapes, None, object)
+    loc = check_geometry(lon, lat, shapes, ids, places, problems, transformer=transformer,
+                         area=area)
 
-    # connects: both ends known, same layer as the line
-    con_raw = np.concatenate([b.connects if b.connects is not None
-                              else np.full((len(b), 2), None, dtype=object) for b in blocks]) \
-        if blocks else np.full((0, 2), None, dtype=object)
-    has_con = np.nonzero(con_raw[:, 0] != None)[0]  # noqa: E711
-    connects = np.full((n, 2), -1, np.int64)
-    if len(has_con):
-        ends = index.resolve(con_raw[has_con].ravel()).reshape(-1, 2)
-        connects[has_con] = ends
-        for r, (a, b) in zip(has_con, ends, strict=True):
-            if a >= 0 and b >= 0 and layer[r] >= 0 and layer[a] == layer[r] \
-                    and layer[b] == layer[r] and a != b and a != r and b != r:
-                continue
-            file, place = places(int(r))
-            _connects_problem(problems, file, place, ids, layer, layer_names, index,
-                              con_raw, int(r), int(a), int(b))
-        # lines without geometry sit midway between their ends
-        mid = has_con[np.isnan(loc.lon[has_con])]
-        if len(mid):
-            a, b = connects[mid, 0], connects[mid, 1]
-            okm = (a >= 0) & (b >= 0)
-            for arr in (loc.lon, loc.lat, loc.x, loc.y):
-                arr[mid[okm]] = (arr[a[okm]] + arr[b[okm]]) / 2
+    connects = np.stack([refs.con_a, refs.con_b], axis=1) if n else np.zeros((0, 2), np.int64)
+    con_a_txt = pa.concat_arrays([b.connects[0] if b.connects else pa.nulls(len(b), pa.string())
+                                  for b in blocks]) if blocks else strings([])
+    con_b_txt = pa.concat_arrays([b.connects[1] if b.connects else pa.nulls(len(b), pa.string())
+                                  for b in blocks]) if blocks else strings([])
+    has_con = ~_np(con_a_txt.is_null()).astype(bool)
+    a, b = refs.con_a, refs.con_b
+    ok = (a >= 0) & (b >= 0) & (layer >= 0) & (a != b) & (a != np.arange(n)) & \
+        (b != np.arange(n))
+    ok &= (layer[a.clip(0)] == layer) & (layer[b.clip(0)] == layer)
+    for r in np.nonzero(has_con & ~ok)[0].tolist():
+        file, place = places(r)
+        _connects_problem(problems, file, place, ids[r].as_py(), layer, layer_names, index,
+                          (con_a_txt[r].as_py(), con_b_txt[r].as_py()), r, int(a[r]),
+                          int(b[r]))
+    connects[~has_con] = -1
+    is_point = np.isfinite(loc.lon) & ~np.asarray(shapely.is_geometry(shapes), dtype=bool)
+    # a line without geometry sits midway between its two ends
+    mid = np.nonzero(has_con & ok & np.isnan(loc.lon))[0]
+    for arr in (loc.lon, loc.lat, loc.x, loc.y):
+        arr[mid] = (arr[a[mid]] + arr[b[mid]]) / 2
 
-    # requirements, with the kind's power autonomy as default backup
-    raw = RawGroups.concat([(off, b.groups) for off, b in
-                            zip(places.offsets[:-1], blocks, strict=True)])
+    req = requirements(raw, refs.alt, n, ids, places, problems, index)
+    alt_owner = raw.alt_owner
+    for k in np.nonzero(alt_owner == req.alt)[0][:200].tolist():
+        r = int(alt_owner[k])
+        file, place = places(r)
+        problems.error("ref.self", file, field="requires", ident=ids[r].as_py(),
+                       ref=ids[r].as_py(), **place)
+    req = _default_backup(req, layer, layer_names, numbers["backup_hours"])
 
-    def report(owner: int, ref: str, close: str) -> None:
-        file, place = places(owner)
-        problems.error("ref.asset", file, field="requires", ident=str(ids[owner]), ref=ref,
-                       suggest=close, **place)
+    file_code, row = places.file_codes(files)
+    table = AssetTable(
+        ids=ids, kind=kind_code, layer=layer, source=source, lon=loc.lon, lat=loc.lat,
+        x=loc.x, y=loc.y, shapes=shapes, is_point=is_point, connects=connects, requires=req,
+        range_m=numbers["range_m"], backup_hours=numbers["backup_hours"],
+        repair_hours=numbers["repair_hours"], attrs=_concat_attrs(blocks), file=file_code,
+        row=row)
+    missing = np.nonzero((table.range_m > 0) & np.isnan(table.x) & (kind_code >= 0))[0]
+    for r in missing.tolist():
+        file, place = places(r)
+        problems.error("location.missing", file, field="geometry", ident=ids[r].as_py(),
+                       what=f"{kind_names[kind_code[r]]} with a range of "
+                            f"{table.range_m[r]:g} m", **place)
+    return table
 
-    req, given_backup = resolve_groups(raw, n, index, report)
-    self_ref = np.repeat(req.owner, np.diff(req.alt_ptr)) == req.alt
-    for k in np.nonzero(self_ref)[0][:200]:
-        owner = int(np.repeat(req.owner, np.diff(req.alt_ptr))[k])
-        file, place = places(owner)
-        problems.error("ref.self", file, field="requires", ident=str(ids[owner]),
-                       ref=str(ids[owner]), **place)
-    backup = given_backup.copy()
+
+def _check_numbers(v: FloatArray, name: str, ids: pa.Array, places: Places,
+                   problems: Problems) -> None:
+    with np.errstate(invalid="ignore"):
+        negative = np.nonzero(v < 0)[0]
+    for r in negative.tolist():
+        file, place = places(r)
+        problems.error("field.negative", file, field=name, ident=ids[r].as_py(),
+                       value=f"{v[r]:g}", **place)
+    for r in np.nonzero(np.isinf(v))[0].tolist():
+        file, place = places(r)
+        problems.error("field.not_finite", file, field=name, ident=ids[r].as_py(),
+                       value=v[r], expected="a finite number >= 0", **place)
+
+
+def _default_backup(req: Requirements, layer: npt.NDArray[np.int16],
+                    layer_names: tuple[str, ...], backup_hours: FloatArray) -> Requirements:
+    """A group that gives no backup takes its asset's power autonomy when all its
+    alternatives are power assets, and none otherwise."""
+    backup = req.backup_s.copy()
     missing = np.isnan(backup)
     if missing.any():
         power = layer_names.index("power") if "power" in layer_names else -2
         alt_power = (layer[req.alt] == power).astype(np.int64)
-        all_power = np.add.reduceat(alt_power, req.alt_ptr[:-1]) == np.diff(req.alt_ptr) \
-            if req.n_groups else np.zeros(0, bool)
-        default = numbers["backup_hours"][req.owner] * 3600.0
+        all_power = np.add.reduceat(alt_power, req.alt_ptr[:-1]) == np.diff(req.alt_ptr)
+        default = backup_hours[req.owner] * 3600.0
         backup[missing] = np.where(all_power[missing], default[missing], 0.0)
-    req = Requirements(req.owner_ptr, req.alt_ptr, req.alt, backup)
-
-    file_code, row = places.file_codes(files)
-    attrs = _concat_attrs(blocks)
-    table = AssetTable(
-        ids=ids, kind=kind_code, layer=layer, source=source, geometry=geometry,
-        lon=loc.lon, lat=loc.lat, x=loc.x, y=loc.y, connects=connects, requires=req,
-        range_m=numbers["range_m"], backup_hours=numbers["backup_hours"],
-        repair_hours=numbers["repair_hours"], attrs=attrs, file=file_code, row=row)
-    _check_coverage_located(table, kind_names, spec, places, problems)
-    return table, index
+    return Requirements(req.owner_ptr, req.alt_ptr, req.alt, backup)
 
 
-def _connects_problem(problems: Problems, file: str, place: dict[str, int], ids: ObjArray,
+def _connects_problem(problems: Problems, file: str, place: Place, ident: str,
                       layer: npt.NDArray[np.int16], layer_names: tuple[str, ...],
-                      index: IdIndex, con_raw: ObjArray, r: int, a: int, b: int) -> None:
-    ident = str(ids[r])
+                      index: IdIndex, raw: tuple[str, str], r: int, a: int, b: int) -> None:
     if layer[r] < 0:
         problems.error("connects.no_layer", file, field="connects", ident=ident, **place)
         return
-    for end, raw in ((a, con_raw[r, 0]), (b, con_raw[r, 1])):
+    for end, ref in ((a, raw[0]), (b, raw[1])):
         if end < 0:
-            problems.error("ref.asset", file, field="connects", ident=ident, ref=str(raw),
-                           suggest=index.suggest(str(raw)), **place)
+            problems.error("ref.asset", file, field="connects", ident=ident, ref=ref,
+                           suggest=index.suggest(ref), **place)
         elif end == r or a == b:
-            problems.error("ref.self", file, field="connects", ident=ident, ref=str(raw),
-                           **place)
+            problems.error("ref.self", file, field="connects", ident=ident, ref=ref, **place)
             return
         elif layer[end] != layer[r]:
             other = layer_names[layer[end]] if layer[end] >= 0 else "none"
-            problems.error("connects.layer", file, field="connects", ident=ident,
-                           ref=str(raw), other=other, layer=layer_names[layer[r]], **place)
+            problems.error("connects.layer", file, field="connects", ident=ident, ref=ref,
+                           other=other, layer=layer_names[layer[r]], **place)
 
 
-def _check_coverage_located(table: AssetTable, kind_names: tuple[str, ...],
-                            spec: list[KindSpec], places: Places, problems: Problems) -> None:
-    ranged = table.range_m > 0
-    missing = np.nonzero(ranged & np.isnan(table.x) & (table.kind >= 0))[0]
-    for r in missing:
-        file, place = places(int(r))
-        problems.error("location.missing", file, field="geometry", ident=str(table.ids[r]),
-                       what=f"{kind_names[table.kind[r]]} with a range of "
-                            f"{table.range_m[r]:g} m", **place)
-
-
-def _concat_attrs(blocks: Sequence[Block]) -> dict[str, ObjArray]:
+def _concat_attrs(blocks: Sequence[Block]) -> dict[str, Any]:
     names: list[str] = []
     for b in blocks:
         names.extend(k for k in b.attrs if k not in names)
-    return {k: _concat(blocks, lambda b, k=k: b.attrs.get(k), None, object) for k in names}
+    out: dict[str, Any] = {}
+    for k in names:
+        parts = []
+        for b in blocks:
+            v = b.attrs.get(k)
+            if v is None:
+                v = np.full(len(b), None, dtype=object)
+            elif isinstance(v, pa.Array):
+                v = np.asarray(v.to_numpy(zero_copy_only=False), dtype=object)
+            parts.append(v)
+        out[k] = np.concatenate(parts)
+    return out
 
 
-def build_links(parts: Sequence[tuple[str, Any, Any, ObjArray, Callable[[int], dict[str, int]]]],
-                index: IdIndex, assets: AssetTable, layer_names: tuple[str, ...],
-                problems: Problems) -> IntArray:
-    """Resolve links ``from,to[,layer]``: both ends known, in the same layer (as declared)."""
+LinkPart = tuple[str, pa.Array, pa.Array, pa.Array | None, Callable[[int], Place]]
+
+
+def build_links(parts: Sequence[LinkPart], resolved: Sequence[tuple[IntArray, IntArray]],
+                index: IdIndex, layer: npt.NDArray[np.int16], ids: pa.Array,
+                layer_names: tuple[str, ...], problems: Problems) -> IntArray:
+    """Check links ``from,to[,layer]``: both ends known and in the same layer (as declared)."""
     out = []
-    for rel, frm, to, layer_txt, place in parts:
-        a, b = index.resolve(frm), index.resolve(to)
-        la = np.where(a >= 0, assets.layer[a.clip(0)], -1)
-        lb = np.where(b >= 0, assets.layer[b.clip(0)], -1)
+    for (rel, frm, to, layer_txt, place), (a, b) in zip(parts, resolved, strict=True):
+        la = np.where(a >= 0, layer[a.clip(0)], -1)
+        lb = np.where(b >= 0, layer[b.clip(0)], -1)
         declared = np.full(len(a), -2, np.int64)
-        has = layer_txt != None  # noqa: E711
-        if has.any():
-            declared[has] = [layer_names.index(v) if v in layer_names else -3
-                             for v in layer_txt[has]]
+        if layer_txt is not None:
+            given = ~_np(layer_txt.is_null()).astype(bool)
+            codes = _codes(layer_txt, layer_names).astype(np.int64)
+            declared[given] = np.where(codes[given] >= 0, codes[given], -3)
         bad = (a < 0) | (b < 0) | (la < 0) | (la != lb) | ((declared != -2) & (declared != la))
-        for r in np.nonzero(bad)[0]:
-            p = place(int(r))
+        for r in np.nonzero(bad)[0].tolist():
+            p = place(r)
             for end, col, fld in ((a[r], frm, "from"), (b[r], to, "to")):
-                if end < 0:
-                    ref = str(col[int(r)].as_py() or "")
-                    if ref:
-                        problems.error("ref.asset", rel, field=fld, ref=ref,
-                                       suggest=index.suggest(ref), **p)
+                ref = col[r].as_py() or ""
+                if end < 0 and ref:
+                    problems.error("ref.asset", rel, field=fld, ref=ref,
+                                   suggest=index.suggest(ref), **p)
             if a[r] >= 0 and b[r] >= 0:
                 def name(code: int) -> str:
                     return layer_names[code] if code >= 0 else "none"
                 problems.error("link.layer", rel, field="layer" if declared[r] != -2 else "to",
-                               a=str(assets.ids[a[r]]), b=str(assets.ids[b[r]]),
+                               a=ids[int(a[r])].as_py(), b=ids[int(b[r])].as_py(),
                                la=name(int(la[r])), lb=name(int(lb[r])), **p)
-        ok = ~bad
-        out.append(np.stack([a[ok], b[ok]], axis=1))
+        keep = ~bad
+        out.append(np.stack([a[keep], b[keep]], axis=1))
     return np.concatenate(out) if out else np.zeros((0, 2), np.int64)
 
 
-def build_zones(blocks: Sequence[Block], index: IdIndex, asset_ids: ObjArray,
-                problems: Problems, *, transformer: Transformer,
-                area: tuple[float, float, float, float] | None) -> ZoneTable:
+def build_zones(blocks: Sequence[Block], ids: pa.Array, raw: RawGroups, alt: IntArray,
+                clash: IntArray, index: IdIndex, problems: Problems, *,
+                transformer: Transformer, area: Area | None) -> ZoneTable:
     """Assemble population zones; their ids must not clash with asset ids."""
     places = Places(blocks)
-    ids, _ = concat_blocks(blocks)
     n = len(ids)
-    taken = {}
-    if n:
-        clash = np.asarray(pc.is_in(pa.array(ids, type=pa.string()),
-                                    value_set=index._set).to_numpy(zero_copy_only=False))
-        taken = {str(v): "an asset" for v in ids[clash]}
-    check_ids(ids, places, problems, taken=taken)
+    check_ids(ids, places, problems, clash=(clash >= 0) & (_np(pc.not_equal(
+        ids, MISSING_ID)).astype(bool) if n else np.zeros(0, bool)))
     pop = _concat(blocks, lambda b: b.numbers.get("population"), np.nan, np.float64)
     vul = _concat(blocks, lambda b: b.numbers.get("vulnerable"), np.nan, np.float64)
-    for r in np.nonzero(np.isnan(pop))[0]:
-        file, place = places(int(r))
-        problems.error("field.missing", file, field="population", ident=str(ids[r]),
+    for r in np.nonzero(np.isnan(pop))[0].tolist():
+        file, place = places(r)
+        problems.error("field.missing", file, field="population", ident=ids[r].as_py(),
                        expected="the number of inhabitants, a number >= 0", **place)
-    for name, v in (("population", pop), ("vulnerable", vul)):
-        for r in np.nonzero(v < 0)[0]:
-            file, place = places(int(r))
-            problems.error("field.negative", file, field=name, ident=str(ids[r]),
-                           value=f"{v[r]:g}", **place)
-        for r in np.nonzero(np.isinf(v))[0]:
-            file, place = places(int(r))
-            problems.error("field.not_finite", file, field=name, ident=str(ids[r]),
-                           value=v[r], expected="a finite number >= 0", **place)
+    _check_numbers(pop, "population", ids, places, problems)
+    _check_numbers(vul, "vulnerable", ids, places, problems)
     with np.errstate(invalid="ignore"):
         over = vul > pop
-    for r in np.nonzero(over)[0]:
-        file, place = places(int(r))
-        problems.error("zone.vulnerable", file, field="vulnerable", ident=str(ids[r]),
+    for r in np.nonzero(over)[0].tolist():
+        file, place = places(r)
+        problems.error("zone.vulnerable", file, field="vulnerable", ident=ids[r].as_py(),
                        vulnerable=f"{vul[r]:g}", population=f"{pop[r]:g}", **place)
-    geometry = _concat(blocks, lambda b: b.geometry, None, object)
-    for r in np.nonzero(~np.asarray(shapely.is_geometry(geometry), dtype=bool))[0]:
-        file, place = places(int(r))
-        problems.error("geom.missing", file, field="geometry", ident=str(ids[r]),
+    lon = _concat(blocks, lambda b: b.lon, np.nan, np.float64)
+    lat = _concat(blocks, lambda b: b.lat, np.nan, np.float64)
+    shapes = _concat(blocks, lambda b: b.shapes, None, object)
+    missing = np.isnan(lon) & ~np.asarray(shapely.is_geometry(shapes), dtype=bool)
+    for r in np.nonzero(missing)[0].tolist():
+        file, place = places(r)
+        problems.error("geom.missing", file, field="geometry", ident=ids[r].as_py(),
                        expected="a Polygon, MultiPolygon or Point in WGS84 lon/lat", **place)
-    loc = check_geometry(geometry, ids, places, problems, transformer=transformer, area=area)
-    raw = RawGroups.concat([(off, b.groups) for off, b in
-                            zip(places.offsets[:-1], blocks, strict=True)])
-
-    def report(owner: int, ref: str, close: str) -> None:
-        file, place = places(owner)
-        problems.error("ref.asset", file, field="requires", ident=str(ids[owner]), ref=ref,
-                       suggest=close, **place)
-
-    req, backup = resolve_groups(raw, n, index, report)
-    req = Requirements(req.owner_ptr, req.alt_ptr, req.alt, np.nan_to_num(backup, nan=0.0))
-    return ZoneTable(ids=ids, population=np.nan_to_num(pop, nan=0.0),
-                     vulnerable=np.nan_to_num(vul, nan=0.0), geometry=geometry,
+    loc = check_geometry(lon, lat, shapes, ids, places, problems, transformer=transformer,
+                         area=area)
+    req = requirements(raw, alt, n, ids, places, problems, index)
+    req = Requirements(req.owner_ptr, req.alt_ptr, req.alt, np.nan_to_num(req.backup_s))
+    clean = np.where(np.isfinite(pop) & (pop >= 0), pop, 0.0)
+    return ZoneTable(ids=ids, population=clean,
+                     vulnerable=np.where(np.isfinite(vul) & (vul >= 0), vul, 0.0),
+                     shapes=shapes,
+                     is_point=np.isfinite(loc.lon) & ~np.asarray(shapely.is_geometry(shapes),
+                                                                  dtype=bool),
                      lon=loc.lon, lat=loc.lat, x=loc.x, y=loc.y, requires=req,
                      attrs=_concat_attrs(blocks))

@@ -1,7 +1,9 @@
 """Column blocks read from one GeoJSON or CSV file, before ids are resolved.
 
 Readers of both formats produce the same :class:`Block`, so that everything after reading
-(geometry checks, id resolution, compilation) is written once and vectorised.
+(geometry checks, id resolution, compilation) is written once and vectorised. Text columns are
+pyarrow string arrays: they are hashed and compared in C, never turned into Python strings
+row by row.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
+from tousrisques._problems import Place
 from tousrisques.territory._requires import Group
 
 FloatArray = npt.NDArray[np.float64]
@@ -21,38 +25,13 @@ IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
 
 
-class GroupsBuilder:
-    """Accumulates requirement groups owned by rows, in any order."""
-
-    def __init__(self) -> None:
-        self.owner = array("q")
-        self.backup = array("d")
-        self.count = array("q")
-        self.alt_ids: list[str] = []
-        self._bulk: list[tuple[IntArray, ObjArray]] = []
-
-    def add(self, owner: int, groups: tuple[Group, ...]) -> None:
-        for g in groups:
-            self.owner.append(owner)
-            self.backup.append(np.nan if g.backup_s is None else g.backup_s)
-            self.count.append(len(g.any_of))
-            self.alt_ids.extend(g.any_of)
-
-    def add_single(self, owners: IntArray, ids: ObjArray) -> None:
-        """Many one-alternative groups without backup at once (the common case in CSV)."""
-        self._bulk.append((owners, ids))
-
-    def finish(self) -> RawGroups:
-        owner = np.frombuffer(self.owner, dtype=np.int64) if self.owner else np.zeros(0, np.int64)
-        backup = np.frombuffer(self.backup, dtype=np.float64) if self.backup else np.zeros(0)
-        count = np.frombuffer(self.count, dtype=np.int64) if self.count else np.zeros(0, np.int64)
-        ids = np.array(self.alt_ids, dtype=object)
-        for owners, bulk_ids in self._bulk:
-            owner = np.concatenate([owner, owners])
-            backup = np.concatenate([backup, np.full(len(owners), np.nan)])
-            count = np.concatenate([count, np.ones(len(owners), np.int64)])
-            ids = np.concatenate([ids, bulk_ids])
-        return RawGroups.from_parts(owner, backup, count, ids)
+def strings(values: Any) -> pa.Array:
+    """A pyarrow string array (chunks combined) from a list, numpy array or pyarrow array."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values if values.type == pa.string() else values.cast(pa.string())
+    return pa.array(values, type=pa.string())
 
 
 @dataclass(frozen=True)
@@ -62,18 +41,18 @@ class RawGroups:
     owner: IntArray
     backup_s: FloatArray
     alt_ptr: IntArray
-    alt_ids: ObjArray
+    alt_ids: pa.Array
 
     @classmethod
     def from_parts(cls, owner: IntArray, backup: FloatArray, count: IntArray,
-                   ids: ObjArray) -> RawGroups:
+                   ids: pa.Array) -> RawGroups:
         starts = np.zeros(len(count) + 1, np.int64)
         np.cumsum(count, out=starts[1:])
         if len(owner) > 1 and np.any(np.diff(owner) < 0):
             order = np.argsort(owner, kind="stable")
             lengths = count[order]
             idx = np.repeat(starts[:-1][order], lengths) + _ranges(lengths)
-            ids = ids[idx]
+            ids = ids.take(pa.array(idx))
             owner, backup, count = owner[order], backup[order], lengths
             starts = np.zeros(len(count) + 1, np.int64)
             np.cumsum(count, out=starts[1:])
@@ -81,8 +60,12 @@ class RawGroups:
 
     @classmethod
     def empty(cls) -> RawGroups:
-        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(1, np.int64),
-                   np.zeros(0, dtype=object))
+        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(1, np.int64), strings([]))
+
+    @property
+    def alt_owner(self) -> IntArray:
+        """Owner of each alternative."""
+        return np.repeat(self.owner, np.diff(self.alt_ptr))
 
     @staticmethod
     def concat(parts: list[tuple[int, RawGroups]]) -> RawGroups:
@@ -92,8 +75,41 @@ class RawGroups:
         owner = np.concatenate([g.owner + off for off, g in parts])
         backup = np.concatenate([g.backup_s for _, g in parts])
         count = np.concatenate([np.diff(g.alt_ptr) for _, g in parts])
-        ids = np.concatenate([g.alt_ids for _, g in parts])
+        ids = pa.concat_arrays([g.alt_ids for _, g in parts])
         return RawGroups.from_parts(owner, backup, count, ids)
+
+
+class GroupsBuilder:
+    """Accumulates requirement groups owned by rows, one row at a time or by whole columns."""
+
+    def __init__(self) -> None:
+        self.owner = array("q")
+        self.backup = array("d")
+        self.count = array("q")
+        self.alt_ids: list[str] = []
+        self._bulk: list[RawGroups] = []
+
+    def add(self, owner: int, groups: tuple[Group, ...]) -> None:
+        for g in groups:
+            self.owner.append(owner)
+            self.backup.append(np.nan if g.backup_s is None else g.backup_s)
+            self.count.append(len(g.any_of))
+            self.alt_ids.extend(g.any_of)
+
+    def add_raw(self, groups: RawGroups) -> None:
+        """Groups parsed column-wise (their owners are rows of the same block)."""
+        self._bulk.append(groups)
+
+    def finish(self) -> RawGroups:
+        owner = np.frombuffer(self.owner, dtype=np.int64).copy() if self.owner \
+            else np.zeros(0, np.int64)
+        backup = np.frombuffer(self.backup, dtype=np.float64).copy() if self.backup \
+            else np.zeros(0)
+        count = np.frombuffer(self.count, dtype=np.int64).copy() if self.count \
+            else np.zeros(0, np.int64)
+        parts = [RawGroups.from_parts(owner, backup, count, strings(self.alt_ids))]
+        parts += self._bulk
+        return RawGroups.concat([(0, p) for p in parts])
 
 
 def _ranges(lengths: IntArray) -> IntArray:
@@ -109,17 +125,23 @@ def _ranges(lengths: IntArray) -> IntArray:
 
 @dataclass
 class Block:
-    """The rows of one file: known fields as columns, the rest as attributes."""
+    """The rows of one file: known fields as columns, the rest as attributes.
+
+    Point geometries are kept as ``lon``/``lat`` (NaN where absent); other geometries as
+    shapely objects in ``shapes`` (None where absent or a point).
+    """
 
     file: str
-    ids: ObjArray
-    geometry: ObjArray
+    ids: pa.Array
+    lon: FloatArray
+    lat: FloatArray
+    shapes: ObjArray
     groups: RawGroups
-    place: Callable[[int], dict[str, int]]
-    text: dict[str, ObjArray] = field(default_factory=dict)
+    place: Callable[[int], Place]
+    text: dict[str, pa.Array] = field(default_factory=dict)
     numbers: dict[str, FloatArray] = field(default_factory=dict)
     flags: dict[str, npt.NDArray[np.int8]] = field(default_factory=dict)
-    connects: ObjArray | None = None
+    connects: tuple[pa.Array, pa.Array] | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:

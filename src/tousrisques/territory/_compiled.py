@@ -18,9 +18,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 import scipy.sparse as sp
 
 from tousrisques._exceptions import CompiledFormatError
+from tousrisques._gc import gc_paused
 from tousrisques.territory._config import ROLES
 from tousrisques.territory._model import FloatArray, IntArray, Requirements, Territory
 
@@ -43,7 +45,7 @@ class CompiledTerritory:
     """Arrays for the engine; see the module docstring for their layout."""
 
     name: str
-    asset_ids: npt.NDArray[np.str_]
+    asset_ids: pa.Array
     kind: npt.NDArray[np.int16]
     kind_names: tuple[str, ...]
     layer: npt.NDArray[np.int16]
@@ -52,7 +54,7 @@ class CompiledTerritory:
     repair_s: FloatArray
     requires: Requirements
     layers: tuple[LayerGraph, ...]
-    zone_ids: npt.NDArray[np.str_]
+    zone_ids: pa.Array
     population: FloatArray
     vulnerable: FloatArray
     zone_requires: Requirements
@@ -85,7 +87,7 @@ class CompiledTerritory:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)  # type: ignore[arg-type]
+                np.savez(fh, **arrays)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -123,17 +125,21 @@ def _layer_graph(code: int, name: str, t: Territory) -> LayerGraph:
     m = len(members)
     adj = sp.csr_matrix((np.ones(2 * len(ea), np.int8),
                          (np.concatenate([ea, eb]), np.concatenate([eb, ea]))), shape=(m, m))
-    adj.sum_duplicates()
-    adj.data[:] = 1
+    # parallel edges (a link written twice) stay as repeated entries: connectivity ignores
+    # them, and sorting 4M indices to merge them would cost more than the whole layer
     return LayerGraph(name, members.astype(np.int32), adj, a.source[members].copy())
 
 
 def compile_territory(t: Territory) -> CompiledTerritory:
     """Turn a validated territory into the engine's arrays."""
+    with gc_paused():
+        return _compile(t)
+
+
+def _compile(t: Territory) -> CompiledTerritory:
     a = t.assets
     cov = t.coverage
-    actor_site = np.array([a.index.get(ac.site, -1) if ac.site else -1 for ac in t.actors],
-                          dtype=np.int64)
+    actor_site = t.actor_sites
     ch_index = t.channel_index
     ac_index = t.actor_index
     rows, cols = [], []
@@ -154,16 +160,15 @@ def compile_territory(t: Territory) -> CompiledTerritory:
                     trig_c.append(j)
     triggers = sp.csr_matrix((np.ones(len(trig_r), bool), (trig_r, trig_c)),
                              shape=(len(t.channels), len(t.actors)))
-    ch_req = _channel_requires(t)
     return CompiledTerritory(
         name=t.name,
-        asset_ids=np.asarray(a.ids, dtype=str),
+        asset_ids=a.ids,
         kind=a.kind.astype(np.int16), kind_names=t.kind_names,
         layer=a.layer.astype(np.int16), layer_names=t.layer_names,
         source=a.source.astype(bool), repair_s=a.repair_hours * 3600.0,
         requires=a.requires,
         layers=tuple(_layer_graph(code, name, t) for code, name in enumerate(t.layer_names)),
-        zone_ids=np.asarray(t.zones.ids, dtype=str), population=t.zones.population,
+        zone_ids=t.zones.ids, population=t.zones.population,
         vulnerable=t.zones.vulnerable, zone_requires=t.zones.requires,
         coverage_kinds=cov.kinds, zone_coverage=cov.zones, actor_coverage=cov.actors,
         actor_ids=np.asarray([ac.id for ac in t.actors], dtype=str),
@@ -174,24 +179,12 @@ def compile_territory(t: Territory) -> CompiledTerritory:
         channel_ids=np.asarray([c.id for c in t.channels], dtype=str),
         channel_broadcast=np.array([c.mode == "broadcast" for c in t.channels], bool),
         channel_latency_s=np.array([c.latency_s for c in t.channels], np.float64),
-        channel_requires=ch_req,
+        channel_requires=t.channel_requires,
         channel_coverage=np.array([cov.kinds.index(c.coverage) if c.coverage in cov.kinds
                                    else -1 for c in t.channels], np.int16),
         channel_needs_site=np.array([c.needs_site for c in t.channels], bool),
         channel_triggers=triggers,
     )
-
-
-def _channel_requires(t: Territory) -> Requirements:
-    ptr, alt_ptr, alt, backup = [0], [0], [], []
-    for ch in t.channels:
-        for g in ch.requires:
-            alt.extend(t.assets.index[x] for x in g.any_of)
-            alt_ptr.append(len(alt))
-            backup.append(g.backup_s or 0.0)
-        ptr.append(len(alt_ptr) - 1)
-    return Requirements(np.array(ptr, np.int64), np.array(alt_ptr, np.int64),
-                        np.array(alt, np.int32), np.array(backup, np.float64))
 
 
 def _put_req(out: dict[str, Any], prefix: str, r: Requirements) -> None:
@@ -219,7 +212,7 @@ def _get_csr(z: dict[str, Any], prefix: str) -> sp.csr_matrix:
                          shape=tuple(int(s) for s in z[f"{prefix}.shape"]))
 
 
-_PLAIN = ("asset_ids", "kind", "layer", "source", "repair_s", "zone_ids", "population",
+_PLAIN = ("kind", "layer", "source", "repair_s", "population",
           "vulnerable", "actor_ids", "actor_role", "actor_site", "crisis_cell", "reports_to",
           "channel_ids", "channel_broadcast", "channel_latency_s", "channel_coverage",
           "channel_needs_site")
@@ -237,6 +230,8 @@ def _flatten(c: CompiledTerritory) -> dict[str, Any]:
                            "coverage_kinds": _strings(c.coverage_kinds)}
     for k in _PLAIN:
         out[k] = getattr(c, k)
+    _put_strings(out, "asset_ids", c.asset_ids)
+    _put_strings(out, "zone_ids", c.zone_ids)
     _put_req(out, "requires", c.requires)
     _put_req(out, "zone_requires", c.zone_requires)
     _put_req(out, "channel_requires", c.channel_requires)
@@ -269,5 +264,26 @@ def _unflatten(z: dict[str, Any]) -> CompiledTerritory:
         actor_coverage={k: _get_csr(z, f"actor_coverage.{k}") for k in kinds},
         actor_channels=_get_csr(z, "actor_channels"),
         channel_triggers=_get_csr(z, "channel_triggers"),
+        asset_ids=_get_strings(z, "asset_ids"),
+        zone_ids=_get_strings(z, "zone_ids"),
         **{k: z[k] for k in _PLAIN},
     )
+
+
+def _put_strings(out: dict[str, Any], prefix: str, values: pa.Array) -> None:
+    """A string array as its Arrow offsets and bytes: no per-string work either way."""
+    values = pa.concat_arrays([values]) if values.offset else values
+    values = values.cast(pa.large_string())
+    _, offsets, data = values.buffers()
+    n = len(values)
+    out[f"{prefix}.offsets"] = np.frombuffer(offsets, dtype=np.int64)[:n + 1].copy()
+    end = int(out[f"{prefix}.offsets"][-1]) if n else 0
+    out[f"{prefix}.data"] = np.frombuffer(data, dtype=np.uint8)[:end].copy() \
+        if data is not None else np.zeros(0, np.uint8)
+
+
+def _get_strings(z: dict[str, Any], prefix: str) -> pa.Array:
+    offsets, data = z[f"{prefix}.offsets"], z[f"{prefix}.data"]
+    arr = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets),
+                                           pa.py_buffer(data))
+    return arr.cast(pa.string())

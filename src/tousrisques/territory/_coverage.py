@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-import shapely
+from scipy.spatial import cKDTree
 
 from tousrisques.territory._model import FloatArray, IntArray, Territory
 
@@ -28,16 +28,21 @@ class Coverage:
 
 def _reach(tx: FloatArray, ty: FloatArray, ax: FloatArray, ay: FloatArray,
            ranges: FloatArray, asset_rows: IntArray, n_assets: int) -> sp.csr_matrix:
-    """Targets × assets matrix: target t reached by asset a when distance <= range of a."""
+    """Targets × assets matrix: target t reached by asset a when distance <= range of a.
+
+    Both sets go into k-d trees (scipy's cKDTree, the spatial index) and only pairs closer
+    than the largest range are ever compared.
+    """
     n_t = len(tx)
     ok = np.nonzero(np.isfinite(tx) & np.isfinite(ty))[0]
     if len(ok) == 0 or len(asset_rows) == 0:
         return sp.csr_matrix((n_t, n_assets), dtype=np.int8)
-    tree = shapely.STRtree(shapely.points(tx[ok], ty[ok]))
-    pts = shapely.points(ax, ay)
-    a_idx, t_idx = tree.query(pts, predicate="dwithin", distance=float(ranges.max()))
-    d2 = (ax[a_idx] - tx[ok][t_idx]) ** 2 + (ay[a_idx] - ty[ok][t_idx]) ** 2
-    keep = d2 <= ranges[a_idx] ** 2
+    targets = cKDTree(np.c_[tx[ok], ty[ok]])
+    sources = cKDTree(np.c_[ax, ay])
+    pairs = sources.sparse_distance_matrix(targets, float(ranges.max()),
+                                           output_type="ndarray")
+    a_idx, t_idx, dist = pairs["i"], pairs["j"], pairs["v"]
+    keep = dist <= ranges[a_idx]
     rows = ok[t_idx[keep]]
     cols = asset_rows[a_idx[keep]]
     m = sp.csr_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(n_t, n_assets))
@@ -50,8 +55,7 @@ def compute_coverage(t: Territory) -> Coverage:
     a = t.assets
     n = len(a)
     located = np.isfinite(a.x) & (a.range_m > 0)
-    site_rows = np.array([a.index.get(ac.site, -1) if ac.site else -1 for ac in t.actors],
-                         dtype=np.int64)
+    site_rows = t.actor_sites
     sx = np.where(site_rows >= 0, a.x[site_rows.clip(0)], np.nan) if len(site_rows) \
         else np.zeros(0)
     sy = np.where(site_rows >= 0, a.y[site_rows.clip(0)], np.nan) if len(site_rows) \

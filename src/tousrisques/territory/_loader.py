@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Hashable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
 from pydantic import ValidationError as PydanticError
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from tousrisques._exceptions import InputError
+from tousrisques._gc import gc_paused
 from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problems
-from tousrisques._readers import read_bytes, read_yaml
-from tousrisques.territory._actors import check_actors, check_channels, read_list
-from tousrisques.territory._assemble import build_assets, build_links, build_zones
-from tousrisques.territory._columns import Block
+from tousrisques._readers import LineMap, read_bytes, read_yaml
+from tousrisques.territory._actors import (
+    channel_refs,
+    channel_requirements,
+    check_actors,
+    check_channels,
+    read_list,
+)
+from tousrisques.territory._assemble import (
+    AssetRefs,
+    IdIndex,
+    LinkPart,
+    build_assets,
+    build_links,
+    build_zones,
+    concat_ids,
+)
+from tousrisques.territory._columns import Block, RawGroups, strings
 from tousrisques.territory._config import (
     Actor,
     Channel,
@@ -114,7 +132,11 @@ def load_territory(path: str | Path, *, limits: ReadLimits | None = None) -> Ter
     InputError
         When ``path`` has no territory.yaml at all.
     """
-    limits = limits or ReadLimits()
+    with gc_paused():
+        return _load(path, limits or ReadLimits())
+
+
+def _load(path: str | Path, limits: ReadLimits) -> Territory:
     yaml_path = territory_file(path)
     if not yaml_path.exists():
         raise InputError(f"{yaml_path}: no territory here (expected a folder with "
@@ -165,47 +187,79 @@ def load_territory(path: str | Path, *, limits: ReadLimits | None = None) -> Ter
         return out
 
     asset_blocks = blocks("assets", cfg.assets, ASSET_FIELDS)
-    assets, index = build_assets(asset_blocks, files, kinds, layers, problems,
-                                 transformer=transformer, area=area)
-    link_parts = []
+    link_parts: list[LinkPart] = []
     for i, rel in enumerate(cfg.links):
         p = _inside(folder, rel, problems, TERRITORY_FILE, lines.get(("links", i)))
         if p is None:
             continue
         raw = read_bytes(p, rel, problems, max_bytes=limits.max_data_bytes,
                          setting="max_data_bytes")
-        if raw is not None:
-            got_links = read_links(raw, rel, problems)
-            if got_links is not None:
-                link_parts.append((rel, *got_links))
-    links = build_links(link_parts, index, assets, layers, problems)
+        got_links = read_links(raw, rel, problems) if raw is not None else None
+        if got_links is not None:
+            link_parts.append((rel, *got_links))
     zone_blocks = blocks("zones", cfg.zones, ZONE_FIELDS)
-    zones = build_zones(zone_blocks, index, assets.ids, problems, transformer=transformer,
-                        area=area)
-
     channels: list[Channel] = []
     actors: list[Actor] = []
-    ch_rel, ch_lines, ch_base = cfg.channels or "", {}, ()
+    ch_lines: LineMap = {}
+    a_lines: LineMap = {}
+    ch_base: tuple[Hashable, ...] = ()
+    a_base: tuple[Hashable, ...] = ()
     if cfg.channels:
         p = _inside(folder, cfg.channels, problems, TERRITORY_FILE, lines.get(("channels",)))
         if p is not None:
             channels, ch_lines, ch_base = read_list(p, cfg.channels, "channels", Channel,
                                                     problems, limits)
-            check_channels(channels, cfg.channels, ch_lines, ch_base, problems, index, kinds)
     if cfg.actors:
         p = _inside(folder, cfg.actors, problems, TERRITORY_FILE, lines.get(("actors",)))
         if p is not None:
             actors, a_lines, a_base = read_list(p, cfg.actors, "actors", Actor, problems,
                                                 limits)
-            check_actors(actors, cfg.actors, a_lines, a_base, problems, index, assets,
-                         channels, ch_rel, ch_lines, ch_base)
-            if actors and not any(a.crisis_cell for a in actors):
-                problems.warning("field.missing", cfg.actors, field="crisis_cell",
-                                 expected="at least one actor with crisis_cell: true, "
-                                          "or no actor can be connected")
+
+    # every reference of the territory resolved in one hash lookup
+    ids = concat_ids(asset_blocks)
+    index = IdIndex(ids)
+    asset_raw = RawGroups.concat([(off, b.groups) for off, b in
+                            zip(np.cumsum([0] + [len(b) for b in asset_blocks]).tolist(),
+                                asset_blocks, strict=False)])
+    con_a = pa.concat_arrays([b.connects[0] if b.connects else pa.nulls(len(b), pa.string())
+                              for b in asset_blocks]) if asset_blocks else strings([])
+    con_b = pa.concat_arrays([b.connects[1] if b.connects else pa.nulls(len(b), pa.string())
+                              for b in asset_blocks]) if asset_blocks else strings([])
+    zone_ids = concat_ids(zone_blocks)
+    zone_raw = RawGroups.concat([(off, b.groups) for off, b in
+                                 zip(np.cumsum([0] + [len(b) for b in zone_blocks]).tolist(),
+                                     zone_blocks, strict=False)])
+    requests: list[Any] = [con_a, con_b, asset_raw.alt_ids, zone_raw.alt_ids, zone_ids,
+                           [a.site or "" for a in actors], channel_refs(channels), ids]
+    for _, frm, to, _, _ in link_parts:
+        requests += [frm, to]
+    got_rows = index.resolve_many(requests)
+    (r_con_a, r_con_b, r_alt, r_zalt, r_zids, r_sites, r_chan, r_ids), r_links = \
+        got_rows[:8], got_rows[8:]
+
+    assets = build_assets(asset_blocks, files, ids, asset_raw,
+                          AssetRefs(r_con_a, r_con_b, r_alt, r_ids), index, kinds, layers, problems,
+                          transformer=transformer, area=area)
+    links = build_links(link_parts, list(zip(r_links[::2], r_links[1::2], strict=True)),
+                        index, assets.layer, ids, layers, problems)
+    zones = build_zones(zone_blocks, zone_ids, zone_raw, r_zalt, r_zids, index, problems,
+                        transformer=transformer, area=area)
+    if cfg.channels:
+        check_channels(channels, cfg.channels, ch_lines, ch_base, problems, index, kinds,
+                       r_chan)
+    if cfg.actors:
+        check_actors(actors, cfg.actors, a_lines, a_base, problems, index, assets,
+                     channels, cfg.channels or "", ch_lines, ch_base, r_sites)
+        if actors and not any(a.crisis_cell for a in actors):
+            problems.warning("field.missing", cfg.actors, field="crisis_cell",
+                             expected="at least one actor with crisis_cell: true, "
+                                      "or no actor can be connected")
     problems.raise_if_errors()
     return Territory(
         name=cfg.name, timezone=cfg.timezone, metric_crs=cfg.metric_crs, kinds=kinds,
         kind_names=tuple(sorted(kinds)), layer_names=layers, assets=assets, links=links,
-        zones=zones, channels=tuple(channels), actors=tuple(actors), files=tuple(files),
-        folder=folder, description=cfg.description, warnings=tuple(problems.warnings))
+        zones=zones, channels=tuple(channels), actors=tuple(actors),
+        actor_sites=np.where([a.site is not None for a in actors], r_sites, -1)
+        .astype(np.int64), channel_requires=channel_requirements(channels, r_chan),
+        files=tuple(files), folder=folder, description=cfg.description,
+        warnings=tuple(problems.warnings))

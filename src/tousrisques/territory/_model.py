@@ -6,6 +6,7 @@ assets loads in seconds and compiles without walking Python objects.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
+import shapely
 
 from tousrisques._problems import Problem
 from tousrisques.territory._config import Actor, Channel
@@ -74,15 +78,30 @@ class Requirements:
                    np.zeros(0, np.int32), np.zeros(0))
 
 
+def _geometry(shapes: ObjArray, is_point: npt.NDArray[np.bool_], lon: FloatArray,
+              lat: FloatArray) -> ObjArray:
+    out = shapes.copy()
+    out[is_point] = shapely.points(lon[is_point], lat[is_point])
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class AssetTable:
-    """Every asset: one row each, in the order of the files named in territory.yaml."""
+    """Every asset: one row each, in the order of the files named in territory.yaml.
 
-    ids: ObjArray
+    ``ids`` is a pyarrow string array; ``lon``/``lat`` (WGS84) and ``x``/``y`` (metric CRS)
+    are each asset's representative point (NaN when it has no location); ``shapes`` holds
+    the non-point geometries and ``is_point`` marks the assets whose geometry is a point.
+    ``kind`` and ``layer`` are codes into the territory's ``kind_names`` and ``layer_names``
+    (-1: none).
+    """
+
+    ids: pa.Array
     kind: npt.NDArray[np.int16]
     layer: npt.NDArray[np.int16]
     source: npt.NDArray[np.bool_]
-    geometry: ObjArray
+    shapes: ObjArray
+    is_point: npt.NDArray[np.bool_]
     lon: FloatArray
     lat: FloatArray
     x: FloatArray
@@ -100,19 +119,35 @@ class AssetTable:
         return len(self.ids)
 
     @cached_property
-    def index(self) -> dict[str, int]:
-        """Row of each asset id."""
-        return {str(k): i for i, k in enumerate(self.ids.tolist())}
+    def geometry(self) -> ObjArray:
+        """Every asset's WGS84 geometry as shapely objects (None where it has none)."""
+        return _geometry(self.shapes, self.is_point, self.lon, self.lat)
+
+    def rows_of(self, ids: Sequence[str]) -> IntArray:
+        """Row of each id, -1 where unknown (one vectorised lookup)."""
+        idx = pc.index_in(pa.array(list(ids), type=pa.string()), value_set=self.ids)
+        return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def row_of(self, ident: str) -> int:
+        """Row of one asset id; raises KeyError when unknown."""
+        r = int(self.rows_of([ident])[0])
+        if r < 0:
+            raise KeyError(ident)
+        return r
+
+    def id_of(self, row: int) -> str:
+        return str(self.ids[row].as_py())
 
 
 @dataclass(frozen=True, eq=False)
 class ZoneTable:
     """Population zones: where people live, how many, and what their homes need."""
 
-    ids: ObjArray
+    ids: pa.Array
     population: FloatArray
     vulnerable: FloatArray
-    geometry: ObjArray
+    shapes: ObjArray
+    is_point: npt.NDArray[np.bool_]
     lon: FloatArray
     lat: FloatArray
     x: FloatArray
@@ -122,6 +157,11 @@ class ZoneTable:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def geometry(self) -> ObjArray:
+        """Every zone's WGS84 geometry as shapely objects."""
+        return _geometry(self.shapes, self.is_point, self.lon, self.lat)
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,6 +179,8 @@ class Territory:
     zones: ZoneTable
     channels: tuple[Channel, ...]
     actors: tuple[Actor, ...]
+    actor_sites: IntArray
+    channel_requires: Requirements
     files: tuple[str, ...]
     folder: Path | None = None
     description: str | None = None

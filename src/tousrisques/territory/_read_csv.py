@@ -19,11 +19,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import shapely
 
-from tousrisques._problems import Problems
+from tousrisques._problems import Place, Problems
 from tousrisques._readers import decode_utf8
-from tousrisques.territory._columns import Block, GroupsBuilder, ObjArray
-from tousrisques.territory._fields import NUMBER_HINT, FALSE, TRUE, FieldSpec
+from tousrisques.territory._columns import Block, GroupsBuilder, ObjArray, RawGroups
+from tousrisques.territory._fields import FALSE, NUMBER_HINT, TRUE, FieldSpec
 from tousrisques.territory._requires import RequiresSyntaxError, parse_compact
+from tousrisques.territory._requires_column import parse_column
 
 
 class CsvTable:
@@ -49,8 +50,8 @@ class CsvTable:
             self._lines = np.asarray(starts, dtype=np.int64)
         return int(self._lines[row]) if row < len(self._lines) else row + 2
 
-    def place(self, row: int) -> dict[str, int]:
-        return {"line": self.line(row)}
+    def place(self, row: int) -> Place:
+        return Place(line=self.line(row))
 
     def get(self, name: str) -> pa.Array | None:
         return self.columns.get(name)
@@ -99,7 +100,7 @@ def read_csv(raw: bytes, rel: str, problems: Problems, *,
     except pa.ArrowInvalid as exc:
         _find_bad_rows(text, rel, len(names), problems, str(exc))
         return None
-    columns = {n: pc.utf8_trim_whitespace(table.column(n).combine_chunks()) for n in names}
+    columns = {n: pc.ascii_trim_whitespace(table.column(n).combine_chunks()) for n in names}
     return CsvTable(rel, text, columns)
 
 
@@ -126,7 +127,8 @@ def _nonempty(col: pa.Array) -> npt.NDArray[np.bool_]:
 
 
 def column_numbers(t: CsvTable, name: str, problems: Problems, *, what: str,
-                   ids: ObjArray | None = None, hint: str = NUMBER_HINT) -> npt.NDArray[np.float64]:
+                   ids: pa.Array | None = None, hint: str = NUMBER_HINT
+                   ) -> npt.NDArray[np.float64]:
     """A text column as floats (NaN where empty); each bad cell is a problem with its line."""
     col = t.get(name)
     if col is None:
@@ -145,13 +147,13 @@ def column_numbers(t: CsvTable, name: str, problems: Problems, *, what: str,
             out[row] = float(s)
         except ValueError:
             problems.error("field.number", t.rel, line=t.line(row), field=name,
-                           ident=None if ids is None else str(ids[row]),
+                           ident=None if ids is None else ids[row].as_py(),
                            value=s[:40], expected=hint)
     return out
 
 
 def column_flags(t: CsvTable, name: str, problems: Problems,
-                 ids: ObjArray) -> npt.NDArray[np.int8]:
+                 ids: pa.Array) -> npt.NDArray[np.int8]:
     """A text column of booleans as 1/0, -1 where empty."""
     col = t.get(name)
     out = np.full(t.n, -1, np.int8)
@@ -164,43 +166,37 @@ def column_flags(t: CsvTable, name: str, problems: Problems,
     values = col.to_pylist() if len(bad) else []
     for row in bad:
         problems.error("field.bool", t.rel, line=t.line(int(row)), field=name,
-                       ident=str(ids[row]), value=str(values[row])[:40])
+                       ident=ids[int(row)].as_py(), value=str(values[row])[:40])
     return out
 
 
-def column_text(t: CsvTable, name: str) -> ObjArray:
-    """A text column as an object array, None where empty."""
+def column_text(t: CsvTable, name: str) -> pa.Array | None:
+    """A text column with nulls where empty, or None when the column is absent."""
     col = t.get(name)
     if col is None:
-        return np.full(t.n, None, dtype=object)
-    arr = np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
-    arr[arr == ""] = None
-    return arr
+        return None
+    return pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
 
 
-def column_groups(t: CsvTable, name: str, problems: Problems, ids: ObjArray) -> GroupsBuilder:
-    """Parse a compact ``requires`` column; single-id cells take a vectorised path."""
-    groups = GroupsBuilder()
+def column_groups(t: CsvTable, name: str, problems: Problems, ids: pa.Array) -> RawGroups:
+    """Parse a compact ``requires`` column a whole column at a time; malformed cells are
+    parsed one by one to report exactly what is wrong."""
     col = t.get(name)
     if col is None:
+        return RawGroups.empty()
+    groups, redo = parse_column(col)
+    if len(redo) == 0:
         return groups
-    nonempty = _nonempty(col)
-    special = np.asarray(pc.match_substring_regex(col, r"[;|@\s]").to_numpy(
-        zero_copy_only=False), dtype=bool)
-    simple = np.nonzero(nonempty & ~special)[0]
-    if len(simple):
-        groups.add_single(simple.astype(np.int64),
-                          np.asarray(col.take(pa.array(simple)).to_numpy(zero_copy_only=False),
-                                     dtype=object))
-    complex_rows = np.nonzero(nonempty & special)[0]
-    for row in complex_rows:
-        s = col[int(row)].as_py()
+    builder = GroupsBuilder()
+    builder.add_raw(groups)
+    for row in redo.tolist():
+        s = col[row].as_py()
         try:
-            groups.add(int(row), parse_compact(s))
+            builder.add(row, parse_compact(s))
         except RequiresSyntaxError as exc:
-            problems.error("requires.syntax", t.rel, line=t.line(int(row)), field=name,
-                           ident=str(ids[row]), text=s[:80], detail=str(exc))
-    return groups
+            problems.error("requires.syntax", t.rel, line=t.line(row), field=name,
+                           ident=ids[row].as_py(), text=s[:80], detail=str(exc))
+    return builder.finish()
 
 
 def read_block(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> Block | None:
@@ -209,81 +205,100 @@ def read_block(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> Blo
     if t is None:
         return None
     ids = column_text(t, "id")
-    for row in np.nonzero(ids == None)[0]:  # noqa: E711 — elementwise comparison
+    assert ids is not None
+    for row in np.nonzero(_np(ids.is_null()))[0]:
         problems.error("field.missing", rel, line=t.line(int(row)), field="id",
                        expected=f"a unique id for the {spec.what}")
-    text = {k: column_text(t, k) for k in spec.text}
+    text = {k: v for k in spec.text if (v := column_text(t, k)) is not None}
     numbers = {k: column_numbers(t, k, problems, what=spec.what, ids=ids)
                for k in spec.numbers}
     flags = {k: column_flags(t, k, problems, ids) for k in spec.flags}
-    groups = column_groups(t, "requires", problems, ids).finish()
-    geometry = _geometry(t, problems, ids, spec)
+    groups = column_groups(t, "requires", problems, ids)
+    lon, lat, shapes = _geometry(t, problems, ids, spec)
     connects = _connects(t, problems, ids) if spec.connects else None
     attrs: dict[str, Any] = {}
-    for name, col in t.columns.items():
+    for name in t.columns:
         if name not in spec.known:
             attrs[name] = column_text(t, name)
-    return Block(file=rel, ids=ids, geometry=geometry, groups=groups, place=t.place,
-                 text=text, numbers=numbers, flags=flags, connects=connects, attrs=attrs)
+    return Block(file=rel, ids=ids, lon=lon, lat=lat, shapes=shapes, groups=groups,
+                 place=t.place, text=text, numbers=numbers, flags=flags, connects=connects,
+                 attrs=attrs)
 
 
-def _geometry(t: CsvTable, problems: Problems, ids: ObjArray, spec: FieldSpec) -> ObjArray:
-    geometry = np.full(t.n, None, dtype=object)
+def _np(a: Any) -> npt.NDArray[Any]:
+    return np.asarray(a.to_numpy(zero_copy_only=False))
+
+
+def _geometry(t: CsvTable, problems: Problems, ids: pa.Array, spec: FieldSpec
+              ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], ObjArray]:
+    shapes = np.full(t.n, None, dtype=object)
     lon = column_numbers(t, "lon", problems, what=spec.what, ids=ids,
                          hint="a WGS84 longitude in decimal degrees")
     lat = column_numbers(t, "lat", problems, what=spec.what, ids=ids,
                          hint="a WGS84 latitude in decimal degrees")
-    has_lon = _nonempty(t.get("lon")) if t.get("lon") is not None else np.zeros(t.n, bool)
-    has_lat = _nonempty(t.get("lat")) if t.get("lat") is not None else np.zeros(t.n, bool)
+    has_lon = _nonempty(t.columns["lon"]) if "lon" in t.columns else np.zeros(t.n, bool)
+    has_lat = _nonempty(t.columns["lat"]) if "lat" in t.columns else np.zeros(t.n, bool)
     for row in np.nonzero(has_lon ^ has_lat)[0]:
         problems.error("field.missing", t.rel, line=t.line(int(row)),
-                       field="lat" if has_lon[row] else "lon", ident=str(ids[row]),
+                       field="lat" if has_lon[row] else "lon", ident=ids[int(row)].as_py(),
                        expected="both lon and lat, or neither")
-    both = np.nonzero(has_lon & has_lat)[0]
-    if len(both):
-        geometry[both] = shapely.points(lon[both], lat[both])
     wkt = t.get("wkt")
     if wkt is not None:
         rows = np.nonzero(_nonempty(wkt))[0]
         texts = np.asarray(wkt.take(pa.array(rows)).to_numpy(zero_copy_only=False), dtype=object)
         parsed = shapely.from_wkt(texts, on_invalid="ignore")
-        for row, g, s in zip(rows, parsed, texts, strict=True):
+        for r, g, s in zip(rows.tolist(), parsed, texts, strict=True):
+            ident = ids[r].as_py()
             if g is None:
-                problems.error("geom.invalid", t.rel, line=t.line(int(row)), field="wkt",
-                               ident=str(ids[row]), detail=f"not WKT: {str(s)[:40]}")
-            elif geometry[row] is not None:
-                problems.error("field.invalid", t.rel, line=t.line(int(row)), field="wkt",
-                               ident=str(ids[row]), detail="both wkt and lon/lat given",
+                problems.error("geom.invalid", t.rel, line=t.line(r), field="wkt",
+                               ident=ident, detail=f"not WKT: {str(s)[:40]}")
+            elif has_lon[r] or has_lat[r]:
+                problems.error("field.invalid", t.rel, line=t.line(r), field="wkt",
+                               ident=ident, detail="both wkt and lon/lat given",
                                expected="either wkt or lon/lat")
             elif g.geom_type not in spec.geometry_types:
-                problems.error("geom.type", t.rel, line=t.line(int(row)), field="wkt",
-                               ident=str(ids[row]), type=g.geom_type,
+                problems.error("geom.type", t.rel, line=t.line(r), field="wkt",
+                               ident=ident, type=g.geom_type,
                                allowed=", ".join(spec.geometry_types))
+            elif g.geom_type == "Point" and not g.is_empty:
+                lon[r], lat[r] = g.x, g.y
             else:
-                geometry[row] = g
-    return geometry
+                shapes[r] = g
+    return lon, lat, shapes
 
 
-def _connects(t: CsvTable, problems: Problems, ids: ObjArray) -> ObjArray:
-    out = np.full((t.n, 2), None, dtype=object)
+def _connects(t: CsvTable, problems: Problems, ids: pa.Array) -> tuple[pa.Array, pa.Array]:
     col = t.get("connects")
     if col is None:
-        return out
-    rows = np.nonzero(_nonempty(col))[0]
-    values = col.take(pa.array(rows)).to_pylist() if len(rows) else []
-    for row, s in zip(rows, values, strict=True):
-        parts = [p.strip() for p in s.split(";")]
-        if len(parts) != 2 or not all(parts):
-            problems.error("connects.count", t.rel, line=t.line(int(row)), field="connects",
-                           ident=str(ids[row]), count=len([p for p in parts if p]))
-            continue
-        out[row, 0], out[row, 1] = parts
-    return out
+        none = pa.nulls(t.n, pa.string())
+        return none, none
+    parts = pc.split_pattern(col, ";")
+    count = _np(pc.list_value_length(parts))
+    nonempty = _nonempty(col)
+    ok_rows = np.nonzero(nonempty & (count == 2))[0]
+    pairs = parts.take(pa.array(ok_rows))
+    a = pc.ascii_trim_whitespace(pc.list_element(pairs, 0))
+    b = pc.ascii_trim_whitespace(pc.list_element(pairs, 1))
+    blank = _np(pc.or_(pc.equal(a, ""), pc.equal(b, ""))).astype(bool)
+    bad = nonempty.copy()
+    bad[ok_rows[~blank]] = False
+    for row in np.nonzero(bad)[0].tolist():
+        s = col[row].as_py()
+        n_ids = len([p for p in s.split(";") if p.strip()])
+        problems.error("connects.count", t.rel, line=t.line(row), field="connects",
+                       ident=ids[row].as_py(), count=n_ids)
+    # scatter the good pairs back to their rows, null elsewhere
+    where = np.full(t.n, -1, np.int64)
+    where[ok_rows[~blank]] = np.nonzero(~blank)[0]
+    take = pa.array(where, mask=where < 0)
+    return a.take(take), b.take(take)
 
 
-def read_links(raw: bytes, rel: str,
-               problems: Problems) -> tuple[pa.Array, pa.Array, ObjArray, Callable[[int], dict[str, int]]] | None:
-    """Read a links file ``from,to[,layer]``: returns the two id columns, layers, and places."""
+LinkColumns = tuple[pa.Array, pa.Array, pa.Array | None, Callable[[int], Place]]
+
+
+def read_links(raw: bytes, rel: str, problems: Problems) -> LinkColumns | None:
+    """Read a links file ``from,to[,layer]``: the two id columns, layers, and places."""
     t = read_csv(raw, rel, problems, required=("from", "to"))
     if t is None:
         return None

@@ -1,21 +1,28 @@
-"""GeoJSON FeatureCollections of assets or zones to a :class:`Block`."""
+"""GeoJSON FeatureCollections of assets or zones to a :class:`Block`.
+
+One Python pass over the features picks the known fields; points stay as coordinates, other
+geometries become shapely objects; compact ``requires`` strings are parsed as one column.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import shapely
+import shapely.errors
 import shapely.geometry
 
-from tousrisques._problems import Problems
+from tousrisques._problems import Place, Problems
 from tousrisques._readers import parse_json
-from tousrisques.territory._columns import Block, GroupsBuilder
+from tousrisques.territory._columns import Block, GroupsBuilder, strings
 from tousrisques.territory._fields import FieldSpec, parse_flag, parse_number
-from tousrisques.territory._requires import RequiresSyntaxError, parse_groups
+from tousrisques.territory._requires import RequiresSyntaxError, parse_compact, parse_groups
+from tousrisques.territory._requires_column import parse_column
 
 
-def _point_coords(geom: dict[str, Any]) -> tuple[float, float] | None:
+def _point(geom: dict[str, Any]) -> tuple[float, float] | None:
     c = geom.get("coordinates")
     if (isinstance(c, list) and 2 <= len(c) <= 3
             and all(isinstance(v, int | float) and not isinstance(v, bool) for v in c)):
@@ -34,18 +41,20 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
         return None
     features: list[Any] = data["features"]
     n = len(features)
-    ids: list[str] = []
+    ids: list[str | None] = []
     numbers = {k: np.full(n, np.nan) for k in spec.numbers}
     flags = {k: np.full(n, -1, np.int8) for k in spec.flags}
     text: dict[str, list[Any]] = {k: [] for k in spec.text}
+    req_text: list[str] = []
     connects: list[Any] = []
     attrs: dict[str, dict[int, Any]] = {}
-    geoms: list[Any] = []
-    point_rows: list[int] = []
-    point_xy: list[tuple[float, float]] = []
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    shapes = np.full(n, None, dtype=object)
     feature_no: list[int] = []
     groups = GroupsBuilder()
     known = spec.known
+    polygons: list[tuple[int, int, str | None, dict[str, Any]]] = []
 
     for fno, feat in enumerate(features, start=1):
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
@@ -55,19 +64,21 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
         if not isinstance(props, dict):
             problems.error("geojson.feature", rel, feature=fno, field="properties")
             continue
+        row = len(ids)
+        feature_no.append(fno)
         ident = props.get("id", feat.get("id"))
         if isinstance(ident, int) and not isinstance(ident, bool):
             ident = str(ident)
         if not isinstance(ident, str) or not ident.strip():
             problems.error("field.missing", rel, feature=fno, field="id",
                            expected=f"a unique id for the {spec.what}, in properties.id")
-            continue
-        ident = ident.strip()
-        row = len(ids)
+            ident = None
+        else:
+            ident = ident.strip()
         ids.append(ident)
-        feature_no.append(fno)
 
-        def bad(code: str, fld: str, _fno: int = fno, _id: str = ident, **kw: Any) -> None:
+        def bad(code: str, fld: str, _fno: int = fno, _id: str | None = ident,
+                **kw: Any) -> None:
             problems.error(code, rel, feature=_fno, field=fld, ident=_id, **kw)
 
         for k in spec.text:
@@ -80,8 +91,7 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
             if k in props:
                 num = parse_number(props[k])
                 if num is None:
-                    bad("field.number", k, value=str(props[k])[:40],
-                        expected="a number >= 0")
+                    bad("field.number", k, value=str(props[k])[:40], expected="a number >= 0")
                 else:
                     numbers[k][row] = num
         for k in spec.flags:
@@ -91,12 +101,16 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
                     bad("field.bool", k, value=str(props[k])[:40])
                 else:
                     flags[k][row] = flag
-        if "requires" in props:
-            try:
-                groups.add(row, parse_groups(props["requires"]))
-            except RequiresSyntaxError as exc:
-                bad("requires.syntax", "requires", text=str(props["requires"])[:80],
-                    detail=str(exc))
+        req = props.get("requires")
+        if isinstance(req, str):
+            req_text.append(req)
+        else:
+            req_text.append("")
+            if req is not None:
+                try:
+                    groups.add(row, parse_groups(req))
+                except RequiresSyntaxError as exc:
+                    bad("requires.syntax", "requires", text=str(req)[:80], detail=str(exc))
         if spec.connects:
             connects.append(props.get("connects"))
         for k, v in props.items():
@@ -105,59 +119,92 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
 
         geom = feat.get("geometry")
         if geom is None:
-            geoms.append(None)
             continue
         if not isinstance(geom, dict):
             bad("geom.invalid", "geometry", detail="not a GeoJSON geometry object")
-            geoms.append(None)
             continue
         gtype = geom.get("type")
         if gtype == "Point":
-            xy = _point_coords(geom)
+            xy = _point(geom)
             if xy is None:
                 bad("geom.invalid", "geometry", detail="a Point needs [lon, lat] numbers")
-                geoms.append(None)
             else:
-                geoms.append(None)
-                point_rows.append(row)
-                point_xy.append(xy)
-            continue
-        if gtype not in spec.geometry_types:
+                lon[row], lat[row] = xy
+        elif gtype == "Polygon" and "Polygon" in spec.geometry_types:
+            polygons.append((row, fno, ident, geom))
+        elif gtype not in spec.geometry_types:
             bad("geom.type", "geometry", type=str(gtype)[:30],
                 allowed=", ".join(spec.geometry_types))
-            geoms.append(None)
-            continue
-        try:
-            geoms.append(shapely.geometry.shape(geom))
-        except Exception as exc:  # shapely raises many types on malformed coordinates
-            bad("geom.invalid", "geometry", detail=str(exc).splitlines()[0][:100])
-            geoms.append(None)
+        else:
+            try:
+                shapes[row] = shapely.geometry.shape(geom)
+            except Exception as exc:  # shapely raises many types on malformed coordinates
+                bad("geom.invalid", "geometry", detail=str(exc).splitlines()[0][:100])
 
     m = len(ids)
-    geometry = np.empty(m, dtype=object)
-    geometry[:] = geoms
-    if point_rows:
-        xy = np.asarray(point_xy, dtype=np.float64)
-        geometry[np.asarray(point_rows)] = shapely.points(xy)
     fno_arr = np.asarray(feature_no, dtype=np.int64)
+    if polygons:
+        _polygons(polygons, shapes, rel, problems)
 
-    def place(row: int) -> dict[str, int]:
-        return {"feature": int(fno_arr[row])}
+    def place(row: int) -> Place:
+        return Place(feature=int(fno_arr[row]))
 
+    id_arr = strings(ids)
+    col = strings(req_text)
+    column, redo = parse_column(col)
+    groups.add_raw(column)
+    for r in redo.tolist():
+        try:
+            groups.add(r, parse_compact(req_text[r]))
+        except RequiresSyntaxError as exc:
+            problems.error("requires.syntax", rel, feature=int(fno_arr[r]), field="requires",
+                           ident=ids[r], text=req_text[r][:80], detail=str(exc))
     block = Block(
-        file=rel,
-        ids=np.asarray(ids, dtype=object),
-        geometry=geometry,
-        groups=groups.finish(),
-        place=place,
-        text={k: np.asarray(v, dtype=object) for k, v in text.items()},
+        file=rel, ids=id_arr, lon=lon[:m], lat=lat[:m], shapes=shapes[:m],
+        groups=groups.finish(), place=place,
+        text={k: strings(v) for k, v in text.items()},
         numbers={k: v[:m] for k, v in numbers.items()},
         flags={k: v[:m] for k, v in flags.items()},
         attrs={k: _column(v, m) for k, v in attrs.items()},
     )
     if spec.connects:
-        block.connects = _connects_json(connects, block, problems)
+        block.connects = _connects(connects, block, problems)
     return block
+
+
+def _polygons(items: list[tuple[int, int, str | None, dict[str, Any]]], shapes: np.ndarray,
+              rel: str, problems: Problems) -> None:
+    """Build many polygons at once from their rings; on any doubt, one by one with messages."""
+    coords: list[Any] = []
+    ring_of: list[int] = []
+    poly_of: list[int] = []
+    ring = 0
+    try:
+        for k, (_, _, _, geom) in enumerate(items):
+            for r in geom["coordinates"]:
+                coords.extend(r)
+                ring_of.extend([ring] * len(r))
+                poly_of.append(k)
+                ring += 1
+        xy = np.array(coords, dtype=np.float64)
+        if xy.ndim != 2 or xy.shape[1] not in (2, 3) or not np.isfinite(xy).all():
+            raise ValueError("coordinates")
+        counts = np.bincount(np.asarray(ring_of, np.int64), minlength=ring)
+        if len(poly_of) != ring or (counts < 4).any() or len(set(poly_of)) != len(items):
+            raise ValueError("rings")
+        rings = shapely.linearrings(xy[:, :2], indices=np.asarray(ring_of, np.int64))
+        built = shapely.polygons(rings, indices=np.asarray(poly_of, np.int64))
+    except (ValueError, TypeError, KeyError, shapely.errors.GEOSException):
+        built = None
+    if built is not None and len(built) == len(items):
+        shapes[[row for row, _, _, _ in items]] = built
+        return
+    for row, fno, ident, geom in items:
+        try:
+            shapes[row] = shapely.geometry.shape(geom)
+        except Exception as exc:  # shapely raises many types on malformed coordinates
+            problems.error("geom.invalid", rel, feature=fno, field="geometry", ident=ident,
+                           detail=str(exc).splitlines()[0][:100])
 
 
 def _column(values: dict[int, Any], n: int) -> np.ndarray:
@@ -167,8 +214,10 @@ def _column(values: dict[int, Any], n: int) -> np.ndarray:
     return col
 
 
-def _connects_json(values: list[Any], block: Block, problems: Problems) -> np.ndarray:
-    out = np.full((len(values), 2), None, dtype=object)
+def _connects(values: list[Any], block: Block, problems: Problems
+              ) -> tuple[pa.Array, pa.Array]:
+    a: list[str | None] = [None] * len(values)
+    b: list[str | None] = [None] * len(values)
     for row, v in enumerate(values):
         if v is None or v == "" or v == []:
             continue
@@ -178,8 +227,7 @@ def _connects_json(values: list[Any], block: Block, problems: Problems) -> np.nd
                 isinstance(p, str) and p.strip() for p in v):
             count = len(v) if isinstance(v, list) else 1
             problems.error("connects.count", block.file, field="connects",
-                           ident=str(block.ids[row]), count=count, **block.place(row))
+                           ident=block.ids[row].as_py(), count=count, **block.place(row))
             continue
-        out[row, 0], out[row, 1] = v[0].strip(), v[1].strip()
-    return out
-
+        a[row], b[row] = v[0].strip(), v[1].strip()
+    return strings(a), strings(b)

@@ -20,7 +20,8 @@ from typing import Any
 
 from tousrisques._durations import format_duration, parse_duration
 
-ID_FORBIDDEN = re.compile(r"[\s;|@,]")
+WHITESPACE = " \t\r\n\f\v"
+ID_FORBIDDEN = re.compile(r"[ \t\r\n\f\v;|@,]")
 
 
 class RequiresSyntaxError(ValueError):
@@ -40,17 +41,18 @@ def _parse_group(part: str) -> Group:
     backup_s: float | None = None
     if at:
         if "@" in backup:
-            raise RequiresSyntaxError(f"'@' appears twice in '{part.strip()}'")
+            raise RequiresSyntaxError(f"'@' appears twice in '{part.strip(WHITESPACE)}'")
         try:
             backup_s = parse_duration(backup)
         except ValueError:
             raise RequiresSyntaxError(
-                f"backup '{backup.strip()}' is not a duration (write 2h, 90m, 1d)") from None
-    alts = tuple(a.strip() for a in body.split("|"))
-    if not body.strip():
-        raise RequiresSyntaxError(f"group '{part.strip()}' names no asset before '@'")
+                f"backup '{backup.strip(WHITESPACE)}' is not a duration (write 2h, 90m, 1d)"
+            ) from None
+    alts = tuple(a.strip(WHITESPACE) for a in body.split("|"))
+    if not body.strip(WHITESPACE):
+        raise RequiresSyntaxError(f"group '{part.strip(WHITESPACE)}' names no asset before '@'")
     if any(not a for a in alts):
-        raise RequiresSyntaxError(f"empty alternative in '{part.strip()}'")
+        raise RequiresSyntaxError(f"empty alternative in '{part.strip(WHITESPACE)}'")
     for a in alts:
         if ID_FORBIDDEN.search(a):
             raise RequiresSyntaxError(f"'{a}' is not an id (missing ';' or '|'?)")
@@ -63,11 +65,11 @@ def parse_compact(text: str) -> tuple[Group, ...]:
     A trailing ``;`` is tolerated; an empty group in the middle is not.
     """
     parts = text.split(";")
-    if parts and not parts[-1].strip():
+    if len(parts) > 1 and not parts[-1].strip(WHITESPACE):
         parts = parts[:-1]
     groups = []
     for i, part in enumerate(parts):
-        if not part.strip():
+        if not part.strip(WHITESPACE):
             if len(parts) == 1 and i == 0:
                 return ()
             raise RequiresSyntaxError("empty group between two ';'")

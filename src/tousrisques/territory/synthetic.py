@@ -18,7 +18,9 @@ from __future__ import annotations
 import math
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +35,7 @@ CELL_M = 1000.0
 ORIGIN = (560_000.0, 6_880_000.0)  # Lambert-93, near Rouen
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+StrArray = npt.NDArray[np.str_]
 
 
 def _ids(prefix: str, n: int) -> npt.NDArray[np.str_]:
@@ -65,13 +68,45 @@ def _tree_parents(px: FloatArray, py: FloatArray, sx: FloatArray, sy: FloatArray
     return src, parent
 
 
+@dataclass(frozen=True)
+class SyntheticPlan:
+    """Positions (Lambert-93 metres) and topology of a synthetic territory, before writing."""
+
+    rng: np.random.Generator
+    n_assets: int
+    link_factor: float
+    zx: FloatArray
+    zy: FloatArray
+    pop: FloatArray
+    sx: FloatArray
+    sy: FloatArray
+    tx: FloatArray
+    ty: FloatArray
+    tr_ids: StrArray
+    src_ids: StrArray
+    line_from: StrArray
+    tr_tree: cKDTree
+    ax: FloatArray
+    ay: FloatArray
+    fx: FloatArray
+    fy: FloatArray
+    kx: FloatArray
+    ky: FloatArray
+    ant_fn: IntArray
+    fn_core: IntArray
+    hx: FloatArray
+    hy: FloatArray
+    rx: FloatArray
+    ry: FloatArray
+
+
 def build_synthetic(n_assets: int, *, seed: int = 0, link_factor: float = 0.0
-                    ) -> dict[str, object]:
-    """The synthetic territory's tables in memory (see :func:`write_synthetic`)."""
+                    ) -> SyntheticPlan:
+    """Plan a synthetic territory of exactly ``n_assets`` assets (see the module docstring)."""
     if n_assets < 50:
         raise ValueError("a synthetic territory needs at least 50 assets")
     rng = np.random.default_rng(seed)
-    n_tr = max(4, int(n_assets * 0.30))
+    n_tr = max(4, int(n_assets * 0.33))
     n_ant = max(2, int(n_assets * 0.15))
     n_src = max(1, n_assets // 2000)
     n_core = 2 + n_assets // 500_000
@@ -85,8 +120,8 @@ def build_synthetic(n_assets: int, *, seed: int = 0, link_factor: float = 0.0
 
     # zones: grid cells, population denser near a few centres
     zi = np.arange(n_zone)
-    zx = ORIGIN[0] + (zi % side + 0.5) * CELL_M
-    zy = ORIGIN[1] + (zi // side + 0.5) * CELL_M
+    zx = (ORIGIN[0] + (zi % side + 0.5) * CELL_M).astype(np.float64)
+    zy = (ORIGIN[1] + (zi // side + 0.5) * CELL_M).astype(np.float64)
     n_centre = max(1, n_zone // 400)
     cx = ORIGIN[0] + rng.uniform(0, extent, n_centre)
     cy = ORIGIN[1] + rng.uniform(0, extent, n_centre)
@@ -100,27 +135,22 @@ def build_synthetic(n_assets: int, *, seed: int = 0, link_factor: float = 0.0
 
     sx, sy = scatter(n_src, None)
     tx, ty = scatter(n_tr, np.sqrt(pop))
-    _, parent = _tree_parents(tx, ty, sx, sy)
-    src_of = cKDTree(np.c_[sx, sy]).query(np.c_[tx, ty])[1]
+    src_of, parent = _tree_parents(tx, ty, sx, sy)
     tr_ids = _ids("T", n_tr)
     src_ids = _ids("PS", n_src)
     line_from = np.where(parent >= 0, tr_ids[parent.clip(0)], src_ids[src_of])
-    tr_tree = cKDTree(np.c_[tx, ty])
-
     ax, ay = scatter(n_ant, pop)
     fx, fy = scatter(n_fn, pop)
     kx, ky = scatter(n_core, pop)
-    ant_fn = cKDTree(np.c_[fx, fy]).query(np.c_[ax, ay])[1]
-    fn_core = cKDTree(np.c_[kx, ky]).query(np.c_[fx, fy])[1]
     hx, hy = scatter(n_hall, pop)
     rx, ry = scatter(n_siren, pop)
-    return {
-        "rng": rng, "zx": zx, "zy": zy, "pop": pop, "sx": sx, "sy": sy, "tx": tx, "ty": ty,
-        "tr_ids": tr_ids, "src_ids": src_ids, "line_from": line_from, "tr_tree": tr_tree,
-        "ax": ax, "ay": ay, "fx": fx, "fy": fy, "kx": kx, "ky": ky, "ant_fn": ant_fn,
-        "fn_core": fn_core, "hx": hx, "hy": hy, "rx": rx, "ry": ry,
-        "link_factor": link_factor, "n_assets": n_assets,
-    }
+    return SyntheticPlan(
+        rng=rng, n_assets=n_assets, link_factor=link_factor, zx=zx, zy=zy, pop=pop, sx=sx,
+        sy=sy, tx=tx, ty=ty, tr_ids=tr_ids, src_ids=src_ids, line_from=line_from,
+        tr_tree=cKDTree(np.c_[tx, ty]), ax=ax, ay=ay, fx=fx, fy=fy, kx=kx, ky=ky,
+        ant_fn=cKDTree(np.c_[fx, fy]).query(np.c_[ax, ay])[1].astype(np.int64),
+        fn_core=cKDTree(np.c_[kx, ky]).query(np.c_[fx, fy])[1].astype(np.int64),
+        hx=hx, hy=hy, rx=rx, ry=ry)
 
 
 def write_synthetic(folder: str | Path, *, n_assets: int, seed: int = 0,
@@ -148,45 +178,44 @@ def write_synthetic(folder: str | Path, *, n_assets: int, seed: int = 0,
     return count
 
 
-def _near(tree: cKDTree, ids: npt.NDArray[np.str_], x: FloatArray, y: FloatArray
-          ) -> npt.NDArray[np.str_]:
-    return ids[tree.query(np.c_[x, y])[1]]
+def _near(tree: cKDTree, ids: StrArray, x: FloatArray, y: FloatArray) -> StrArray:
+    nearest: StrArray = ids[tree.query(np.c_[x, y])[1]]
+    return nearest
 
 
-def _write(out: Path, d: dict[str, object], to_wgs: Transformer, fmt: str) -> int:
-    g = d.__getitem__
+def _write(out: Path, d: SyntheticPlan, to_wgs: Transformer, fmt: str) -> int:
     (out / "assets").mkdir()
     (out / "links").mkdir()
     (out / "zones").mkdir()
-    tree: cKDTree = g("tr_tree")
-    tr_ids = g("tr_ids")
+    tree = d.tr_tree
+    tr_ids = d.tr_ids
 
     def lonlat(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
         lon, lat = to_wgs.transform(x, y)
         return np.round(lon, 6), np.round(lat, 6)
 
-    tables: dict[str, dict[str, object]] = {}
-    n_src, n_tr = len(g("sx")), len(g("tx"))
-    slon, slat = lonlat(g("sx"), g("sy"))
-    tlon, tlat = lonlat(g("tx"), g("ty"))
+    tables: dict[str, dict[str, Any]] = {}
+    n_src, n_tr = len(d.sx), len(d.tx)
+    slon, slat = lonlat(d.sx, d.sy)
+    tlon, tlat = lonlat(d.tx, d.ty)
     empty = np.full(n_tr, "", dtype=object)
     tables["power"] = {
-        "id": np.concatenate([g("src_ids"), tr_ids, _ids("L", n_tr)]),
+        "id": np.concatenate([d.src_ids, tr_ids, _ids("L", n_tr)]),
         "kind": np.array(["substation"] * n_src + ["transformer"] * n_tr + ["line"] * n_tr),
         "source": np.array(["true"] * n_src + [""] * (2 * n_tr)),
         "lon": np.concatenate([slon, tlon, np.full(n_tr, np.nan)]),
         "lat": np.concatenate([slat, tlat, np.full(n_tr, np.nan)]),
         "requires": np.concatenate([np.full(n_src + 2 * n_tr, "", dtype=object)]),
         "connects": np.concatenate([np.full(n_src + n_tr, "", dtype=object),
-                                    np.char.add(np.char.add(g("line_from").astype(str), ";"),
+                                    np.char.add(np.char.add(d.line_from.astype(str), ";"),
                                                 tr_ids)]),
     }
     del empty
-    n_ant, n_fn, n_core = len(g("ax")), len(g("fx")), len(g("kx"))
+    n_ant, n_fn, n_core = len(d.ax), len(d.fx), len(d.kx)
     fn_ids, core_ids, ant_ids = _ids("FN", n_fn), _ids("CORE", n_core), _ids("A", n_ant)
-    alon, alat = lonlat(g("ax"), g("ay"))
-    flon, flat = lonlat(g("fx"), g("fy"))
-    klon, klat = lonlat(g("kx"), g("ky"))
+    alon, alat = lonlat(d.ax, d.ay)
+    flon, flat = lonlat(d.fx, d.fy)
+    klon, klat = lonlat(d.kx, d.ky)
     tables["telecom"] = {
         "id": np.concatenate([core_ids, fn_ids, ant_ids, _ids("BH", n_ant)]),
         "kind": np.array(["core"] * n_core + ["fibre_node"] * n_fn + ["antenna"] * n_ant
@@ -194,19 +223,19 @@ def _write(out: Path, d: dict[str, object], to_wgs: Transformer, fmt: str) -> in
         "lon": np.concatenate([klon, flon, alon, np.full(n_ant, np.nan)]),
         "lat": np.concatenate([klat, flat, alat, np.full(n_ant, np.nan)]),
         "requires": np.concatenate([
-            _near(tree, tr_ids, g("kx"), g("ky")), _near(tree, tr_ids, g("fx"), g("fy")),
-            _near(tree, tr_ids, g("ax"), g("ay")), np.full(n_ant, "")]),
+            _near(tree, tr_ids, d.kx, d.ky), _near(tree, tr_ids, d.fx, d.fy),
+            _near(tree, tr_ids, d.ax, d.ay), np.full(n_ant, "")]),
         "connects": np.concatenate([np.full(n_core + n_fn + n_ant, ""),
                                     np.char.add(np.char.add(ant_ids, ";"),
-                                                fn_ids[g("ant_fn")])]),
+                                                fn_ids[d.ant_fn])]),
     }
-    n_hall, n_siren = len(g("hx")), len(g("rx"))
+    n_hall, n_siren = len(d.hx), len(d.rx)
     hall_ids = _ids("HALL", n_hall)
-    hlon, hlat = lonlat(g("hx"), g("hy"))
-    rlon, rlat = lonlat(g("rx"), g("ry"))
-    cod_x, cod_y = float(np.mean(g("zx"))), float(np.mean(g("zy")))
+    hlon, hlat = lonlat(d.hx, d.hy)
+    rlon, rlat = lonlat(d.rx, d.ry)
+    cod_x, cod_y = float(np.mean(d.zx)), float(np.mean(d.zy))
     clon, clat = lonlat(np.array([cod_x]), np.array([cod_y]))
-    hall_req = np.char.add(_near(tree, tr_ids, g("hx"), g("hy")), "|GEN-COD")
+    hall_req = np.char.add(_near(tree, tr_ids, d.hx, d.hy), "|GEN-COD")
     tables["sites"] = {
         "id": np.concatenate([["COD", "GEN-COD", "SDIS", "FR-ALERT"], hall_ids,
                               _ids("SIREN", n_siren)]),
@@ -217,11 +246,11 @@ def _write(out: Path, d: dict[str, object], to_wgs: Transformer, fmt: str) -> in
         "requires": np.concatenate([
             [str(_near(tree, tr_ids, np.array([cod_x]), np.array([cod_y]))[0]) + "|GEN-COD",
              "", str(_near(tree, tr_ids, np.array([cod_x]), np.array([cod_y]))[0]), ""],
-            hall_req, np.char.add(_near(tree, tr_ids, g("rx"), g("ry")), "@6h")]),
+            hall_req, np.char.add(_near(tree, tr_ids, d.rx, d.ry), "@6h")]),
     }
     count = 0
     for name, cols in tables.items():
-        count += len(cols["id"])  # type: ignore[arg-type]
+        count += len(cols["id"])
         if fmt == "csv":
             _write_csv(out / "assets" / f"{name}.csv", cols)
         else:
@@ -232,19 +261,19 @@ def _write(out: Path, d: dict[str, object], to_wgs: Transformer, fmt: str) -> in
     return count
 
 
-def _write_csv(path: Path, cols: dict[str, object]) -> None:
+def _write_csv(path: Path, cols: dict[str, Any]) -> None:
     arrays = {}
     for k, v in cols.items():
         a = np.asarray(v)
         if a.dtype.kind == "f":
-            arrays[k] = pa.array(np.where(np.isnan(a), None, a.astype(object)), pa.float64())
+            arrays[k] = pa.array(a, pa.float64(), mask=np.isnan(a))
         else:
             arrays[k] = pa.array(a.astype(str).tolist(), pa.string())
     pacsv.write_csv(pa.table(arrays), path,
                     pacsv.WriteOptions(quoting_style="needed"))
 
 
-def _write_geojson(path: Path, cols: dict[str, object]) -> None:
+def _write_geojson(path: Path, cols: dict[str, Any]) -> None:
     ids = np.asarray(cols["id"])
     features = []
     lon, lat = np.asarray(cols["lon"]), np.asarray(cols["lat"])
@@ -266,20 +295,19 @@ def _write_geojson(path: Path, cols: dict[str, object]) -> None:
     path.write_bytes(orjson.dumps({"type": "FeatureCollection", "features": features}))
 
 
-def _write_links(path: Path, d: dict[str, object], core_ids: npt.NDArray[np.str_],
+def _write_links(path: Path, d: SyntheticPlan, core_ids: npt.NDArray[np.str_],
                  fn_ids: npt.NDArray[np.str_]) -> None:
-    g = d.__getitem__
     frm = [fn_ids, core_ids[:-1]]
-    to = [core_ids[g("fn_core")], core_ids[1:]]
+    to = [core_ids[d.fn_core], core_ids[1:]]
     layer = ["telecom"] * (len(fn_ids) + len(core_ids) - 1)
-    extra = int(float(g("link_factor")) * int(g("n_assets")))  # type: ignore[arg-type]
+    extra = int(d.link_factor * d.n_assets)
     if extra:
-        rng: np.random.Generator = g("rng")
-        tree: cKDTree = g("tr_tree")
-        tr_ids = g("tr_ids")
+        rng: np.random.Generator = d.rng
+        tree = d.tr_tree
+        tr_ids = d.tr_ids
         a = rng.integers(0, len(tr_ids), extra)
         k = min(8, len(tr_ids))
-        _, nb = tree.query(np.c_[g("tx")[a], g("ty")[a]], k=k)
+        _, nb = tree.query(np.c_[d.tx[a], d.ty[a]], k=k)
         b = nb[np.arange(extra), rng.integers(1, k, extra)]
         frm.append(tr_ids[a])
         to.append(tr_ids[b])
@@ -289,11 +317,10 @@ def _write_links(path: Path, d: dict[str, object], core_ids: npt.NDArray[np.str_
                               "layer": pa.array(layer)}), path)
 
 
-def _write_zones(path: Path, d: dict[str, object], to_wgs: Transformer) -> None:
-    g = d.__getitem__
-    zx, zy, pop = g("zx"), g("zy"), g("pop")
-    tree: cKDTree = g("tr_tree")
-    req = _near(tree, g("tr_ids"), zx, zy)
+def _write_zones(path: Path, d: SyntheticPlan, to_wgs: Transformer) -> None:
+    zx, zy, pop = d.zx, d.zy, d.pop
+    tree = d.tr_tree
+    req = _near(tree, d.tr_ids, zx, zy)
     h = CELL_M / 2
     xs = np.stack([zx - h, zx + h, zx + h, zx - h, zx - h], axis=1)
     ys = np.stack([zy - h, zy - h, zy + h, zy + h, zy - h], axis=1)
@@ -341,9 +368,7 @@ def _write_yaml(out: Path, fmt: str, hall_ids: npt.NDArray[np.str_]) -> None:
     ] + [{"id": f"MAIRE-{h}", "name": f"Mairie {h}", "role": "mayor", "site": str(h),
           "channels": ["mobile", "fixed", "siren"], "reports_to": ["COD"]}
          for h in hall_ids.tolist()]
-    dump = {"allow_unicode": True, "sort_keys": False}
-    (out / "territory.yaml").write_text(yaml.safe_dump(territory, **dump), encoding="utf-8")
-    (out / "channels.yaml").write_text(yaml.safe_dump({"channels": channels}, **dump),
-                                       encoding="utf-8")
-    (out / "actors.yaml").write_text(yaml.safe_dump({"actors": actors}, **dump),
-                                     encoding="utf-8")
+    for name, data in (("territory.yaml", territory), ("channels.yaml", {"channels": channels}),
+                       ("actors.yaml", {"actors": actors})):
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (out / name).write_text(text, encoding="utf-8")
