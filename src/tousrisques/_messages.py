@@ -98,7 +98,7 @@ MESSAGES: dict[str, _T] = {
     "field.invalid": (("invalid value: {detail}", "valeur invalide : {detail}"),
                       ("{expected}", "{expected}")),
     "field.unknown": (("unknown field '{name}'", "champ inconnu « {name} »"),
-                      ("one of: {allowed}", "l'un de : {allowed}")),
+                      ("one of: {allowed}{suggest}", "l'un de : {allowed}{suggest}")),
     "field.number": (("'{value}' is not a number", "« {value} » n'est pas un nombre"),
                      ("{expected}", "{expected}")),
     "field.negative": (("{value} is negative", "{value} est négatif"),
@@ -112,7 +112,7 @@ MESSAGES: dict[str, _T] = {
     "field.type": (("expected {expected_type}, got {got}", "attendu {expected_type}, reçu {got}"),
                    ("{expected}", "{expected}")),
     "field.choice": (("'{value}' is not allowed", "« {value} » n'est pas accepté"),
-                     ("one of: {allowed}", "l'un de : {allowed}")),
+                     ("one of: {allowed}{suggest}", "l'un de : {allowed}{suggest}")),
     # ids and references
     "id.duplicate": (("id '{id}' is already used ({other})", "l'identifiant « {id} » est déjà utilisé ({other})"),
                      ("ids unique across the whole territory", "des identifiants uniques dans tout le territoire")),

@@ -81,12 +81,23 @@ def _report(exc: ValidationError, path: Path, lang: str, as_json: bool) -> None:
               style="bold red", markup=False)
 
 
-def _validate(path: Path, lang: str, as_json: bool) -> Territory:
+def _load(path: Path, lang: str, as_json: bool) -> Territory:
+    """Load a territory, or print every problem and exit 1."""
     try:
-        territory = load_territory(path)
+        return load_territory(path)
     except ValidationError as exc:
         _report(exc, path, lang, as_json)
-        raise typer.Exit(1) from None
+    except InputError as exc:
+        if as_json:
+            print(json.dumps({"valid": False, "path": str(path), "error": str(exc)},
+                             ensure_ascii=False))
+        else:
+            err.print(str(exc), style="red", markup=False)
+    raise typer.Exit(1)
+
+
+def _validate(path: Path, lang: str, as_json: bool) -> Territory:
+    territory = _load(path, lang, as_json)
     s = territory.summary()
     if as_json:
         print(json.dumps({"valid": True, "path": str(path), "summary": s.to_dict(),
@@ -118,11 +129,7 @@ def compile_(
 ) -> None:
     """Validate and compile a territory to the engine's arrays (.npz), to load it fast."""
     language = _lang(lang)
-    try:
-        territory = load_territory(path)
-    except ValidationError as exc:
-        _report(exc, path, language, False)
-        raise typer.Exit(1) from None
+    territory = _load(path, language, False)
     territory.compile().save(output)
     out.print(t("compiled", language, n=len(territory.assets), path=output), markup=False)
 

@@ -341,7 +341,8 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
     ok = (a >= 0) & (b >= 0) & (layer >= 0) & (a != b) & (a != np.arange(n)) & \
         (b != np.arange(n))
     ok &= (layer[a.clip(0)] == layer) & (layer[b.clip(0)] == layer)
-    for r in np.nonzero(has_con & ~ok)[0].tolist():
+    unsure = (kind_code[a.clip(0)] < 0) | (kind_code[b.clip(0)] < 0) | (kind_code < 0)
+    for r in np.nonzero(has_con & ~ok & ~(unsure & (a >= 0) & (b >= 0)))[0].tolist():
         file, place = places(r)
         _connects_problem(problems, file, place, ids[r].as_py(), layer, layer_names, index,
                           (con_a_txt[r].as_py(), con_b_txt[r].as_py()), r, int(a[r]),
@@ -448,9 +449,15 @@ LinkPart = tuple[str, pa.Array, pa.Array, pa.Array | None, Callable[[int], Place
 
 
 def build_links(parts: Sequence[LinkPart], resolved: Sequence[tuple[IntArray, IntArray]],
-                index: IdIndex, layer: npt.NDArray[np.int16], ids: pa.Array,
-                layer_names: tuple[str, ...], problems: Problems) -> IntArray:
-    """Check links ``from,to[,layer]``: both ends known and in the same layer (as declared)."""
+                index: IdIndex, assets: AssetTable, layer_names: tuple[str, ...],
+                problems: Problems) -> IntArray:
+    """Check links ``from,to[,layer]``: both ends known and in the same layer (as declared).
+
+    An end whose kind is unknown has an unknown layer: that is reported once, on the asset,
+    not again on every link that touches it.
+    """
+    layer, ids = assets.layer, assets.ids
+    unsure = assets.kind < 0
     out = []
     for (rel, frm, to, layer_txt, place), (a, b) in zip(parts, resolved, strict=True):
         la = np.where(a >= 0, layer[a.clip(0)], -1)
@@ -468,7 +475,7 @@ def build_links(parts: Sequence[LinkPart], resolved: Sequence[tuple[IntArray, In
                 if end < 0 and ref:
                     problems.error("ref.asset", rel, field=fld, ref=ref,
                                    suggest=index.suggest(ref), **p)
-            if a[r] >= 0 and b[r] >= 0:
+            if a[r] >= 0 and b[r] >= 0 and not (unsure[a[r]] or unsure[b[r]]):
                 def name(code: int) -> str:
                     return layer_names[code] if code >= 0 else "none"
                 problems.error("link.layer", rel, field="layer" if declared[r] != -2 else "to",

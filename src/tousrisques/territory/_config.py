@@ -166,8 +166,10 @@ def report_pydantic(exc: PydanticError, rel: str, lines: LineMap, base: tuple[Ha
                            allowed=", ".join(fields), suggest=suggest(name, fields), **kw)
         elif etype == "literal_error":
             allowed = str(err.get("ctx", {}).get("expected", ""))
-            problems.error("field.choice", rel, value=str(err.get("input"))[:40],
-                           allowed=allowed, suggest="", **kw)
+            value = str(err.get("input"))[:40]
+            choices = [c.strip(" '") for c in allowed.replace(" or ", ",").split(",")]
+            problems.error("field.choice", rel, value=value, allowed=allowed,
+                           suggest=suggest(value, [c for c in choices if c]), **kw)
         elif etype in _TYPES:
             problems.error("field.type", rel, expected_type=_TYPES[etype],
                            got=type(err.get("input")).__name__, expected=_TYPES[etype], **kw)

@@ -241,7 +241,7 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
                           AssetRefs(r_con_a, r_con_b, r_alt, r_ids), index, kinds, layers, problems,
                           transformer=transformer, area=area)
     links = build_links(link_parts, list(zip(r_links[::2], r_links[1::2], strict=True)),
-                        index, assets.layer, ids, layers, problems)
+                        index, assets, layers, problems)
     zones = build_zones(zone_blocks, zone_ids, zone_raw, r_zalt, r_zids, index, problems,
                         transformer=transformer, area=area)
     if cfg.channels:

@@ -1,0 +1,134 @@
+"""The command line through typer's runner: exit codes, messages, JSON, languages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import EXAMPLE
+from tousrisques import CompiledTerritory
+from tousrisques.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    return runner.invoke(app, list(args), env={"TOUSRISQUES_LANG": "en", **(env or {})})
+
+
+def test_validate_valid_territory_prints_summary() -> None:
+    r = invoke("validate", str(EXAMPLE))
+    assert r.exit_code == 0, r.output
+    assert "valid territory" in r.output
+    assert "Petite-Ville-sur-Seine" in r.output
+    assert "transformer" in r.output and "5,570" in r.output
+
+
+def test_validate_json_is_parseable_and_matches_the_model() -> None:
+    r = invoke("validate", str(EXAMPLE), "--json")
+    assert r.exit_code == 0
+    data = json.loads(r.stdout)
+    assert data["valid"] is True
+    assert data["summary"]["assets"] == 20
+    assert data["summary"]["population"] == 5570
+    assert data["summary"]["by_kind"]["antenna"] == 2
+
+
+def _broken(make_territory) -> Path:
+    return make_territory(**{
+        "assets/telecom.csv": "id,kind,lon,lat,requires,connects\nCORE,core,1.02,49.32,T1,\n"
+                              "A1,antena,1.011,49.311,T9,\nSITE,site,1.012,49.312,T1,\n",
+        "actors.yaml": "actors:\n  - id: COD\n    name: P\n    role: prefecture\n"
+                       "    site: SITE\n    chanels: [mobile]\n",
+    })
+
+
+def test_validate_broken_territory_lists_every_problem_and_exits_1(make_territory) -> None:
+    r = invoke("validate", str(_broken(make_territory)))
+    assert r.exit_code == 1
+    out = r.output
+    assert 'assets/telecom.csv:3 [kind] (id "A1"): unknown kind \'antena\'' in out
+    assert 'did you mean "antenna"' in out
+    assert "assets/telecom.csv:3 [requires]" in out and "unknown asset 'T9'" in out
+    assert "actors.yaml:6 [chanels]" in out and 'did you mean "channels"' in out
+    assert "Traceback" not in out
+    assert "3 error(s)" in out
+
+
+def test_validate_broken_in_french(make_territory) -> None:
+    r = invoke("validate", str(_broken(make_territory)), "--lang", "fr")
+    assert r.exit_code == 1
+    assert "type inconnu « antena »" in r.output
+    assert "vouliez-vous dire « antenna »" in r.output
+    assert "3 erreur(s)" in r.output
+
+
+def test_language_follows_the_environment(make_territory) -> None:
+    r = runner.invoke(app, ["validate", str(_broken(make_territory))],
+                      env={"TOUSRISQUES_LANG": "", "LC_ALL": "", "LANG": "fr_FR.UTF-8"})
+    assert "actif inconnu « T9 »" in r.output
+
+
+def test_validate_json_problems(make_territory) -> None:
+    r = invoke("validate", str(_broken(make_territory)), "--json")
+    assert r.exit_code == 1
+    data = json.loads(r.stdout)
+    assert data["valid"] is False
+    codes = sorted(p["code"] for p in data["problems"])
+    assert codes == ["field.unknown", "kind.unknown", "ref.asset"]
+    kind = next(p for p in data["problems"] if p["code"] == "kind.unknown")
+    assert (kind["file"], kind["line"], kind["field"], kind["id"]) == \
+        ("assets/telecom.csv", 3, "kind", "A1")
+    assert "antenna" in kind["expected"]
+
+
+def test_missing_path_is_bad_input_not_a_crash(tmp_path: Path) -> None:
+    r = invoke("validate", str(tmp_path / "nowhere"))
+    assert r.exit_code == 1
+    assert "no territory here" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_usage_error_exits_2() -> None:
+    assert invoke("validate").exit_code == 2
+    assert invoke("validate", str(EXAMPLE), "--lang", "de").exit_code == 2
+    assert invoke("no-such-command").exit_code == 2
+
+
+def test_compile_writes_a_loadable_file(tmp_path: Path) -> None:
+    out = tmp_path / "c.npz"
+    r = invoke("compile", str(EXAMPLE), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert CompiledTerritory.load(out).n_assets == 20
+
+
+def test_compile_refuses_broken_territory_and_writes_nothing(make_territory,
+                                                              tmp_path: Path) -> None:
+    out = tmp_path / "c.npz"
+    r = invoke("compile", str(_broken(make_territory)), "-o", str(out))
+    assert r.exit_code == 1
+    assert not out.exists()
+
+
+def test_synthetic_then_validate(tmp_path: Path) -> None:
+    r = invoke("synthetic", str(tmp_path / "s"), "--assets", "600", "--seed", "2")
+    assert r.exit_code == 0, r.output
+    assert "600 assets" in r.output
+    r = invoke("validate", str(tmp_path / "s"), "--json")
+    assert json.loads(r.stdout)["summary"]["assets"] == 600
+
+
+def test_demo_prints_the_example_summary() -> None:
+    r = invoke("demo")
+    assert r.exit_code == 0, r.output
+    assert "Petite-Ville-sur-Seine" in r.output and "antenna" in r.output
+
+
+@pytest.mark.parametrize("command", ["validate", "compile", "synthetic", "demo"])
+def test_help_everywhere(command: str) -> None:
+    r = invoke(command, "--help")
+    assert r.exit_code == 0
+    assert "--lang" in r.output
