@@ -13,7 +13,7 @@ from tousrisques._exceptions import (
 )
 from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problem
-from tousrisques.territory import CompiledTerritory, Territory, load_territory
+from tousrisques.territory import CompiledTerritory, Territory, load_compiled, load_territory
 
 __version__ = "0.1.0"
 
@@ -28,6 +28,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "format_duration",
+    "load_compiled",
     "load_territory",
     "parse_duration",
 ]

@@ -1,0 +1,72 @@
+"""Parse a territory once: its compiled arrays are kept beside it, keyed by the files' hash."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from tousrisques._exceptions import CompiledFormatError, InputError
+from tousrisques._limits import ReadLimits
+from tousrisques._problems import Problems
+from tousrisques._readers import read_yaml
+from tousrisques.territory._compiled import FORMAT_VERSION, CompiledTerritory
+from tousrisques.territory._loader import TERRITORY_FILE, load_territory, territory_file
+
+CACHE_DIR = ".tousrisques"
+_CHUNK = 1 << 20
+
+
+def territory_hash(path: str | Path, *, limits: ReadLimits | None = None) -> str:
+    """A hash of territory.yaml and of every file it names (their paths and bytes).
+
+    The same files give the same hash on any machine; any change to any byte changes it.
+    """
+    yaml_path = territory_file(path)
+    if not yaml_path.exists():
+        raise InputError(f"{yaml_path}: no territory here")
+    folder = yaml_path.parent
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"format {FORMAT_VERSION}\n".encode())
+    names = [TERRITORY_FILE]
+    got = read_yaml(yaml_path, TERRITORY_FILE, Problems(), limits or ReadLimits())
+    if got is not None and isinstance(got[0], dict):
+        data = got[0]
+        for key in ("assets", "links", "zones", "channels", "actors"):
+            value = data.get(key)
+            items = value if isinstance(value, list) else [value] if value else []
+            names.extend(str(v) for v in items)
+    root = folder.resolve()
+    for name in names:
+        h.update(name.encode() + b"\0")
+        p = (folder / name).resolve()
+        if p.is_relative_to(root) and p.is_file():  # paths outside are refused on load
+            with p.open("rb") as fh:
+                while chunk := fh.read(_CHUNK):
+                    h.update(chunk)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def load_compiled(path: str | Path, *, cache_dir: str | Path | None = None,
+                  limits: ReadLimits | None = None) -> CompiledTerritory:
+    """The compiled territory at ``path``, parsed and checked only when its files changed.
+
+    The arrays are kept in ``cache_dir`` (default: ``.tousrisques/`` in the territory's
+    folder) as ``compiled-<hash>.npz``; when that folder cannot be written, the territory is
+    simply compiled again next time.
+    """
+    folder = territory_file(path).parent
+    digest = territory_hash(path, limits=limits)
+    cache = Path(cache_dir) if cache_dir is not None else folder / CACHE_DIR
+    target = cache / f"compiled-{digest}.npz"
+    if target.is_file():
+        try:
+            return CompiledTerritory.load(target)
+        except CompiledFormatError:
+            pass  # corrupt or from another version: compile again below
+    compiled = load_territory(path, limits=limits).compile()
+    try:
+        compiled.save(target)
+    except OSError:
+        pass  # a read-only folder: no cache, nothing lost
+    return compiled
