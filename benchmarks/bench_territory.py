@@ -36,8 +36,9 @@ c = t.compile()
 t2 = time.perf_counter()
 c.save(sys.argv[2])
 edges = len(t.links) + int((t.assets.connects[:, 0] >= 0).sum())
-print({"load": t1 - t0, "compile": t2 - t1, "total": t2 - t0, "assets": len(t.assets),
-       "edges": edges, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+import json
+print(json.dumps({"load": t1 - t0, "compile": t2 - t1, "total": t2 - t0, "assets": len(t.assets),
+       "edges": edges, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 CHILD_PLAIN = """
@@ -57,8 +58,9 @@ for p in sorted(root.rglob("*")):
             rows += len(json.load(fh)["features"])
     elif p.suffix == ".yaml":
         yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-print({"total": time.perf_counter() - t0, "rows": rows,
-       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+import json
+print(json.dumps({"total": time.perf_counter() - t0, "rows": rows,
+       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 CHILD_PYOGRIO = """
@@ -72,8 +74,9 @@ for p in sorted(root.rglob("*")):
     if p.suffix in (".csv", ".geojson"):
         meta, table = pyogrio.read_arrow(p)
         rows += table.num_rows
-print({"total": time.perf_counter() - t0, "rows": rows,
-       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+import json
+print(json.dumps({"total": time.perf_counter() - t0, "rows": rows,
+       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 CHILD_CACHED = """
@@ -81,15 +84,17 @@ import resource, sys, time
 from tousrisques import CompiledTerritory
 t0 = time.perf_counter()
 c = CompiledTerritory.load(sys.argv[1])
-print({"total": time.perf_counter() - t0,
-       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+import json
+print(json.dumps({"total": time.perf_counter() - t0,
+       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
 def run(code: str, *args: str) -> dict[str, float]:
     out = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args],
                          check=True, capture_output=True, text=True)
-    return dict(eval(out.stdout.strip().splitlines()[-1]))  # noqa: S307 - our own child
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def best(code: str, repeat: int, *args: str) -> dict[str, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 
@@ -65,8 +66,6 @@ def load_compiled(path: str | Path, *, cache_dir: str | Path | None = None,
         except CompiledFormatError:
             pass  # corrupt or from another version: compile again below
     compiled = load_territory(path, limits=limits).compile()
-    try:
+    with contextlib.suppress(OSError):  # a read-only folder: no cache, nothing lost
         compiled.save(target)
-    except OSError:
-        pass  # a read-only folder: no cache, nothing lost
     return compiled
