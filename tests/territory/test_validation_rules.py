@@ -345,9 +345,8 @@ def test_latin1_bytes_name_file_and_line(t: Folder, rel: str, old: str, new: str
         t.write(POWER, collection(power_features()))
     text = t.read(rel).replace(old, new)
     t.write(rel, text.encode("latin-1"))
-    needle = next(line for line in text.splitlines() if "é" in line and "Préfecture" not in line)
-    if rel == ACTORS:  # "Préfecture" comes first and is the first undecodable byte
-        needle = "Préfecture"
+    # the first undecodable byte is on the first line with a non-ASCII character
+    needle = next(line for line in text.splitlines() if not line.isascii())
     expect(t.problems(), "file.encoding", rel, line=line_of(text, needle), says=["0xe9"])
 
 
@@ -494,26 +493,25 @@ def test_duplicate_id_across_asset_files(t: Folder) -> None:
     assert f"feature {feature_of(power, 'S1')}" in p.render("en")
 
 
-@pytest.mark.parametrize("rel", [POWER, TELECOM, ACTORS, CHANNELS])
-def test_duplicate_id_within_a_file(t: Folder, rel: str) -> None:
+@pytest.mark.parametrize(("rel", "ident"), [(POWER, "S1"), (TELECOM, "CORE"), (ACTORS, "COD"),
+                                            (CHANNELS, "mobile")])
+def test_duplicate_id_within_a_file(t: Folder, rel: str, ident: str) -> None:
     if rel == POWER:
         features = power_features()
-        features.append(feature({"id": "S1", "kind": "transformer"}, point(1.0, 49.3)))
-        text = t.write(POWER, collection(features))
-        place: dict[str, int] = {"feature": len(features)}
+        features.append(feature({"id": ident, "kind": "transformer"}, point(1.0, 49.3)))
+        t.write(POWER, collection(features))
+        place: dict[str, int] = {"feature": len(features)}  # the one just appended
     elif rel == TELECOM:
-        text = t.append(TELECOM, "CORE,site,1.0,49.3,,\n")
-        place = {"line": line_of(text, "CORE,site")}
+        text = t.append(TELECOM, f"{ident},site,1.0,49.3,,\n")
+        place = {"line": line_of(text, f"{ident},site")}
     elif rel == ACTORS:
-        text = t.append(ACTORS, "  - {id: COD, name: Again, role: mayor}\n")
+        text = t.append(ACTORS, f"  - {{id: {ident}, name: Again, role: mayor}}\n")
         place = {"line": line_of(text, "Again")}
     else:
-        text = t.append(CHANNELS, "  - {id: mobile, name: Again, mode: broadcast}\n")
+        text = t.append(CHANNELS, f"  - {{id: {ident}, name: Again, mode: broadcast}}\n")
         place = {"line": line_of(text, "Again")}
-    ident = text.split("id: ")[-1].split(",")[0] if rel.endswith(".yaml") else None
-    p = expect(t.problems(), "id.duplicate", rel, field="id", **place)
-    if ident is not None:
-        assert p.ident == ident
+    expect(t.problems(), "id.duplicate", rel, field="id", ident=ident, says=[f"'{ident}'"],
+           **place)
 
 
 @pytest.mark.parametrize(("rel", "ident"), [
@@ -549,7 +547,7 @@ def test_invalid_id(t: Folder, rel: str, ident: str) -> None:
 ], ids=["csv-empty", "csv-blank", "geojson", "zone"])
 def test_missing_id(t: Folder, rel: str, row: str | None) -> None:
     if rel == EXTRA:
-        text = t.add_assets(EXTRA, f"id,kind,lon,lat\nX1,site,1.0,49.3\n{row}\n")
+        text = t.add_assets(EXTRA, f"id,kind,lon,lat\nX1,site,1.01,49.31\n{row}\n")
         place = {"line": line_of(text, row or "")}
     elif rel == POWER:
         features = power_features()
@@ -605,14 +603,23 @@ def test_unknown_layer(t: Folder, rel: str) -> None:
     if rel == EXTRA:
         text = t.add_assets(EXTRA, "id,kind,layer,lon,lat\nX1,site,telecomm,1.0,49.3\n")
     else:
-        features = power_features()
-        props_of(features, "S1")["layer"] = "powr"
+        features = [*power_features(),
+                    feature({"id": "X1", "kind": "site", "layer": "powr"}, point(1.0, 49.3))]
         text = t.write(POWER, collection(features))
-    needle = "X1" if rel == EXTRA else "S1"
+    needle = "X1"
     p = expect(t.problems(), "layer.unknown", rel, only=True, field="layer", ident=needle,
                **place_of(rel, text, needle))
     close = "telecom" if rel == EXTRA else "power"
     assert f'did you mean "{close}"' in p.render("en")
+
+
+def test_unknown_layer_of_a_line_end_is_reported_once(t: Folder) -> None:
+    """S1 (an end of line L1) has a mistyped layer: one message, not a second one on L1."""
+    features = power_features()
+    props_of(features, "S1")["layer"] = "powr"
+    text = t.write(POWER, collection(features))
+    expect(t.problems(), "layer.unknown", POWER, only=True, feature=feature_of(text, "S1"),
+           field="layer", ident="S1")
 
 
 # ----------------------------------------------------------------------------- references
@@ -1040,7 +1047,8 @@ def test_csv_line_numbers_count_multiline_values_and_blank_lines(t: Folder,
     ("EPSG:99999999", "crs.invalid"),
     ("not a crs", "crs.invalid"),
     ("EPSG:4326", "crs.not_metric"),
-    ("EPSG:2056+5728", "crs.not_metric"),
+    ("EPSG:4978", "crs.not_metric"),
+    ("EPSG:2249", "crs.not_metric"),
 ])
 def test_bad_metric_crs(t: Folder, value: str, code: str) -> None:
     text = t.replace(TERRITORY, "metric_crs: EPSG:2154", f"metric_crs: {value}")
@@ -1108,7 +1116,7 @@ def test_trigger_on_point_to_point_channel(t: Folder) -> None:
            line=line_of(text, "triggered_by: [mayor]"), field="triggered_by", ident="mobile")
 
 
-@pytest.mark.parametrize(("value", "close"), [("prefectur", "prefecture"), ("CDO", "COD")])
+@pytest.mark.parametrize(("value", "close"), [("prefectur", "prefecture"), ("CODD", "COD")])
 def test_trigger_names_unknown_actor_or_role(t: Folder, value: str, close: str) -> None:
     text = t.replace(CHANNELS, "triggered_by: [prefecture]", f"triggered_by: [mayor, {value}]")
     expect(t.problems(), "ref.actor", CHANNELS, only=True, line=line_of(text, value),
@@ -1200,7 +1208,7 @@ def test_every_problem_renders_in_french(t: Folder, breaker: Callable[[Folder], 
         assert p.text("fr") != p.text("en"), fr
         if p.feature is not None and p.line is None:
             assert f"objet {p.feature}" in fr
-        assert "attendu" in fr and "expected" not in fr.split(p.file, 1)[1], fr
+        assert " — attendu: " in fr and " — expected: " not in fr, fr
 
 
 @pytest.mark.parametrize("breaker", BREAKERS.values(), ids=BREAKERS.keys())
@@ -1219,3 +1227,20 @@ def test_problems_render_without_traceback(t: Folder,
             if leak == "{" and ('{"type"' in text or "{en:" in text or "{any_of" in text):
                 continue
             assert leak not in text, text
+
+
+@pytest.mark.parametrize(("breaker", "code"), [
+    (lambda t: t.replace(CHANNELS, "    mode: point_to_point\n", ""), "field.missing"),
+    (lambda t: t.write(ZONES, collection([zone(population="abc", vulnerable=None)])),
+     "field.number"),
+    (lambda t: t.replace(CHANNELS, "latency: 10m", "latency: soon"), "field.invalid"),
+    (lambda t: t.add_assets(EXTRA, "id,kind,lon,lat\nX1,,1.0,49.3\n"), "field.missing"),
+], ids=["channel-mode", "population", "latency", "kind"])
+def test_french_hint_is_in_french(t: Folder, breaker: Callable[[Folder], object],
+                                  code: str) -> None:
+    """What would be right is said in French too, not only the label 'attendu'."""
+    breaker(t)
+    p = next(p for p in t.problems() if p.code == code)
+    hint_en = p.render("en").split(" — expected: ", 1)[1]
+    hint_fr = p.render("fr").split(" — attendu: ", 1)[1]
+    assert hint_fr != hint_en, p.render("fr")
