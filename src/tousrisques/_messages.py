@@ -8,8 +8,19 @@ check that every code speaks both languages and that no template names a missing
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 Lang = str
+
+
+class Text(NamedTuple):
+    """A parameter of a message given in both languages; the message picks its own."""
+
+    en: str
+    fr: str
+
+    def __str__(self) -> str:
+        return self.en
 _T = tuple[tuple[str, str], tuple[str, str]]
 
 SPLIT_HINT = ("split the file, or raise the limit `{setting}`", "découpez le fichier ou relevez la limite `{setting}`")
@@ -194,6 +205,8 @@ def message(code: str, params: Mapping[str, object], lang: Lang = "en") -> tuple
     """Return ``(message, expected)`` for ``code`` in ``lang`` (``"en"`` or ``"fr"``)."""
     i = 1 if lang == "fr" else 0
     (msgs, hints) = MESSAGES[code]
+    params = {k: (v.fr if i else v.en) if isinstance(v, Text) else v
+              for k, v in params.items()}
     close = params.get("suggest")
     if close:
         framed = f" ; vouliez-vous dire « {close} » ?" if i else f'; did you mean "{close}"?'

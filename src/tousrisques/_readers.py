@@ -51,10 +51,8 @@ def read_bytes(path: Path, rel: str, problems: Problems, *, max_bytes: int,
 
 def decode_utf8(raw: bytes, rel: str, problems: Problems) -> str | None:
     """Decode UTF-8 text, with or without BOM; other encodings are refused with their name."""
-    for bom, name in _BOMS:
-        if raw.startswith(bom):
-            problems.error("file.utf16", rel, line=1, encoding=name)
-            return None
+    if _other_encoding(raw, rel, problems):
+        return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -183,7 +181,11 @@ def parse_yaml(text: str, rel: str, problems: Problems,
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         detail = " ".join(x for x in (exc.context, exc.problem) if x)
-        problems.error("yaml.syntax", rel, line=mark.line + 1 if mark else None, detail=detail)
+        line = mark.line + 1 if mark else None
+        if "nesting depth" in detail:  # libyaml's own limit, met before ours in flow style
+            problems.error("yaml.depth", rel, line=line, limit=limits.max_yaml_depth)
+        else:
+            problems.error("yaml.syntax", rel, line=line, detail=detail)
     except yaml.YAMLError as exc:
         problems.error("yaml.syntax", rel, detail=str(exc).splitlines()[0])
     except RecursionError:
@@ -204,16 +206,28 @@ def read_yaml(path: Path, rel: str, problems: Problems,
     return parse_yaml(text, rel, problems, limits)
 
 
+def _other_encoding(raw: bytes, rel: str, problems: Problems) -> bool:
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            problems.error("file.utf16", rel, line=1, encoding=name)
+            return True
+    return False
+
+
 def parse_json(raw: bytes, rel: str, problems: Problems) -> Any | None:
-    """Parse JSON bytes (BOM allowed); ``None`` with a problem naming the line on failure."""
+    """Parse JSON bytes (UTF-8, BOM allowed); ``None`` with a problem naming the line on
+    failure. Encodings are checked only when the parser stumbles, so valid files pay
+    nothing for it."""
+    if _other_encoding(raw, rel, problems):
+        return None
     raw = strip_bom(raw)
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         if "depth" in exc.msg or "recursion" in exc.msg.lower():
             problems.error("json.depth", rel, line=exc.lineno)
-        elif "utf-8" in exc.msg.lower() or "unicode" in exc.msg.lower() or "surrogate" in exc.msg:
-            problems.error("file.encoding", rel, line=exc.lineno, byte="?")
+        elif decode_utf8(raw, rel, problems) is None:
+            pass  # not UTF-8: decode_utf8 said where
         else:
             problems.error("json.syntax", rel, line=exc.lineno,
                            detail=f"{exc.msg} (column {exc.colno})")

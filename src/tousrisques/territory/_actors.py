@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
 from tousrisques._limits import ReadLimits
+from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
 from tousrisques._readers import LineMap, read_yaml
 from tousrisques.territory._assemble import IdIndex
@@ -33,8 +34,11 @@ def read_list(path: Path, rel: str, key: str, model: type[M], problems: Problems
     if isinstance(data, dict) and set(data) == {key}:
         data, base = data[key], (key,)
     if not isinstance(data, list):
-        problems.error("field.type", rel, line=1, field=key, expected_type="a list",
-                       got=type(data).__name__, expected=f"a list of {key}, or `{key}: [...]`")
+        problems.error("field.type", rel, line=1, field=key,
+                       expected_type=Text("a list", "une liste"),
+                       got=type(data).__name__,
+                       expected=Text(f"a list of {key}, or `{key}: [...]`",
+                                     f"une liste de {key}, ou `{key}: [...]`"))
         return [], lines, base
     items: list[M] = []
     for i, item in enumerate(data):

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import shapely
 from pyproj import Transformer
 
+from tousrisques._messages import Text
 from tousrisques._problems import Place, Problems, suggest
 from tousrisques.territory._columns import Block, RawGroups, strings
 from tousrisques.territory._kinds import KindSpec
@@ -30,6 +31,7 @@ from tousrisques.territory._model import (
     ZoneTable,
 )
 
+FINITE = Text("a finite number >= 0", "un nombre fini >= 0")
 SUGGEST_MAX = 20_000  # above this many ids, "did you mean" would cost more than it helps
 MISSING_ID = "\x00"  # stands for a missing id: no user can write it, so nothing resolves to it
 
@@ -293,7 +295,8 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
         value = kind_txt[r].as_py()
         if value is None:
             problems.error("field.missing", file, field="kind", ident=ids[r].as_py(),
-                           expected="a kind: " + ", ".join(kind_names), **place)
+                           expected=Text("a kind: " + ", ".join(kind_names),
+                                         "un type : " + ", ".join(kind_names)), **place)
         else:
             problems.error("kind.unknown", file, field="kind", ident=ids[r].as_py(),
                            kind=value, allowed=", ".join(kind_names),
@@ -390,7 +393,7 @@ def _check_numbers(v: FloatArray, name: str, ids: pa.Array, places: Places,
     for r in np.nonzero(np.isinf(v))[0].tolist():
         file, place = places(r)
         problems.error("field.not_finite", file, field=name, ident=ids[r].as_py(),
-                       value=v[r], expected="a finite number >= 0", **place)
+                       value=v[r], expected=FINITE, **place)
 
 
 def _default_backup(req: Requirements, layer: npt.NDArray[np.int16],
@@ -499,7 +502,8 @@ def build_zones(blocks: Sequence[Block], ids: pa.Array, raw: RawGroups, alt: Int
     for r in np.nonzero(np.isnan(pop))[0].tolist():
         file, place = places(r)
         problems.error("field.missing", file, field="population", ident=ids[r].as_py(),
-                       expected="the number of inhabitants, a number >= 0", **place)
+                       expected=Text("the number of inhabitants, a number >= 0",
+                                     "le nombre d'habitants, un nombre >= 0"), **place)
     _check_numbers(pop, "population", ids, places, problems)
     _check_numbers(vul, "vulnerable", ids, places, problems)
     with np.errstate(invalid="ignore"):
@@ -515,7 +519,9 @@ def build_zones(blocks: Sequence[Block], ids: pa.Array, raw: RawGroups, alt: Int
     for r in np.nonzero(missing)[0].tolist():
         file, place = places(r)
         problems.error("geom.missing", file, field="geometry", ident=ids[r].as_py(),
-                       expected="a Polygon, MultiPolygon or Point in WGS84 lon/lat", **place)
+                       expected=Text("a Polygon, MultiPolygon or Point in WGS84 lon/lat",
+                                     "un Polygon, MultiPolygon ou Point en lon/lat WGS84"),
+                       **place)
     loc = check_geometry(lon, lat, shapes, ids, places, problems, transformer=transformer,
                          area=area)
     req = requirements(raw, alt, n, ids, places, problems, index)

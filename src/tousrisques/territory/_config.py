@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticError
 
 from tousrisques._durations import parse_duration
+from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
 from tousrisques._readers import LineMap
 from tousrisques.territory._kinds import KIND_FIELDS
@@ -105,10 +106,7 @@ class Channel(_Strict):
     @field_validator("requires", mode="before")
     @classmethod
     def _requires(cls, v: Any) -> Any:
-        try:
-            return parse_groups(v)
-        except RequiresSyntaxError as exc:
-            raise ValueError(str(exc)) from None
+        return parse_groups(v)  # a RequiresSyntaxError is a ValueError pydantic reports
 
     @property
     def latency_s(self) -> float:
@@ -138,9 +136,16 @@ class Actor(_Strict):
         return [v] if isinstance(v, str) else v
 
 
-_TYPES = {"string_type": "text", "bool_parsing": "true or false", "bool_type": "true or false",
-          "list_type": "a list", "dict_type": "a mapping", "float_parsing": "a number",
-          "int_parsing": "a whole number", "tuple_type": "a list", "model_type": "a mapping"}
+_TEXT = Text("text", "du texte")
+_BOOL = Text("true or false", "true ou false")
+_LIST = Text("a list", "une liste")
+_MAPPING = Text("a mapping", "un dictionnaire")
+_NUMBER = Text("a number >= 0", "un nombre >= 0")
+_TYPES = {"string_type": _TEXT, "bool_parsing": _BOOL, "bool_type": _BOOL,
+          "list_type": _LIST, "dict_type": _MAPPING,
+          "float_parsing": Text("a number", "un nombre"),
+          "int_parsing": Text("a whole number", "un nombre entier"), "tuple_type": _LIST,
+          "model_type": _MAPPING}
 
 
 def report_pydantic(exc: PydanticError, rel: str, lines: LineMap, base: tuple[Hashable, ...],
@@ -157,9 +162,15 @@ def report_pydantic(exc: PydanticError, rel: str, lines: LineMap, base: tuple[Ha
             if line is not None:
                 break
         etype = err["type"]
+        cause = err.get("ctx", {}).get("error")
         kw: dict[str, Any] = {"line": line, "field": field_name, "ident": ident}
-        if etype == "missing":
-            problems.error("field.missing", rel, expected=f"a value for `{loc[-1]}`", **kw)
+        if isinstance(cause, RequiresSyntaxError):
+            problems.error("requires.syntax", rel, text=str(err.get("input"))[:80],
+                           detail=cause.text, **kw)
+        elif etype == "missing":
+            problems.error("field.missing", rel, expected=Text(f"a value for `{loc[-1]}`",
+                                                               f"une valeur pour `{loc[-1]}`"),
+                           **kw)
         elif etype == "extra_forbidden":
             name = str(loc[-1])
             problems.error("field.unknown", rel, name=name,
@@ -178,14 +189,15 @@ def report_pydantic(exc: PydanticError, rel: str, lines: LineMap, base: tuple[Ha
             problems.error("field.invalid", rel, detail=msg, expected=_expected(loc), **kw)
 
 
-def _expected(loc: Sequence[Any]) -> str:
-    last = str(loc[0]) if loc else ""
+def _expected(loc: Sequence[Any]) -> Text:
+    first = str(loc[0]) if loc else ""
+    local = Text("a text, or {en: ..., fr: ...}", "un texte, ou {en: ..., fr: ...}")
     return {
-        "latency": "a duration such as 30s, 15m or 2h",
-        "requires": "groups such as 'CORE1; PLATFORM|BACKUP@2h' or a list of them",
-        "name": "a text, or {en: ..., fr: ...}",
-        "description": "a text, or {en: ..., fr: ...}",
-    }.get(last, "a valid value")
+        "latency": Text("a duration such as 30s, 15m or 2h",
+                        "une durée comme 30s, 15m ou 2h"),
+        "name": local,
+        "description": local,
+    }.get(first, Text("a valid value", "une valeur valide"))
 
 
 def check_kind_overrides(raw: dict[str, dict[str, Any]], rel: str, lines: LineMap,
@@ -195,8 +207,10 @@ def check_kind_overrides(raw: dict[str, dict[str, Any]], rel: str, lines: LineMa
     for kind, fields in raw.items():
         if not isinstance(fields, dict):
             problems.error("field.type", rel, line=lines.get(("kinds", kind)),
-                           field=f"kinds.{kind}", expected_type="a mapping",
-                           got=type(fields).__name__, expected="a mapping of kind fields")
+                           field=f"kinds.{kind}", expected_type=_MAPPING,
+                           got=type(fields).__name__,
+                           expected=Text("a mapping of kind fields",
+                                         "un dictionnaire de champs du type"))
             continue
         ok: dict[str, Any] = {}
         for key, value in fields.items():
@@ -214,15 +228,15 @@ def check_kind_overrides(raw: dict[str, dict[str, Any]], rel: str, lines: LineMa
             elif key in ("range_m", "backup_hours", "repair_hours"):
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     problems.error("field.number", rel, line=line, field=where,
-                                   value=value, expected="a number >= 0")
+                                   value=value, expected=_NUMBER)
                 elif not math.isfinite(value) or value < 0:
                     problems.error("field.negative", rel, line=line, field=where, value=value)
                 else:
                     ok[key] = float(value)
             elif value is not None and not isinstance(value, str):
                 problems.error("field.type", rel, line=line, field=where,
-                               expected_type="text", got=type(value).__name__,
-                               expected="text")
+                               expected_type=_TEXT, got=type(value).__name__,
+                               expected=_TEXT)
             else:
                 ok[key] = value
         out[kind] = ok

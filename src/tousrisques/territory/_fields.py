@@ -6,9 +6,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from tousrisques._messages import Text
+
 TRUE = frozenset({"true", "yes", "oui", "vrai", "1", "y", "o"})
 FALSE = frozenset({"false", "no", "non", "faux", "0", "n"})
-NUMBER_HINT = "a number >= 0 with a dot as decimal separator"
+NUMBER_HINT = Text("a number >= 0 with a dot as decimal separator",
+                   "un nombre >= 0 avec un point comme séparateur décimal")
+TEXT = Text("text", "du texte")
 
 
 @dataclass(frozen=True)
@@ -16,12 +20,18 @@ class FieldSpec:
     """Known fields of one kind of file; every other field is kept as an attribute."""
 
     what: str
+    what_fr: str = ""
     text: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     connects: bool = False
     geometry_types: tuple[str, ...] = ()
     geometry_required: bool = False
+
+    @property
+    def id_hint(self) -> Text:
+        return Text(f"a unique id for the {self.what}",
+                    f"un identifiant unique pour {self.what_fr or self.what}")
 
     @property
     def known(self) -> frozenset[str]:
@@ -33,6 +43,7 @@ class FieldSpec:
 
 ASSET_FIELDS = FieldSpec(
     what="asset",
+    what_fr="l'actif",
     text=("kind", "layer"),
     numbers=("range_m", "backup_hours", "repair_hours"),
     flags=("source",),
@@ -42,6 +53,7 @@ ASSET_FIELDS = FieldSpec(
 
 ZONE_FIELDS = FieldSpec(
     what="zone",
+    what_fr="la zone",
     numbers=("population", "vulnerable"),
     geometry_types=("Point", "Polygon", "MultiPolygon"),
     geometry_required=True,

@@ -16,6 +16,7 @@ from pyproj.exceptions import CRSError
 from tousrisques._exceptions import InputError
 from tousrisques._gc import gc_paused
 from tousrisques._limits import ReadLimits
+from tousrisques._messages import Text
 from tousrisques._problems import Problems
 from tousrisques._readers import LineMap, read_bytes, read_yaml
 from tousrisques.territory._actors import (
@@ -58,13 +59,19 @@ def territory_file(path: str | Path) -> Path:
     return p / TERRITORY_FILE if p.is_dir() else p
 
 
-def _inside(folder: Path, rel: str, problems: Problems, where: str, line: int | None
-            ) -> Path | None:
+def _named_file(folder: Path, rel: str, problems: Problems, key: str, line: int | None
+                ) -> Path | None:
+    """The file that territory.yaml names under ``key``, if it stays inside the folder and
+    exists; otherwise a problem on territory.yaml, at that line, in that field."""
     pure = PurePosixPath(rel.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts or Path(rel).is_absolute():
-        problems.error("file.outside", where, line=line, path=rel)
+        problems.error("file.outside", TERRITORY_FILE, line=line, field=key, path=rel)
         return None
-    return folder / pure
+    path = folder / pure
+    if not path.is_file():
+        problems.error("file.missing", TERRITORY_FILE, line=line, field=key, path=rel)
+        return None
+    return path
 
 
 def _read_data(path: Path, rel: str, spec: FieldSpec, problems: Problems,
@@ -92,7 +99,8 @@ def _kinds(cfg: TerritoryFile, lines: dict[Any, int], problems: Problems
             kinds[name] = merge_kind(CATALOGUE.get(name), name, fields)
         except TypeError as exc:
             problems.error("field.invalid", TERRITORY_FILE, line=lines.get(("kinds", name)),
-                           field=f"kinds.{name}", detail=str(exc), expected="kind fields")
+                           field=f"kinds.{name}", detail=str(exc),
+                           expected=Text("kind fields", "des champs de type"))
     layers = tuple(dict.fromkeys([*LAYERS, *cfg.layers,
                                   *(k.layer for k in kinds.values() if k.layer)]))
     for name, spec in kinds.items():
@@ -146,7 +154,8 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
     got = read_yaml(yaml_path, TERRITORY_FILE, problems, limits)
     if got is None or not isinstance(got[0], dict):
         if got is not None:
-            problems.error("field.type", TERRITORY_FILE, line=1, expected_type="a mapping",
+            problems.error("field.type", TERRITORY_FILE, line=1,
+                           expected_type=Text("a mapping", "un dictionnaire"),
                            got=type(got[0]).__name__, expected="name:, assets:, zones:, ...")
         problems.raise_if_errors()
         raise InputError(f"{yaml_path}: empty")
@@ -173,12 +182,8 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
     def blocks(key: str, paths: list[str], spec: FieldSpec) -> list[Block]:
         out = []
         for i, rel in enumerate(paths):
-            p = _inside(folder, rel, problems, TERRITORY_FILE, lines.get((key, i)))
+            p = _named_file(folder, rel, problems, key, lines.get((key, i)))
             if p is None:
-                continue
-            if not p.is_file():
-                problems.error("file.missing", TERRITORY_FILE, line=lines.get((key, i)),
-                               field=key, path=rel)
                 continue
             b = _read_data(p, rel, spec, problems, limits)
             if b is not None:
@@ -189,7 +194,7 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
     asset_blocks = blocks("assets", cfg.assets, ASSET_FIELDS)
     link_parts: list[LinkPart] = []
     for i, rel in enumerate(cfg.links):
-        p = _inside(folder, rel, problems, TERRITORY_FILE, lines.get(("links", i)))
+        p = _named_file(folder, rel, problems, "links", lines.get(("links", i)))
         if p is None:
             continue
         raw = read_bytes(p, rel, problems, max_bytes=limits.max_data_bytes,
@@ -205,12 +210,12 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
     ch_base: tuple[Hashable, ...] = ()
     a_base: tuple[Hashable, ...] = ()
     if cfg.channels:
-        p = _inside(folder, cfg.channels, problems, TERRITORY_FILE, lines.get(("channels",)))
+        p = _named_file(folder, cfg.channels, problems, "channels", lines.get(("channels",)))
         if p is not None:
             channels, ch_lines, ch_base = read_list(p, cfg.channels, "channels", Channel,
                                                     problems, limits)
     if cfg.actors:
-        p = _inside(folder, cfg.actors, problems, TERRITORY_FILE, lines.get(("actors",)))
+        p = _named_file(folder, cfg.actors, problems, "actors", lines.get(("actors",)))
         if p is not None:
             actors, a_lines, a_base = read_list(p, cfg.actors, "actors", Actor, problems,
                                                 limits)
@@ -252,8 +257,10 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
                      channels, cfg.channels or "", ch_lines, ch_base, r_sites)
         if actors and not any(a.crisis_cell for a in actors):
             problems.warning("field.missing", cfg.actors, field="crisis_cell",
-                             expected="at least one actor with crisis_cell: true, "
-                                      "or no actor can be connected")
+                             expected=Text("at least one actor with crisis_cell: true, "
+                                           "or no actor can be connected",
+                                           "au moins un acteur avec crisis_cell: true, "
+                                           "sans quoi aucun acteur n'est relié"))
     problems.raise_if_errors()
     return Territory(
         name=cfg.name, timezone=cfg.timezone, metric_crs=cfg.metric_crs, kinds=kinds,

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import shapely
 
+from tousrisques._messages import Text
 from tousrisques._problems import Place, Problems
 from tousrisques._readers import decode_utf8
 from tousrisques.territory._columns import Block, GroupsBuilder, ObjArray, RawGroups
@@ -66,7 +67,9 @@ def read_csv(raw: bytes, rel: str, problems: Problems, *,
     first = text.split("\n", 1)[0].rstrip("\r")
     if not first.strip():
         problems.error("file.empty", rel, line=1,
-                       expected="a header line with at least: " + ", ".join(required))
+                       expected=Text("a header line with at least: " + ", ".join(required),
+                                     "une ligne d'en-tête avec au moins : "
+                                     + ", ".join(required)))
         return None
     header = next(csv.reader([first]))
     names = [h.strip() for h in header]
@@ -116,7 +119,7 @@ def _find_bad_rows(text: str, rel: str, width: int, problems: Problems, detail: 
                 found = True
             prev = reader.line_num
     except csv.Error as exc:
-        problems.error("csv.syntax", rel, line=reader.line_num, detail=str(exc))
+        problems.error("csv.syntax", rel, line=reader.line_num, detail=exc.text)
         found = True
     if not found:
         problems.error("csv.syntax", rel, detail=detail.splitlines()[0][:160])
@@ -127,7 +130,7 @@ def _nonempty(col: pa.Array) -> npt.NDArray[np.bool_]:
 
 
 def column_numbers(t: CsvTable, name: str, problems: Problems, *, what: str,
-                   ids: pa.Array | None = None, hint: str = NUMBER_HINT
+                   ids: pa.Array | None = None, hint: Text = NUMBER_HINT
                    ) -> npt.NDArray[np.float64]:
     """A text column as floats (NaN where empty); each bad cell is a problem with its line."""
     col = t.get(name)
@@ -195,7 +198,7 @@ def column_groups(t: CsvTable, name: str, problems: Problems, ids: pa.Array) -> 
             builder.add(row, parse_compact(s))
         except RequiresSyntaxError as exc:
             problems.error("requires.syntax", t.rel, line=t.line(row), field=name,
-                           ident=ids[row].as_py(), text=s[:80], detail=str(exc))
+                           ident=ids[row].as_py(), text=s[:80], detail=exc.text)
     return builder.finish()
 
 
@@ -208,7 +211,7 @@ def read_block(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> Blo
     assert ids is not None
     for row in np.nonzero(_np(ids.is_null()))[0]:
         problems.error("field.missing", rel, line=t.line(int(row)), field="id",
-                       expected=f"a unique id for the {spec.what}")
+                       expected=spec.id_hint)
     text = {k: v for k in spec.text if (v := column_text(t, k)) is not None}
     numbers = {k: column_numbers(t, k, problems, what=spec.what, ids=ids)
                for k in spec.numbers}
@@ -233,15 +236,18 @@ def _geometry(t: CsvTable, problems: Problems, ids: pa.Array, spec: FieldSpec
               ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], ObjArray]:
     shapes = np.full(t.n, None, dtype=object)
     lon = column_numbers(t, "lon", problems, what=spec.what, ids=ids,
-                         hint="a WGS84 longitude in decimal degrees")
+                         hint=Text("a WGS84 longitude in decimal degrees",
+                                   "une longitude WGS84 en degrés décimaux"))
     lat = column_numbers(t, "lat", problems, what=spec.what, ids=ids,
-                         hint="a WGS84 latitude in decimal degrees")
+                         hint=Text("a WGS84 latitude in decimal degrees",
+                                   "une latitude WGS84 en degrés décimaux"))
     has_lon = _nonempty(t.columns["lon"]) if "lon" in t.columns else np.zeros(t.n, bool)
     has_lat = _nonempty(t.columns["lat"]) if "lat" in t.columns else np.zeros(t.n, bool)
     for row in np.nonzero(has_lon ^ has_lat)[0]:
         problems.error("field.missing", t.rel, line=t.line(int(row)),
                        field="lat" if has_lon[row] else "lon", ident=ids[int(row)].as_py(),
-                       expected="both lon and lat, or neither")
+                       expected=Text("both lon and lat, or neither",
+                                     "lon et lat ensemble, ou aucune des deux"))
     wkt = t.get("wkt")
     if wkt is not None:
         rows = np.nonzero(_nonempty(wkt))[0]
@@ -255,7 +261,7 @@ def _geometry(t: CsvTable, problems: Problems, ids: pa.Array, spec: FieldSpec
             elif has_lon[r] or has_lat[r]:
                 problems.error("field.invalid", t.rel, line=t.line(r), field="wkt",
                                ident=ident, detail="both wkt and lon/lat given",
-                               expected="either wkt or lon/lat")
+                               expected=Text("either wkt or lon/lat", "soit wkt, soit lon/lat"))
             elif g.geom_type not in spec.geometry_types:
                 problems.error("geom.type", t.rel, line=t.line(r), field="wkt",
                                ident=ident, type=g.geom_type,
@@ -306,5 +312,5 @@ def read_links(raw: bytes, rel: str, problems: Problems) -> LinkColumns | None:
     for name, col in (("from", frm), ("to", to)):
         for row in np.nonzero(~_nonempty(col))[0]:
             problems.error("field.missing", rel, line=t.line(int(row)), field=name,
-                           expected="an asset id")
+                           expected=Text("an asset id", "un identifiant d'actif"))
     return frm, to, column_text(t, "layer"), t.place

@@ -17,7 +17,7 @@ import shapely.geometry
 from tousrisques._problems import Place, Problems
 from tousrisques._readers import parse_json
 from tousrisques.territory._columns import Block, GroupsBuilder, strings
-from tousrisques.territory._fields import FieldSpec, parse_flag, parse_number
+from tousrisques.territory._fields import NUMBER_HINT, TEXT, FieldSpec, parse_flag, parse_number
 from tousrisques.territory._requires import RequiresSyntaxError, parse_compact, parse_groups
 from tousrisques.territory._requires_column import parse_column
 
@@ -71,7 +71,7 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
             ident = str(ident)
         if not isinstance(ident, str) or not ident.strip():
             problems.error("field.missing", rel, feature=fno, field="id",
-                           expected=f"a unique id for the {spec.what}, in properties.id")
+                           expected=spec.id_hint)
             ident = None
         else:
             ident = ident.strip()
@@ -84,14 +84,14 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
         for k in spec.text:
             v = props.get(k)
             if v is not None and not isinstance(v, str):
-                bad("field.type", k, expected_type="text", got=type(v).__name__, expected="text")
+                bad("field.type", k, expected_type=TEXT, got=type(v).__name__, expected=TEXT)
                 v = None
             text[k].append(v.strip() if isinstance(v, str) and v.strip() else None)
         for k in spec.numbers:
             if k in props:
                 num = parse_number(props[k])
                 if num is None:
-                    bad("field.number", k, value=str(props[k])[:40], expected="a number >= 0")
+                    bad("field.number", k, value=str(props[k])[:40], expected=NUMBER_HINT)
                 else:
                     numbers[k][row] = num
         for k in spec.flags:
@@ -110,7 +110,7 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
                 try:
                     groups.add(row, parse_groups(req))
                 except RequiresSyntaxError as exc:
-                    bad("requires.syntax", "requires", text=str(req)[:80], detail=str(exc))
+                    bad("requires.syntax", "requires", text=str(req)[:80], detail=exc.text)
         if spec.connects:
             connects.append(props.get("connects"))
         for k, v in props.items():
@@ -158,7 +158,7 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
             groups.add(r, parse_compact(req_text[r]))
         except RequiresSyntaxError as exc:
             problems.error("requires.syntax", rel, feature=int(fno_arr[r]), field="requires",
-                           ident=ids[r], text=req_text[r][:80], detail=str(exc))
+                           ident=ids[r], text=req_text[r][:80], detail=exc.text)
     block = Block(
         file=rel, ids=id_arr, lon=lon[:m], lat=lat[:m], shapes=shapes[:m],
         groups=groups.finish(), place=place,

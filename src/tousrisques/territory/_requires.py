@@ -19,13 +19,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from tousrisques._durations import format_duration, parse_duration
+from tousrisques._messages import Text
 
 WHITESPACE = " \t\r\n\f\v"
 ID_FORBIDDEN = re.compile(r"[ \t\r\n\f\v;|@,]")
 
 
 class RequiresSyntaxError(ValueError):
-    """A requirement is malformed; the message says where in the text."""
+    """A requirement is malformed; ``text`` says where, in English and French."""
+
+    def __init__(self, en: str, fr: str = "") -> None:
+        super().__init__(en)
+        self.text = Text(en, fr or en)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,21 +46,28 @@ def _parse_group(part: str) -> Group:
     backup_s: float | None = None
     if at:
         if "@" in backup:
-            raise RequiresSyntaxError(f"'@' appears twice in '{part.strip(WHITESPACE)}'")
+            raise RequiresSyntaxError(f"'@' appears twice in '{part.strip(WHITESPACE)}'",
+                                      f"« @ » apparaît deux fois dans « {part.strip(WHITESPACE)} »")
         try:
             backup_s = parse_duration(backup)
         except ValueError:
             raise RequiresSyntaxError(
-                f"backup '{backup.strip(WHITESPACE)}' is not a duration (write 2h, 90m, 1d)"
-            ) from None
+                f"backup '{backup.strip(WHITESPACE)}' is not a duration (write 2h, 90m, 1d)",
+                f"l'autonomie « {backup.strip(WHITESPACE)} » n'est pas une durée "
+                "(écrivez 2h, 90m, 1d)") from None
     alts = tuple(a.strip(WHITESPACE) for a in body.split("|"))
     if not body.strip(WHITESPACE):
-        raise RequiresSyntaxError(f"group '{part.strip(WHITESPACE)}' names no asset before '@'")
+        raise RequiresSyntaxError(f"group '{part.strip(WHITESPACE)}' names no asset before '@'",
+                                  f"le groupe « {part.strip(WHITESPACE)} » ne nomme aucun actif "
+                                  "avant « @ »")
     if any(not a for a in alts):
-        raise RequiresSyntaxError(f"empty alternative in '{part.strip(WHITESPACE)}'")
+        raise RequiresSyntaxError(f"empty alternative in '{part.strip(WHITESPACE)}'",
+                                  f"alternative vide dans « {part.strip(WHITESPACE)} »")
     for a in alts:
         if ID_FORBIDDEN.search(a):
-            raise RequiresSyntaxError(f"'{a}' is not an id (missing ';' or '|'?)")
+            raise RequiresSyntaxError(f"'{a}' is not an id (missing ';' or '|'?)",
+                                      f"« {a} » n'est pas un identifiant (« ; » ou « | » "
+                                      "manquant ?)")
     return Group(alts, backup_s)
 
 
@@ -72,7 +84,8 @@ def parse_compact(text: str) -> tuple[Group, ...]:
         if not part.strip(WHITESPACE):
             if len(parts) == 1 and i == 0:
                 return ()
-            raise RequiresSyntaxError("empty group between two ';'")
+            raise RequiresSyntaxError("empty group between two ';'",
+                                      "groupe vide entre deux « ; »")
         groups.append(_parse_group(part))
     return tuple(groups)
 
@@ -96,34 +109,43 @@ def parse_groups(value: Any) -> tuple[Group, ...]:
         return parse_compact(value)
     if not isinstance(value, list):
         raise RequiresSyntaxError(
-            f"expected a list of groups or a compact string, got {type(value).__name__}")
+            f"expected a list of groups or a compact string, got {type(value).__name__}",
+            f"attendu une liste de groupes ou un texte compact, reçu {type(value).__name__}")
     groups: list[Group] = []
     for i, item in enumerate(value):
         if isinstance(item, str):
             sub = parse_compact(item)
             if len(sub) != 1:
-                raise RequiresSyntaxError(f"item {i + 1} '{item}' must be one group")
+                raise RequiresSyntaxError(f"item {i + 1} '{item}' must be one group",
+                                          f"l'élément {i + 1} « {item} » doit être un seul "
+                                          "groupe")
             groups.append(sub[0])
         elif isinstance(item, dict):
             unknown = set(item) - {"any_of", "backup_hours", "backup"}
             if unknown:
                 raise RequiresSyntaxError(
                     f"item {i + 1} has unknown key(s) {sorted(unknown)}; "
-                    "use any_of and backup_hours")
+                    "use any_of and backup_hours",
+                    f"l'élément {i + 1} a des clés inconnues {sorted(unknown)} ; "
+                    "utilisez any_of et backup_hours")
             alts = item.get("any_of")
             if isinstance(alts, str):
                 alts = [alts]
             if (not isinstance(alts, list) or not alts
                     or not all(isinstance(a, str) and a.strip() for a in alts)):
-                raise RequiresSyntaxError(f"item {i + 1}: any_of must be a non-empty list of ids")
+                raise RequiresSyntaxError(
+                    f"item {i + 1}: any_of must be a non-empty list of ids",
+                    f"élément {i + 1} : any_of doit être une liste non vide d'identifiants")
             for a in alts:
                 if ID_FORBIDDEN.search(a.strip()):
-                    raise RequiresSyntaxError(f"'{a}' is not an id")
+                    raise RequiresSyntaxError(f"'{a}' is not an id",
+                                              f"« {a} » n'est pas un identifiant")
             backup_s = _backup_of(item, i)
             groups.append(Group(tuple(a.strip() for a in alts), backup_s))
         else:
             raise RequiresSyntaxError(
-                f"item {i + 1} must be a string or {{any_of: [...], backup_hours: ...}}")
+                f"item {i + 1} must be a string or {{any_of: [...], backup_hours: ...}}",
+                f"l'élément {i + 1} doit être un texte ou {{any_of: [...], backup_hours: ...}}")
     return tuple(groups)
 
 
@@ -131,11 +153,14 @@ def _backup_of(item: dict[str, Any], i: int) -> float | None:
     if "backup_hours" in item:
         h = item["backup_hours"]
         if isinstance(h, bool) or not isinstance(h, int | float) or not math.isfinite(h) or h < 0:
-            raise RequiresSyntaxError(f"item {i + 1}: backup_hours must be a number >= 0")
+            raise RequiresSyntaxError(f"item {i + 1}: backup_hours must be a number >= 0",
+                                      f"élément {i + 1} : backup_hours doit être un nombre "
+                                      ">= 0")
         return float(h) * 3600.0
     if "backup" in item:
         try:
             return parse_duration(str(item["backup"]))
         except ValueError:
-            raise RequiresSyntaxError(f"item {i + 1}: backup is not a duration") from None
+            raise RequiresSyntaxError(f"item {i + 1}: backup is not a duration",
+                                      f"élément {i + 1} : backup n'est pas une durée") from None
     return None
