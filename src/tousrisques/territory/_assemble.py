@@ -36,6 +36,7 @@ SUGGEST_MAX = 20_000  # above this many ids, "did you mean" would cost more than
 MISSING_ID = "\x00"  # stands for a missing id: no user can write it, so nothing resolves to it
 
 Area = tuple[float, float, float, float]
+BoolArray = npt.NDArray[np.bool_]
 
 
 def _np(a: Any) -> npt.NDArray[Any]:
@@ -53,6 +54,9 @@ class Places:
         b = bisect.bisect_right(self.offsets, row) - 1
         block = self.blocks[b]
         return block.file, block.place(row - self.offsets[b])
+
+    def block(self, row: int) -> Block:
+        return self.blocks[bisect.bisect_right(self.offsets, row) - 1]
 
     def file_codes(self, files: Sequence[str]) -> tuple[npt.NDArray[np.int16], IntArray]:
         if not self.blocks:
@@ -186,28 +190,44 @@ class Located:
     y: FloatArray
 
 
-def check_geometry(lon: FloatArray, lat: FloatArray, shapes: ObjArray, ids: pa.Array,
-                   places: Places, problems: Problems, *, transformer: Transformer,
-                   area: Area | None) -> Located:
+def _geometry_columns(blocks: Sequence[Block]) -> tuple[FloatArray, FloatArray, BoolArray,
+                                                       ObjArray, BoolArray]:
+    lon = _concat(blocks, lambda b: b.lon, np.nan, np.float64)
+    lat = _concat(blocks, lambda b: b.lat, np.nan, np.float64)
+    given = _concat(blocks, lambda b: b.point_given, False, bool)
+    shapes = _concat(blocks, lambda b: b.shapes, None, object)
+    flagged = _concat(blocks, lambda b: b.flagged.get("geometry"), False, bool)
+    return lon, lat, given, shapes, flagged
+
+
+def check_geometry(lon: FloatArray, lat: FloatArray, given: BoolArray, shapes: ObjArray,
+                   ids: pa.Array, places: Places, problems: Problems, *,
+                   transformer: Transformer, area: Area | None) -> Located:
     """Non-finite, out-of-range, empty and invalid geometries; representative points.
 
-    Points are checked as coordinate arrays; other shapes with shapely, and their
-    representative point is a point on their surface.
+    Points are checked as coordinate arrays (``given`` marks the rows that gave one); other
+    shapes with shapely, and their representative point is a point on their surface. Each
+    problem names the field that holds the bad value in its file (``lon``, ``lat``, ``wkt``
+    in CSV; ``geometry`` in GeoJSON).
     """
-    lon, lat = lon.copy(), lat.copy()
+    lon = np.where(given, lon, np.nan)
+    lat = np.where(given, lat, np.nan)
 
-    def bad(r: int, code: str, **kw: Any) -> None:
+    def bad(r: int, code: str, which: str, **kw: Any) -> None:
         file, place = places(r)
-        problems.error(code, file, field="geometry", ident=ids[r].as_py(), **kw, **place)
+        block = places.block(r)
+        fld = {"lon": block.point_fields[0], "lat": block.point_fields[1],
+               "shape": block.shape_field}[which]
+        problems.error(code, file, field=fld, ident=ids[r].as_py(), **kw, **place)
 
-    has_pt = ~np.isnan(lon) | ~np.isnan(lat)
     with np.errstate(invalid="ignore"):
         finite = np.isfinite(lon) & np.isfinite(lat)
         out = finite & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
-    for r in np.nonzero(has_pt & ~finite)[0].tolist():
-        bad(r, "geom.nan")
+    for r in np.nonzero(given & ~finite)[0].tolist():
+        bad(r, "geom.nan", "lon" if not np.isfinite(lon[r]) else "lat")
     for r in np.nonzero(out)[0].tolist():
-        bad(r, "geom.range", lon=f"{lon[r]:g}", lat=f"{lat[r]:g}")
+        bad(r, "geom.range", "lon" if abs(lon[r]) > 180 else "lat", lon=f"{lon[r]:g}",
+            lat=f"{lat[r]:g}")
     lon[~finite | out] = np.nan
     lat[~finite | out] = np.nan
 
@@ -225,13 +245,13 @@ def check_geometry(lon: FloatArray, lat: FloatArray, shapes: ObjArray, ids: pa.A
         valid[check] = np.asarray(shapely.is_valid(geoms[check]), dtype=bool)
         for k, r in enumerate(rows.tolist()):
             if empty[k]:
-                bad(r, "geom.empty")
+                bad(r, "geom.empty", "shape")
             elif not fin[k]:
-                bad(r, "geom.nan")
+                bad(r, "geom.nan", "shape")
             elif rng[k]:
-                bad(r, "geom.range", lon=f"{bounds[k, 0]:g}", lat=f"{bounds[k, 1]:g}")
+                bad(r, "geom.range", "shape", lon=f"{bounds[k, 0]:g}", lat=f"{bounds[k, 1]:g}")
             elif not valid[k]:
-                bad(r, "geom.invalid", detail=shapely.is_valid_reason(geoms[k]))
+                bad(r, "geom.invalid", "shape", detail=shapely.is_valid_reason(geoms[k]))
         good = rows[check & valid]
         if len(good):
             rep = shapely.point_on_surface(shapes[good])
@@ -280,8 +300,12 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
                  raw: RawGroups, refs: AssetRefs, index: IdIndex,
                  kinds: dict[str, KindSpec], layer_names: tuple[str, ...],
                  problems: Problems, *, transformer: Transformer,
-                 area: Area | None) -> AssetTable:
-    """Assemble the asset table and check everything that concerns single assets."""
+                 area: Area | None) -> tuple[AssetTable, BoolArray]:
+    """Assemble the asset table and check everything that concerns single assets.
+
+    Also returns the assets whose layer is unsure (unknown kind or layer): their problem is
+    reported once, on the asset, and not again on every line or link that touches them.
+    """
     places = Places(blocks)
     n = len(ids)
     check_ids(ids, places, problems, first=refs.first)
@@ -307,9 +331,11 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
     layer = np.where(kind_code >= 0, kind_layer[safe_kind], -1).astype(np.int16)
     layer_txt = _concat_text(blocks, "layer")
     given = ~_np(layer_txt.is_null()).astype(bool)
+    unsure = kind_code < 0
     if given.any():
         codes = _codes(layer_txt, layer_names)
         layer[given] = codes[given]
+        unsure |= given & (codes < 0)
         for r in np.nonzero(given & (codes < 0))[0].tolist():
             file, place = places(r)
             value = layer_txt[r].as_py()
@@ -328,11 +354,9 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
         default = np.array([getattr(s, name) for s in spec], np.float64)[safe_kind]
         numbers[name] = np.where(np.isnan(v) | (v < 0) | np.isinf(v), default, v)
 
-    lon = _concat(blocks, lambda b: b.lon, np.nan, np.float64)
-    lat = _concat(blocks, lambda b: b.lat, np.nan, np.float64)
-    shapes = _concat(blocks, lambda b: b.shapes, None, object)
-    loc = check_geometry(lon, lat, shapes, ids, places, problems, transformer=transformer,
-                         area=area)
+    lon, lat, given, shapes, geom_flagged = _geometry_columns(blocks)
+    loc = check_geometry(lon, lat, given, shapes, ids, places, problems,
+                         transformer=transformer, area=area)
 
     connects = np.stack([refs.con_a, refs.con_b], axis=1) if n else np.zeros((0, 2), np.int64)
     con_a_txt = pa.concat_arrays([b.connects[0] if b.connects else pa.nulls(len(b), pa.string())
@@ -344,8 +368,8 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
     ok = (a >= 0) & (b >= 0) & (layer >= 0) & (a != b) & (a != np.arange(n)) & \
         (b != np.arange(n))
     ok &= (layer[a.clip(0)] == layer) & (layer[b.clip(0)] == layer)
-    unsure = (kind_code[a.clip(0)] < 0) | (kind_code[b.clip(0)] < 0) | (kind_code < 0)
-    for r in np.nonzero(has_con & ~ok & ~(unsure & (a >= 0) & (b >= 0)))[0].tolist():
+    shaky = unsure[a.clip(0)] | unsure[b.clip(0)] | unsure
+    for r in np.nonzero(has_con & ~ok & ~(shaky & (a >= 0) & (b >= 0)))[0].tolist():
         file, place = places(r)
         _connects_problem(problems, file, place, ids[r].as_py(), layer, layer_names, index,
                           (con_a_txt[r].as_py(), con_b_txt[r].as_py()), r, int(a[r]),
@@ -359,7 +383,7 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
 
     req = requirements(raw, refs.alt, n, ids, places, problems, index)
     alt_owner = raw.alt_owner
-    for k in np.nonzero(alt_owner == req.alt)[0][:200].tolist():
+    for k in np.nonzero((alt_owner == refs.alt) & (refs.alt >= 0))[0][:200].tolist():
         r = int(alt_owner[k])
         file, place = places(r)
         problems.error("ref.self", file, field="requires", ident=ids[r].as_py(),
@@ -373,13 +397,14 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
         range_m=numbers["range_m"], backup_hours=numbers["backup_hours"],
         repair_hours=numbers["repair_hours"], attrs=_concat_attrs(blocks), file=file_code,
         row=row)
-    missing = np.nonzero((table.range_m > 0) & np.isnan(table.x) & (kind_code >= 0))[0]
+    missing = np.nonzero((table.range_m > 0) & np.isnan(table.x) & (kind_code >= 0)
+                         & ~geom_flagged & ~given)[0]
     for r in missing.tolist():
         file, place = places(r)
         problems.error("location.missing", file, field="geometry", ident=ids[r].as_py(),
                        what=f"{kind_names[kind_code[r]]} with a range of "
                             f"{table.range_m[r]:g} m", **place)
-    return table
+    return table, unsure
 
 
 def _check_numbers(v: FloatArray, name: str, ids: pa.Array, places: Places,
@@ -452,15 +477,14 @@ LinkPart = tuple[str, pa.Array, pa.Array, pa.Array | None, Callable[[int], Place
 
 
 def build_links(parts: Sequence[LinkPart], resolved: Sequence[tuple[IntArray, IntArray]],
-                index: IdIndex, assets: AssetTable, layer_names: tuple[str, ...],
-                problems: Problems) -> IntArray:
+                index: IdIndex, assets: AssetTable, unsure: BoolArray,
+                layer_names: tuple[str, ...], problems: Problems) -> IntArray:
     """Check links ``from,to[,layer]``: both ends known and in the same layer (as declared).
 
-    An end whose kind is unknown has an unknown layer: that is reported once, on the asset,
-    not again on every link that touches it.
+    An end whose layer is ``unsure`` (unknown kind or layer) was reported on the asset, and is
+    not reported again on every link that touches it.
     """
     layer, ids = assets.layer, assets.ids
-    unsure = assets.kind < 0
     out = []
     for (rel, frm, to, layer_txt, place), (a, b) in zip(parts, resolved, strict=True):
         la = np.where(a >= 0, layer[a.clip(0)], -1)
@@ -481,7 +505,10 @@ def build_links(parts: Sequence[LinkPart], resolved: Sequence[tuple[IntArray, In
             if a[r] >= 0 and b[r] >= 0 and not (unsure[a[r]] or unsure[b[r]]):
                 def name(code: int) -> str:
                     return layer_names[code] if code >= 0 else "none"
-                problems.error("link.layer", rel, field="layer" if declared[r] != -2 else "to",
+                # name the column that disagrees with the others
+                fld = "to" if declared[r] in (-2, la[r]) else "from" if declared[r] == lb[r] \
+                    else "layer"
+                problems.error("link.layer", rel, field=fld,
                                a=ids[int(a[r])].as_py(), b=ids[int(b[r])].as_py(),
                                la=name(int(la[r])), lb=name(int(lb[r])), **p)
         keep = ~bad
@@ -499,7 +526,8 @@ def build_zones(blocks: Sequence[Block], ids: pa.Array, raw: RawGroups, alt: Int
         ids, MISSING_ID)).astype(bool) if n else np.zeros(0, bool)))
     pop = _concat(blocks, lambda b: b.numbers.get("population"), np.nan, np.float64)
     vul = _concat(blocks, lambda b: b.numbers.get("vulnerable"), np.nan, np.float64)
-    for r in np.nonzero(np.isnan(pop))[0].tolist():
+    pop_flagged = _concat(blocks, lambda b: b.flagged.get("population"), False, bool)
+    for r in np.nonzero(np.isnan(pop) & ~pop_flagged)[0].tolist():
         file, place = places(r)
         problems.error("field.missing", file, field="population", ident=ids[r].as_py(),
                        expected=Text("the number of inhabitants, a number >= 0",
@@ -512,18 +540,16 @@ def build_zones(blocks: Sequence[Block], ids: pa.Array, raw: RawGroups, alt: Int
         file, place = places(r)
         problems.error("zone.vulnerable", file, field="vulnerable", ident=ids[r].as_py(),
                        vulnerable=f"{vul[r]:g}", population=f"{pop[r]:g}", **place)
-    lon = _concat(blocks, lambda b: b.lon, np.nan, np.float64)
-    lat = _concat(blocks, lambda b: b.lat, np.nan, np.float64)
-    shapes = _concat(blocks, lambda b: b.shapes, None, object)
-    missing = np.isnan(lon) & ~np.asarray(shapely.is_geometry(shapes), dtype=bool)
+    lon, lat, given, shapes, geom_flagged = _geometry_columns(blocks)
+    missing = ~given & ~np.asarray(shapely.is_geometry(shapes), dtype=bool) & ~geom_flagged
     for r in np.nonzero(missing)[0].tolist():
         file, place = places(r)
         problems.error("geom.missing", file, field="geometry", ident=ids[r].as_py(),
                        expected=Text("a Polygon, MultiPolygon or Point in WGS84 lon/lat",
                                      "un Polygon, MultiPolygon ou Point en lon/lat WGS84"),
                        **place)
-    loc = check_geometry(lon, lat, shapes, ids, places, problems, transformer=transformer,
-                         area=area)
+    loc = check_geometry(lon, lat, given, shapes, ids, places, problems,
+                         transformer=transformer, area=area)
     req = requirements(raw, alt, n, ids, places, problems, index)
     req = Requirements(req.owner_ptr, req.alt_ptr, req.alt, np.nan_to_num(req.backup_s))
     clean = np.where(np.isfinite(pop) & (pop >= 0), pop, 0.0)

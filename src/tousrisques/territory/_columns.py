@@ -127,8 +127,11 @@ def _ranges(lengths: IntArray) -> IntArray:
 class Block:
     """The rows of one file: known fields as columns, the rest as attributes.
 
-    Point geometries are kept as ``lon``/``lat`` (NaN where absent); other geometries as
-    shapely objects in ``shapes`` (None where absent or a point).
+    Point geometries are kept as ``lon``/``lat`` (``point_given`` marks the rows that gave
+    one, even a non-finite one); other geometries as shapely objects in ``shapes`` (None where
+    absent or a point). ``flagged`` marks, per field, the rows whose problem the reader has
+    already reported, so that later checks do not report it again in other words.
+    ``point_fields`` and ``shape_field`` name the fields that hold the geometry in this file.
     """
 
     file: str
@@ -143,6 +146,16 @@ class Block:
     flags: dict[str, npt.NDArray[np.int8]] = field(default_factory=dict)
     connects: tuple[pa.Array, pa.Array] | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
+    point_given: npt.NDArray[np.bool_] | None = None
+    flagged: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    point_fields: tuple[str, str] = ("geometry", "geometry")
+    shape_field: str = "geometry"
+
+    def flag(self, name: str) -> npt.NDArray[np.bool_]:
+        """The rows already reported for field ``name`` (a writable mask)."""
+        if name not in self.flagged:
+            self.flagged[name] = np.zeros(len(self), bool)
+        return self.flagged[name]
 
     def __len__(self) -> int:
         return len(self.ids)

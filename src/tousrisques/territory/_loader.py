@@ -17,7 +17,7 @@ from tousrisques._exceptions import InputError
 from tousrisques._gc import gc_paused
 from tousrisques._limits import ReadLimits
 from tousrisques._messages import Text
-from tousrisques._problems import Problems
+from tousrisques._problems import Problems, suggest
 from tousrisques._readers import LineMap, read_bytes, read_yaml
 from tousrisques.territory._actors import (
     channel_refs,
@@ -101,13 +101,14 @@ def _kinds(cfg: TerritoryFile, lines: dict[Any, int], problems: Problems
             problems.error("field.invalid", TERRITORY_FILE, line=lines.get(("kinds", name)),
                            field=f"kinds.{name}", detail=str(exc),
                            expected=Text("kind fields", "des champs de type"))
-    layers = tuple(dict.fromkeys([*LAYERS, *cfg.layers,
-                                  *(k.layer for k in kinds.values() if k.layer)]))
+    # a layer must be declared: a typo in a kind's layer would otherwise make a new layer
+    layers = tuple(dict.fromkeys([*LAYERS, *cfg.layers]))
     for name, spec in kinds.items():
         if spec.layer is not None and spec.layer not in layers:
-            problems.error("layer.unknown", TERRITORY_FILE, line=lines.get(("kinds", name)),
+            problems.error("layer.unknown", TERRITORY_FILE,
+                           line=lines.get(("kinds", name, "layer"), lines.get(("kinds", name))),
                            field=f"kinds.{name}.layer", layer=spec.layer,
-                           allowed=", ".join(layers), suggest="")
+                           allowed=", ".join(layers), suggest=suggest(spec.layer, layers))
     return kinds, layers
 
 
@@ -242,11 +243,11 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
     (r_con_a, r_con_b, r_alt, r_zalt, r_zids, r_sites, r_chan, r_ids), r_links = \
         got_rows[:8], got_rows[8:]
 
-    assets = build_assets(asset_blocks, files, ids, asset_raw,
-                          AssetRefs(r_con_a, r_con_b, r_alt, r_ids), index, kinds, layers, problems,
-                          transformer=transformer, area=area)
+    assets, unsure = build_assets(asset_blocks, files, ids, asset_raw,
+                                  AssetRefs(r_con_a, r_con_b, r_alt, r_ids), index, kinds,
+                                  layers, problems, transformer=transformer, area=area)
     links = build_links(link_parts, list(zip(r_links[::2], r_links[1::2], strict=True)),
-                        index, assets, layers, problems)
+                        index, assets, unsure, layers, problems)
     zones = build_zones(zone_blocks, zone_ids, zone_raw, r_zalt, r_zids, index, problems,
                         transformer=transformer, area=area)
     if cfg.channels:

@@ -119,7 +119,7 @@ def _find_bad_rows(text: str, rel: str, width: int, problems: Problems, detail: 
                 found = True
             prev = reader.line_num
     except csv.Error as exc:
-        problems.error("csv.syntax", rel, line=reader.line_num, detail=exc.text)
+        problems.error("csv.syntax", rel, line=reader.line_num, detail=str(exc))
         found = True
     if not found:
         problems.error("csv.syntax", rel, detail=detail.splitlines()[0][:160])
@@ -129,10 +129,11 @@ def _nonempty(col: pa.Array) -> npt.NDArray[np.bool_]:
     return np.asarray(pc.not_equal(col, "").to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def column_numbers(t: CsvTable, name: str, problems: Problems, *, what: str,
-                   ids: pa.Array | None = None, hint: Text = NUMBER_HINT
-                   ) -> npt.NDArray[np.float64]:
-    """A text column as floats (NaN where empty); each bad cell is a problem with its line."""
+def column_numbers(t: CsvTable, name: str, problems: Problems, *,
+                   ids: pa.Array | None = None, hint: Text = NUMBER_HINT,
+                   flagged: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.float64]:
+    """A text column as floats (NaN where empty); each bad cell is a problem with its line,
+    and is marked in ``flagged`` when given."""
     col = t.get(name)
     if col is None:
         return np.full(t.n, np.nan)
@@ -149,6 +150,8 @@ def column_numbers(t: CsvTable, name: str, problems: Problems, *, what: str,
         try:
             out[row] = float(s)
         except ValueError:
+            if flagged is not None:
+                flagged[row] = True
             problems.error("field.number", t.rel, line=t.line(row), field=name,
                            ident=None if ids is None else ids[row].as_py(),
                            value=s[:40], expected=hint)
@@ -212,12 +215,13 @@ def read_block(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> Blo
     for row in np.nonzero(_np(ids.is_null()))[0]:
         problems.error("field.missing", rel, line=t.line(int(row)), field="id",
                        expected=spec.id_hint)
+    flagged = {k: np.zeros(t.n, bool) for k in (*spec.numbers, "geometry")}
     text = {k: v for k in spec.text if (v := column_text(t, k)) is not None}
-    numbers = {k: column_numbers(t, k, problems, what=spec.what, ids=ids)
+    numbers = {k: column_numbers(t, k, problems, ids=ids, flagged=flagged[k])
                for k in spec.numbers}
     flags = {k: column_flags(t, k, problems, ids) for k in spec.flags}
     groups = column_groups(t, "requires", problems, ids)
-    lon, lat, shapes = _geometry(t, problems, ids, spec)
+    lon, lat, given, shapes = _geometry(t, problems, ids, spec, flagged["geometry"])
     connects = _connects(t, problems, ids) if spec.connects else None
     attrs: dict[str, Any] = {}
     for name in t.columns:
@@ -225,24 +229,29 @@ def read_block(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> Blo
             attrs[name] = column_text(t, name)
     return Block(file=rel, ids=ids, lon=lon, lat=lat, shapes=shapes, groups=groups,
                  place=t.place, text=text, numbers=numbers, flags=flags, connects=connects,
-                 attrs=attrs)
+                 attrs=attrs, point_given=given, flagged=flagged, point_fields=("lon", "lat"),
+                 shape_field="wkt")
 
 
 def _np(a: Any) -> npt.NDArray[Any]:
     return np.asarray(a.to_numpy(zero_copy_only=False))
 
 
-def _geometry(t: CsvTable, problems: Problems, ids: pa.Array, spec: FieldSpec
-              ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], ObjArray]:
+def _geometry(t: CsvTable, problems: Problems, ids: pa.Array, spec: FieldSpec,
+              flagged: npt.NDArray[np.bool_]
+              ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64],
+                         npt.NDArray[np.bool_], ObjArray]:
     shapes = np.full(t.n, None, dtype=object)
-    lon = column_numbers(t, "lon", problems, what=spec.what, ids=ids,
+    lon = column_numbers(t, "lon", problems, ids=ids, flagged=flagged,
                          hint=Text("a WGS84 longitude in decimal degrees",
                                    "une longitude WGS84 en degrés décimaux"))
-    lat = column_numbers(t, "lat", problems, what=spec.what, ids=ids,
+    lat = column_numbers(t, "lat", problems, ids=ids, flagged=flagged,
                          hint=Text("a WGS84 latitude in decimal degrees",
                                    "une latitude WGS84 en degrés décimaux"))
     has_lon = _nonempty(t.columns["lon"]) if "lon" in t.columns else np.zeros(t.n, bool)
     has_lat = _nonempty(t.columns["lat"]) if "lat" in t.columns else np.zeros(t.n, bool)
+    flagged |= has_lon ^ has_lat
+    given = has_lon & has_lat & ~flagged
     for row in np.nonzero(has_lon ^ has_lat)[0]:
         problems.error("field.missing", t.rel, line=t.line(int(row)),
                        field="lat" if has_lon[row] else "lon", ident=ids[int(row)].as_py(),
@@ -255,6 +264,7 @@ def _geometry(t: CsvTable, problems: Problems, ids: pa.Array, spec: FieldSpec
         parsed = shapely.from_wkt(texts, on_invalid="ignore")
         for r, g, s in zip(rows.tolist(), parsed, texts, strict=True):
             ident = ids[r].as_py()
+            flagged[r] = True  # cleared below when the geometry is usable
             if g is None:
                 problems.error("geom.invalid", t.rel, line=t.line(r), field="wkt",
                                ident=ident, detail=f"not WKT: {str(s)[:40]}")
@@ -268,9 +278,10 @@ def _geometry(t: CsvTable, problems: Problems, ids: pa.Array, spec: FieldSpec
                                allowed=", ".join(spec.geometry_types))
             elif g.geom_type == "Point" and not g.is_empty:
                 lon[r], lat[r] = g.x, g.y
+                given[r], flagged[r] = True, False
             else:
-                shapes[r] = g
-    return lon, lat, shapes
+                shapes[r], flagged[r] = g, False
+    return lon, lat, given, shapes
 
 
 def _connects(t: CsvTable, problems: Problems, ids: pa.Array) -> tuple[pa.Array, pa.Array]:

@@ -50,6 +50,8 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
     attrs: dict[str, dict[int, Any]] = {}
     lon = np.full(n, np.nan)
     lat = np.full(n, np.nan)
+    given = np.zeros(n, bool)
+    flagged = {k: np.zeros(n, bool) for k in (*spec.numbers, "geometry")}
     shapes = np.full(n, None, dtype=object)
     feature_no: list[int] = []
     groups = GroupsBuilder()
@@ -66,7 +68,9 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
             continue
         row = len(ids)
         feature_no.append(fno)
-        ident = props.get("id", feat.get("id"))
+        ident = props.get("id")
+        if ident is None:
+            ident = feat.get("id")
         if isinstance(ident, int) and not isinstance(ident, bool):
             ident = str(ident)
         if not isinstance(ident, str) or not ident.strip():
@@ -91,6 +95,7 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
             if k in props:
                 num = parse_number(props[k])
                 if num is None:
+                    flagged[k][row] = True
                     bad("field.number", k, value=str(props[k])[:40], expected=NUMBER_HINT)
                 else:
                     numbers[k][row] = num
@@ -121,30 +126,35 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
         if geom is None:
             continue
         if not isinstance(geom, dict):
+            flagged["geometry"][row] = True
             bad("geom.invalid", "geometry", detail="not a GeoJSON geometry object")
             continue
         gtype = geom.get("type")
         if gtype == "Point":
             xy = _point(geom)
             if xy is None:
+                flagged["geometry"][row] = True
                 bad("geom.invalid", "geometry", detail="a Point needs [lon, lat] numbers")
             else:
                 lon[row], lat[row] = xy
+                given[row] = True
         elif gtype == "Polygon" and "Polygon" in spec.geometry_types:
             polygons.append((row, fno, ident, geom))
         elif gtype not in spec.geometry_types:
+            flagged["geometry"][row] = True
             bad("geom.type", "geometry", type=str(gtype)[:30],
                 allowed=", ".join(spec.geometry_types))
         else:
             try:
                 shapes[row] = shapely.geometry.shape(geom)
             except Exception as exc:  # shapely raises many types on malformed coordinates
+                flagged["geometry"][row] = True
                 bad("geom.invalid", "geometry", detail=str(exc).splitlines()[0][:100])
 
     m = len(ids)
     fno_arr = np.asarray(feature_no, dtype=np.int64)
     if polygons:
-        _polygons(polygons, shapes, rel, problems)
+        _polygons(polygons, shapes, rel, problems, flagged["geometry"])
 
     def place(row: int) -> Place:
         return Place(feature=int(fno_arr[row]))
@@ -166,6 +176,7 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
         numbers={k: v[:m] for k, v in numbers.items()},
         flags={k: v[:m] for k, v in flags.items()},
         attrs={k: _column(v, m) for k, v in attrs.items()},
+        point_given=given[:m], flagged={k: v[:m] for k, v in flagged.items()},
     )
     if spec.connects:
         block.connects = _connects(connects, block, problems)
@@ -173,7 +184,7 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
 
 
 def _polygons(items: list[tuple[int, int, str | None, dict[str, Any]]], shapes: np.ndarray,
-              rel: str, problems: Problems) -> None:
+              rel: str, problems: Problems, flagged: np.ndarray) -> None:
     """Build many polygons at once from their rings; on any doubt, one by one with messages."""
     coords: list[Any] = []
     ring_of: list[int] = []
@@ -203,6 +214,7 @@ def _polygons(items: list[tuple[int, int, str | None, dict[str, Any]]], shapes: 
         try:
             shapes[row] = shapely.geometry.shape(geom)
         except Exception as exc:  # shapely raises many types on malformed coordinates
+            flagged[row] = True
             problems.error("geom.invalid", rel, feature=fno, field="geometry", ident=ident,
                            detail=str(exc).splitlines()[0][:100])
 
