@@ -104,8 +104,6 @@ MESSAGES: dict[str, _T] = {
     # fields
     "field.missing": (("required field is missing", "champ obligatoire manquant"),
                       ("{expected}", "{expected}")),
-    "field.empty": (("value is empty", "valeur vide"),
-                    ("{expected}", "{expected}")),
     "field.invalid": (("invalid value: {detail}", "valeur invalide : {detail}"),
                       ("{expected}", "{expected}")),
     "field.unknown": (("unknown field '{name}'", "champ inconnu « {name} »"),
@@ -118,8 +116,6 @@ MESSAGES: dict[str, _T] = {
                          ("{expected}", "{expected}")),
     "field.bool": (("'{value}' is not true or false", "« {value} » n'est ni vrai ni faux"),
                    ("true or false (also yes/no, oui/non, 1/0)", "true ou false (ou yes/no, oui/non, 1/0)")),
-    "field.duration": (("'{value}' is not a duration", "« {value} » n'est pas une durée"),
-                       ("a duration such as 30s, 15m, 2h, 1d or PT15M", "une durée comme 30s, 15m, 2h, 1d ou PT15M")),
     "field.type": (("expected {expected_type}, got {got}", "attendu {expected_type}, reçu {got}"),
                    ("{expected}", "{expected}")),
     "field.choice": (("'{value}' is not allowed", "« {value} » n'est pas accepté"),
@@ -176,6 +172,8 @@ MESSAGES: dict[str, _T] = {
                          ("a kind with range_m > 0: {allowed}", "un type avec range_m > 0 : {allowed}")),
     "channel.trigger": (("only broadcast channels have triggered_by", "seuls les canaux de diffusion ont triggered_by"),
                         ("mode: broadcast, or no triggered_by", "mode: broadcast, ou pas de triggered_by")),
+    "actors.no_crisis_cell": (("no actor is a crisis cell", "aucun acteur n'est une cellule de crise"),
+                              ("at least one actor with crisis_cell: true, or no actor can be connected", "au moins un acteur avec crisis_cell: true, sans quoi aucun acteur n'est relié")),
     "more.same": (("... and {count} more of the same problem in this file", "... et {count} autres problèmes identiques dans ce fichier"),
                   ("the same correction", "la même correction")),
 }

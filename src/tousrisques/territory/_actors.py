@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from pydantic import BaseModel
@@ -16,51 +17,73 @@ from tousrisques._problems import Problems, suggest
 from tousrisques._readers import LineMap, read_yaml
 from tousrisques.territory._assemble import IdIndex
 from tousrisques.territory._config import ROLES, Actor, Channel, report_pydantic
-from tousrisques.territory._kinds import KindSpec
 from tousrisques.territory._model import AssetTable, IntArray, Requirements
 
 M = TypeVar("M", bound=BaseModel)
 
 
+@dataclass
+class Listing(Generic[M]):
+    """The valid items of channels.yaml or actors.yaml, where each stood in the file, and
+    the ids of the items that failed (references to them are not reported again)."""
+
+    rel: str
+    items: list[M] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
+    lines: LineMap = field(default_factory=dict)
+    base: tuple[Hashable, ...] = ()
+    broken: set[str] = field(default_factory=set)
+
+    def line(self, i: int, *path: Hashable) -> int | None:
+        """Line of ``path`` inside valid item ``i`` (or of the item when the path is absent)."""
+        where = (*self.base, self.positions[i])
+        return self.lines.get((*where, *path), self.lines.get(where))
+
+    def ids(self) -> list[str]:
+        return [str(getattr(item, "id")) for item in self.items]  # noqa: B009
+
+
 def read_list(path: Path, rel: str, key: str, model: type[M], problems: Problems,
-              limits: ReadLimits) -> tuple[list[M], LineMap, tuple[Hashable, ...]]:
+              limits: ReadLimits) -> Listing[M]:
     """Read ``channels.yaml`` or ``actors.yaml``: a list, or a mapping with that list under
     ``key``. Each item is parsed on its own, so one bad item does not hide the others."""
+    out: Listing[M] = Listing(rel)
     got = read_yaml(path, rel, problems, limits)
     if got is None:
-        return [], {}, ()
-    data, lines = got
-    base: tuple[Hashable, ...] = ()
+        return out
+    data, out.lines = got
     if isinstance(data, dict) and set(data) == {key}:
-        data, base = data[key], (key,)
+        data, out.base = data[key], (key,)
     if not isinstance(data, list):
         problems.error("field.type", rel, line=1, field=key,
                        expected_type=Text("a list", "une liste"),
                        got=type(data).__name__,
                        expected=Text(f"a list of {key}, or `{key}: [...]`",
                                      f"une liste de {key}, ou `{key}: [...]`"))
-        return [], lines, base
-    items: list[M] = []
+        return out
     for i, item in enumerate(data):
         ident = item.get("id") if isinstance(item, dict) else None
         try:
-            items.append(model.model_validate(item))
+            out.items.append(model.model_validate(item))
+            out.positions.append(i)
         except PydanticError as exc:
-            report_pydantic(exc, rel, lines, (*base, i), problems, model=model,
+            if isinstance(ident, str):
+                out.broken.add(ident.strip())
+            report_pydantic(exc, rel, out.lines, (*out.base, i), problems, model=model,
                             ident=ident if isinstance(ident, str) else None)
-    return items, lines, base
+    return out
 
 
-def _dupes(items: list[Any], rel: str, lines: LineMap, base: tuple[Hashable, ...],
-           problems: Problems) -> None:
+def _dupes(listing: Listing[Any], problems: Problems) -> None:
     seen: dict[str, int] = {}
-    for i, item in enumerate(items):
-        if item.id in seen:
-            problems.error("id.duplicate", rel, line=lines.get((*base, i, "id")), field="id",
-                           ident=item.id, id=item.id,
-                           other=f"line {lines.get((*base, seen[item.id], 'id'))}")
+    for i, ident in enumerate(listing.ids()):
+        if ident in seen:
+            problems.error("id.duplicate", listing.rel, line=listing.line(i, "id"), field="id",
+                           ident=ident, id=ident,
+                           other=Text(f"line {listing.line(seen[ident], 'id')}",
+                                      f"ligne {listing.line(seen[ident], 'id')}"))
         else:
-            seen[item.id] = i
+            seen[ident] = i
 
 
 def channel_refs(channels: list[Channel]) -> list[str]:
@@ -83,69 +106,68 @@ def channel_requirements(channels: list[Channel], resolved: IntArray) -> Require
                         np.array(backup, np.float64))
 
 
-def check_channels(channels: list[Channel], rel: str, lines: LineMap,
-                   base: tuple[Hashable, ...], problems: Problems, index: IdIndex,
-                   kinds: dict[str, KindSpec], resolved: IntArray) -> None:
+def check_channels(channels: Listing[Channel], problems: Problems, index: IdIndex,
+                   ranged: set[str], resolved: IntArray) -> None:
     """Duplicate ids, required assets (``resolved``: rows of :func:`channel_refs`),
-    coverage kinds and triggers."""
-    _dupes(channels, rel, lines, base, problems)
-    ranged = sorted(k for k, s in kinds.items() if s.range_m > 0)
+    coverage kinds (``ranged``: the kinds that have a range) and triggers."""
+    _dupes(channels, problems)
+    rel = channels.rel
     k = 0
-    for i, ch in enumerate(channels):
-        where = (*base, i)
+    for i, ch in enumerate(channels.items):
         for g in ch.requires:
             rows = resolved[k:k + len(g.any_of)]
             k += len(g.any_of)
             for ref, r in zip(g.any_of, rows, strict=True):
                 if r < 0:
-                    problems.error("ref.asset", rel, line=lines.get((*where, "requires")),
+                    problems.error("ref.asset", rel, line=channels.line(i, "requires"),
                                    field="requires", ident=ch.id, ref=ref,
                                    suggest=index.suggest(ref))
         if ch.coverage is not None and ch.coverage not in ranged:
-            problems.error("channel.coverage", rel, line=lines.get((*where, "coverage")),
+            problems.error("channel.coverage", rel, line=channels.line(i, "coverage"),
                            field="coverage", ident=ch.id, kind=ch.coverage,
-                           allowed=", ".join(ranged))
+                           allowed=", ".join(sorted(ranged)))
         if ch.triggered_by and ch.mode != "broadcast":
-            problems.error("channel.trigger", rel, line=lines.get((*where, "triggered_by")),
+            problems.error("channel.trigger", rel, line=channels.line(i, "triggered_by"),
                            field="triggered_by", ident=ch.id)
 
 
-def check_actors(actors: list[Actor], rel: str, lines: LineMap, base: tuple[Hashable, ...],
-                 problems: Problems, index: IdIndex, assets: AssetTable,
-                 channels: list[Channel], ch_rel: str, ch_lines: LineMap,
-                 ch_base: tuple[Hashable, ...], site_rows: IntArray) -> None:
+def check_actors(actors: Listing[Actor], channels: Listing[Channel], problems: Problems,
+                 index: IdIndex, assets: AssetTable, site_rows: IntArray) -> None:
     """Duplicate ids, sites (``site_rows``: resolved rows, -1 unknown), channels, governance
-    links and broadcast triggers."""
-    _dupes(actors, rel, lines, base, problems)
-    actor_ids = [a.id for a in actors]
-    channel_ids = [c.id for c in channels]
-    for i, a in enumerate(actors):
-        where = (*base, i)
+    links, and who may trigger each broadcast."""
+    _dupes(actors, problems)
+    rel = actors.rel
+    actor_ids = actors.ids()
+    known_actors = {*actor_ids, *actors.broken}
+    channel_ids = channels.ids()
+    known_channels = {*channel_ids, *channels.broken}
+    for i, a in enumerate(actors.items):
         if a.site is not None:
             r = int(site_rows[i])
             if r < 0:
-                problems.error("ref.asset", rel, line=lines.get((*where, "site")), field="site",
+                problems.error("ref.asset", rel, line=actors.line(i, "site"), field="site",
                                ident=a.id, ref=a.site, suggest=index.suggest(a.site))
             elif assets.x[r] != assets.x[r]:  # NaN: no location
-                problems.error("location.missing", rel, line=lines.get((*where, "site")),
-                               field="site", ident=a.id, what=f"site '{a.site}'")
+                problems.error("location.missing", rel, line=actors.line(i, "site"),
+                               field="site", ident=a.id,
+                               what=Text(f"site '{a.site}'", f"le site « {a.site} »"))
         for j, c in enumerate(a.channels):
-            if c not in channel_ids:
-                problems.error("ref.channel", rel, line=lines.get((*where, "channels", j)),
+            if c not in known_channels:
+                problems.error("ref.channel", rel, line=actors.line(i, "channels", j),
                                field="channels", ident=a.id, ref=c,
                                suggest=suggest(c, channel_ids))
         for j, boss in enumerate(a.reports_to):
             if boss == a.id:
-                problems.error("ref.self", rel, line=lines.get((*where, "reports_to", j)),
+                problems.error("ref.self", rel, line=actors.line(i, "reports_to", j),
                                field="reports_to", ident=a.id, ref=boss)
-            elif boss not in actor_ids:
-                problems.error("ref.actor", rel, line=lines.get((*where, "reports_to", j)),
+            elif boss not in known_actors:
+                problems.error("ref.actor", rel, line=actors.line(i, "reports_to", j),
                                field="reports_to", ident=a.id, ref=boss,
                                suggest=suggest(boss, actor_ids))
-    for i, ch in enumerate(channels):
+    for i, ch in enumerate(channels.items):
         for j, who in enumerate(ch.triggered_by):
-            if who not in actor_ids and who not in ROLES:
-                problems.error("ref.actor", ch_rel,
-                               line=ch_lines.get((*ch_base, i, "triggered_by", j)),
+            if who not in known_actors and who not in ROLES:
+                problems.error("ref.actor", channels.rel,
+                               line=channels.line(i, "triggered_by", j),
                                field="triggered_by", ident=ch.id, ref=who,
                                suggest=suggest(who, [*actor_ids, *ROLES]))

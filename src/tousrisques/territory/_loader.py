@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Hashable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -18,8 +17,9 @@ from tousrisques._gc import gc_paused
 from tousrisques._limits import ReadLimits
 from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
-from tousrisques._readers import LineMap, read_bytes, read_yaml
+from tousrisques._readers import read_bytes, read_yaml
 from tousrisques.territory._actors import (
+    Listing,
     channel_refs,
     channel_requirements,
     check_actors,
@@ -204,22 +204,17 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
         if got_links is not None:
             link_parts.append((rel, *got_links))
     zone_blocks = blocks("zones", cfg.zones, ZONE_FIELDS)
-    channels: list[Channel] = []
-    actors: list[Actor] = []
-    ch_lines: LineMap = {}
-    a_lines: LineMap = {}
-    ch_base: tuple[Hashable, ...] = ()
-    a_base: tuple[Hashable, ...] = ()
+    channel_list: Listing[Channel] = Listing(cfg.channels or "channels.yaml")
+    actor_list: Listing[Actor] = Listing(cfg.actors or "actors.yaml")
     if cfg.channels:
         p = _named_file(folder, cfg.channels, problems, "channels", lines.get(("channels",)))
         if p is not None:
-            channels, ch_lines, ch_base = read_list(p, cfg.channels, "channels", Channel,
-                                                    problems, limits)
+            channel_list = read_list(p, cfg.channels, "channels", Channel, problems, limits)
     if cfg.actors:
         p = _named_file(folder, cfg.actors, problems, "actors", lines.get(("actors",)))
         if p is not None:
-            actors, a_lines, a_base = read_list(p, cfg.actors, "actors", Actor, problems,
-                                                limits)
+            actor_list = read_list(p, cfg.actors, "actors", Actor, problems, limits)
+    channels, actors = channel_list.items, actor_list.items
 
     # every reference of the territory resolved in one hash lookup
     ids = concat_ids(asset_blocks)
@@ -240,6 +235,7 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
     for _, frm, to, _, _ in link_parts:
         requests += [frm, to]
     got_rows = index.resolve_many(requests)
+    kinds_sorted = tuple(sorted(kinds))
     (r_con_a, r_con_b, r_alt, r_zalt, r_zids, r_sites, r_chan, r_ids), r_links = \
         got_rows[:8], got_rows[8:]
 
@@ -250,18 +246,13 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
                         index, assets, unsure, layers, problems)
     zones = build_zones(zone_blocks, zone_ids, zone_raw, r_zalt, r_zids, index, problems,
                         transformer=transformer, area=area)
-    if cfg.channels:
-        check_channels(channels, cfg.channels, ch_lines, ch_base, problems, index, kinds,
-                       r_chan)
-    if cfg.actors:
-        check_actors(actors, cfg.actors, a_lines, a_base, problems, index, assets,
-                     channels, cfg.channels or "", ch_lines, ch_base, r_sites)
-        if actors and not any(a.crisis_cell for a in actors):
-            problems.warning("field.missing", cfg.actors, field="crisis_cell",
-                             expected=Text("at least one actor with crisis_cell: true, "
-                                           "or no actor can be connected",
-                                           "au moins un acteur avec crisis_cell: true, "
-                                           "sans quoi aucun acteur n'est relié"))
+    ranged = {k for k, spec in kinds.items() if spec.range_m > 0}
+    ranged |= {kinds_sorted[c] for c in np.unique(assets.kind[(assets.range_m > 0)
+                                                               & (assets.kind >= 0)])}
+    check_channels(channel_list, problems, index, ranged, r_chan)
+    check_actors(actor_list, channel_list, problems, index, assets, r_sites)
+    if actors and not any(a.crisis_cell for a in actors):
+        problems.warning("actors.no_crisis_cell", actor_list.rel, field="crisis_cell")
     problems.raise_if_errors()
     return Territory(
         name=cfg.name, timezone=cfg.timezone, metric_crs=cfg.metric_crs, kinds=kinds,
