@@ -114,6 +114,13 @@ class Problems:
         """Record a warning (shown, but the file is still accepted)."""
         self.add(Problem(code, file, params, line, feature, field, ident, "warning"))
 
+    def discard(self, code: str) -> int:
+        """Forget every problem of ``code``; return how many there were."""
+        gone = sum(n for key, n in self._counts.items() if key[1] == code)
+        self._items = [p for p in self._items if p.code != code]
+        self._counts = {k: n for k, n in self._counts.items() if k[1] != code}
+        return gone
+
     def extend(self, problems: Iterable[Problem]) -> None:
         for p in problems:
             self.add(p)

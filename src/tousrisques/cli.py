@@ -29,8 +29,8 @@ class Lang(StrEnum):
     en = "en"
 
 
-LangOpt = Annotated[Lang | None, typer.Option("--lang", help="Language: fr or en "
-                                              "(default from TOUSRISQUES_LANG or LANG).")]
+LangOpt = Annotated[Lang | None, typer.Option(
+    "--lang", help="Language: fr or en (default from TOUSRISQUES_LANG, LC_ALL or LANG).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "petite-ville"
 

@@ -375,6 +375,11 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
                           (con_a_txt[r].as_py(), con_b_txt[r].as_py()), r, int(a[r]),
                           int(b[r]))
     connects[~has_con] = -1
+    line_kind = np.array([s.line for s in spec], bool)[safe_kind] & (kind_code >= 0)
+    for r in np.nonzero(line_kind & ~has_con)[0].tolist():
+        file, place = places(r)
+        problems.warning("connects.missing", file, field="connects", ident=ids[r].as_py(),
+                         kind=kind_names[kind_code[r]], **place)
     is_point = np.isfinite(loc.lon) & ~np.asarray(shapely.is_geometry(shapes), dtype=bool)
     # a line without geometry sits midway between its two ends
     mid = np.nonzero(has_con & ok & np.isnan(loc.lon))[0]

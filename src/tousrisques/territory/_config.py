@@ -95,6 +95,11 @@ class Channel(_Strict):
     def _texts(cls, v: Any) -> Any:
         return _local(v)
 
+    @field_validator("triggered_by", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
     @field_validator("latency", mode="before")
     @classmethod
     def _latency(cls, v: Any) -> Any:

@@ -59,17 +59,23 @@ def territory_file(path: str | Path) -> Path:
     return p / TERRITORY_FILE if p.is_dir() else p
 
 
-def _named_file(folder: Path, rel: str, problems: Problems, key: str, line: int | None
-                ) -> Path | None:
-    """The file that territory.yaml names under ``key``, if it stays inside the folder and
-    exists; otherwise a problem on territory.yaml, at that line, in that field."""
+def _named_file(folder: Path, rel: str, problems: Problems, key: str, line: int | None,
+                tfile: str = TERRITORY_FILE) -> Path | None:
+    """The file that territory.yaml (``tfile``) names under ``key``, if it stays inside the
+    folder — links included — and exists; otherwise a problem at that line, in that field."""
     pure = PurePosixPath(rel.replace("\\", "/"))
-    if pure.is_absolute() or ".." in pure.parts or Path(rel).is_absolute():
-        problems.error("file.outside", TERRITORY_FILE, line=line, field=key, path=rel)
+    escapes = pure.is_absolute() or ".." in pure.parts or Path(rel).is_absolute()
+    if not escapes:
+        try:
+            escapes = not (folder / pure).resolve().is_relative_to(folder.resolve())
+        except (OSError, RuntimeError):  # a link loop
+            escapes = True
+    if escapes:
+        problems.error("file.outside", tfile, line=line, field=key, path=rel)
         return None
     path = folder / pure
     if not path.is_file():
-        problems.error("file.missing", TERRITORY_FILE, line=line, field=key, path=rel)
+        problems.error("file.missing", tfile, line=line, field=key, path=rel)
         return None
     return path
 
@@ -90,42 +96,45 @@ def _read_data(path: Path, rel: str, spec: FieldSpec, problems: Problems,
     return read_geojson(raw, rel, spec, problems)
 
 
-def _kinds(cfg: TerritoryFile, lines: dict[Any, int], problems: Problems
+def _kinds(cfg: TerritoryFile, lines: dict[Any, int], problems: Problems, tfile: str
            ) -> tuple[dict[str, KindSpec], tuple[str, ...]]:
-    overrides = check_kind_overrides(cfg.kinds, TERRITORY_FILE, lines, problems)
+    overrides = check_kind_overrides(cfg.kinds, tfile, lines, problems)
     kinds = dict(CATALOGUE)
     for name, fields in overrides.items():
         try:
             kinds[name] = merge_kind(CATALOGUE.get(name), name, fields)
         except TypeError as exc:
-            problems.error("field.invalid", TERRITORY_FILE, line=lines.get(("kinds", name)),
+            problems.error("field.invalid", tfile, line=lines.get(("kinds", name)),
                            field=f"kinds.{name}", detail=str(exc),
                            expected=Text("kind fields", "des champs de type"))
     # a layer must be declared: a typo in a kind's layer would otherwise make a new layer
     layers = tuple(dict.fromkeys([*LAYERS, *cfg.layers]))
     for name, spec in kinds.items():
         if spec.layer is not None and spec.layer not in layers:
-            problems.error("layer.unknown", TERRITORY_FILE,
+            problems.error("layer.unknown", tfile,
                            line=lines.get(("kinds", name, "layer"), lines.get(("kinds", name))),
                            field=f"kinds.{name}.layer", layer=spec.layer,
                            allowed=", ".join(layers), suggest=suggest(spec.layer, layers))
     return kinds, layers
 
 
-def _crs(cfg: TerritoryFile, lines: dict[Any, int], problems: Problems
+def _crs(cfg: TerritoryFile, lines: dict[Any, int], problems: Problems, tfile: str
          ) -> tuple[Transformer | None, tuple[float, float, float, float] | None]:
     line = lines.get(("metric_crs",))
     try:
         crs = CRS.from_user_input(cfg.metric_crs)
     except CRSError as exc:
-        problems.error("crs.invalid", TERRITORY_FILE, line=line, field="metric_crs",
+        problems.error("crs.invalid", tfile, line=line, field="metric_crs",
                        value=cfg.metric_crs, detail=str(exc).splitlines()[0][:120])
         return None, None
     units = {ax.unit_name for ax in crs.axis_info}
     if not crs.is_projected or not units <= {"metre", "meter"}:
-        problems.error("crs.not_metric", TERRITORY_FILE, line=line, field="metric_crs",
+        problems.error("crs.not_metric", tfile, line=line, field="metric_crs",
                        value=cfg.metric_crs)
         return None, None
+    if crs.to_epsg() == 3857:
+        problems.warning("crs.distorted", tfile, line=line, field="metric_crs",
+                         value=cfg.metric_crs)
     area = crs.area_of_use
     bounds = (area.west, area.south, area.east, area.north) if area else None
     return Transformer.from_crs("EPSG:4326", crs, always_xy=True), bounds
@@ -151,11 +160,12 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
         raise InputError(f"{yaml_path}: no territory here (expected a folder with "
                          f"{TERRITORY_FILE}, or the path of that file)")
     folder = yaml_path.parent
+    tfile = yaml_path.name
     problems = Problems(max_repeats=limits.max_repeats)
-    got = read_yaml(yaml_path, TERRITORY_FILE, problems, limits)
+    got = read_yaml(yaml_path, tfile, problems, limits)
     if got is None or not isinstance(got[0], dict):
         if got is not None:
-            problems.error("field.type", TERRITORY_FILE, line=1,
+            problems.error("field.type", tfile, line=1,
                            expected_type=Text("a mapping", "un dictionnaire"),
                            got=type(got[0]).__name__, expected="name:, assets:, zones:, ...")
         problems.raise_if_errors()
@@ -164,38 +174,44 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
     try:
         cfg = TerritoryFile.model_validate(data)
     except PydanticError as exc:
-        report_pydantic(exc, TERRITORY_FILE, lines, (), problems, model=TerritoryFile)
+        report_pydantic(exc, tfile, lines, (), problems, model=TerritoryFile)
         problems.raise_if_errors()
         raise  # pragma: no cover - pydantic errors always become problems
     try:
         zoneinfo.ZoneInfo(cfg.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        problems.error("timezone.invalid", TERRITORY_FILE, line=lines.get(("timezone",)),
+        problems.error("timezone.invalid", tfile, line=lines.get(("timezone",)),
                        field="timezone", value=cfg.timezone)
-    kinds, layers = _kinds(cfg, lines, problems)
-    transformer, area = _crs(cfg, lines, problems)
+    kinds, layers = _kinds(cfg, lines, problems, tfile)
+    transformer, area = _crs(cfg, lines, problems, tfile)
     if transformer is None:
         transformer = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
         area = None
 
     files: list[str] = []
+    unread: list[str] = []
 
     def blocks(key: str, paths: list[str], spec: FieldSpec) -> list[Block]:
         out = []
         for i, rel in enumerate(paths):
-            p = _named_file(folder, rel, problems, key, lines.get((key, i)))
+            p = _named_file(folder, rel, problems, key, lines.get((key, i)), tfile)
             if p is None:
                 continue
             b = _read_data(p, rel, spec, problems, limits)
             if b is not None:
                 files.append(rel)
                 out.append(b)
+            elif spec is ASSET_FIELDS:
+                unread.append(rel)
         return out
 
     asset_blocks = blocks("assets", cfg.assets, ASSET_FIELDS)
     link_parts: list[LinkPart] = []
     for i, rel in enumerate(cfg.links):
-        p = _named_file(folder, rel, problems, "links", lines.get(("links", i)))
+        p = _named_file(folder, rel, problems, "links", lines.get(("links", i)), tfile)
+        if p is not None and p.suffix.lower() != ".csv":
+            problems.error("file.type", rel, suffix=p.suffix or "(none)", allowed=".csv")
+            continue
         if p is None:
             continue
         raw = read_bytes(p, rel, problems, max_bytes=limits.max_data_bytes,
@@ -207,11 +223,12 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
     channel_list: Listing[Channel] = Listing(cfg.channels or "channels.yaml")
     actor_list: Listing[Actor] = Listing(cfg.actors or "actors.yaml")
     if cfg.channels:
-        p = _named_file(folder, cfg.channels, problems, "channels", lines.get(("channels",)))
+        p = _named_file(folder, cfg.channels, problems, "channels", lines.get(("channels",)),
+                        tfile)
         if p is not None:
             channel_list = read_list(p, cfg.channels, "channels", Channel, problems, limits)
     if cfg.actors:
-        p = _named_file(folder, cfg.actors, problems, "actors", lines.get(("actors",)))
+        p = _named_file(folder, cfg.actors, problems, "actors", lines.get(("actors",)), tfile)
         if p is not None:
             actor_list = read_list(p, cfg.actors, "actors", Actor, problems, limits)
     channels, actors = channel_list.items, actor_list.items
@@ -253,6 +270,13 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
     check_actors(actor_list, channel_list, problems, index, assets, r_sites)
     if actors and not any(a.crisis_cell for a in actors):
         problems.warning("actors.no_crisis_cell", actor_list.rel, field="crisis_cell")
+    if unread:
+        # the ids of an unreadable file are unknown: every reference to them would be a
+        # false "unknown asset"; say once that they wait for the file to be mended
+        dropped = problems.discard("ref.asset")
+        if dropped:
+            problems.warning("refs.unchecked", unread[0], count=dropped,
+                             files=", ".join(unread))
     problems.raise_if_errors()
     return Territory(
         name=cfg.name, timezone=cfg.timezone, metric_crs=cfg.metric_crs, kinds=kinds,

@@ -21,7 +21,7 @@ import shapely
 
 from tousrisques._messages import Text
 from tousrisques._problems import Place, Problems
-from tousrisques._readers import decode_utf8
+from tousrisques._readers import decode_utf8, strip_bom
 from tousrisques.territory._columns import Block, GroupsBuilder, ObjArray, RawGroups
 from tousrisques.territory._fields import FALSE, NUMBER_HINT, TRUE, FieldSpec
 from tousrisques.territory._requires import RequiresSyntaxError, parse_compact
@@ -31,10 +31,14 @@ from tousrisques.territory._requires_column import parse_column
 class CsvTable:
     """The text columns of a CSV file and a way back from row numbers to lines."""
 
-    def __init__(self, rel: str, text: str, columns: dict[str, pa.Array]) -> None:
+    def __init__(self, rel: str, text: str, columns: dict[str, pa.Array],
+                 delimiter: str = ",") -> None:
         self.rel = rel
         self._text = text
         self.columns = columns
+        self.delimiter = delimiter
+        # a French spreadsheet writes "49,44" in a ";"-separated file
+        self.decimal_comma = delimiter == ";"
         self.n = len(next(iter(columns.values()))) if columns else 0
         self._lines: npt.NDArray[np.int64] | None = None
 
@@ -42,7 +46,7 @@ class CsvTable:
         """1-based line where data row ``row`` (0-based) starts."""
         if self._lines is None:
             starts = []
-            reader = csv.reader(io.StringIO(self._text))
+            reader = csv.reader(io.StringIO(self._text), delimiter=self.delimiter)
             prev = 0
             for record in reader:
                 if record and any(record) and prev > 0:
@@ -60,7 +64,11 @@ class CsvTable:
 
 def read_csv(raw: bytes, rel: str, problems: Problems, *,
              required: tuple[str, ...]) -> CsvTable | None:
-    """Read a CSV file as text columns; check its header; ``None`` if unusable."""
+    """Read a CSV file as text columns; check its header; ``None`` if unusable.
+
+    The separator is ``,`` or, when the header holds more of them, ``;`` (what a French
+    spreadsheet writes); numbers then may use a decimal comma.
+    """
     text = decode_utf8(raw, rel, problems)
     if text is None:
         return None
@@ -71,7 +79,8 @@ def read_csv(raw: bytes, rel: str, problems: Problems, *,
                                      "une ligne d'en-tête avec au moins : "
                                      + ", ".join(required)))
         return None
-    header = next(csv.reader([first]))
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    header = next(csv.reader([first], delimiter=delimiter))
     names = [h.strip() for h in header]
     ok = True
     seen: set[str] = set()
@@ -90,25 +99,25 @@ def read_csv(raw: bytes, rel: str, problems: Problems, *,
             ok = False
     if not ok:
         return None
-    body = text.encode("utf-8")
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(body),
+            pa.BufferReader(strip_bom(raw)),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, delimiter=delimiter),
         )
     except pa.ArrowInvalid as exc:
-        _find_bad_rows(text, rel, len(names), problems, str(exc))
+        _find_bad_rows(text, rel, len(names), problems, str(exc), delimiter)
         return None
     columns = {n: pc.ascii_trim_whitespace(table.column(n).combine_chunks()) for n in names}
-    return CsvTable(rel, text, columns)
+    return CsvTable(rel, text, columns, delimiter)
 
 
-def _find_bad_rows(text: str, rel: str, width: int, problems: Problems, detail: str) -> None:
-    reader = csv.reader(io.StringIO(text))
+def _find_bad_rows(text: str, rel: str, width: int, problems: Problems, detail: str,
+                   delimiter: str) -> None:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     found = False
     prev = 0
     try:
@@ -137,6 +146,8 @@ def column_numbers(t: CsvTable, name: str, problems: Problems, *,
     col = t.get(name)
     if col is None:
         return np.full(t.n, np.nan)
+    if t.decimal_comma:
+        col = pc.replace_substring(col, ",", ".")
     nulled = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
     try:
         values = pc.cast(nulled, pa.float64())
