@@ -15,9 +15,9 @@ from tousrisques._limits import ReadLimits
 from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
 from tousrisques._readers import LineMap, read_yaml
-from tousrisques.territory._assemble import IdIndex
 from tousrisques.territory._config import ROLES, Actor, Channel, report_pydantic
 from tousrisques.territory._model import AssetTable, IntArray, Requirements
+from tousrisques.territory._rows import IdIndex
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -1,15 +1,12 @@
-"""From blocks read out of files to validated tables: ids, kinds, layers, geometry, references.
+"""From blocks read out of files to validated tables: kinds, layers, lines, links, zones.
 
-Every check is vectorised; Python loops run over the rows that have a problem only. All id
-references of the territory are resolved in one hash lookup (:meth:`IdIndex.resolve_many`).
+Every check is vectorised; Python loops run over the rows that have a problem only.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,269 +18,30 @@ from pyproj import Transformer
 from tousrisques._messages import Text
 from tousrisques._problems import Place, Problems, suggest
 from tousrisques.territory._columns import Block, RawGroups, strings
+from tousrisques.territory._geometry import Area, check_geometry, geometry_columns
 from tousrisques.territory._kinds import KindSpec
 from tousrisques.territory._model import (
     AssetTable,
     FloatArray,
     IntArray,
-    ObjArray,
     Requirements,
     ZoneTable,
 )
-
-FINITE = Text("a finite number >= 0", "un nombre fini >= 0")
-SUGGEST_MAX = 20_000  # above this many ids, "did you mean" would cost more than it helps
-MISSING_ID = "\x00"  # stands for a missing id: no user can write it, so nothing resolves to it
-
-Area = tuple[float, float, float, float]
-BoolArray = npt.NDArray[np.bool_]
-
-
-def _np(a: Any) -> npt.NDArray[Any]:
-    return np.asarray(a.to_numpy(zero_copy_only=False))
-
-
-class Places:
-    """Maps a row of concatenated blocks back to its file and line or feature."""
-
-    def __init__(self, blocks: Sequence[Block]) -> None:
-        self.blocks = list(blocks)
-        self.offsets: list[int] = np.cumsum([0] + [len(b) for b in blocks]).tolist()
-
-    def __call__(self, row: int) -> tuple[str, Place]:
-        b = bisect.bisect_right(self.offsets, row) - 1
-        block = self.blocks[b]
-        return block.file, block.place(row - self.offsets[b])
-
-    def block(self, row: int) -> Block:
-        return self.blocks[bisect.bisect_right(self.offsets, row) - 1]
-
-    def file_codes(self, files: Sequence[str]) -> tuple[npt.NDArray[np.int16], IntArray]:
-        if not self.blocks:
-            return np.zeros(0, np.int16), np.zeros(0, np.int64)
-        code = np.concatenate([np.full(len(b), files.index(b.file), np.int16)
-                               for b in self.blocks])
-        row = np.concatenate([np.arange(len(b), dtype=np.int64) for b in self.blocks])
-        return code, row
-
-
-class IdIndex:
-    """Resolves ids to rows with one hash lookup over the whole set (pyarrow, in C)."""
-
-    def __init__(self, ids: pa.Array) -> None:
-        self.ids = ids
-        self._list: list[str] | None = None
-
-    def resolve(self, refs: Any) -> IntArray:
-        """Row of each reference, -1 where unknown (refs: list, numpy or pyarrow array)."""
-        return self.resolve_many([refs])[0]
-
-    def resolve_many(self, parts: Sequence[Any]) -> list[IntArray]:
-        """Resolve several arrays of references with a single lookup."""
-        arrays = [strings(p) for p in parts]
-        total = sum(len(a) for a in arrays)
-        if total == 0:
-            return [np.zeros(0, np.int64) for _ in arrays]
-        idx = pc.index_in(pa.concat_arrays(arrays), value_set=self.ids)
-        flat = np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
-        ends = np.cumsum([len(a) for a in arrays])
-        return np.split(flat, ends[:-1])
-
-    def suggest(self, ref: str) -> str:
-        if len(self.ids) > SUGGEST_MAX:
-            return ""
-        if self._list is None:
-            self._list = [s for s in self.ids.to_pylist() if s]
-        return suggest(ref, self._list)
-
-
-def concat_ids(blocks: Sequence[Block]) -> pa.Array:
-    """All ids of the blocks; a missing id becomes :data:`MISSING_ID`."""
-    if not blocks:
-        return strings([])
-    ids = pa.concat_arrays([b.ids for b in blocks])
-    return pc.fill_null(ids, MISSING_ID)
-
-
-def _concat(blocks: Sequence[Block], get: Callable[[Block], Any], fill: Any,
-            dtype: Any) -> np.ndarray:
-    parts = []
-    for b in blocks:
-        v = get(b)
-        parts.append(np.full(len(b), fill, dtype=dtype) if v is None else v)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-
-
-def _numbers(blocks: Sequence[Block], name: str) -> FloatArray:
-    return _concat(blocks, lambda b: b.numbers.get(name), np.nan, np.float64)
-
-
-def _concat_text(blocks: Sequence[Block], name: str) -> pa.Array:
-    parts = [b.text.get(name) if b.text.get(name) is not None else pa.nulls(len(b), pa.string())
-             for b in blocks]
-    return pa.concat_arrays(parts) if parts else strings([])
-
-
-def check_ids(ids: pa.Array, places: Places, problems: Problems, *,
-              first: IntArray | None = None,
-              clash: npt.NDArray[np.bool_] | None = None) -> None:
-    """Duplicate ids, ids with forbidden characters, and ids already taken elsewhere.
-
-    ``first``, when given, is the row where each id first appears (the ids resolved against
-    themselves): any other row is a duplicate.
-    """
-    if len(ids) == 0:
-        return
-    if first is not None:
-        again = np.nonzero(first != np.arange(len(ids)))[0]
-        dup = list(dict.fromkeys(ids.take(pa.array(again)).to_pylist())) if len(again) else []
-    else:
-        counts = pc.value_counts(ids)
-        dup = counts.filter(pc.greater(counts.field("counts"), 1)).field("values").to_pylist()
-    dup = [d for d in dup if d != MISSING_ID]
-    if dup:
-        values = _np(ids)
-        for d in dup[:200]:
-            rows = np.nonzero(values == d)[0]
-            first_file, first_place = places(int(rows[0]))
-            other = f"{first_file} " + " ".join(f"{k} {v}" for k, v in first_place.items())
-            for r in rows[1:]:
-                file, place = places(int(r))
-                problems.error("id.duplicate", file, field="id", ident=d, id=d, other=other,
-                               **place)
-    bad = _np(pc.match_substring_regex(ids, r"[\s;|@,]")).astype(bool)
-    bad &= _np(pc.not_equal(ids, MISSING_ID)).astype(bool)
-    for r in np.nonzero(bad)[0].tolist():
-        file, place = places(r)
-        problems.error("id.invalid", file, field="id", id=ids[r].as_py(), **place)
-    if clash is not None:
-        for r in np.nonzero(clash)[0].tolist():
-            file, place = places(r)
-            problems.error("id.duplicate", file, field="id", ident=ids[r].as_py(),
-                           id=ids[r].as_py(), other="an asset", **place)
-
-
-def requirements(raw: RawGroups, alt: IntArray, n_owners: int, ids: pa.Array,
-                 places: Places, problems: Problems, index: IdIndex) -> Requirements:
-    """Requirement CSR from parsed groups and their resolved alternatives (``backup_s`` NaN
-    where the file gave none); unknown ids are reported with their owner's place."""
-    unknown = np.nonzero(alt < 0)[0]
-    if len(unknown):
-        owner = raw.alt_owner
-        for k in unknown[:2000].tolist():
-            ref = raw.alt_ids[k].as_py()
-            r = int(owner[k])
-            file, place = places(r)
-            problems.error("ref.asset", file, field="requires", ident=ids[r].as_py(), ref=ref,
-                           suggest=index.suggest(ref), **place)
-    owner_ptr = np.zeros(n_owners + 1, np.int64)
-    np.cumsum(np.bincount(raw.owner, minlength=n_owners), out=owner_ptr[1:])
-    return Requirements(owner_ptr, raw.alt_ptr.astype(np.int64),
-                        alt.clip(0).astype(np.int32), raw.backup_s.copy())
-
-
-@dataclass
-class Located:
-    lon: FloatArray
-    lat: FloatArray
-    x: FloatArray
-    y: FloatArray
-
-
-def _geometry_columns(blocks: Sequence[Block]) -> tuple[FloatArray, FloatArray, BoolArray,
-                                                       ObjArray, BoolArray]:
-    lon = _concat(blocks, lambda b: b.lon, np.nan, np.float64)
-    lat = _concat(blocks, lambda b: b.lat, np.nan, np.float64)
-    given = _concat(blocks, lambda b: b.point_given, False, bool)
-    shapes = _concat(blocks, lambda b: b.shapes, None, object)
-    flagged = _concat(blocks, lambda b: b.flagged.get("geometry"), False, bool)
-    return lon, lat, given, shapes, flagged
-
-
-def check_geometry(lon: FloatArray, lat: FloatArray, given: BoolArray, shapes: ObjArray,
-                   ids: pa.Array, places: Places, problems: Problems, *,
-                   transformer: Transformer, area: Area | None) -> Located:
-    """Non-finite, out-of-range, empty and invalid geometries; representative points.
-
-    Points are checked as coordinate arrays (``given`` marks the rows that gave one); other
-    shapes with shapely, and their representative point is a point on their surface. Each
-    problem names the field that holds the bad value in its file (``lon``, ``lat``, ``wkt``
-    in CSV; ``geometry`` in GeoJSON).
-    """
-    lon = np.where(given, lon, np.nan)
-    lat = np.where(given, lat, np.nan)
-
-    def bad(r: int, code: str, which: str, **kw: Any) -> None:
-        file, place = places(r)
-        block = places.block(r)
-        fld = {"lon": block.point_fields[0], "lat": block.point_fields[1],
-               "shape": block.shape_field}[which]
-        problems.error(code, file, field=fld, ident=ids[r].as_py(), **kw, **place)
-
-    with np.errstate(invalid="ignore"):
-        finite = np.isfinite(lon) & np.isfinite(lat)
-        out = finite & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
-    for r in np.nonzero(given & ~finite)[0].tolist():
-        bad(r, "geom.nan", "lon" if not np.isfinite(lon[r]) else "lat")
-    for r in np.nonzero(out)[0].tolist():
-        bad(r, "geom.range", "lon" if abs(lon[r]) > 180 else "lat", lon=f"{lon[r]:g}",
-            lat=f"{lat[r]:g}")
-    lon[~finite | out] = np.nan
-    lat[~finite | out] = np.nan
-
-    rows = np.nonzero(np.asarray(shapely.is_geometry(shapes), dtype=bool))[0]
-    if len(rows):
-        geoms = shapes[rows]
-        empty = np.asarray(shapely.is_empty(geoms), dtype=bool)
-        bounds = shapely.bounds(geoms)
-        fin = np.isfinite(bounds).all(axis=1)
-        with np.errstate(invalid="ignore"):
-            rng = fin & ((bounds[:, 0] < -180) | (bounds[:, 2] > 180)
-                         | (bounds[:, 1] < -90) | (bounds[:, 3] > 90))
-        valid = np.ones(len(rows), bool)
-        check = ~empty & fin & ~rng
-        valid[check] = np.asarray(shapely.is_valid(geoms[check]), dtype=bool)
-        for k, r in enumerate(rows.tolist()):
-            if empty[k]:
-                bad(r, "geom.empty", "shape")
-            elif not fin[k]:
-                bad(r, "geom.nan", "shape")
-            elif rng[k]:
-                bad(r, "geom.range", "shape", lon=f"{bounds[k, 0]:g}", lat=f"{bounds[k, 1]:g}")
-            elif not valid[k]:
-                bad(r, "geom.invalid", "shape", detail=shapely.is_valid_reason(geoms[k]))
-        good = rows[check & valid]
-        if len(good):
-            rep = shapely.point_on_surface(shapes[good])
-            lon[good], lat[good] = shapely.get_x(rep), shapely.get_y(rep)
-    if area is not None:
-        w, s, e, n = area
-        with np.errstate(invalid="ignore"):
-            outside = (lon < w) | (lon > e) | (lat < s) | (lat > n)
-        for r in np.nonzero(outside)[0][:5].tolist():
-            file, place = places(r)
-            problems.warning("geom.outside_crs", file, field="geometry", ident=ids[r].as_py(),
-                             crs=transformer.target_crs.name if transformer.target_crs
-                             else "the CRS", lon=f"{lon[r]:g}", lat=f"{lat[r]:g}", **place)
-    x, y = project(lon, lat, transformer)
-    return Located(lon, lat, x, y)
-
-
-def project(lon: FloatArray, lat: FloatArray,
-            transformer: Transformer) -> tuple[FloatArray, FloatArray]:
-    """WGS84 lon/lat to the metric CRS; NaN stays NaN."""
-    x = np.full(len(lon), np.nan)
-    y = np.full(len(lon), np.nan)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    if ok.any():
-        px, py = transformer.transform(lon[ok], lat[ok])
-        x[ok], y[ok] = px, py
-    return x, y
-
-
-def _codes(values: pa.Array, names: Sequence[str]) -> npt.NDArray[np.int16]:
-    idx = pc.index_in(values, value_set=strings(list(names)))
-    return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int16)
+from tousrisques.territory._rows import (
+    MISSING_ID,
+    BoolArray,
+    IdIndex,
+    Places,
+    check_ids,
+    check_numbers,
+    codes_of,
+    concat_attrs,
+    concat_column,
+    concat_numbers,
+    concat_text,
+    requirements,
+    to_numpy,
+)
 
 
 @dataclass
@@ -312,8 +70,8 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
     kind_names = tuple(sorted(kinds))
     spec = [kinds[k] for k in kind_names]
 
-    kind_txt = _concat_text(blocks, "kind")
-    kind_code = _codes(kind_txt, kind_names)
+    kind_txt = concat_text(blocks, "kind")
+    kind_code = codes_of(kind_txt, kind_names)
     for r in np.nonzero(kind_code < 0)[0].tolist():
         file, place = places(r)
         value = kind_txt[r].as_py()
@@ -329,11 +87,11 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
     kind_layer = np.array([layer_names.index(s.layer) if s.layer in layer_names else -1
                            for s in spec], np.int16)
     layer = np.where(kind_code >= 0, kind_layer[safe_kind], -1).astype(np.int16)
-    layer_txt = _concat_text(blocks, "layer")
-    given = ~_np(layer_txt.is_null()).astype(bool)
+    layer_txt = concat_text(blocks, "layer")
+    given = ~to_numpy(layer_txt.is_null()).astype(bool)
     unsure = kind_code < 0
     if given.any():
-        codes = _codes(layer_txt, layer_names)
+        codes = codes_of(layer_txt, layer_names)
         layer[given] = codes[given]
         unsure |= given & (codes < 0)
         for r in np.nonzero(given & (codes < 0))[0].tolist():
@@ -343,18 +101,18 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
                            layer=value, allowed=", ".join(layer_names),
                            suggest=suggest(value, layer_names), **place)
 
-    flags = _concat(blocks, lambda b: b.flags.get("source"), -1, np.int8)
+    flags = concat_column(blocks, lambda b: b.flags.get("source"), -1, np.int8)
     kind_source = np.array([s.source for s in spec], bool)
     source = np.where(flags >= 0, flags == 1, kind_source[safe_kind])
 
     numbers: dict[str, FloatArray] = {}
     for name in ("range_m", "backup_hours", "repair_hours"):
-        v = _numbers(blocks, name)
-        _check_numbers(v, name, ids, places, problems)
+        v = concat_numbers(blocks, name)
+        check_numbers(v, name, ids, places, problems)
         default = np.array([getattr(s, name) for s in spec], np.float64)[safe_kind]
         numbers[name] = np.where(np.isnan(v) | (v < 0) | np.isinf(v), default, v)
 
-    lon, lat, given, shapes, geom_flagged = _geometry_columns(blocks)
+    lon, lat, given, shapes, geom_flagged = geometry_columns(blocks)
     loc = check_geometry(lon, lat, given, shapes, ids, places, problems,
                          transformer=transformer, area=area)
 
@@ -363,7 +121,7 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
                                   for b in blocks]) if blocks else strings([])
     con_b_txt = pa.concat_arrays([b.connects[1] if b.connects else pa.nulls(len(b), pa.string())
                                   for b in blocks]) if blocks else strings([])
-    has_con = ~_np(con_a_txt.is_null()).astype(bool)
+    has_con = ~to_numpy(con_a_txt.is_null()).astype(bool)
     a, b = refs.con_a, refs.con_b
     ok = (a >= 0) & (b >= 0) & (layer >= 0) & (a != b) & (a != np.arange(n)) & \
         (b != np.arange(n))
@@ -400,7 +158,7 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
         ids=ids, kind=kind_code, layer=layer, source=source, lon=loc.lon, lat=loc.lat,
         x=loc.x, y=loc.y, shapes=shapes, is_point=is_point, connects=connects, requires=req,
         range_m=numbers["range_m"], backup_hours=numbers["backup_hours"],
-        repair_hours=numbers["repair_hours"], attrs=_concat_attrs(blocks), file=file_code,
+        repair_hours=numbers["repair_hours"], attrs=concat_attrs(blocks), file=file_code,
         row=row)
     missing = np.nonzero((table.range_m > 0) & np.isnan(table.x) & (kind_code >= 0)
                          & ~geom_flagged & ~given)[0]
@@ -410,20 +168,6 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
                        what=f"{kind_names[kind_code[r]]} with a range of "
                             f"{table.range_m[r]:g} m", **place)
     return table, unsure
-
-
-def _check_numbers(v: FloatArray, name: str, ids: pa.Array, places: Places,
-                   problems: Problems) -> None:
-    with np.errstate(invalid="ignore"):
-        negative = np.nonzero(v < 0)[0]
-    for r in negative.tolist():
-        file, place = places(r)
-        problems.error("field.negative", file, field=name, ident=ids[r].as_py(),
-                       value=f"{v[r]:g}", **place)
-    for r in np.nonzero(np.isinf(v))[0].tolist():
-        file, place = places(r)
-        problems.error("field.not_finite", file, field=name, ident=ids[r].as_py(),
-                       value=v[r], expected=FINITE, **place)
 
 
 def _default_backup(req: Requirements, layer: npt.NDArray[np.int16],
@@ -460,24 +204,6 @@ def _connects_problem(problems: Problems, file: str, place: Place, ident: str,
                            other=other, layer=layer_names[layer[r]], **place)
 
 
-def _concat_attrs(blocks: Sequence[Block]) -> dict[str, Any]:
-    names: list[str] = []
-    for b in blocks:
-        names.extend(k for k in b.attrs if k not in names)
-    out: dict[str, Any] = {}
-    for k in names:
-        parts = []
-        for b in blocks:
-            v = b.attrs.get(k)
-            if v is None:
-                v = np.full(len(b), None, dtype=object)
-            elif isinstance(v, pa.Array):
-                v = np.asarray(v.to_numpy(zero_copy_only=False), dtype=object)
-            parts.append(v)
-        out[k] = np.concatenate(parts)
-    return out
-
-
 LinkPart = tuple[str, pa.Array, pa.Array, pa.Array | None, Callable[[int], Place]]
 
 
@@ -496,8 +222,8 @@ def build_links(parts: Sequence[LinkPart], resolved: Sequence[tuple[IntArray, In
         lb = np.where(b >= 0, layer[b.clip(0)], -1)
         declared = np.full(len(a), -2, np.int64)
         if layer_txt is not None:
-            given = ~_np(layer_txt.is_null()).astype(bool)
-            codes = _codes(layer_txt, layer_names).astype(np.int64)
+            given = ~to_numpy(layer_txt.is_null()).astype(bool)
+            codes = codes_of(layer_txt, layer_names).astype(np.int64)
             declared[given] = np.where(codes[given] >= 0, codes[given], -3)
         bad = (a < 0) | (b < 0) | (la < 0) | (la != lb) | ((declared != -2) & (declared != la))
         for r in np.nonzero(bad)[0].tolist():
@@ -527,25 +253,25 @@ def build_zones(blocks: Sequence[Block], ids: pa.Array, raw: RawGroups, alt: Int
     """Assemble population zones; their ids must not clash with asset ids."""
     places = Places(blocks)
     n = len(ids)
-    check_ids(ids, places, problems, clash=(clash >= 0) & (_np(pc.not_equal(
+    check_ids(ids, places, problems, clash=(clash >= 0) & (to_numpy(pc.not_equal(
         ids, MISSING_ID)).astype(bool) if n else np.zeros(0, bool)))
-    pop = _concat(blocks, lambda b: b.numbers.get("population"), np.nan, np.float64)
-    vul = _concat(blocks, lambda b: b.numbers.get("vulnerable"), np.nan, np.float64)
-    pop_flagged = _concat(blocks, lambda b: b.flagged.get("population"), False, bool)
+    pop = concat_column(blocks, lambda b: b.numbers.get("population"), np.nan, np.float64)
+    vul = concat_column(blocks, lambda b: b.numbers.get("vulnerable"), np.nan, np.float64)
+    pop_flagged = concat_column(blocks, lambda b: b.flagged.get("population"), False, bool)
     for r in np.nonzero(np.isnan(pop) & ~pop_flagged)[0].tolist():
         file, place = places(r)
         problems.error("field.missing", file, field="population", ident=ids[r].as_py(),
                        expected=Text("the number of inhabitants, a number >= 0",
                                      "le nombre d'habitants, un nombre >= 0"), **place)
-    _check_numbers(pop, "population", ids, places, problems)
-    _check_numbers(vul, "vulnerable", ids, places, problems)
+    check_numbers(pop, "population", ids, places, problems)
+    check_numbers(vul, "vulnerable", ids, places, problems)
     with np.errstate(invalid="ignore"):
         over = vul > pop
     for r in np.nonzero(over)[0].tolist():
         file, place = places(r)
         problems.error("zone.vulnerable", file, field="vulnerable", ident=ids[r].as_py(),
                        vulnerable=f"{vul[r]:g}", population=f"{pop[r]:g}", **place)
-    lon, lat, given, shapes, geom_flagged = _geometry_columns(blocks)
+    lon, lat, given, shapes, geom_flagged = geometry_columns(blocks)
     missing = ~given & ~np.asarray(shapely.is_geometry(shapes), dtype=bool) & ~geom_flagged
     for r in np.nonzero(missing)[0].tolist():
         file, place = places(r)
@@ -564,4 +290,4 @@ def build_zones(blocks: Sequence[Block], ids: pa.Array, raw: RawGroups, alt: Int
                      is_point=np.isfinite(loc.lon) & ~np.asarray(shapely.is_geometry(shapes),
                                                                   dtype=bool),
                      lon=loc.lon, lat=loc.lat, x=loc.x, y=loc.y, requires=req,
-                     attrs=_concat_attrs(blocks))
+                     attrs=concat_attrs(blocks))

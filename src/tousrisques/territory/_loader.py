@@ -28,12 +28,10 @@ from tousrisques.territory._actors import (
 )
 from tousrisques.territory._assemble import (
     AssetRefs,
-    IdIndex,
     LinkPart,
     build_assets,
     build_links,
     build_zones,
-    concat_ids,
 )
 from tousrisques.territory._columns import Block, RawGroups, strings
 from tousrisques.territory._config import (
@@ -48,6 +46,7 @@ from tousrisques.territory._kinds import CATALOGUE, LAYERS, KindSpec, merge_kind
 from tousrisques.territory._model import Territory
 from tousrisques.territory._read_csv import read_block, read_links
 from tousrisques.territory._read_geojson import read_geojson
+from tousrisques.territory._rows import IdIndex, concat_ids
 
 TERRITORY_FILE = "territory.yaml"
 DATA_SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
