@@ -86,42 +86,51 @@ def _geometry(shapes: ObjArray, is_point: npt.NDArray[np.bool_], lon: FloatArray
 
 
 @dataclass(frozen=True, eq=False)
-class AssetTable:
-    """Every asset: one row each, in the order of the files named in territory.yaml.
+class _LocatedTable:
+    """Rows with an id, a place and requirements: what assets and zones have in common.
 
     ``ids`` is a pyarrow string array; ``lon``/``lat`` (WGS84) and ``x``/``y`` (metric CRS)
-    are each asset's representative point (NaN when it has no location); ``shapes`` holds
-    the non-point geometries and ``is_point`` marks the assets whose geometry is a point.
-    ``kind`` and ``layer`` are codes into the territory's ``kind_names`` and ``layer_names``
-    (-1: none).
+    are each row's representative point (NaN when it has no location); ``shapes`` holds the
+    non-point geometries and ``is_point`` marks the rows whose geometry is a point.
     """
 
     ids: pa.Array
-    kind: npt.NDArray[np.int16]
-    layer: npt.NDArray[np.int16]
-    source: npt.NDArray[np.bool_]
     shapes: ObjArray
     is_point: npt.NDArray[np.bool_]
     lon: FloatArray
     lat: FloatArray
     x: FloatArray
     y: FloatArray
-    connects: IntArray
     requires: Requirements
-    range_m: FloatArray
-    backup_hours: FloatArray
-    repair_hours: FloatArray
     attrs: dict[str, ObjArray]
-    file: npt.NDArray[np.int16]
-    row: IntArray
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @cached_property
     def geometry(self) -> ObjArray:
-        """Every asset's WGS84 geometry as shapely objects (None where it has none)."""
+        """Every row's WGS84 geometry as shapely objects (None where it has none)."""
         return _geometry(self.shapes, self.is_point, self.lon, self.lat)
+
+
+@dataclass(frozen=True, eq=False)
+class AssetTable(_LocatedTable):
+    """Every asset: one row each, in the order of the files named in territory.yaml.
+
+    ``kind`` and ``layer`` are codes into the territory's ``kind_names`` and ``layer_names``
+    (-1: none); ``connects`` the rows a line joins (-1: not a line); ``file`` and ``row`` where
+    each asset was read.
+    """
+
+    kind: npt.NDArray[np.int16]
+    layer: npt.NDArray[np.int16]
+    source: npt.NDArray[np.bool_]
+    connects: IntArray
+    range_m: FloatArray
+    backup_hours: FloatArray
+    repair_hours: FloatArray
+    file: npt.NDArray[np.int16]
+    row: IntArray
 
     def rows_of(self, ids: Sequence[str]) -> IntArray:
         """Row of each id, -1 where unknown (one vectorised lookup)."""
@@ -140,28 +149,11 @@ class AssetTable:
 
 
 @dataclass(frozen=True, eq=False)
-class ZoneTable:
+class ZoneTable(_LocatedTable):
     """Population zones: where people live, how many, and what their homes need."""
 
-    ids: pa.Array
     population: FloatArray
     vulnerable: FloatArray
-    shapes: ObjArray
-    is_point: npt.NDArray[np.bool_]
-    lon: FloatArray
-    lat: FloatArray
-    x: FloatArray
-    y: FloatArray
-    requires: Requirements
-    attrs: dict[str, ObjArray]
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @cached_property
-    def geometry(self) -> ObjArray:
-        """Every zone's WGS84 geometry as shapely objects."""
-        return _geometry(self.shapes, self.is_point, self.lon, self.lat)
 
 
 @dataclass(frozen=True, eq=False)
