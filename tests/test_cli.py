@@ -25,6 +25,8 @@ def test_validate_valid_territory_prints_summary() -> None:
     assert "valid territory" in r.output
     assert "Petite-Ville-sur-Seine" in r.output
     assert "transformer" in r.output and "5,570" in r.output
+    fr = invoke("validate", str(EXAMPLE), "--lang", "fr").output
+    assert "5\u202f570" in fr and "94,3\u202f%" in fr and "site d'antennes" in fr
 
 
 def test_validate_json_is_parseable_and_matches_the_model() -> None:

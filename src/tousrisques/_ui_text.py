@@ -11,6 +11,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "warnings": ("{count} warning(s)", "{count} avertissement(s)"),
     "assets": ("Assets", "Actifs"),
     "kind": ("kind", "type"),
+    "label": ("what it is", "ce que c'est"),
     "layer": ("layer", "couche"),
     "count": ("count", "nombre"),
     "links": ("links (edges of the layers)", "liens (arêtes des couches)"),
@@ -41,6 +42,27 @@ def default_lang() -> str:
         if value:
             return "fr" if value.lower().startswith("fr") else "en"
     return "en"
+
+
+def number(value: float, lang: str, *, digits: int = 0) -> str:
+    """``5,570`` in English, ``5 570`` in French (narrow no-break space, comma decimals).
+
+    >>> number(5570.0, "fr")
+    '5\u202f570'
+    >>> number(0.5, "fr", digits=1)
+    '0,5'
+    """
+    text = f"{value:,.{digits}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def percent(share: float, lang: str) -> str:
+    """``61.0%`` in English, ``61,0 %`` in French."""
+    if lang == "fr":
+        return number(100 * share, lang, digits=1) + "\u202f%"
+    return f"{share:.1%}"
 
 
 def t(key: str, lang: str, **params: object) -> str:

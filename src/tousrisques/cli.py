@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tousrisques._exceptions import InputError, TousrisquesError, ValidationError
-from tousrisques._ui_text import default_lang, t
+from tousrisques._ui_text import default_lang, number, percent, t
 from tousrisques.territory import Territory, TerritorySummary, load_territory
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -39,30 +39,36 @@ def _lang(lang: Lang | None) -> str:
     return lang.value if lang else default_lang()
 
 
-def _print_summary(s: TerritorySummary, lang: str) -> None:
+def _print_summary(territory: Territory, s: TerritorySummary, lang: str) -> None:
+    def label(kind: str) -> str:
+        spec = territory.kinds.get(kind)
+        return spec.label(lang) if spec else kind
+
     table = Table(title=t("assets", lang), title_justify="left")
     table.add_column(t("kind", lang))
+    table.add_column(t("label", lang))
     table.add_column(t("count", lang), justify="right")
     for kind, n in sorted(s.by_kind.items()):
-        table.add_row(kind, f"{n:,}")
+        table.add_row(kind, label(kind), number(n, lang))
     out.print(table)
     layers = Table(show_header=True)
     layers.add_column(t("layer", lang))
     layers.add_column(t("count", lang), justify="right")
     for layer, n in s.by_layer.items():
-        layers.add_row(layer, f"{n:,}")
+        layers.add_row(layer, number(n, lang))
     out.print(layers)
-    for key, value in (("links", s.links), ("zones", s.zones),
-                       ("population", round(s.population)),
-                       ("vulnerable", round(s.vulnerable)), ("actors", s.actors),
+    colon = " : " if lang == "fr" else ": "
+    for key, value in (("links", s.links), ("zones", s.zones), ("population", s.population),
+                       ("vulnerable", s.vulnerable), ("actors", s.actors),
                        ("crisis_cells", s.crisis_cells), ("channels", s.channels)):
-        out.print(f"{t(key, lang)}: {value:,}", markup=False)
+        out.print(f"{t(key, lang)}{colon}{number(value, lang)}", markup=False)
     cov = Table(title=t("coverage", lang), title_justify="left")
     cov.add_column(t("kind", lang))
     cov.add_column(t("pop_share", lang), justify="right")
     cov.add_column(t("site_share", lang), justify="right")
     for kind, shares in s.coverage.items():
-        cov.add_row(kind, f"{shares['population_share']:.1%}", f"{shares['sites_share']:.1%}")
+        cov.add_row(f"{kind} ({label(kind)})", percent(shares["population_share"], lang),
+                    percent(shares["sites_share"], lang))
     out.print(cov)
 
 
@@ -107,7 +113,7 @@ def _validate(path: Path, lang: str, as_json: bool) -> Territory:
     for p in territory.warnings:
         out.print(p.render(lang), style="yellow", markup=False)
     out.print(t("valid", lang, path=path) + f" — {s.name}", style="bold green", markup=False)
-    _print_summary(s, lang)
+    _print_summary(territory, s, lang)
     return territory
 
 
