@@ -26,7 +26,7 @@ K = 4.0
 
 
 def _er_edges(rng: np.random.Generator, nodes: np.ndarray, k: float) -> np.ndarray:
-    m = int(round(k * len(nodes) / 2))
+    m = round(k * len(nodes) / 2)
     a = rng.integers(0, len(nodes), m)
     b = rng.integers(0, len(nodes), m)
     keep = a != b
