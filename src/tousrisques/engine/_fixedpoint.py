@@ -64,9 +64,11 @@ def connected_to_source(layer: Layer, working: BoolArray) -> BoolArray:
     if layer.has_sources:
         fed = np.zeros(int(labels.max()) + 1, bool)
         fed[labels[working & layer.sources]] = True
-        return working & fed[labels]
+        ok: BoolArray = working & fed[labels]
+        return ok
     sizes = np.bincount(labels[working])
-    return working & (labels == int(np.argmax(sizes)))
+    largest: BoolArray = working & (labels == int(np.argmax(sizes)))
+    return largest
 
 
 def fixed_point(net: Network, damaged: BoolArray, *,
