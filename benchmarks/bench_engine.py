@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from tests.engine.reference import reference_fixed_point  # noqa: E402
+
 from tousrisques import load_compiled  # noqa: E402
 from tousrisques.engine import Network, fixed_point  # noqa: E402
 from tousrisques.territory.synthetic import write_synthetic  # noqa: E402
