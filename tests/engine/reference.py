@@ -28,24 +28,30 @@ def reference_fixed_point(n: int, groups: Groups, layers: Sequence[LayerSpec],
         graphs.append((g, {m for m, s in zip(members, sources, strict=True) if s}))
     working = set(range(n)) - damaged
     while True:
-        keep = set(working)
-        for k, (owner, alts, _) in enumerate(groups):
-            if owner in keep and k not in excused and not any(a in working for a in alts):
-                keep.discard(owner)
+        # requirement groups, until nothing more falls (the engine's documented order, which
+        # matters only for the largest-component rule: it is not monotone)
+        while True:
+            keep = set(working)
+            for k, (owner, alts, _) in enumerate(groups):
+                if owner in keep and k not in excused and not any(a in working for a in alts):
+                    keep.discard(owner)
+            if keep == working:
+                break
+            working = keep
+        cut = set()
         for g, sources in graphs:
-            sub = g.subgraph(x for x in g.nodes if x in keep)
+            sub = g.subgraph(x for x in g.nodes if x in working)
             comps = list(nx.connected_components(sub))
             if sources:
                 fed = set().union(*(c for c in comps if c & sources)) if comps else set()
             else:
                 # the largest component; ties go to the one holding the smallest member index,
                 # as in the engine (labels follow the order of the members)
-                best = max(comps, key=lambda c: (len(c), -min(g_order(g, c))), default=set())
-                fed = best
-            keep -= set(sub.nodes) - fed
-        if keep == working:
+                fed = max(comps, key=lambda c: (len(c), -min(g_order(g, c))), default=set())
+            cut |= set(sub.nodes) - fed
+        if not cut:
             return working
-        working = keep
+        working = working - cut
 
 
 def g_order(g: nx.Graph, comp: set[int]) -> list[int]:

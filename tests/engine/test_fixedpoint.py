@@ -76,10 +76,14 @@ def test_engine_equals_reference(case) -> None:
     assert set(np.nonzero(got.working)[0].tolist()) == expected
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(territories(), st.lists(st.integers(0, 13), max_size=4))
 def test_more_damage_never_makes_more_assets_work(case, more) -> None:
+    """Monotone when every layer has a source. A layer without one follows its largest
+    component, which is not monotone: when it breaks up, another may become the largest
+    (see test_largest_component_rule_is_not_monotone)."""
     n, groups, layers, damaged, _ = case
+    layers = [(m, e, [True] + list(s[1:])) for m, e, s in layers]
     net = build(n, groups, layers)
     d = np.zeros(n, bool)
     d[list(damaged)] = True
@@ -126,3 +130,11 @@ def test_example_territory_healthy_and_after_the_substation_falls() -> None:
     on_backup = c.requires.backup_s > 0
     held = fixed_point(net, d, on_backup=on_backup)
     assert held.working[ant]
+
+
+def test_largest_component_rule_is_not_monotone() -> None:
+    """Two isolated nodes in a layer without source: node 0's component wins the tie; once
+    node 0 is damaged, node 1's component is the largest and works."""
+    net = Network.from_lists(2, [], [Layer.from_edges("L", [0, 1], [], [False, False])])
+    assert fixed_point(net, np.array([False, False])).working.tolist() == [True, False]
+    assert fixed_point(net, np.array([True, False])).working.tolist() == [False, True]

@@ -72,14 +72,21 @@ def connected_to_source(layer: Layer, working: BoolArray) -> BoolArray:
 
 
 def fixed_point(net: Network, damaged: BoolArray, *,
-                on_backup: BoolArray | None = None) -> FixedPoint:
+                on_backup: BoolArray | None = None,
+                start: BoolArray | None = None) -> FixedPoint:
     """The greatest set of working assets given the ``damaged`` ones.
 
     ``on_backup`` marks requirement groups that count as met although none of their
-    alternatives works (their backup is still running); the timeline sets it.
+    alternatives works (their backup is still running); the timeline sets it. ``start``, when
+    given, is a set known to contain the answer (the working set before more damage): the
+    removal starts from it instead of from every undamaged asset. Assets outside ``start``
+    are reported as not working with the reason ``WORKING``: the caller knows why they were
+    down.
     """
     n = net.n
     working = ~np.asarray(damaged, dtype=bool)
+    if start is not None:
+        working &= start
     reason = np.where(working, WORKING, DAMAGED).astype(np.int8)
     group = np.full(n, -1, np.int64)
     layer_of = np.full(n, -1, np.int16)

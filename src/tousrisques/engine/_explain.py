@@ -1,0 +1,82 @@
+"""Why was an asset down at a given time: the chain of causes back to the first ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tousrisques.engine._network import Network
+from tousrisques.engine._timeline import (
+    CAUSE_BACKUP,
+    CAUSE_DISCONNECTED,
+    CAUSE_EVENT,
+    CAUSE_REQUIREMENT,
+    CAUSES,
+    Timeline,
+)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One link of a chain: ``asset`` stopped at ``time_s`` because of ``cause``.
+
+    ``because`` lists the assets this one waited for (the alternatives of the group that was
+    not met, or its fallen neighbours in the layer it was cut from); ``event`` is the event's
+    own cause ("hazard:storm") for a first cause; ``depth`` is the distance from the asked
+    asset.
+    """
+
+    asset: int
+    time_s: float
+    cause: str
+    depth: int
+    because: tuple[int, ...] = ()
+    group: int = -1
+    layer: int = -1
+    event: str = ""
+
+
+def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
+            max_depth: int = 12) -> list[Cause]:
+    """The chain of causes of ``asset`` being down at ``time_s``, first the asset itself,
+    then what it waited for, down to events (breadth first; each asset once). Empty when the
+    asset works at that time."""
+    if timeline.state_at(time_s)[asset]:
+        return []
+    out: list[Cause] = []
+    seen = {asset}
+    queue = [(asset, time_s, 0)]
+    groups = net.groups.tocsr()
+    while queue:
+        a, t, depth = queue.pop(0)
+        k = timeline.last_change(a, t)
+        if k < 0 or timeline.log.working[k]:
+            continue
+        when = float(timeline.log.time_s[k])
+        code = int(timeline.log.cause[k])
+        ref = int(timeline.log.ref[k])
+        because: tuple[int, ...] = ()
+        item = Cause(a, when, CAUSES[code], depth)
+        if code == CAUSE_EVENT:
+            item = Cause(a, when, CAUSES[code], depth,
+                         event=timeline.events[ref].cause if ref >= 0 else "absent at start")
+        elif code in (CAUSE_REQUIREMENT, CAUSE_BACKUP):
+            because = tuple(int(x) for x in groups.indices[groups.indptr[ref]:
+                                                           groups.indptr[ref + 1]])
+            item = Cause(a, when, CAUSES[code], depth, because, group=ref)
+        elif code == CAUSE_DISCONNECTED:
+            layer = net.layers[ref]
+            local = int(np.searchsorted(layer.members, a))
+            neighbours = layer.members[layer.indices[layer.indptr[local]:
+                                                     layer.indptr[local + 1]]]
+            state = timeline.state_at(when)
+            because = tuple(int(x) for x in np.unique(neighbours[~state[neighbours]]))
+            item = Cause(a, when, CAUSES[code], depth, because, layer=ref)
+        out.append(item)
+        if depth < max_depth:
+            for b in because:
+                if b not in seen:
+                    seen.add(b)
+                    queue.append((b, when, depth + 1))
+    return out

@@ -1,0 +1,206 @@
+"""The timeline: the state of every asset over a scenario, event by event, with causes.
+
+Events are explicit and timed (the scenario issue turns hazards, outages, repairs and
+mitigations into them). Between events nothing changes but backup timers: a requirement group
+lost at t0 keeps its asset working until t0 + backup, and its timer starts again from full
+when the group is met again. The state is recomputed only at event times and timer expiries.
+After more damage, or an expired timer, the fixed point starts from the previous working set
+(the new one can only be smaller, when every layer has a source); after a repair, from every
+undamaged asset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from tousrisques.engine._fixedpoint import (
+    DAMAGED,
+    DISCONNECTED,
+    REQUIREMENT,
+    FixedPoint,
+    fixed_point,
+)
+from tousrisques.engine._network import BoolArray, IntArray, Network
+
+# why a state changed (the log's ``cause`` column)
+CAUSE_EVENT = 1  # an event put it down or back up (``ref``: the event's index)
+CAUSE_REQUIREMENT = 2  # a requirement group not met, without backup (``ref``: the group)
+CAUSE_BACKUP = 3  # a requirement group not met and its backup ran out (``ref``: the group)
+CAUSE_DISCONNECTED = 4  # cut from every source of its layer (``ref``: the layer)
+CAUSE_RECOVERED = 5  # back up because what it needs works again
+CAUSES = ("", "event", "requirement", "backup exhausted", "disconnected", "recovered")
+
+Action = Literal["fail", "restore"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """At ``time_s`` (seconds from the start), ``assets`` fail or are restored.
+
+    ``cause`` says why, for people: "hazard:storm", "cyber-attack", "repair",
+    "mitigation:generator at the town hall".
+    """
+
+    time_s: float
+    assets: tuple[int, ...]
+    action: Action
+    cause: str
+
+
+@dataclass(frozen=True, eq=False)
+class StateLog:
+    """Every change of state: at ``time_s``, ``asset`` became ``working`` (True/False) because
+    of ``cause`` (a code of :data:`CAUSES`) with ``ref`` (event, group or layer index)."""
+
+    time_s: npt.NDArray[np.float64]
+    asset: IntArray
+    working: BoolArray
+    cause: npt.NDArray[np.int8]
+    ref: IntArray
+
+    def __len__(self) -> int:
+        return len(self.asset)
+
+
+@dataclass(frozen=True, eq=False)
+class Timeline:
+    """The result of :func:`run_timeline`: the log of changes and the state on a time grid."""
+
+    times_s: npt.NDArray[np.float64]
+    snapshots: npt.NDArray[np.uint8]  # packed bits, one row per output time
+    n_assets: int
+    log: StateLog
+    events: tuple[Event, ...]
+    computations: int
+
+    def working_at(self, k: int) -> BoolArray:
+        """Which assets work at output time ``times_s[k]``."""
+        bits = np.unpackbits(self.snapshots[k], count=self.n_assets)
+        return bits.astype(bool)
+
+    def state_at(self, time_s: float) -> BoolArray:
+        """Which assets work at any time, from the log (after the changes at that time)."""
+        working = np.ones(self.n_assets, bool)
+        done = np.nonzero(self.log.time_s <= time_s)[0][::-1]
+        # the last change of each asset up to time_s decides
+        assets, last = np.unique(self.log.asset[done], return_index=True)
+        working[assets] = self.log.working[done[last]]
+        return working
+
+    def last_change(self, asset: int, time_s: float) -> int:
+        """Index in the log of the last change of ``asset`` at or before ``time_s`` (-1)."""
+        hits = np.nonzero((self.log.asset == asset) & (self.log.time_s <= time_s))[0]
+        return int(hits[-1]) if len(hits) else -1
+
+
+def _excused(net: Network, lost_since: npt.NDArray[np.float64], t: float) -> BoolArray:
+    with np.errstate(invalid="ignore"):
+        running = ~(lost_since + net.backup_s <= t)
+    excused: BoolArray = (net.backup_s > 0) & running
+    return excused
+
+
+class _Recorder:
+    """Collects the changes of state, with their causes, as arrays."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[npt.NDArray[np.generic], ...]] = []
+
+    def record(self, t: float, before: BoolArray, fp: FixedPoint, net: Network,
+               event_of: IntArray, by_event: BoolArray) -> None:
+        after = fp.working
+        changed = np.nonzero(after != before)[0]
+        if len(changed) == 0:
+            return
+        down = ~after[changed]
+        r = fp.reason[changed]
+        g = fp.group[changed]
+        backup = net.backup_s[g.clip(0)] if net.n_groups else np.zeros(len(g))
+        timed_out = (r == REQUIREMENT) & (g >= 0) & (backup > 0)
+        cause = np.select(
+            [down & (r == DAMAGED), down & timed_out, down & (r == REQUIREMENT),
+             down & (r == DISCONNECTED), ~down & by_event[changed]],
+            [CAUSE_EVENT, CAUSE_BACKUP, CAUSE_REQUIREMENT, CAUSE_DISCONNECTED, CAUSE_EVENT],
+            CAUSE_RECOVERED).astype(np.int8)
+        ref = np.select([cause == CAUSE_EVENT, (cause == CAUSE_REQUIREMENT)
+                         | (cause == CAUSE_BACKUP), cause == CAUSE_DISCONNECTED],
+                        [event_of[changed], g, fp.layer[changed].astype(np.int64)], -1)
+        self.parts.append((np.full(len(changed), t), changed, after[changed], cause,
+                           ref.astype(np.int64)))
+
+    def log(self) -> StateLog:
+        if not self.parts:
+            return StateLog(np.zeros(0), np.zeros(0, np.int64), np.zeros(0, bool),
+                            np.zeros(0, np.int8), np.zeros(0, np.int64))
+        cols = [np.concatenate(c) for c in zip(*self.parts, strict=True)]
+        return StateLog(cols[0], cols[1], cols[2], cols[3], cols[4])
+
+
+def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, step_s: float,
+                 absent: Sequence[int] = ()) -> Timeline:
+    """Simulate ``duration_s`` seconds; report the state every ``step_s`` seconds.
+
+    ``absent`` assets do not exist at the start (a mitigation event restores them); they are
+    logged at time 0 with the event cause -1. Everything down at the start is logged at
+    time 0 with its cause.
+    """
+    n = net.n
+    events = sorted(events, key=lambda e: e.time_s)
+    damaged = np.zeros(n, bool)
+    damaged[list(absent)] = True
+    event_of = np.full(n, -1, np.int64)
+    lost_since = np.full(net.n_groups, np.inf)
+    times_s = np.arange(0.0, duration_s + step_s / 2, step_s)
+    snapshots = np.zeros((len(times_s), (n + 7) // 8), np.uint8)
+    recorder = _Recorder()
+    working = np.ones(n, bool)
+    k = 0
+    grid = 0
+    computations = 0
+    t = 0.0
+    first = True
+    # with a source in every layer, more damage can only shrink the working set, so the
+    # fixed point may start from the previous one; the largest-component rule is not
+    # monotone (the second component becomes the largest when the first breaks up)
+    monotone = all(layer.has_sources for layer in net.layers)
+    while True:
+        # apply the events at t, then compute the state at t
+        restored = first
+        by_event = np.zeros(n, bool)
+        while k < len(events) and events[k].time_s <= t:
+            rows = np.asarray(events[k].assets, dtype=np.int64)
+            if events[k].action == "fail":
+                damaged[rows] = True
+            else:
+                restored |= bool(damaged[rows].any())
+                damaged[rows] = False
+            event_of[rows] = k
+            by_event[rows] = True
+            k += 1
+        fp = fixed_point(net, damaged, on_backup=_excused(net, lost_since, t),
+                         start=None if restored or not monotone else working)
+        computations += 1
+        recorder.record(t, working, fp, net, event_of, by_event)
+        working = fp.working
+        met = (net.groups @ working.view(np.int8)) > 0
+        lost_since[met] = np.inf
+        lost_since[~met & np.isinf(lost_since)] = t
+        first = False
+        # when is the next change: an event, or a backup running out
+        next_event = events[k].time_s if k < len(events) else np.inf
+        timers = lost_since + net.backup_s
+        pending = (net.backup_s > 0) & (timers > t)
+        next_timer = float(timers[pending].min()) if pending.any() else np.inf
+        next_t = min(next_event, next_timer)
+        while grid < len(times_s) and times_s[grid] < next_t:
+            snapshots[grid] = np.packbits(working)
+            grid += 1
+        if next_t > duration_s:
+            break
+        t = next_t
+    return Timeline(times_s, snapshots, n, recorder.log(), tuple(events), computations)
