@@ -11,7 +11,7 @@ undamaged asset.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +26,7 @@ from tousrisques.engine._fixedpoint import (
     fixed_point,
 )
 from tousrisques.engine._network import BoolArray, IntArray, Network
+from tousrisques.territory import Requirements
 
 # why a state changed (the log's ``cause`` column)
 CAUSE_EVENT = 1  # an event put it down or back up (``ref``: the event's index)
@@ -69,7 +70,11 @@ class StateLog:
 
 @dataclass(frozen=True, eq=False)
 class Timeline:
-    """The result of :func:`run_timeline`: the log of changes and the state on a time grid."""
+    """The result of :func:`run_timeline`: the log of changes and the state on a time grid.
+
+    ``owners_ok[name]`` holds, for each output time, whether each owner of the requirement
+    set ``name`` (zones, channels) has all its groups met or on backup.
+    """
 
     times_s: npt.NDArray[np.float64]
     snapshots: npt.NDArray[np.uint8]  # packed bits, one row per output time
@@ -77,6 +82,7 @@ class Timeline:
     log: StateLog
     events: tuple[Event, ...]
     computations: int
+    owners_ok: dict[str, npt.NDArray[np.bool_]]
 
     def working_at(self, k: int) -> BoolArray:
         """Which assets work at output time ``times_s[k]``."""
@@ -141,13 +147,40 @@ class _Recorder:
         return StateLog(cols[0], cols[1], cols[2], cols[3], cols[4])
 
 
+class _Owners:
+    """Requirement groups of zones or channels over the assets, with their own timers."""
+
+    def __init__(self, req: Requirements, n_assets: int, n_times: int) -> None:
+        self.matrix = req.matrix(n_assets)
+        self.owner = req.owner
+        self.n = req.n_owners
+        self.backup = req.backup_s
+        self.lost_since = np.full(req.n_groups, np.inf)
+        self.ok = np.ones(self.n, bool)
+        self.grid = np.zeros((n_times, self.n), bool)
+
+    def update(self, working: BoolArray, t: float) -> None:
+        met = (self.matrix @ working.view(np.int8)) > 0
+        self.lost_since[met] = np.inf
+        self.lost_since[~met & np.isinf(self.lost_since)] = t
+        failing = ~met & ~((self.backup > 0) & (t < self.lost_since + self.backup))
+        self.ok = np.bincount(self.owner[failing], minlength=self.n) == 0
+
+    def next_timer(self, t: float) -> float:
+        timers = self.lost_since + self.backup
+        pending = (self.backup > 0) & (timers > t)
+        return float(timers[pending].min()) if pending.any() else np.inf
+
+
 def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, step_s: float,
-                 absent: Sequence[int] = ()) -> Timeline:
+                 absent: Sequence[int] = (),
+                 owners: Mapping[str, Requirements] | None = None) -> Timeline:
     """Simulate ``duration_s`` seconds; report the state every ``step_s`` seconds.
 
     ``absent`` assets do not exist at the start (a mitigation event restores them); they are
     logged at time 0 with the event cause -1. Everything down at the start is logged at
-    time 0 with its cause.
+    time 0 with its cause. ``owners`` are other requirement sets to follow (zones need power
+    with a phone's autonomy, channels need their platform): their timers count too.
     """
     n = net.n
     events = sorted(events, key=lambda e: e.time_s)
@@ -158,6 +191,7 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     times_s = np.arange(0.0, duration_s + step_s / 2, step_s)
     snapshots = np.zeros((len(times_s), (n + 7) // 8), np.uint8)
     recorder = _Recorder()
+    followed = {name: _Owners(req, n, len(times_s)) for name, req in (owners or {}).items()}
     working = np.ones(n, bool)
     k = 0
     grid = 0
@@ -190,17 +224,22 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
         met = (net.groups @ working.view(np.int8)) > 0
         lost_since[met] = np.inf
         lost_since[~met & np.isinf(lost_since)] = t
+        for o in followed.values():
+            o.update(working, t)
         first = False
         # when is the next change: an event, or a backup running out
         next_event = events[k].time_s if k < len(events) else np.inf
         timers = lost_since + net.backup_s
         pending = (net.backup_s > 0) & (timers > t)
         next_timer = float(timers[pending].min()) if pending.any() else np.inf
-        next_t = min(next_event, next_timer)
+        next_t = min([next_event, next_timer, *(o.next_timer(t) for o in followed.values())])
         while grid < len(times_s) and times_s[grid] < next_t:
             snapshots[grid] = np.packbits(working)
+            for o in followed.values():
+                o.grid[grid] = o.ok
             grid += 1
         if next_t > duration_s:
             break
         t = next_t
-    return Timeline(times_s, snapshots, n, recorder.log(), tuple(events), computations)
+    return Timeline(times_s, snapshots, n, recorder.log(), tuple(events), computations,
+                    {name: o.grid for name, o in followed.items()})

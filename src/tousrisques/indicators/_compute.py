@@ -1,0 +1,198 @@
+"""Indicators over time (DESIGN §5; their names are part of the output contract).
+
+* ``population_reached:<channel>`` for each broadcast channel, and ``population_reached:any``
+  — value: share of the population, count: people;
+* ``assets_working:<kind>`` and ``assets_working:<layer>`` — share and count;
+* ``actors_connected`` — actors that can reach a crisis cell over the information network;
+* ``actor_latency:<actor>`` — seconds to the nearest crisis cell (inf when cut off);
+* ``governance_links_broken`` — ``reports_to`` links whose two actors cannot reach each other;
+* ``services_up`` — digital services (kind ``service``) working.
+
+A channel is available to an actor when its requirements are met (or on backup), the actor's
+site works if the channel needs it, and a working asset of its coverage kind reaches the
+site. Two actors talk when a channel is available to both; the information network is the
+graph of actors and channels, each actor–channel edge weighing half the channel's latency.
+A broadcast reaches a zone when it is available there (requirements, coverage, the zone's own
+requirements if it needs its site) and can be triggered: one of the actors allowed to trigger
+it has a working site (any actor holding it, when ``triggered_by`` is empty).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+from tousrisques.engine import Timeline
+from tousrisques.territory import CompiledTerritory
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class Indicators:
+    """Series on the output grid: ``values[i, k]`` and ``counts[i, k]`` of ``names[i]`` at
+    ``times_s[k]`` (``counts`` NaN where a count means nothing, as for latencies)."""
+
+    times_s: FloatArray
+    names: tuple[str, ...]
+    values: FloatArray
+    counts: FloatArray
+
+    def value(self, name: str) -> FloatArray:
+        return self.values[self.names.index(name)]
+
+    def count(self, name: str) -> FloatArray:
+        return self.counts[self.names.index(name)]
+
+    def to_table(self) -> pa.Table:
+        """Long format: one row per (name, time) with ``value`` and ``count``."""
+        n, t = self.values.shape
+        return pa.table({
+            "name": pa.array(np.repeat(np.array(self.names, dtype=object), t).tolist(),
+                             pa.string()),
+            "time_s": pa.array(np.tile(self.times_s, n)),
+            "value": pa.array(self.values.ravel()),
+            "count": pa.array(self.counts.ravel()),
+        })
+
+    @classmethod
+    def from_table(cls, table: pa.Table) -> Indicators:
+        names = list(dict.fromkeys(table.column("name").to_pylist()))
+        t = len(table) // max(len(names), 1)
+        values = table.column("value").to_numpy().reshape(len(names), t)
+        counts = table.column("count").to_numpy().reshape(len(names), t)
+        times = table.column("time_s").to_numpy()[:t]
+        return cls(np.asarray(times, np.float64), tuple(names),
+                   np.asarray(values, np.float64), np.asarray(counts, np.float64))
+
+
+def _covered(matrix: sp.csr_matrix, working: BoolArray) -> BoolArray:
+    hit: BoolArray = (matrix @ working.view(np.int8)) > 0
+    return hit
+
+
+def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
+    """Every indicator at every output time of the timeline.
+
+    The timeline must follow the territory's zones and channels
+    (``owners={"zones": c.zone_requires, "channels": c.channel_requires}``).
+    """
+    zones_ok = tl.owners_ok["zones"]
+    channels_ok = tl.owners_ok["channels"]
+    n_t = len(tl.times_s)
+    names: list[str] = []
+    rows_v: list[FloatArray] = []
+    rows_c: list[FloatArray] = []
+
+    def add(name: str, values: FloatArray, counts: FloatArray) -> None:
+        names.append(name)
+        rows_v.append(values)
+        rows_c.append(counts)
+
+    ch_ids = [str(x) for x in c.channel_ids.tolist()]
+    actor_ids = [str(x) for x in c.actor_ids.tolist()]
+    n_a, n_c = len(actor_ids), len(ch_ids)
+    total_pop = float(c.population.sum())
+    broadcast = np.nonzero(c.channel_broadcast)[0]
+    reached = np.zeros((len(broadcast), n_t))
+    reached_any = np.zeros(n_t)
+    kinds = np.bincount(c.kind.astype(np.int64), minlength=len(c.kind_names))
+    layers = np.bincount(c.layer.astype(np.int64) + 1, minlength=len(c.layer_names) + 1)[1:]
+    kind_counts = np.zeros((len(c.kind_names), n_t))
+    layer_counts = np.zeros((len(c.layer_names), n_t))
+    connected = np.zeros(n_t)
+    latency = np.full((n_a, n_t), np.inf)
+    broken = np.zeros(n_t)
+    service = c.kind_names.index("service") if "service" in c.kind_names else -1
+    services = np.zeros(n_t)
+    holds = c.actor_channels.toarray().astype(bool) if n_a and n_c else np.zeros((n_a, n_c),
+                                                                                   bool)
+    has_site = c.actor_site >= 0
+    for k in range(n_t):
+        working = tl.working_at(k)
+        site_ok = np.where(has_site, working[c.actor_site.clip(0)], True)
+        zone_any = np.zeros(len(c.population), bool)
+        for j, ch in enumerate(broadcast):
+            if not channels_ok[k, ch]:
+                continue
+            allowed = c.channel_triggers[ch].indices
+            if len(allowed) == 0:
+                allowed = np.nonzero(holds[:, ch])[0]
+            if len(allowed) and not site_ok[allowed].any():
+                continue
+            where = np.ones(len(c.population), bool)
+            cov = int(c.channel_coverage[ch])
+            if cov >= 0:
+                where &= _covered(c.zone_coverage[c.coverage_kinds[cov]], working)
+            if c.channel_needs_site[ch]:
+                where &= zones_ok[k]
+            reached[j, k] = c.population[where].sum()
+            zone_any |= where
+        reached_any[k] = c.population[zone_any].sum()
+        kind_counts[:, k] = np.bincount(c.kind[working].astype(np.int64),
+                                        minlength=len(c.kind_names))
+        layer_counts[:, k] = np.bincount(c.layer[working].astype(np.int64) + 1,
+                                         minlength=len(c.layer_names) + 1)[1:]
+        if service >= 0:
+            services[k] = int((c.kind[working] == service).sum())
+        if n_a:
+            avail = holds & channels_ok[k][None, :]
+            avail &= site_ok[:, None] | ~c.channel_needs_site[None, :]
+            for j in range(n_c):
+                cov = int(c.channel_coverage[j])
+                if cov >= 0 and avail[:, j].any():
+                    avail[:, j] &= _covered(c.actor_coverage[c.coverage_kinds[cov]], working)
+            latency[:, k], comp = _network(c, avail, site_ok)
+            connected[k] = np.isfinite(latency[:, k]).sum()
+            if len(c.reports_to):
+                a, b = c.reports_to[:, 0], c.reports_to[:, 1]
+                broken[k] = (comp[a] != comp[b]).sum()
+    for j, ch in enumerate(broadcast):
+        add(f"population_reached:{ch_ids[ch]}", reached[j] / total_pop if total_pop else
+            reached[j] * 0, reached[j])
+    add("population_reached:any", reached_any / total_pop if total_pop else reached_any * 0,
+        reached_any)
+    for i, kind in enumerate(c.kind_names):
+        if kinds[i]:
+            add(f"assets_working:{kind}", kind_counts[i] / kinds[i], kind_counts[i])
+    for i, layer in enumerate(c.layer_names):
+        if layers[i]:
+            add(f"assets_working:{layer}", layer_counts[i] / layers[i], layer_counts[i])
+    add("actors_connected", connected / n_a if n_a else connected, connected)
+    for a, ident in enumerate(actor_ids):
+        add(f"actor_latency:{ident}", latency[a], np.full(n_t, np.nan))
+    n_links = len(c.reports_to)
+    add("governance_links_broken", broken / n_links if n_links else broken, broken)
+    n_services = kinds[service] if service >= 0 else 0
+    add("services_up", services / n_services if n_services else services, services)
+    return Indicators(tl.times_s, tuple(names), np.vstack(rows_v), np.vstack(rows_c))
+
+
+def _network(c: CompiledTerritory, avail: BoolArray, site_ok: BoolArray
+             ) -> tuple[FloatArray, npt.NDArray[np.int32]]:
+    """Latency of each actor to its nearest crisis cell, and the component of each actor, in
+    the graph of actors and point-to-point channels."""
+    n_a, n_c = avail.shape
+    p2p = ~c.channel_broadcast
+    a_idx, ch_idx = np.nonzero(avail & p2p[None, :])
+    weight = c.channel_latency_s[ch_idx] / 2 + 1e-9  # zero weights would vanish from csgraph
+    n = n_a + n_c
+    graph = sp.csr_matrix((np.r_[weight, weight], (np.r_[a_idx, n_a + ch_idx],
+                                                    np.r_[n_a + ch_idx, a_idx])), shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    # actors alone in their component have no channel at all: give each its own component
+    lonely = np.bincount(comp, minlength=n)[comp[:n_a]] == 1
+    comp_a = np.where(lonely, -1 - np.arange(n_a), comp[:n_a]).astype(np.int32)
+    cells = np.nonzero(c.crisis_cell & site_ok)[0]
+    if len(cells) == 0:
+        return np.full(n_a, np.inf), comp_a
+    dist = dijkstra(graph, directed=False, indices=cells, min_only=True)
+    lat = np.asarray(dist[:n_a], dtype=np.float64)
+    lat[np.isfinite(lat)] = np.round(lat[np.isfinite(lat)], 6)
+    return lat, comp_a
