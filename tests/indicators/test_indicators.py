@@ -29,7 +29,7 @@ def storm():
 
 
 def test_names_follow_the_contract(storm) -> None:
-    c, ind = storm
+    _, ind = storm
     for name in ("population_reached:fr-alert", "population_reached:sirene",
                  "population_reached:any", "assets_working:antenna", "assets_working:power",
                  "actors_connected", "actor_latency:CIS", "governance_links_broken",

@@ -1,5 +1,5 @@
 """The simulation engine: the fixed point of DESIGN §3 over a compiled territory, the
-timeline of a scenario with backup timers, and the causes of every change."""
+timeline of a scenario with backup timers, the causes of every change, Monte Carlo."""
 
 from tousrisques.engine._explain import Cause, explain
 from tousrisques.engine._fixedpoint import (
@@ -12,7 +12,9 @@ from tousrisques.engine._fixedpoint import (
     connected_to_source,
     fixed_point,
 )
+from tousrisques.engine._montecarlo import Draws, Ensemble, Hazard, run_ensemble
 from tousrisques.engine._network import Layer, Network
+from tousrisques.engine._results import RunResult, changes_table, simulate
 from tousrisques.engine._timeline import CAUSES, Event, StateLog, Timeline, run_timeline
 
 __all__ = [
@@ -23,14 +25,21 @@ __all__ = [
     "REQUIREMENT",
     "WORKING",
     "Cause",
+    "Draws",
+    "Ensemble",
     "Event",
     "FixedPoint",
+    "Hazard",
     "Layer",
     "Network",
+    "RunResult",
     "StateLog",
     "Timeline",
+    "changes_table",
     "connected_to_source",
     "explain",
     "fixed_point",
+    "run_ensemble",
     "run_timeline",
+    "simulate",
 ]

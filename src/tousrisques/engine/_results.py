@@ -21,8 +21,14 @@ import pyarrow.parquet as pq
 
 from tousrisques._exceptions import InputError
 from tousrisques.engine._network import Network
-from tousrisques.engine._timeline import CAUSES, CAUSE_EVENT, Event, StateLog, Timeline, \
-    run_timeline
+from tousrisques.engine._timeline import (
+    CAUSE_EVENT,
+    CAUSES,
+    Event,
+    StateLog,
+    Timeline,
+    run_timeline,
+)
 from tousrisques.indicators import Indicators, compute_indicators
 from tousrisques.territory import CompiledTerritory
 

@@ -27,7 +27,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-from tousrisques.engine import Timeline
+from tousrisques.engine._timeline import Timeline
 from tousrisques.territory import CompiledTerritory
 
 FloatArray = npt.NDArray[np.float64]
@@ -45,10 +45,12 @@ class Indicators:
     counts: FloatArray
 
     def value(self, name: str) -> FloatArray:
-        return self.values[self.names.index(name)]
+        row: FloatArray = self.values[self.names.index(name)]
+        return row
 
     def count(self, name: str) -> FloatArray:
-        return self.counts[self.names.index(name)]
+        row: FloatArray = self.counts[self.names.index(name)]
+        return row
 
     def to_table(self) -> pa.Table:
         """Long format: one row per (name, time) with ``value`` and ``count``."""
@@ -165,11 +167,11 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
         if layers[i]:
             add(f"assets_working:{layer}", layer_counts[i] / layers[i], layer_counts[i])
     add("actors_connected", connected / n_a if n_a else connected, connected)
-    for a, ident in enumerate(actor_ids):
-        add(f"actor_latency:{ident}", latency[a], np.full(n_t, np.nan))
+    for row, ident in enumerate(actor_ids):
+        add(f"actor_latency:{ident}", latency[row], np.full(n_t, np.nan))
     n_links = len(c.reports_to)
     add("governance_links_broken", broken / n_links if n_links else broken, broken)
-    n_services = kinds[service] if service >= 0 else 0
+    n_services = int(kinds[service]) if service >= 0 else 0
     add("services_up", services / n_services if n_services else services, services)
     return Indicators(tl.times_s, tuple(names), np.vstack(rows_v), np.vstack(rows_c))
 
