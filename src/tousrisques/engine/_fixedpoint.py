@@ -15,7 +15,9 @@ followed back to the first ones.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -71,9 +73,16 @@ def connected_to_source(layer: Layer, working: BoolArray) -> BoolArray:
     return largest
 
 
+class Connectivity(Protocol):
+    """Something that tells which working members of a layer are fed (see ``Forest``)."""
+
+    def update(self, w: BoolArray) -> BoolArray: ...
+
+
 def fixed_point(net: Network, damaged: BoolArray, *,
                 on_backup: BoolArray | None = None,
-                start: BoolArray | None = None) -> FixedPoint:
+                start: BoolArray | None = None,
+                connectivity: Sequence[Connectivity] | None = None) -> FixedPoint:
     """The greatest set of working assets given the ``damaged`` ones.
 
     ``on_backup`` marks requirement groups that count as met although none of their
@@ -81,7 +90,8 @@ def fixed_point(net: Network, damaged: BoolArray, *,
     given, is a set known to contain the answer (the working set before more damage): the
     removal starts from it instead of from every undamaged asset. Assets outside ``start``
     are reported as not working with the reason ``WORKING``: the caller knows why they were
-    down.
+    down. ``connectivity``, one per layer, replaces the from-scratch connectivity with an
+    incremental one that remembers the previous state.
     """
     n = net.n
     working = ~np.asarray(damaged, dtype=bool)
@@ -113,7 +123,9 @@ def fixed_point(net: Network, damaged: BoolArray, *,
         cut_any = False
         for code, layer in enumerate(net.layers):
             w = working[layer.members]
-            lost = layer.members[w & ~connected_to_source(layer, w)]
+            fed = connectivity[code].update(w) if connectivity is not None \
+                else connected_to_source(layer, w)
+            lost = layer.members[w & ~fed]
             if len(lost):
                 working[lost] = False
                 reason[lost] = DISCONNECTED

@@ -25,6 +25,7 @@ from tousrisques.engine._fixedpoint import (
     FixedPoint,
     fixed_point,
 )
+from tousrisques.engine._forest import Forest
 from tousrisques.engine._network import BoolArray, IntArray, Network
 from tousrisques.territory import Requirements
 
@@ -174,13 +175,16 @@ class _Owners:
 
 def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, step_s: float,
                  absent: Sequence[int] = (),
-                 owners: Mapping[str, Requirements] | None = None) -> Timeline:
+                 owners: Mapping[str, Requirements] | None = None,
+                 incremental: bool = True) -> Timeline:
     """Simulate ``duration_s`` seconds; report the state every ``step_s`` seconds.
 
     ``absent`` assets do not exist at the start (a mitigation event restores them); they are
     logged at time 0 with the event cause -1. Everything down at the start is logged at
     time 0 with its cause. ``owners`` are other requirement sets to follow (zones need power
     with a phone's autonomy, channels need their platform): their timers count too.
+    ``incremental`` keeps the connectivity of each layer up to date from one event to the
+    next instead of recomputing it (see ``Forest``); set it to False to compare.
     """
     n = net.n
     events = sorted(events, key=lambda e: e.time_s)
@@ -202,6 +206,7 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     # fixed point may start from the previous one; the largest-component rule is not
     # monotone (the second component becomes the largest when the first breaks up)
     monotone = all(layer.has_sources for layer in net.layers)
+    forests: list[Forest] | None = None
     while True:
         # apply the events at t, then compute the state at t
         restored = first
@@ -217,10 +222,13 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
             by_event[rows] = True
             k += 1
         fp = fixed_point(net, damaged, on_backup=_excused(net, lost_since, t),
-                         start=None if restored or not monotone else working)
+                         start=None if restored or not monotone else working,
+                         connectivity=forests)
         computations += 1
         recorder.record(t, working, fp, net, event_of, by_event)
         working = fp.working
+        if forests is None and monotone and incremental:
+            forests = [Forest(layer, working[layer.members]) for layer in net.layers]
         met = (net.groups @ working.view(np.int8)) > 0
         lost_since[met] = np.inf
         lost_since[~met & np.isinf(lost_since)] = t
