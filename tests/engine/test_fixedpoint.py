@@ -83,7 +83,7 @@ def test_more_damage_never_makes_more_assets_work(case, more) -> None:
     component, which is not monotone: when it breaks up, another may become the largest
     (see test_largest_component_rule_is_not_monotone)."""
     n, groups, layers, damaged, _ = case
-    layers = [(m, e, [True, *list(s[1:])]) for m, e, s in layers]
+    layers = [(m, e, [True, *list(s[1:])] if m else []) for m, e, s in layers]
     net = build(n, groups, layers)
     d = np.zeros(n, bool)
     d[list(damaged)] = True

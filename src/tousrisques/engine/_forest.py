@@ -102,8 +102,10 @@ class Forest:
         while len(frontier):
             src, kids = _gather(self.child_ptr, self.child, frontier)
             ok = self.fed[kids] & (self.parent[kids] == src)
-            pick = self.extra_parent[np.isin(self.extra_parent, frontier)]
-            more = self.extra_child[np.isin(self.extra_parent, frontier)]
+            marked = np.zeros(self.m, bool)
+            marked[frontier] = True
+            sel = marked[self.extra_parent]
+            pick, more = self.extra_parent[sel], self.extra_child[sel]
             ok2 = self.fed[more] & (self.parent[more] == pick)
             frontier = np.unique(np.r_[kids[ok], more[ok2]])
             if len(frontier):

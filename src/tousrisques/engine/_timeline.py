@@ -206,7 +206,8 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     # fixed point may start from the previous one; the largest-component rule is not
     # monotone (the second component becomes the largest when the first breaks up)
     monotone = all(layer.has_sources for layer in net.layers)
-    forests: list[Forest] | None = None
+    forests = [Forest(layer, ~damaged[layer.members]) for layer in net.layers] \
+        if monotone and incremental else None
     while True:
         # apply the events at t, then compute the state at t
         restored = first
@@ -227,8 +228,6 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
         computations += 1
         recorder.record(t, working, fp, net, event_of, by_event)
         working = fp.working
-        if forests is None and monotone and incremental:
-            forests = [Forest(layer, working[layer.members]) for layer in net.layers]
         met = (net.groups @ working.view(np.int8)) > 0
         lost_since[met] = np.inf
         lost_since[~met & np.isinf(lost_since)] = t
