@@ -57,3 +57,21 @@ def test_failed_write_leaves_the_previous_result_whole(tmp_path: Path, monkeypat
 def test_reading_something_else_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         RunResult.from_parquet(tmp_path)
+
+
+def test_metadata_names_the_territory_files(make_territory, tmp_path: Path) -> None:
+    from tousrisques import load_compiled
+    from tousrisques.engine import Hazard, run_ensemble
+    from tousrisques.territory import territory_hash
+
+    folder = make_territory()
+    c = load_compiled(folder)
+    assert c.source_hash == territory_hash(folder)
+    r, _ = simulate(c, [], duration_s=3600, step_s=3600, metadata={"scenario_hash": "abc"})
+    assert r.metadata["territory_hash"] == territory_hash(folder)
+    assert r.metadata["scenario_hash"] == "abc"
+    e = run_ensemble(c, hazards=[Hazard(0, np.zeros(c.n_assets), "none")], runs=2, seed=3,
+                     duration_s=3600, step_s=3600)
+    assert e.metadata["territory_hash"] == territory_hash(folder)
+    assert e.metadata["seed"] == "3" and e.metadata["version"]
+    assert load_compiled(folder).source_hash == c.source_hash  # from the cache too

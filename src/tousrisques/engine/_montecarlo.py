@@ -190,7 +190,8 @@ class Ensemble:
 def run_ensemble(c: CompiledTerritory, *, hazards: Sequence[Hazard], runs: int, seed: int,
                  duration_s: float, step_s: float, events: Sequence[Event] = (),
                  absent: Sequence[int] = (), draws: Draws | None = None, workers: int = 1,
-                 dask: str | Any | None = None) -> Ensemble:
+                 dask: str | Any | None = None,
+                 metadata: dict[str, str] | None = None) -> Ensemble:
     """``runs`` runs of the scenario; ``workers`` local processes, or a Dask cluster
     (``dask``: a scheduler address, ``"local"`` for a local cluster, or a ``Client``)."""
     if runs < 1:
@@ -209,7 +210,10 @@ def run_ensemble(c: CompiledTerritory, *, hazards: Sequence[Hazard], runs: int, 
             results = [r for part in pool.map(_chunk, chunks) for r in part]
     names = results[0][2]
     times = np.arange(0.0, duration_s + step_s / 2, step_s)
-    meta = {"runs": str(runs), "seed": str(seed), "territory": c.name}
+    from tousrisques import __version__
+
+    meta = {"version": __version__, "runs": str(runs), "seed": str(seed),
+            "territory": c.name, "territory_hash": c.source_hash, **(metadata or {})}
     return Ensemble(times, names, np.stack([r[0] for r in results]),
                     np.stack([r[1] for r in results]), meta)
 

@@ -102,6 +102,7 @@ def simulate(c: CompiledTerritory, events: Sequence[Event], *, duration_s: float
     net = network or Network.from_compiled(c)
     tl = run_timeline(net, events, duration_s=duration_s, step_s=step_s, absent=absent,
                       owners={"zones": c.zone_requires, "channels": c.channel_requires})
-    meta = {"version": _version(), "territory": c.name, **(metadata or {})}
+    meta = {"version": _version(), "territory": c.name, "territory_hash": c.source_hash,
+            **(metadata or {})}
     return RunResult(compute_indicators(c, tl), changes_table(c, tl.log, tl.events),
                      meta), tl

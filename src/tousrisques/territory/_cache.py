@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from tousrisques._exceptions import CompiledFormatError, InputError
@@ -65,7 +66,7 @@ def load_compiled(path: str | Path, *, cache_dir: str | Path | None = None,
             return CompiledTerritory.load(target)
         except CompiledFormatError:
             pass  # corrupt or from another version: compile again below
-    compiled = load_territory(path, limits=limits).compile()
+    compiled = replace(load_territory(path, limits=limits).compile(), source_hash=digest)
     with contextlib.suppress(OSError):  # a read-only folder: no cache, nothing lost
         compiled.save(target)
     return compiled

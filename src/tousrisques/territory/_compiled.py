@@ -74,6 +74,7 @@ class CompiledTerritory:
     channel_coverage: npt.NDArray[np.int16]
     channel_needs_site: BoolArray
     channel_triggers: sp.csr_matrix
+    source_hash: str = ""  # territory_hash() of the files it was compiled from, when known
 
     @property
     def n_assets(self) -> int:
@@ -225,6 +226,7 @@ def _strings(values: tuple[str, ...]) -> npt.NDArray[np.str_]:
 def _flatten(c: CompiledTerritory) -> dict[str, Any]:
     out: dict[str, Any] = {"format_version": np.array(FORMAT_VERSION),
                            "name": np.array(c.name),
+                           "source_hash": np.array(c.source_hash),
                            "kind_names": _strings(c.kind_names),
                            "layer_names": _strings(c.layer_names),
                            "coverage_kinds": _strings(c.coverage_kinds)}
@@ -252,6 +254,7 @@ def _unflatten(z: dict[str, Any]) -> CompiledTerritory:
     kinds = tuple(str(s) for s in z["coverage_kinds"])
     return CompiledTerritory(
         name=str(z["name"]),
+        source_hash=str(z["source_hash"]) if "source_hash" in z else "",
         kind_names=tuple(str(s) for s in z["kind_names"]),
         layer_names=layer_names,
         coverage_kinds=kinds,
