@@ -15,7 +15,14 @@ from tousrisques.engine._fixedpoint import (
 from tousrisques.engine._montecarlo import Draws, Ensemble, Hazard, run_ensemble
 from tousrisques.engine._network import Layer, Network
 from tousrisques.engine._results import RunResult, changes_table, simulate
-from tousrisques.engine._timeline import CAUSES, Event, StateLog, Timeline, run_timeline
+from tousrisques.engine._timeline import (
+    CAUSES,
+    Event,
+    StateLog,
+    Timeline,
+    outage,
+    run_timeline,
+)
 
 __all__ = [
     "CAUSES",
@@ -39,6 +46,7 @@ __all__ = [
     "connected_to_source",
     "explain",
     "fixed_point",
+    "outage",
     "run_ensemble",
     "run_timeline",
     "simulate",

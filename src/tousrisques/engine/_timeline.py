@@ -54,6 +54,19 @@ class Event:
     cause: str
 
 
+def outage(assets: Sequence[int], start_s: float, duration_s: float, cause: str
+           ) -> list[Event]:
+    """A targeted outage or cyber-attack: ``assets`` fail at ``start_s`` and come back
+    ``duration_s`` later.
+
+    >>> [(e.time_s, e.action) for e in outage([3], 3600, 7200, "ransomware")]
+    [(3600, 'fail'), (10800, 'restore')]
+    """
+    rows = tuple(int(a) for a in assets)
+    return [Event(start_s, rows, "fail", cause),
+            Event(start_s + duration_s, rows, "restore", f"end of {cause}")]
+
+
 @dataclass(frozen=True, eq=False)
 class StateLog:
     """Every change of state: at ``time_s``, ``asset`` became ``working`` (True/False) because
