@@ -38,9 +38,10 @@ STATS = ("mean", "p10", "p50", "p90")
 
 @dataclass(frozen=True)
 class Hazard:
-    """At ``time_s``, each asset is damaged with ``probability[i]``; ``cause`` names it."""
+    """Each asset is damaged with ``probability[i]`` at ``time_s`` (one time for all, or one
+    per asset: when the hazard's peak reaches it); ``cause`` names it."""
 
-    time_s: float
+    time_s: float | FloatArray
     probability: FloatArray
     cause: str
 
@@ -78,12 +79,14 @@ def run_one(plan: Plan, run: int) -> tuple[FloatArray, FloatArray, tuple[str, ..
         hit = np.nonzero(rng.random(net.n) < h.probability)[0]
         if len(hit) == 0:
             continue
-        events.append(Event(h.time_s, tuple(hit.tolist()), "fail", h.cause))
+        when = np.broadcast_to(np.asarray(h.time_s, dtype=np.float64), (net.n,))[hit]
+        for t in np.unique(when):
+            events.append(Event(float(t), tuple(hit[when == t].tolist()), "fail", h.cause))
         if plan.draws.repair:
             delay = c.repair_s[hit]
             if plan.draws.repair_beta > 0:
                 delay = delay * rng.lognormal(0.0, plan.draws.repair_beta, len(hit))
-            done = np.ceil((h.time_s + delay) / plan.step_s) * plan.step_s
+            done = np.ceil((when + delay) / plan.step_s) * plan.step_s
             for t in np.unique(done):
                 if t <= plan.duration_s:
                     rows = hit[done == t]

@@ -1,0 +1,108 @@
+"""Hazard builders: footprints written from a few parameters, so a scenario needs no GIS.
+
+Shapes are drawn in a metric CRS (Lambert-93 by default) and returned in WGS84:
+
+* :func:`plume` — smoke downwind of a point source: a wedge that lengthens with the wind,
+  in bands of decreasing concentration;
+* :func:`flood` — a river rising in bands along its line, each band reached at its time;
+* :func:`storm` — a wind field crossing the territory along a track, peak wind at its core
+  decreasing to its edge, one stage per time step.
+
+Cyber-attacks and load shedding are not footprints but timed outages of named assets
+(:func:`tousrisques.engine.outage`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+
+from tousrisques.scenario._exposure import Stage
+
+LonLat = tuple[float, float]
+
+
+def _to_wgs(geoms: list[shapely.Geometry], crs: str) -> np.ndarray:
+    t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    return np.array([shapely.transform(g, lambda xy: np.column_stack(
+        t.transform(xy[:, 0], xy[:, 1]))) for g in geoms], dtype=object)
+
+
+def _to_metric(lon: float, lat: float, crs: str) -> tuple[float, float]:
+    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    return float(x), float(y)
+
+
+def plume(source: LonLat, *, wind_from_deg: float, wind_speed_ms: float, start_s: float,
+          duration_s: float, step_s: float, half_angle_deg: float = 12.0,
+          max_length_m: float = 30_000.0, bands: int = 3, crs: str = "EPSG:2154"
+          ) -> list[Stage]:
+    """Smoke from a fire at ``source``: at each step the plume reaches ``speed × elapsed``
+    metres downwind (wind *from* ``wind_from_deg``, meteorological degrees), in ``bands``
+    bands of intensity ``bands`` (near) down to 1 (far); it lasts until the fire's end."""
+    sx, sy = _to_metric(*source, crs)
+    heading = math.radians((wind_from_deg + 180.0) % 360.0)  # where the smoke goes
+    stages = []
+    end = start_s + duration_s
+    t = start_s + step_s
+    while t <= end + 1e-9:
+        length = min(wind_speed_ms * (t - start_s), max_length_m)
+        polys, levels = [], []
+        for b in range(bands):
+            r0, r1 = length * b / bands, length * (b + 1) / bands
+            angles = np.linspace(-half_angle_deg, half_angle_deg, 9)
+            outer = [(sx + r1 * math.sin(heading + math.radians(a)),
+                      sy + r1 * math.cos(heading + math.radians(a))) for a in angles]
+            inner = [(sx + r0 * math.sin(heading + math.radians(a)),
+                      sy + r0 * math.cos(heading + math.radians(a))) for a in angles[::-1]]
+            ring = outer + (inner if r0 > 0 else [(sx, sy)])
+            polys.append(shapely.Polygon(ring))
+            levels.append(float(bands - b))
+        stages.append(Stage(_to_wgs(polys, crs), np.array(levels), t, end))
+        t += step_s
+    return stages
+
+
+def flood(river: Sequence[LonLat], *, bands: Sequence[tuple[float, float, float]],
+          end_s: float, crs: str = "EPSG:2154") -> list[Stage]:
+    """A river rising: each band ``(distance_m, depth_m, time_s)`` floods everything within
+    ``distance_m`` of the river's line from ``time_s`` to ``end_s`` at ``depth_m``."""
+    t = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    xs, ys = t.transform([p[0] for p in river], [p[1] for p in river])
+    line = shapely.LineString(np.column_stack([xs, ys]))
+    stages = []
+    for distance, depth, start in sorted(bands, key=lambda b: b[2]):
+        stages.append(Stage(_to_wgs([line.buffer(distance)], crs), np.array([float(depth)]),
+                            float(start), float(end_s)))
+    return stages
+
+
+def storm(start_point: LonLat, end_point: LonLat, *, start_s: float, end_s: float,
+          step_s: float, peak_kmh: float, radius_m: float, rings: int = 4,
+          crs: str = "EPSG:2154") -> list[Stage]:
+    """A storm's core moving in a straight line from ``start_point`` to ``end_point``: at each
+    step, rings around the core with winds from ``peak_kmh`` at the centre down to a quarter
+    of it at ``radius_m``."""
+    ax, ay = _to_metric(*start_point, crs)
+    bx, by = _to_metric(*end_point, crs)
+    stages = []
+    n = max(1, int(round((end_s - start_s) / step_s)))
+    for k in range(n + 1):
+        f = k / n
+        cx, cy = ax + f * (bx - ax), ay + f * (by - ay)
+        centre = shapely.Point(cx, cy)
+        polys, winds = [], []
+        for r in range(rings):
+            r1 = radius_m * (r + 1) / rings
+            ring = centre.buffer(r1)
+            if r:
+                ring = ring.difference(centre.buffer(radius_m * r / rings))
+            polys.append(ring)
+            winds.append(peak_kmh * (1 - 0.75 * r / max(rings - 1, 1)))
+        t = start_s + k * step_s
+        stages.append(Stage(_to_wgs(polys, crs), np.array(winds), t, t + step_s))
+    return stages

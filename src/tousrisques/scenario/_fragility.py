@@ -1,0 +1,103 @@
+"""Fragility: the probability that an asset is damaged by a hazard of a given intensity.
+
+Three forms, as engineers write them:
+
+* ``step``: damaged for sure at or above a threshold, never below;
+* ``lognormal``: the cumulative lognormal of HAZUS and of most published curves,
+  P = Φ(ln(I / median) / beta);
+* ``table``: points (intensity, probability), linear in between, flat outside.
+
+>>> import numpy as np
+>>> Step(100).probability(np.array([90.0, 100.0]))
+array([0., 1.])
+>>> round(float(Lognormal(120, 0.3).probability(np.array([120.0]))[0]), 3)
+0.5
+>>> Table(((80, 0.0), (120, 0.5))).probability(np.array([60.0, 100.0, 200.0]))
+array([0.  , 0.25, 0.5 ])
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.special import ndtr
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class FragilityError(ValueError):
+    """A fragility curve is malformed; the message says what would be right."""
+
+
+@dataclass(frozen=True)
+class Step:
+    threshold: float
+
+    def probability(self, intensity: FloatArray) -> FloatArray:
+        return np.where(intensity >= self.threshold, 1.0, 0.0)
+
+
+@dataclass(frozen=True)
+class Lognormal:
+    median: float
+    beta: float
+
+    def probability(self, intensity: FloatArray) -> FloatArray:
+        out = np.zeros(len(intensity))
+        pos = intensity > 0
+        out[pos] = ndtr(np.log(intensity[pos] / self.median) / self.beta)
+        return out
+
+
+@dataclass(frozen=True)
+class Table:
+    points: tuple[tuple[float, float], ...]
+
+    def probability(self, intensity: FloatArray) -> FloatArray:
+        xs = np.array([p[0] for p in self.points])
+        ys = np.array([p[1] for p in self.points])
+        return np.asarray(np.interp(intensity, xs, ys), dtype=np.float64)
+
+
+Fragility = Step | Lognormal | Table
+
+
+def _number(value: Any, what: str, *, positive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise FragilityError(f"{what} must be a number")
+    if value < 0 or (positive and value == 0):
+        raise FragilityError(f"{what} must be {'> 0' if positive else '>= 0'}")
+    return float(value)
+
+
+def parse_fragility(value: Any) -> Fragility:
+    """``{step: {threshold: 100}}``, ``{lognormal: {median: 120, beta: 0.3}}`` or
+    ``{table: [[80, 0], [120, 0.5]]}``."""
+    if not isinstance(value, dict) or len(value) != 1:
+        raise FragilityError("one of {step: {threshold}}, {lognormal: {median, beta}}, "
+                             "{table: [[intensity, probability], ...]}")
+    (form, body), = value.items()
+    if form == "step":
+        if not isinstance(body, dict) or set(body) != {"threshold"}:
+            raise FragilityError("step takes {threshold: number}")
+        return Step(_number(body["threshold"], "threshold"))
+    if form == "lognormal":
+        if not isinstance(body, dict) or set(body) != {"median", "beta"}:
+            raise FragilityError("lognormal takes {median: number, beta: number}")
+        return Lognormal(_number(body["median"], "median", positive=True),
+                         _number(body["beta"], "beta", positive=True))
+    if form == "table":
+        if not isinstance(body, list) or len(body) < 2 or not all(
+                isinstance(p, list) and len(p) == 2 for p in body):
+            raise FragilityError("table takes at least two [intensity, probability] pairs")
+        pts = tuple((_number(x, "intensity"), _number(p, "probability")) for x, p in body)
+        if any(b[0] <= a[0] for a, b in zip(pts, pts[1:], strict=False)):
+            raise FragilityError("table intensities must increase")
+        if any(p > 1 for _, p in pts):
+            raise FragilityError("table probabilities must lie between 0 and 1")
+        return Table(pts)
+    raise FragilityError(f"unknown fragility form '{form}': step, lognormal or table")
