@@ -90,7 +90,7 @@ def storm(start_point: LonLat, end_point: LonLat, *, start_s: float, end_s: floa
     ax, ay = _to_metric(*start_point, crs)
     bx, by = _to_metric(*end_point, crs)
     stages = []
-    n = max(1, int(round((end_s - start_s) / step_s)))
+    n = max(1, round((end_s - start_s) / step_s))
     for k in range(n + 1):
         f = k / n
         cx, cy = ax + f * (bx - ax), ay + f * (by - ay)

@@ -18,6 +18,7 @@ array([0.  , 0.25, 0.5 ])
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -95,7 +96,7 @@ def parse_fragility(value: Any) -> Fragility:
                 isinstance(p, list) and len(p) == 2 for p in body):
             raise FragilityError("table takes at least two [intensity, probability] pairs")
         pts = tuple((_number(x, "intensity"), _number(p, "probability")) for x, p in body)
-        if any(b[0] <= a[0] for a, b in zip(pts, pts[1:], strict=False)):
+        if any(b[0] <= a[0] for a, b in itertools.pairwise(pts)):
             raise FragilityError("table intensities must increase")
         if any(p > 1 for _, p in pts):
             raise FragilityError("table probabilities must lie between 0 and 1")

@@ -1,0 +1,25 @@
+"""Scenarios: what happens to a territory and when — hazards with their footprints and
+fragility, targeted events, mitigations, repairs, Monte Carlo settings, injects."""
+
+from tousrisques.scenario._builders import flood, plume, storm
+from tousrisques.scenario._exposure import Stage, exposure
+from tousrisques.scenario._fragility import Lognormal, Step, Table, parse_fragility
+from tousrisques.scenario._loader import Scenario, load_scenario
+from tousrisques.scenario._model import ScenarioFile
+from tousrisques.scenario._run import run_scenario
+
+__all__ = [
+    "Lognormal",
+    "Scenario",
+    "ScenarioFile",
+    "Stage",
+    "Step",
+    "Table",
+    "exposure",
+    "flood",
+    "load_scenario",
+    "parse_fragility",
+    "plume",
+    "run_scenario",
+    "storm",
+]

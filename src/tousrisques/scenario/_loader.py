@@ -1,0 +1,269 @@
+"""Load a scenario file: every problem at once, with its line and field; then what the
+engine needs — hazards as probabilities per asset, timed events, absent assets."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from pydantic import ValidationError as PydanticError
+
+from tousrisques._durations import parse_duration
+from tousrisques._exceptions import InputError
+from tousrisques._limits import ReadLimits
+from tousrisques._problems import Problems, suggest
+from tousrisques._readers import parse_json, read_bytes, read_yaml
+from tousrisques.engine import Event, Hazard, outage
+from tousrisques.scenario._builders import flood, plume, storm
+from tousrisques.scenario._exposure import Stage, project_geometries, stage_exposures
+from tousrisques.scenario._fragility import Fragility, FragilityError, parse_fragility
+from tousrisques.scenario._model import ScenarioFile
+from tousrisques.territory import CompiledTerritory, Territory, load_territory
+from tousrisques.territory._config import ROLES, report_pydantic
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated scenario with its territory, ready for the engine."""
+
+    path: Path
+    spec: ScenarioFile
+    territory: Territory
+    compiled: CompiledTerritory
+    duration_s: float
+    step_s: float
+    hazards: tuple[Hazard, ...]
+    events: tuple[Event, ...]
+    absent: tuple[int, ...]
+    exposure: dict[str, FloatArray] = field(default_factory=dict)
+
+
+def _rows(names: list[str], t: Territory) -> list[int]:
+    """Asset rows of ids, where ``*`` and ``?`` match many (``GE-ANT-*``)."""
+    out: list[int] = []
+    ids = None
+    for name in names:
+        if any(ch in name for ch in "*?["):
+            if ids is None:
+                ids = t.assets.ids.to_pylist()
+            out.extend(i for i, x in enumerate(ids) if fnmatch.fnmatchcase(x, name))
+        else:
+            out.append(t.assets.row_of(name))
+    return out
+
+
+def _check_assets(names: list[str], t: Territory, rel: str, line: int | None, where: str,
+                  problems: Problems) -> None:
+    rows = t.assets.rows_of([n for n in names if not any(ch in n for ch in "*?[")])
+    plain = [n for n in names if not any(ch in n for ch in "*?[")]
+    for name, r in zip(plain, rows, strict=True):
+        if r < 0:
+            problems.error("ref.asset", rel, line=line, field=where, ref=name,
+                           suggest=suggest(name, t.assets.ids.to_pylist())
+                           if len(t.assets) < 20_000 else "")
+    for name in names:
+        if any(ch in name for ch in "*?[") and not _rows([name], t):
+            problems.error("ref.asset", rel, line=line, field=where, ref=name, suggest="")
+
+
+def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scenario:
+    """Read and check a scenario and its territory; raise ValidationError with every problem.
+    """
+    limits = limits or ReadLimits()
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no scenario file here")
+    rel = path.name
+    problems = Problems(max_repeats=limits.max_repeats)
+    got = read_yaml(path, rel, problems, limits)
+    if got is None or not isinstance(got[0], dict):
+        problems.raise_if_errors()
+        raise InputError(f"{path}: empty or not a mapping")
+    data, lines = got
+    try:
+        spec = ScenarioFile.model_validate(data)
+    except PydanticError as exc:
+        report_pydantic(exc, rel, lines, (), problems, model=ScenarioFile)
+        problems.raise_if_errors()
+        raise
+    territory = load_territory(path.parent / spec.territory)
+    duration = parse_duration(spec.duration)
+    step = parse_duration(spec.step)
+    if duration <= 0:
+        problems.error("field.invalid", rel, line=lines.get(("duration",)), field="duration",
+                       detail="the duration must be positive", expected="e.g. 72h")
+    if step <= 0 or step > max(duration, 0):
+        problems.error("field.invalid", rel, line=lines.get(("step",)), field="step",
+                       detail="the step must be positive and at most the duration",
+                       expected="e.g. 1h or 15m")
+    kinds = territory.kinds
+    seen: set[str] = set()
+    fragilities: list[dict[int, Fragility]] = []
+    for i, h in enumerate(spec.hazards):
+        if h.id in seen:
+            problems.error("id.duplicate", rel, line=lines.get(("hazards", i, "id")),
+                           field="id", ident=h.id, id=h.id, other="another hazard")
+        seen.add(h.id)
+        frag: dict[int, Fragility] = {}
+        for kind, curve in h.fragility.items():
+            line = lines.get(("hazards", i, "fragility", kind))
+            if kind not in kinds:
+                problems.error("kind.unknown", rel, line=line, field=f"fragility.{kind}",
+                               kind=kind, allowed=", ".join(sorted(kinds)),
+                               suggest=suggest(kind, kinds))
+                continue
+            try:
+                frag[territory.kind_names.index(kind)] = parse_fragility(curve)
+            except FragilityError as exc:
+                problems.error("field.invalid", rel, line=line, field=f"fragility.{kind}",
+                               detail=str(exc), expected="step, lognormal or table")
+        fragilities.append(frag)
+        if h.footprint is not None and not (path.parent / h.footprint).is_file():
+            problems.error("file.missing", rel, line=lines.get(("hazards", i, "footprint")),
+                           field="footprint", path=h.footprint)
+    named: list[tuple[str, int, list[str]]] = [
+        *(("events", i, list(e.assets)) for i, e in enumerate(spec.events)),
+        *(("mitigations", i, list(m.assets)) for i, m in enumerate(spec.mitigations))]
+    for key, i, assets in named:
+        _check_assets(assets, territory, rel, lines.get((key, i, "assets")), f"{key}.assets",
+                      problems)
+    _check_assets(list(spec.absent), territory, rel, lines.get(("absent",)), "absent",
+                  problems)
+    for kind in spec.repairs:
+        if kind not in kinds:
+            problems.error("kind.unknown", rel, line=lines.get(("repairs", kind)),
+                           field=f"repairs.{kind}", kind=kind,
+                           allowed=", ".join(sorted(kinds)), suggest=suggest(kind, kinds))
+    actors = {a.id for a in territory.actors}
+    for i, inj in enumerate(spec.injects):
+        for j, who in enumerate(inj.to):
+            if who not in actors and who not in ROLES:
+                problems.error("ref.actor", rel, line=lines.get(("injects", i, "to", j)),
+                               field="injects.to", ref=who,
+                               suggest=suggest(who, [*actors, *ROLES]))
+    problems.raise_if_errors()
+
+    compiled = territory.compile()
+    if spec.repairs:
+        repair = compiled.repair_s.copy()
+        for kind, r in spec.repairs.items():
+            repair[compiled.kind == territory.kind_names.index(kind)] = \
+                parse_duration(r.median)
+        compiled = replace(compiled, repair_s=repair)
+    targets = _targets(territory)
+    hazards, exposure = [], {}
+    for h, frag in zip(spec.hazards, fragilities, strict=True):
+        stages = _stages(h, path.parent, duration, problems, rel)
+        peak, when = _peak(stages, targets, territory.metric_crs)
+        exposure[h.id] = peak
+        prob = np.zeros(len(territory.assets))
+        for code, fragility in frag.items():
+            sel = territory.assets.kind == code
+            prob[sel] = fragility.probability(peak[sel])
+        prob[peak <= 0] = 0.0
+        hazards.append(Hazard(when, prob, h.name.get("en") if h.name else h.id))
+    problems.raise_if_errors()
+    events: list[Event] = []
+    for e in spec.events:
+        rows = _rows(list(e.assets), territory)
+        at = parse_duration(e.at)
+        if e.duration is not None and e.action == "fail":
+            events.extend(outage(rows, at, parse_duration(e.duration), e.cause))
+        else:
+            events.append(Event(at, tuple(rows), e.action, e.cause))
+    absent = set(_rows(list(spec.absent), territory))
+    for m in spec.mitigations:
+        rows = _rows(list(m.assets), territory)
+        absent |= set(rows)
+        events.append(Event(parse_duration(m.at), tuple(rows), "restore",
+                            f"mitigation: {m.name}"))
+    return Scenario(path, spec, territory, compiled, duration, step, tuple(hazards),
+                    tuple(events), tuple(sorted(absent)), exposure)
+
+
+def _targets(t: Territory) -> npt.NDArray[np.object_]:
+    """Each asset's geometry in the metric CRS: its shape, the segment between the two
+    assets it connects, or its point."""
+    a = t.assets
+    out = project_geometries(a.shapes, t.metric_crs)
+    pts = np.isfinite(a.x) & ~np.asarray(shapely.is_geometry(out), dtype=bool)
+    line = pts & (a.connects[:, 0] >= 0)
+    if line.any():
+        i, j = a.connects[line, 0], a.connects[line, 1]
+        ok = np.isfinite(a.x[i]) & np.isfinite(a.x[j])
+        rows = np.nonzero(line)[0][ok]
+        out[rows] = shapely.linestrings(np.stack([
+            np.column_stack([a.x[i[ok]], a.y[i[ok]]]),
+            np.column_stack([a.x[j[ok]], a.y[j[ok]]])], axis=1))
+        pts[rows] = False
+    out[pts] = shapely.points(a.x[pts], a.y[pts])
+    return out
+
+
+def _stages(h: Any, folder: Path, duration: float, problems: Problems, rel: str
+            ) -> list[Stage]:
+    if h.plume is not None:
+        p = h.plume
+        return plume(p.source, wind_from_deg=p.wind_from_deg, wind_speed_ms=p.wind_speed_ms,
+                     start_s=parse_duration(p.start), duration_s=parse_duration(p.duration),
+                     step_s=parse_duration(p.step), half_angle_deg=p.half_angle_deg,
+                     max_length_m=p.max_length_m)
+    if h.flood is not None:
+        f = h.flood
+        return flood(f.river, bands=[(d, depth, parse_duration(t)) for d, depth, t in f.bands],
+                     end_s=parse_duration(f.end))
+    if h.storm is not None:
+        s = h.storm
+        return storm(s.start_point, s.end_point, start_s=parse_duration(s.start),
+                     end_s=parse_duration(s.end), step_s=parse_duration(s.step),
+                     peak_kmh=s.peak_kmh, radius_m=s.radius_m)
+    return _footprint_file(folder / h.footprint, h.footprint, duration, problems)
+
+
+def _footprint_file(path: Path, rel: str, duration: float, problems: Problems
+                    ) -> list[Stage]:
+    raw = read_bytes(path, rel, problems, max_bytes=ReadLimits().max_data_bytes,
+                     setting="max_data_bytes")
+    data = parse_json(raw, rel, problems) if raw is not None else None
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        if data is not None:
+            problems.error("geojson.collection", rel, line=1)
+        return []
+    groups: dict[tuple[float, float], tuple[list[Any], list[float]]] = {}
+    for fno, feat in enumerate(data["features"], start=1):
+        props = (feat.get("properties") or {}) if isinstance(feat, dict) else {}
+        try:
+            geom = shapely.geometry.shape(feat["geometry"])
+            level = float(props["intensity"])
+            start = parse_duration(str(props.get("start", "0s")))
+            end = parse_duration(str(props["end"])) if "end" in props else duration
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.error("field.invalid", rel, feature=fno, field="intensity",
+                           detail=str(exc)[:80],
+                           expected="a polygon with intensity (number), start and end "
+                                    "(durations)")
+            continue
+        polys, levels = groups.setdefault((start, end), ([], []))
+        polys.append(geom)
+        levels.append(level)
+    return [Stage(np.array(p, dtype=object), np.array(v), s, e)
+            for (s, e), (p, v) in sorted(groups.items())]
+
+
+def _peak(stages: list[Stage], targets: npt.NDArray[np.object_], crs: str
+          ) -> tuple[FloatArray, FloatArray]:
+    """Each target's highest intensity over the stages, and when it first met it."""
+    peak = np.zeros(len(targets))
+    when = np.zeros(len(targets))
+    for stage, level in zip(stages, stage_exposures(stages, targets, crs), strict=True):
+        higher = level > peak
+        peak[higher] = level[higher]
+        when[higher] = stage.start_s
+    return peak, when

@@ -1,0 +1,158 @@
+"""The scenario file (YAML): what happens to a territory, and when (DESIGN §4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tousrisques._durations import parse_duration
+from tousrisques.territory._config import LocalText, _local
+
+
+def _duration(v: Any) -> Any:
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        raise ValueError("write a unit: 30m, 2h, 1d")
+    parse_duration(str(v))
+    return str(v)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class PlumeBuilder(_Strict):
+    source: tuple[float, float]
+    wind_from_deg: float = Field(ge=0, le=360)
+    wind_speed_ms: float = Field(gt=0, le=60)
+    start: str = "0s"
+    duration: str
+    step: str = "1h"
+    half_angle_deg: float = Field(default=12.0, gt=0, lt=90)
+    max_length_m: float = Field(default=30_000.0, gt=0)
+
+    _d = field_validator("start", "duration", "step", mode="before")(classmethod(
+        lambda cls, v: _duration(v)))
+
+
+class FloodBuilder(_Strict):
+    river: list[tuple[float, float]] = Field(min_length=2)
+    bands: list[tuple[float, float, str]] = Field(min_length=1)  # distance m, depth m, time
+    end: str
+
+    _d = field_validator("end", mode="before")(classmethod(lambda cls, v: _duration(v)))
+
+
+class StormBuilder(_Strict):
+    start_point: tuple[float, float]
+    end_point: tuple[float, float]
+    start: str
+    end: str
+    step: str = "1h"
+    peak_kmh: float = Field(gt=0, le=400)
+    radius_m: float = Field(gt=0)
+
+    _d = field_validator("start", "end", "step", mode="before")(classmethod(
+        lambda cls, v: _duration(v)))
+
+
+class HazardSpec(_Strict):
+    """A hazard: a footprint (a GeoJSON file, or a builder) and fragility per kind."""
+
+    id: str = Field(min_length=1)
+    name: LocalText | None = None
+    footprint: str | None = None
+    plume: PlumeBuilder | None = None
+    flood: FloodBuilder | None = None
+    storm: StormBuilder | None = None
+    fragility: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _texts(cls, v: Any) -> Any:
+        return _local(v)
+
+    @model_validator(mode="after")
+    def _one_footprint(self) -> HazardSpec:
+        given = [k for k in ("footprint", "plume", "flood", "storm") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of footprint, plume, flood, storm "
+                             f"(got {', '.join(given) or 'none'})")
+        return self
+
+
+class EventSpec(_Strict):
+    """Assets that fail (for ``duration``, when given) or are restored at ``at``."""
+
+    at: str
+    assets: list[str] = Field(min_length=1)
+    action: Literal["fail", "restore"] = "fail"
+    duration: str | None = None
+    cause: str = Field(min_length=1)
+
+    _d = field_validator("at", "duration", mode="before")(classmethod(
+        lambda cls, v: v if v is None else _duration(v)))
+
+
+class MitigationSpec(_Strict):
+    """Assets that do not exist before ``at`` (a generator delivered at +6 h)."""
+
+    name: str = Field(min_length=1)
+    at: str = "0s"
+    assets: list[str] = Field(min_length=1)
+
+    _d = field_validator("at", mode="before")(classmethod(lambda cls, v: _duration(v)))
+
+
+class RepairSpec(_Strict):
+    median: str
+    beta: float = Field(default=0.0, ge=0, le=3)
+
+    _d = field_validator("median", mode="before")(classmethod(lambda cls, v: _duration(v)))
+
+
+class MonteCarloSpec(_Strict):
+    runs: int = Field(default=100, ge=1, le=1_000_000)
+    seed: int = 0
+    repair_beta: float = Field(default=0.0, ge=0, le=3)
+    backup_beta: float = Field(default=0.0, ge=0, le=3)
+
+
+class InjectSpec(_Strict):
+    at: str
+    to: list[str] = Field(min_length=1)
+    message: LocalText
+
+    _d = field_validator("at", mode="before")(classmethod(lambda cls, v: _duration(v)))
+
+    @field_validator("message", mode="before")
+    @classmethod
+    def _texts(cls, v: Any) -> Any:
+        return _local(v)
+
+
+class ScenarioFile(_Strict):
+    """A scenario: a territory, a start, a duration, an output step, and what happens."""
+
+    name: LocalText
+    description: LocalText | None = None
+    territory: str
+    start: datetime | None = None
+    duration: str
+    step: str = "1h"
+    hazards: list[HazardSpec] = Field(default_factory=list)
+    events: list[EventSpec] = Field(default_factory=list)
+    mitigations: list[MitigationSpec] = Field(default_factory=list)
+    absent: list[str] = Field(default_factory=list)
+    repairs: dict[str, RepairSpec] = Field(default_factory=dict)
+    monte_carlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)
+    injects: list[InjectSpec] = Field(default_factory=list)
+
+    @field_validator("name", "description", mode="before")
+    @classmethod
+    def _texts(cls, v: Any) -> Any:
+        return _local(v)
+
+    _d = field_validator("duration", "step", mode="before")(classmethod(
+        lambda cls, v: _duration(v)))
