@@ -43,6 +43,7 @@ class Scenario:
     events: tuple[Event, ...]
     absent: tuple[int, ...]
     exposure: dict[str, FloatArray] = field(default_factory=dict)
+    zone_exposure: dict[str, FloatArray] = field(default_factory=dict)
 
 
 def _rows(names: list[str], t: Territory) -> list[int]:
@@ -158,11 +159,13 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
                 parse_duration(r.median)
         compiled = replace(compiled, repair_s=repair)
     targets = _targets(territory)
-    hazards, exposure = [], {}
+    zone_targets = project_geometries(territory.zones.geometry, territory.metric_crs)
+    hazards, exposure, zone_exposure = [], {}, {}
     for h, frag in zip(spec.hazards, fragilities, strict=True):
         stages = _stages(h, path.parent, duration, problems, rel)
         peak, when = _peak(stages, targets, territory.metric_crs)
         exposure[h.id] = peak
+        zone_exposure[h.id] = _peak(stages, zone_targets, territory.metric_crs)[0]
         prob = np.zeros(len(territory.assets))
         for code, fragility in frag.items():
             sel = territory.assets.kind == code
@@ -179,13 +182,18 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
         else:
             events.append(Event(at, tuple(rows), e.action, e.cause))
     absent = set(_rows(list(spec.absent), territory))
+    # assets marked `planned` in the territory exist only when a mitigation brings them
+    planned = territory.assets.attrs.get("planned")
+    if planned is not None:
+        absent |= {i for i, v in enumerate(planned.tolist())
+                   if str(v).strip().lower() in ("true", "yes", "oui", "1")}
     for m in spec.mitigations:
         rows = _rows(list(m.assets), territory)
         absent |= set(rows)
         events.append(Event(parse_duration(m.at), tuple(rows), "restore",
                             f"mitigation: {m.name}"))
     return Scenario(path, spec, territory, compiled, duration, step, tuple(hazards),
-                    tuple(events), tuple(sorted(absent)), exposure)
+                    tuple(events), tuple(sorted(absent)), exposure, zone_exposure)
 
 
 def _targets(t: Territory) -> npt.NDArray[np.object_]:

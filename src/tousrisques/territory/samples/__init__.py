@@ -1,0 +1,1 @@
+"""Sample territories built from open data and documented rules."""
