@@ -69,7 +69,8 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     out = np.floor(share).astype(np.int64)
     rest = total - int(out.sum())
     out[np.argsort(-(share - out), kind="stable")[:rest]] += 1
-    return out
+    result: np.ndarray = out
+    return result
 
 
 def build(folder: str | Path, *, seed: int = 0) -> Path:
@@ -119,7 +120,7 @@ def _write(out: Path, rng: np.random.Generator) -> None:
             zones.append({"type": "Feature",
                           "properties": {"id": f"Z-{code}-{k:03d}", "insee": code,
                                          "population": int(n),
-                                         "vulnerable": int(round(n * 0.1))},
+                                         "vulnerable": round(n * 0.1)},
                           "geometry": shapely.geometry.mapping(_wgs(cell))})
     zx_a, zy_a, pop_a = np.array(zx), np.array(zy), np.array(zpop, float)
     total = int(pop_a.sum())
@@ -144,7 +145,8 @@ def _write(out: Path, rng: np.random.Generator) -> None:
     def nearest_tr(x: float, y: float) -> str:
         return f"T{int(tr_tree.query([x, y])[1]):04d}"
 
-    power = [["id", "kind", "name", "lon", "lat", "source", "requires", "connects"]]
+    power: list[list[Any]] = [["id", "kind", "name", "lon", "lat", "source", "requires",
+                               "connects"]]
     for s in range(SOURCE_SUBSTATIONS):
         power.append([f"PS{s}", "substation", f"Poste source {s}", *_lonlat(sx[s], sy[s]),
                       "true", "", ""])
@@ -164,7 +166,8 @@ def _write(out: Path, rng: np.random.Generator) -> None:
     battery = rng.integers(1, 5, n_ant)  # 1 to 4 hours
     fn_of = cKDTree(np.c_[fx, fy]).query(np.c_[ax, ay])[1]
     core_of = cKDTree(np.array(cores)).query(np.c_[fx, fy])[1]
-    telecom = [["id", "kind", "name", "lon", "lat", "requires", "connects", "operator"]]
+    telecom: list[list[Any]] = [["id", "kind", "name", "lon", "lat", "requires", "connects",
+                                 "operator"]]
     for k, (x, y) in enumerate(cores):
         telecom.append([f"CORE{k}", "core", f"Cœur de réseau {k}", *_lonlat(x, y),
                         nearest_tr(x, y), "", "opérateur"])
@@ -178,14 +181,14 @@ def _write(out: Path, rng: np.random.Generator) -> None:
     for k in range(n_ant):
         telecom.append([f"BH{k:03d}", "backhaul", "", "", "", "", f"ANT{k:03d};NRO{fn_of[k]:02d}",
                         "opérateur"])
-    links = [["from", "to", "layer"]]
+    links: list[list[Any]] = [["from", "to", "layer"]]
     links += [[f"NRO{k:02d}", f"CORE{core_of[k]}", "telecom"] for k in range(n_fn)]
     links.append(["CORE0", "CORE1", "telecom"])
 
     # --- sites, services, sirens, radio ---------------------------------------------------
     hospitals = list(csv.DictReader(io.StringIO(_data("hospitals.csv"))))
     hospitals = [h for h in hospitals if "Maladies Mentales" not in h["facility_type"]]
-    sites = [["id", "kind", "name", "lon", "lat", "requires", "range_m"]]
+    sites: list[list[Any]] = [["id", "kind", "name", "lon", "lat", "requires", "range_m"]]
 
     def site(ident: str, kind: str, name: str, x: float, y: float, req: str,
              rng_m: str = "") -> None:
@@ -255,7 +258,7 @@ def _write(out: Path, rng: np.random.Generator) -> None:
              *town_hall[code], "", "1500")
 
     # --- mitigations (absent unless a scenario brings them) ------------------------------
-    mitig = [["id", "kind", "name", "lon", "lat", "requires", "planned"]]
+    mitig: list[list[Any]] = [["id", "kind", "name", "lon", "lat", "requires", "planned"]]
     for k in range(n_ant):
         mitig.append([f"GE-ANT{k:03d}", "generator", "Groupe électrogène d'antenne",
                       *_lonlat(ax[k], ay[k]), "FUEL@48h", "true"])
@@ -284,7 +287,8 @@ def _write(out: Path, rng: np.random.Generator) -> None:
 
 
 def _name(communes: list[dict[str, Any]], code: str) -> str:
-    return next(f["properties"]["nom"] for f in communes if f["properties"]["insee"] == code)
+    return str(next(f["properties"]["nom"] for f in communes
+                    if f["properties"]["insee"] == code))
 
 
 def _dump(path: Path, data: Any, header: str) -> None:
