@@ -134,3 +134,26 @@ def test_help_everywhere(command: str) -> None:
     r = invoke(command, "--help")
     assert r.exit_code == 0
     assert "--lang" in r.output
+
+
+def test_validate_a_scenario() -> None:
+    scenario = EXAMPLE / "scenarios" / "tempete.yaml"
+    r = invoke("validate", str(scenario))
+    assert r.exit_code == 0, r.output
+    assert "valid scenario" in r.output and "hazard tempete" in r.output
+    data = json.loads(invoke("validate", str(scenario), "--json").stdout)
+    assert data["scenario"]["duration_h"] == 48
+    assert data["scenario"]["hazards"][0]["assets_exposed"] > 0
+
+
+def test_validate_a_broken_scenario(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "pv"
+    shutil.copytree(EXAMPLE, folder)
+    bad = folder / "scenarios" / "bad.yaml"
+    bad.write_text("name: x\nterritory: ..\nduration: 2h\nevents:\n"
+                   "  - {at: 1h, assets: [NOPE], cause: test}\n", encoding="utf-8")
+    r = invoke("validate", str(bad))
+    assert r.exit_code == 1
+    assert "bad.yaml:5 [events.assets]" in r.output and "unknown asset 'NOPE'" in r.output

@@ -8,6 +8,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "valid": ("{path}: valid territory", "{path} : territoire valide"),
     "invalid": ("{path}: {errors} error(s), {warnings} warning(s)",
                 "{path} : {errors} erreur(s), {warnings} avertissement(s)"),
+    "valid_scenario": ("{path}: valid scenario", "{path} : scénario valide"),
+    "sc_territory": ("territory", "territoire"),
+    "sc_duration_h": ("duration (hours)", "durée (heures)"),
+    "sc_step_h": ("output step (hours)", "pas de sortie (heures)"),
+    "sc_events": ("timed events", "événements datés"),
+    "sc_absent_assets": ("assets absent at the start", "actifs absents au départ"),
+    "sc_runs": ("Monte Carlo runs", "tirages Monte-Carlo"),
+    "sc_seed": ("seed", "graine"),
+    "sc_injects": ("injects", "injects"),
+    "sc_hazard": ("hazard {id}: {assets_exposed} assets exposed, {expected_damaged} damaged on "
+                  "average", "aléa {id} : {assets_exposed} actifs exposés, {expected_damaged} "
+                  "endommagés en moyenne"),
     "warnings": ("{count} warning(s)", "{count} avertissement(s)"),
     "assets": ("Assets", "Actifs"),
     "kind": ("kind", "type"),

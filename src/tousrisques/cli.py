@@ -117,13 +117,50 @@ def _validate(path: Path, lang: str, as_json: bool) -> Territory:
     return territory
 
 
+def _validate_scenario(path: Path, lang: str, as_json: bool) -> None:
+    from tousrisques.scenario import load_scenario
+
+    try:
+        s = load_scenario(path)
+    except ValidationError as exc:
+        _report(exc, path, lang, as_json)
+        raise typer.Exit(1) from None
+    except InputError as exc:
+        err.print(str(exc), style="red", markup=False)
+        raise typer.Exit(1) from None
+    hazards = [{"id": spec.id, "assets_exposed": int((s.exposure[spec.id] > 0).sum()),
+                "expected_damaged": round(float(h.probability.sum()), 1)}
+               for spec, h in zip(s.spec.hazards, s.hazards, strict=True)]
+    summary = {"name": s.spec.name.get(lang), "territory": s.territory.name,
+               "duration_h": s.duration_s / 3600, "step_h": s.step_s / 3600,
+               "hazards": hazards, "events": len(s.events), "absent_assets": len(s.absent),
+               "runs": s.spec.monte_carlo.runs, "seed": s.spec.monte_carlo.seed,
+               "injects": len(s.spec.injects)}
+    if as_json:
+        print(json.dumps({"valid": True, "path": str(path), "scenario": summary},
+                         ensure_ascii=False, indent=2))
+        return
+    out.print(t("valid_scenario", lang, path=path) + f" — {summary['name']}",
+              style="bold green", markup=False)
+    colon = " : " if lang == "fr" else ": "
+    for key in ("territory", "duration_h", "step_h", "events", "absent_assets", "runs",
+                "seed", "injects"):
+        out.print(f"{t('sc_' + key, lang)}{colon}{summary[key]}", markup=False)
+    for h in hazards:
+        out.print(t("sc_hazard", lang, **h), markup=False)
+
+
 @app.command()
 def validate(
-    path: Annotated[Path, typer.Argument(help="A territory folder or its territory.yaml.")],
+    path: Annotated[Path, typer.Argument(
+        help="A territory folder, its territory.yaml, or a scenario file.")],
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a territory; list every problem at once, or print its summary."""
+    """Check a territory or a scenario; list every problem at once, or print a summary."""
+    if path.is_file() and path.suffix in (".yaml", ".yml") and path.name != "territory.yaml":
+        _validate_scenario(path, _lang(lang), as_json)
+        return
     _validate(path, _lang(lang), as_json)
 
 
