@@ -123,9 +123,11 @@ def test_the_same_asset_failed_twice_then_restored() -> None:
     tl = run_timeline(net, [Event(H, (0,), "fail", "a"), Event(2 * H, (0,), "fail", "b"),
                             Event(3 * H, (0,), "restore", "repair")],
                       duration_s=4 * H, step_s=H)
-    assert states(tl, 0) == [True, False, False, True, True]
-    # one change down (the first event), one back up
-    assert log_rows(tl) == [(H, 0, False, "event", 0), (3 * H, 0, True, "event", 2)]
+    # each damage needs its own repair: one repair for two hits leaves it down
+    assert states(tl, 0) == [True, False, False, False, False]
+    # down by the first event, then its cause becomes the second; the repair of one of the
+    # two damages changes nothing that the log would show
+    assert log_rows(tl) == [(H, 0, False, "event", 0), (2 * H, 0, False, "event", 1)]
 
 
 def test_overlapping_outages_keep_the_asset_down_until_the_last_one_ends() -> None:
@@ -523,3 +525,11 @@ def test_monte_carlo_second_hit_needs_its_own_repair(make_territory) -> None:
                      runs=1, seed=0, duration_s=14 * H, step_s=H)
     tr = e.counts[0, e.names.index("assets_working:transformer")]
     assert tr.tolist() == [0] * 12 + [1] * 3
+
+
+def test_an_event_time_that_is_not_a_number_is_refused() -> None:
+    from tousrisques import InputError
+
+    net = Network.from_lists(1, [])
+    with pytest.raises(InputError, match="not a finite number"):
+        run_timeline(net, [Event(float("nan"), (0,), "fail", "x")], duration_s=H, step_s=H)

@@ -20,17 +20,18 @@ STEP = 600.0
 def stepped_reference(n, groups, layers, events, steps, backups):
     """Every STEP seconds: apply the events of that instant, then the reference fixed point
     with the groups whose backup still runs excused; the plain way to read DESIGN §3."""
-    damaged: set[int] = set()
+    hits = [0] * n  # each damage needs its own restore; an instant's events count together
     lost_since: dict[int, float] = {}
     states = []
     for s in range(steps + 1):
         t = s * STEP
+        delta = [0] * n
         for e in events:
             if e.time_s == t:
-                if e.action == "fail":
-                    damaged |= set(e.assets)
-                else:
-                    damaged -= set(e.assets)
+                for a in e.assets:
+                    delta[a] += 1 if e.action == "fail" else -1
+        hits = [max(0, h + d) for h, d in zip(hits, delta, strict=True)]
+        damaged = {a for a in range(n) if hits[a] > 0}
         excused = {k for k in range(len(groups))
                    if backups[k] > 0 and (k not in lost_since or t < lost_since[k] + backups[k])}
         working = reference_fixed_point(n, groups, layers, damaged, excused)

@@ -67,7 +67,7 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
             item = Cause(a, when, CAUSES[code], depth, because, group=ref)
         elif code == CAUSE_DISCONNECTED:
             layer = net.layers[ref]
-            local = int(np.searchsorted(layer.members, a))
+            local = int(np.nonzero(layer.members == a)[0][0])
             neighbours = layer.members[layer.indices[layer.indptr[local]:
                                                      layer.indptr[local + 1]]]
             state = timeline.state_at(when)

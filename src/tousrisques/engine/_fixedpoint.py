@@ -97,7 +97,7 @@ def fixed_point(net: Network, damaged: BoolArray, *,
     working = ~np.asarray(damaged, dtype=bool)
     if start is not None:
         working &= start
-    reason = np.where(working, WORKING, DAMAGED).astype(np.int8)
+    reason = np.where(np.asarray(damaged, dtype=bool), DAMAGED, WORKING).astype(np.int8)
     group = np.full(n, -1, np.int64)
     layer_of = np.full(n, -1, np.int16)
     stopped = np.zeros(n, np.int32)

@@ -75,11 +75,23 @@ def run_one(plan: Plan, run: int) -> tuple[FloatArray, FloatArray, tuple[str, ..
     c, net = plan.compiled, plan.network
     rng = np.random.default_rng([plan.seed, run])
     events = list(plan.events)
+    # an absent asset cannot be damaged before a mitigation brings it
+    arrival = np.full(net.n, -np.inf)
+    missing = np.zeros(net.n, bool)
+    missing[list(plan.absent)] = True
+    arrival[missing] = np.inf
+    for e in plan.events:
+        if e.action == "restore":
+            rows = np.asarray(e.assets, dtype=np.int64)
+            rows = rows[missing[rows]]
+            arrival[rows] = np.minimum(arrival[rows], e.time_s)
     for h in plan.hazards:
-        hit = np.nonzero(rng.random(net.n) < h.probability)[0]
+        drawn = rng.random(net.n) < h.probability
+        at = np.broadcast_to(np.asarray(h.time_s, dtype=np.float64), (net.n,))
+        hit = np.nonzero(drawn & (at >= arrival))[0]
         if len(hit) == 0:
             continue
-        when = np.broadcast_to(np.asarray(h.time_s, dtype=np.float64), (net.n,))[hit]
+        when = at[hit]
         for t in np.unique(when):
             events.append(Event(float(t), tuple(hit[when == t].tolist()), "fail", h.cause))
         if plan.draws.repair:

@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from tousrisques._exceptions import InputError
 from tousrisques.engine._fixedpoint import (
     DAMAGED,
     DISCONNECTED,
@@ -128,13 +129,17 @@ def _excused(net: Network, lost_since: npt.NDArray[np.float64], t: float) -> Boo
 class _Recorder:
     """Collects the changes of state, with their causes, as arrays."""
 
-    def __init__(self) -> None:
+    def __init__(self, n: int) -> None:
         self.parts: list[tuple[npt.NDArray[np.generic], ...]] = []
+        self.last_cause = np.zeros(n, np.int8)
+        self.last_ref = np.full(n, -1, np.int64)
 
     def record(self, t: float, before: BoolArray, fp: FixedPoint, net: Network,
-               event_of: IntArray, by_event: BoolArray) -> None:
+               failed_by: IntArray, restored_by: IntArray, by_event: BoolArray) -> None:
         after = fp.working
-        changed = np.nonzero(after != before)[0]
+        # changes of state, and assets an event touched that are down after it: their cause
+        # may have changed (repaired but still without power; damaged while already down)
+        changed = np.nonzero((after != before) | (by_event & ~after))[0]
         if len(changed) == 0:
             return
         down = ~after[changed]
@@ -147,11 +152,18 @@ class _Recorder:
              down & (r == DISCONNECTED), ~down & by_event[changed]],
             [CAUSE_EVENT, CAUSE_BACKUP, CAUSE_REQUIREMENT, CAUSE_DISCONNECTED, CAUSE_EVENT],
             CAUSE_RECOVERED).astype(np.int8)
+        event = np.where(down, failed_by[changed], restored_by[changed])
         ref = np.select([cause == CAUSE_EVENT, (cause == CAUSE_REQUIREMENT)
                          | (cause == CAUSE_BACKUP), cause == CAUSE_DISCONNECTED],
-                        [event_of[changed], g, fp.layer[changed].astype(np.int64)], -1)
-        self.parts.append((np.full(len(changed), t), changed, after[changed], cause,
-                           ref.astype(np.int64)))
+                        [event, g, fp.layer[changed].astype(np.int64)], -1).astype(np.int64)
+        # an asset that stays down is logged again only when its cause changed
+        keep = (after[changed] != before[changed]) | (cause != self.last_cause[changed]) \
+            | (ref != self.last_ref[changed])
+        changed, cause, ref = changed[keep], cause[keep], ref[keep]
+        self.last_cause[changed] = cause
+        self.last_ref[changed] = ref
+        if len(changed):
+            self.parts.append((np.full(len(changed), t), changed, after[changed], cause, ref))
 
     def log(self) -> StateLog:
         if not self.parts:
@@ -201,13 +213,20 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     """
     n = net.n
     events = sorted(events, key=lambda e: e.time_s)
-    damaged = np.zeros(n, bool)
-    damaged[list(absent)] = True
-    event_of = np.full(n, -1, np.int64)
+    for e in events:
+        if not np.isfinite(e.time_s):
+            raise InputError(f"event '{e.cause}': its time is not a finite number")
+    # each damage needs its own restore: an asset hit by a storm and a cyber-attack works
+    # again when both are over (a count per asset, never below zero)
+    hits = np.zeros(n, np.int64)
+    hits[list(absent)] = 1
+    damaged = hits > 0
+    failed_by = np.full(n, -1, np.int64)  # the last event that damaged each asset
+    restored_by = np.full(n, -1, np.int64)
     lost_since = np.full(net.n_groups, np.inf)
     times_s = np.arange(0.0, duration_s + step_s / 2, step_s)
     snapshots = np.zeros((len(times_s), (n + 7) // 8), np.uint8)
-    recorder = _Recorder()
+    recorder = _Recorder(n)
     followed = {name: _Owners(req, n, len(times_s)) for name, req in (owners or {}).items()}
     working = np.ones(n, bool)
     k = 0
@@ -225,21 +244,24 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
         # apply the events at t, then compute the state at t
         restored = first
         by_event = np.zeros(n, bool)
+        delta = np.zeros(n, np.int64)
         while k < len(events) and events[k].time_s <= t:
             rows = np.asarray(events[k].assets, dtype=np.int64)
-            if events[k].action == "fail":
-                damaged[rows] = True
-            else:
-                restored |= bool(damaged[rows].any())
-                damaged[rows] = False
-            event_of[rows] = k
+            # every event of an instant counts together, whatever their order in the list
+            np.add.at(delta, rows, 1 if events[k].action == "fail" else -1)
+            (failed_by if events[k].action == "fail" else restored_by)[rows] = k
             by_event[rows] = True
             k += 1
+        if by_event.any():
+            hits = np.maximum(hits + delta, 0)
+            now = hits > 0
+            restored |= bool((damaged & ~now).any())
+            damaged = now
         fp = fixed_point(net, damaged, on_backup=_excused(net, lost_since, t),
                          start=None if restored or not monotone else working,
                          connectivity=forests)
         computations += 1
-        recorder.record(t, working, fp, net, event_of, by_event)
+        recorder.record(t, working, fp, net, failed_by, restored_by, by_event)
         working = fp.working
         met = (net.groups @ working.view(np.int8)) > 0
         lost_since[met] = np.inf

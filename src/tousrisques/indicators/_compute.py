@@ -123,10 +123,13 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
         for j, ch in enumerate(broadcast):
             if not channels_ok[k, ch]:
                 continue
-            allowed = c.channel_triggers[ch].indices
-            if len(allowed) == 0:
+            # who may trigger it: the actors named (roles expanded), or when it names nobody,
+            # any actor holding it; nobody at all means it cannot be sent
+            if c.channel_trigger_declared[ch]:
+                allowed = c.channel_triggers[ch].indices
+            else:
                 allowed = np.nonzero(holds[:, ch])[0]
-            if len(allowed) and not site_ok[allowed].any():
+            if not site_ok[allowed].any():
                 continue
             where = np.ones(len(c.population), bool)
             cov = int(c.channel_coverage[ch])

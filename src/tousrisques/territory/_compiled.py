@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from tousrisques._gc import gc_paused
 from tousrisques.territory._config import ROLES
 from tousrisques.territory._model import FloatArray, IntArray, Requirements, Territory
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 BoolArray = npt.NDArray[np.bool_]
 
 
@@ -74,6 +74,7 @@ class CompiledTerritory:
     channel_coverage: npt.NDArray[np.int16]
     channel_needs_site: BoolArray
     channel_triggers: sp.csr_matrix
+    channel_trigger_declared: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
     source_hash: str = ""  # territory_hash() of the files it was compiled from, when known
 
     @property
@@ -150,8 +151,9 @@ def _compile(t: Territory) -> CompiledTerritory:
             cols.append(ch_index[c])
     actor_channels = sp.csr_matrix((np.ones(len(rows), bool), (rows, cols)),
                                    shape=(len(t.actors), len(t.channels)))
-    reports = np.array([(i, ac_index[b]) for i, ac in enumerate(t.actors)
-                        for b in ac.reports_to], dtype=np.int64).reshape(-1, 2)
+    reports = np.unique(np.array([(i, ac_index[b]) for i, ac in enumerate(t.actors)
+                                  for b in ac.reports_to], dtype=np.int64).reshape(-1, 2),
+                        axis=0)
     trig_r, trig_c = [], []
     for i, ch in enumerate(t.channels):
         for who in ch.triggered_by:
@@ -185,6 +187,7 @@ def _compile(t: Territory) -> CompiledTerritory:
                                    else -1 for c in t.channels], np.int16),
         channel_needs_site=np.array([c.needs_site for c in t.channels], bool),
         channel_triggers=triggers,
+        channel_trigger_declared=np.array([bool(c.triggered_by) for c in t.channels], bool),
     )
 
 
@@ -216,7 +219,7 @@ def _get_csr(z: dict[str, Any], prefix: str) -> sp.csr_matrix:
 _PLAIN = ("kind", "layer", "source", "repair_s", "population",
           "vulnerable", "actor_ids", "actor_role", "actor_site", "crisis_cell", "reports_to",
           "channel_ids", "channel_broadcast", "channel_latency_s", "channel_coverage",
-          "channel_needs_site")
+          "channel_needs_site", "channel_trigger_declared")
 
 
 def _strings(values: tuple[str, ...]) -> npt.NDArray[np.str_]:
