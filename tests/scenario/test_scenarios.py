@@ -162,3 +162,21 @@ def test_fragility_forms() -> None:
                 {"lognormal": {"median": 0, "beta": 1}}, {"step": {}}, "strong"):
         with pytest.raises(ValueError):
             parse_fragility(bad)
+
+
+def test_every_problem_at_once_even_with_a_schema_error(tmp_path: Path) -> None:
+    """A schema error in one event does not hide an unknown asset in another, nor an
+    unknown kind in a hazard's fragility."""
+    folder = _copy_example(tmp_path)
+    text = BASE + """events:
+  - {at: soon, assets: [MAIL-PV], cause: x}
+  - {at: 2h, assets: [NOPE], cause: y}
+repairs:
+  transfo: {median: 2h}
+"""
+    with pytest.raises(ValidationError) as exc:
+        load_scenario(_write(folder, "many.yaml", text))
+    got = {(p.code, p.line) for p in exc.value.problems}
+    assert ("field.invalid", 6) in got  # "soon" is not a duration
+    assert ("ref.asset", 7) in got
+    assert ("kind.unknown", 9) in got

@@ -3,6 +3,7 @@ engine needs — hazards as probabilities per asset, timed events, absent assets
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,7 +23,14 @@ from tousrisques.engine import Event, Hazard, outage
 from tousrisques.scenario._builders import flood, plume, storm
 from tousrisques.scenario._exposure import Stage, project_geometries, stage_exposures
 from tousrisques.scenario._fragility import Fragility, FragilityError, parse_fragility
-from tousrisques.scenario._model import ScenarioFile
+from tousrisques.scenario._model import (
+    EventSpec,
+    HazardSpec,
+    InjectSpec,
+    MitigationSpec,
+    RepairSpec,
+    ScenarioFile,
+)
 from tousrisques.territory import CompiledTerritory, Territory, load_territory
 from tousrisques.territory._config import ROLES, report_pydantic
 
@@ -88,68 +96,23 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
         problems.raise_if_errors()
         raise InputError(f"{path}: empty or not a mapping")
     data, lines = got
+    spec: ScenarioFile | None = None
+    parts: _Parts | None
     try:
         spec = ScenarioFile.model_validate(data)
+        parts = _Parts.of(spec)
     except PydanticError as exc:
         report_pydantic(exc, rel, lines, (), problems, model=ScenarioFile)
+        parts = _Parts.partial(data)  # the valid items are still checked below
+    if parts is None:
         problems.raise_if_errors()
-        raise
-    territory = load_territory(path.parent / spec.territory)
+        raise InputError(f"{path}: no territory named")  # pragma: no cover
+    territory = load_territory(path.parent / parts.territory)
+    fragilities = _cross_check(parts, territory, path, rel, lines, problems)
+    problems.raise_if_errors()
+    assert spec is not None
     duration = parse_duration(spec.duration)
     step = parse_duration(spec.step)
-    if duration <= 0:
-        problems.error("field.invalid", rel, line=lines.get(("duration",)), field="duration",
-                       detail="the duration must be positive", expected="e.g. 72h")
-    if step <= 0 or step > max(duration, 0):
-        problems.error("field.invalid", rel, line=lines.get(("step",)), field="step",
-                       detail="the step must be positive and at most the duration",
-                       expected="e.g. 1h or 15m")
-    kinds = territory.kinds
-    seen: set[str] = set()
-    fragilities: list[dict[int, Fragility]] = []
-    for i, h in enumerate(spec.hazards):
-        if h.id in seen:
-            problems.error("id.duplicate", rel, line=lines.get(("hazards", i, "id")),
-                           field="id", ident=h.id, id=h.id, other="another hazard")
-        seen.add(h.id)
-        frag: dict[int, Fragility] = {}
-        for kind, curve in h.fragility.items():
-            line = lines.get(("hazards", i, "fragility", kind))
-            if kind not in kinds:
-                problems.error("kind.unknown", rel, line=line, field=f"fragility.{kind}",
-                               kind=kind, allowed=", ".join(sorted(kinds)),
-                               suggest=suggest(kind, kinds))
-                continue
-            try:
-                frag[territory.kind_names.index(kind)] = parse_fragility(curve)
-            except FragilityError as exc:
-                problems.error("field.invalid", rel, line=line, field=f"fragility.{kind}",
-                               detail=str(exc), expected="step, lognormal or table")
-        fragilities.append(frag)
-        if h.footprint is not None and not (path.parent / h.footprint).is_file():
-            problems.error("file.missing", rel, line=lines.get(("hazards", i, "footprint")),
-                           field="footprint", path=h.footprint)
-    named: list[tuple[str, int, list[str]]] = [
-        *(("events", i, list(e.assets)) for i, e in enumerate(spec.events)),
-        *(("mitigations", i, list(m.assets)) for i, m in enumerate(spec.mitigations))]
-    for key, i, assets in named:
-        _check_assets(assets, territory, rel, lines.get((key, i, "assets")), f"{key}.assets",
-                      problems)
-    _check_assets(list(spec.absent), territory, rel, lines.get(("absent",)), "absent",
-                  problems)
-    for kind in spec.repairs:
-        if kind not in kinds:
-            problems.error("kind.unknown", rel, line=lines.get(("repairs", kind)),
-                           field=f"repairs.{kind}", kind=kind,
-                           allowed=", ".join(sorted(kinds)), suggest=suggest(kind, kinds))
-    actors = {a.id for a in territory.actors}
-    for i, inj in enumerate(spec.injects):
-        for j, who in enumerate(inj.to):
-            if who not in actors and who not in ROLES:
-                problems.error("ref.actor", rel, line=lines.get(("injects", i, "to", j)),
-                               field="injects.to", ref=who,
-                               suggest=suggest(who, [*actors, *ROLES]))
-    problems.raise_if_errors()
 
     compiled = territory.compile()
     if spec.repairs:
@@ -162,6 +125,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
     zone_targets = project_geometries(territory.zones.geometry, territory.metric_crs)
     hazards, exposure, zone_exposure = [], {}, {}
     for h, frag in zip(spec.hazards, fragilities, strict=True):
+        assert frag is not None
         stages = _stages(h, path.parent, duration, problems, rel)
         peak, when = _peak(stages, targets, territory.metric_crs)
         exposure[h.id] = peak
@@ -194,6 +158,127 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
                             f"mitigation: {m.name}"))
     return Scenario(path, spec, territory, compiled, duration, step, tuple(hazards),
                     tuple(events), tuple(sorted(absent)), exposure, zone_exposure)
+
+
+@dataclass
+class _Parts:
+    """The parts of a scenario that are checked against its territory; ``None`` items did
+    not pass their own validation (already reported)."""
+
+    territory: str
+    duration: str | None
+    step: str | None
+    hazards: list[HazardSpec | None]
+    events: list[EventSpec | None]
+    mitigations: list[MitigationSpec | None]
+    injects: list[InjectSpec | None]
+    absent: list[str]
+    repairs: dict[str, RepairSpec]
+
+    @classmethod
+    def of(cls, spec: ScenarioFile) -> _Parts:
+        return cls(spec.territory, spec.duration, spec.step, list(spec.hazards),
+                   list(spec.events), list(spec.mitigations), list(spec.injects),
+                   list(spec.absent), dict(spec.repairs))
+
+    @classmethod
+    def partial(cls, data: dict[str, Any]) -> _Parts | None:
+        if not isinstance(data.get("territory"), str):
+            return None
+
+        def items(key: str, model: type[Any]) -> list[Any]:
+            out: list[Any] = []
+            raw = data.get(key)
+            for item in raw if isinstance(raw, list) else []:
+                try:
+                    out.append(model.model_validate(item))
+                except PydanticError:
+                    out.append(None)
+            return out
+
+        def duration(key: str, default: str | None) -> str | None:
+            value = data.get(key, default)
+            try:
+                parse_duration(str(value))
+            except ValueError:
+                return None
+            return str(value) if not isinstance(value, int | float) else None
+
+        repairs: dict[str, RepairSpec] = {}
+        raw = data.get("repairs")
+        for kind, item in (raw.items() if isinstance(raw, dict) else []):
+            with contextlib.suppress(PydanticError):
+                repairs[str(kind)] = RepairSpec.model_validate(item)
+        absent = data.get("absent")
+        return cls(data["territory"], duration("duration", None), duration("step", "1h"),
+                   items("hazards", HazardSpec), items("events", EventSpec),
+                   items("mitigations", MitigationSpec), items("injects", InjectSpec),
+                   [a for a in absent if isinstance(a, str)] if isinstance(absent, list)
+                   else [], repairs)
+
+
+def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
+                 lines: dict[Any, int], problems: Problems
+                 ) -> list[dict[int, Fragility] | None]:
+    """Everything the scenario names must exist in its territory; durations must fit."""
+    if parts.duration is not None and parts.step is not None:
+        duration, step = parse_duration(parts.duration), parse_duration(parts.step)
+        if duration <= 0:
+            problems.error("field.invalid", rel, line=lines.get(("duration",)),
+                           field="duration", detail="the duration must be positive",
+                           expected="e.g. 72h")
+        if step <= 0 or step > max(duration, 0):
+            problems.error("field.invalid", rel, line=lines.get(("step",)), field="step",
+                           detail="the step must be positive and at most the duration",
+                           expected="e.g. 1h or 15m")
+    kinds = territory.kinds
+    seen: set[str] = set()
+    fragilities: list[dict[int, Fragility] | None] = []
+    for i, h in enumerate(parts.hazards):
+        if h is None:
+            fragilities.append(None)
+            continue
+        if h.id in seen:
+            problems.error("id.duplicate", rel, line=lines.get(("hazards", i, "id")),
+                           field="id", ident=h.id, id=h.id, other="another hazard")
+        seen.add(h.id)
+        frag: dict[int, Fragility] = {}
+        for kind, curve in h.fragility.items():
+            line = lines.get(("hazards", i, "fragility", kind))
+            if kind not in kinds:
+                problems.error("kind.unknown", rel, line=line, field=f"fragility.{kind}",
+                               kind=kind, allowed=", ".join(sorted(kinds)),
+                               suggest=suggest(kind, kinds))
+                continue
+            try:
+                frag[territory.kind_names.index(kind)] = parse_fragility(curve)
+            except FragilityError as exc:
+                problems.error("field.invalid", rel, line=line, field=f"fragility.{kind}",
+                               detail=str(exc), expected="step, lognormal or table")
+        fragilities.append(frag)
+        if h.footprint is not None and not (path.parent / h.footprint).is_file():
+            problems.error("file.missing", rel, line=lines.get(("hazards", i, "footprint")),
+                           field="footprint", path=h.footprint)
+    named: list[tuple[str, int, list[str]]] = [
+        *(("events", i, list(e.assets)) for i, e in enumerate(parts.events) if e),
+        *(("mitigations", i, list(m.assets)) for i, m in enumerate(parts.mitigations) if m)]
+    for key, i, assets in named:
+        _check_assets(assets, territory, rel, lines.get((key, i, "assets")), f"{key}.assets",
+                      problems)
+    _check_assets(parts.absent, territory, rel, lines.get(("absent",)), "absent", problems)
+    for kind in parts.repairs:
+        if kind not in kinds:
+            problems.error("kind.unknown", rel, line=lines.get(("repairs", kind)),
+                           field=f"repairs.{kind}", kind=kind,
+                           allowed=", ".join(sorted(kinds)), suggest=suggest(kind, kinds))
+    actors = {a.id for a in territory.actors}
+    for i, inj in enumerate(parts.injects):
+        for j, who in enumerate(inj.to if inj else []):
+            if who not in actors and who not in ROLES:
+                problems.error("ref.actor", rel, line=lines.get(("injects", i, "to", j)),
+                               field="injects.to", ref=who,
+                               suggest=suggest(who, [*actors, *ROLES]))
+    return fragilities
 
 
 def _targets(t: Territory) -> npt.NDArray[np.object_]:
