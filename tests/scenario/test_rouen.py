@@ -128,3 +128,16 @@ def test_flood_spares_what_lies_far_from_the_seine() -> None:
     prob = s.hazards[0].probability
     assert (prob[exposure == 0] == 0).all()  # outside the footprint: never damaged
     assert (exposure > 0).sum() > 10 and (exposure == 0).sum() > len(exposure) // 2
+
+
+def test_load_shedding_rotates_and_ransomware_silences_the_services() -> None:
+    heat = run_scenario(ROUEN / "scenarios" / "canicule.yaml")
+    transformers = heat.stat("assets_working:transformer", "mean")
+    # every afternoon from 12 h, one source substation after another for 2 h: never all
+    # at once, and back to full in the morning
+    assert transformers[11] == 1.0 and transformers[12] < 1.0
+    assert (transformers[12:28] > 0.5).all() and transformers[30] == 1.0
+    ransom = run_scenario(ROUEN / "scenarios" / "rancongiciel.yaml")
+    services = ransom.stat("services_up", "mean", counts=True)
+    # mail and website (and their server room) down from 8 h for 72 h; FR-Alert stays
+    assert services[7] == 3 and services[8] == 1 and services[79] == 1 and services[80] == 3

@@ -1,7 +1,7 @@
 """Scenarios: what happens to a territory and when — hazards with their footprints and
 fragility, targeted events, mitigations, repairs, Monte Carlo settings, injects."""
 
-from tousrisques.scenario._builders import flood, plume, storm
+from tousrisques.scenario._builders import flood, load_shedding, plume, storm
 from tousrisques.scenario._exposure import Stage, exposure
 from tousrisques.scenario._fragility import Lognormal, Step, Table, parse_fragility
 from tousrisques.scenario._loader import Scenario, load_scenario
@@ -18,6 +18,7 @@ __all__ = [
     "exposure",
     "flood",
     "load_scenario",
+    "load_shedding",
     "parse_fragility",
     "plume",
     "run_scenario",

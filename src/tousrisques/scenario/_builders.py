@@ -81,6 +81,22 @@ def flood(river: Sequence[LonLat], *, bands: Sequence[tuple[float, float, float]
     return stages
 
 
+def load_shedding(feeders: Sequence[str], *, start_s: float, slot_s: float, every_s: float,
+                  days: int) -> list[tuple[str, float, float]]:
+    """Rotating load shedding: each day, the feeders are cut one after another for a slot,
+    from ``start_s``; the order turns by one feeder each day so that nobody is always first.
+
+    >>> load_shedding(["A", "B"], start_s=0, slot_s=2, every_s=24, days=2)
+    [('A', 0, 2), ('B', 2, 2), ('B', 24, 2), ('A', 26, 2)]
+    """
+    out = []
+    for d in range(days):
+        for i in range(len(feeders)):
+            feeder = feeders[(i + d) % len(feeders)]
+            out.append((feeder, start_s + d * every_s + i * slot_s, slot_s))
+    return out
+
+
 def storm(start_point: LonLat, end_point: LonLat, *, start_s: float, end_s: float,
           step_s: float, peak_kmh: float, radius_m: float, rings: int = 4,
           crs: str = "EPSG:2154") -> list[Stage]:

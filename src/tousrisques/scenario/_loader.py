@@ -20,13 +20,15 @@ from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problems, suggest
 from tousrisques._readers import parse_json, read_bytes, read_yaml
 from tousrisques.engine import Event, Hazard, outage
-from tousrisques.scenario._builders import flood, plume, storm
+from tousrisques.scenario._builders import flood, load_shedding, plume, storm
 from tousrisques.scenario._exposure import Stage, project_geometries, stage_exposures
 from tousrisques.scenario._fragility import Fragility, FragilityError, parse_fragility
 from tousrisques.scenario._model import (
+    CyberAttackSpec,
     EventSpec,
     HazardSpec,
     InjectSpec,
+    LoadSheddingSpec,
     MitigationSpec,
     RepairSpec,
     ScenarioFile,
@@ -145,6 +147,15 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
             events.extend(outage(rows, at, parse_duration(e.duration), e.cause))
         else:
             events.append(Event(at, tuple(rows), e.action, e.cause))
+    for c in spec.cyber_attacks:
+        events.extend(outage(_rows(list(c.assets), territory), parse_duration(c.at),
+                             parse_duration(c.duration), c.name))
+    for ls in spec.load_shedding:
+        for feeder, start, slot in load_shedding(
+                list(ls.feeders), start_s=parse_duration(ls.start),
+                slot_s=parse_duration(ls.slot), every_s=parse_duration(ls.every),
+                days=ls.days):
+            events.extend(outage(_rows([feeder], territory), start, slot, ls.name))
     absent = set(_rows(list(spec.absent), territory))
     # assets marked `planned` in the territory exist only when a mitigation brings them
     planned = territory.assets.attrs.get("planned")
@@ -172,6 +183,8 @@ class _Parts:
     events: list[EventSpec | None]
     mitigations: list[MitigationSpec | None]
     injects: list[InjectSpec | None]
+    cyber: list[CyberAttackSpec | None]
+    shedding: list[LoadSheddingSpec | None]
     absent: list[str]
     repairs: dict[str, RepairSpec]
 
@@ -179,7 +192,8 @@ class _Parts:
     def of(cls, spec: ScenarioFile) -> _Parts:
         return cls(spec.territory, spec.duration, spec.step, list(spec.hazards),
                    list(spec.events), list(spec.mitigations), list(spec.injects),
-                   list(spec.absent), dict(spec.repairs))
+                   list(spec.cyber_attacks), list(spec.load_shedding), list(spec.absent),
+                   dict(spec.repairs))
 
     @classmethod
     def partial(cls, data: dict[str, Any]) -> _Parts | None:
@@ -213,6 +227,8 @@ class _Parts:
         return cls(data["territory"], duration("duration", None), duration("step", "1h"),
                    items("hazards", HazardSpec), items("events", EventSpec),
                    items("mitigations", MitigationSpec), items("injects", InjectSpec),
+                   items("cyber_attacks", CyberAttackSpec),
+                   items("load_shedding", LoadSheddingSpec),
                    [a for a in absent if isinstance(a, str)] if isinstance(absent, list)
                    else [], repairs)
 
@@ -261,7 +277,13 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
                            field="footprint", path=h.footprint)
     named: list[tuple[str, int, list[str]]] = [
         *(("events", i, list(e.assets)) for i, e in enumerate(parts.events) if e),
-        *(("mitigations", i, list(m.assets)) for i, m in enumerate(parts.mitigations) if m)]
+        *(("mitigations", i, list(m.assets)) for i, m in enumerate(parts.mitigations) if m),
+        *(("cyber_attacks", i, list(c.assets)) for i, c in enumerate(parts.cyber) if c)]
+    for i, ls in enumerate(parts.shedding):
+        if ls is not None:
+            _check_assets(list(ls.feeders), territory, rel,
+                          lines.get(("load_shedding", i, "feeders")), "load_shedding.feeders",
+                          problems)
     for key, i, assets in named:
         _check_assets(assets, territory, rel, lines.get((key, i, "assets")), f"{key}.assets",
                       problems)

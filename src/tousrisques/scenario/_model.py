@@ -105,6 +105,32 @@ class MitigationSpec(_Strict):
     _d = field_validator("at", mode="before")(classmethod(lambda cls, v: _duration(v)))
 
 
+class CyberAttackSpec(_Strict):
+    """Named digital services (or any assets) down from ``at`` for ``duration``."""
+
+    name: str = Field(min_length=1)
+    assets: list[str] = Field(min_length=1)
+    at: str
+    duration: str
+
+    _d = field_validator("at", "duration", mode="before")(classmethod(
+        lambda cls, v: _duration(v)))
+
+
+class LoadSheddingSpec(_Strict):
+    """Rotating load shedding of named feeders (source substations, lines)."""
+
+    name: str = Field(min_length=1)
+    feeders: list[str] = Field(min_length=1)
+    start: str
+    slot: str = "2h"
+    every: str = "24h"
+    days: int = Field(default=1, ge=1, le=365)
+
+    _d = field_validator("start", "slot", "every", mode="before")(classmethod(
+        lambda cls, v: _duration(v)))
+
+
 class RepairSpec(_Strict):
     median: str
     beta: float = Field(default=0.0, ge=0, le=3)
@@ -144,6 +170,8 @@ class ScenarioFile(_Strict):
     hazards: list[HazardSpec] = Field(default_factory=list)
     events: list[EventSpec] = Field(default_factory=list)
     mitigations: list[MitigationSpec] = Field(default_factory=list)
+    cyber_attacks: list[CyberAttackSpec] = Field(default_factory=list)
+    load_shedding: list[LoadSheddingSpec] = Field(default_factory=list)
     absent: list[str] = Field(default_factory=list)
     repairs: dict[str, RepairSpec] = Field(default_factory=dict)
     monte_carlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)
