@@ -123,10 +123,12 @@ def test_synthetic_then_validate(tmp_path: Path) -> None:
     assert json.loads(r.stdout)["summary"]["assets"] == 600
 
 
-def test_demo_prints_the_example_summary() -> None:
-    r = invoke("demo")
+def test_demo_prints_the_example_summary_and_the_storm_comparison() -> None:
+    r = invoke("demo", "--runs", "2", "--workers", "1")
     assert r.exit_code == 0, r.output
     assert "Petite-Ville-sur-Seine" in r.output and "antenna" in r.output
+    assert "what the plan buys" in r.output
+    assert "71.0 / 71" in r.output  # with satellite phones, every town hall holds
 
 
 @pytest.mark.parametrize("command", ["validate", "compile", "synthetic", "demo"])

@@ -41,6 +41,16 @@ TEXT: dict[str, tuple[str, str]] = {
                 "territoire synthétique de {n} actifs écrit dans {path}"),
     "demo_intro": ("Validating the example territory {path}",
                    "Validation du territoire d'exemple {path}"),
+    "demo_running": ("Playing “{name}” on the Rouen sample ({runs} Monte Carlo runs)…",
+                     "Simulation « {name} » sur l'échantillon de Rouen ({runs} tirages)…"),
+    "demo_table": ("Winter storm on Métropole Rouen Normandie: what the plan buys "
+                   "(mean, P10 in brackets)",
+                   "Tempête sur la Métropole Rouen Normandie : ce que le plan apporte "
+                   "(moyenne, P10 entre parenthèses)"),
+    "demo_base": ("storm", "tempête"),
+    "demo_plan": ("with the plan", "avec le plan"),
+    "demo_reach": ("FR-Alert reach", "portée FR-Alert"),
+    "demo_halls": ("town halls", "mairies reliées"),
     "internal": ("internal error: {detail} (set TOUSRISQUES_DEBUG=1 for details, and please "
                  "report it)", "erreur interne : {detail} (TOUSRISQUES_DEBUG=1 pour le détail ; "
                  "merci de la signaler)"),

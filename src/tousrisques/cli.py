@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -33,6 +34,7 @@ LangOpt = Annotated[Lang | None, typer.Option(
     "--lang", help="Language: fr or en (default from TOUSRISQUES_LANG, LC_ALL or LANG).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "petite-ville"
+ROUEN = Path(__file__).resolve().parents[2] / "examples" / "rouen"
 
 
 def _lang(lang: Lang | None) -> str:
@@ -194,11 +196,44 @@ def synthetic(
 
 
 @app.command()
-def demo(lang: LangOpt = None) -> None:
-    """Validate the built-in example territory and print its summary."""
+def demo(
+    lang: LangOpt = None,
+    runs: Annotated[int, typer.Option(min=1, help="Monte Carlo runs per scenario.")] = 40,
+    workers: Annotated[int, typer.Option(min=1, help="Local processes.")] = 2,
+) -> None:
+    """Validate the example territory, then play the winter storm on the Rouen sample with
+    and without its mitigation plan, and print what the plan buys."""
+    from tousrisques.scenario import load_scenario, run_scenario
+
     language = _lang(lang)
     out.print(t("demo_intro", language, path=EXAMPLE), style="bold", markup=False)
     _validate(EXAMPLE, language, False)
+    results = []
+    for name in ("tempete.yaml", "tempete-attenuee.yaml"):
+        s = load_scenario(ROUEN / "scenarios" / name)
+        out.print(t("demo_running", language, name=s.spec.name.get(language), runs=runs),
+                  style="bold", markup=False)
+        results.append(run_scenario(s, runs=runs, workers=workers))
+    table = Table(title=t("demo_table", language), title_justify="left")
+    table.add_column("")
+    for label in ("demo_base", "demo_plan"):
+        table.add_column(t("demo_reach", language) + "\n" + t(label, language),
+                         justify="right")
+    for label in ("demo_base", "demo_plan"):
+        table.add_column(t("demo_halls", language) + "\n" + t(label, language),
+                         justify="right")
+    mayors = [n for n in results[0].names if n.startswith("actor_latency:MAIRE-")]
+    reach = [(e.stat("population_reached:fr-alert", "mean"),
+              e.stat("population_reached:fr-alert", "p10")) for e in results]
+    halls = [np.isfinite(e.values[:, [e.names.index(n) for n in mayors], :]).sum(axis=1)
+             .mean(axis=0) for e in results]
+    for hours in (0, 3, 6, 12, 24, 48, 72):
+        table.add_row(f"{hours} h",
+                      *(f"{percent(m[hours], language)} ({percent(p[hours], language)})"
+                        for m, p in reach),
+                      *(f"{number(h[hours], language, digits=1)} / {len(mayors)}"
+                        for h in halls))
+    out.print(table)
 
 
 def main() -> None:
