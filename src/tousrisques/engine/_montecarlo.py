@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -26,6 +24,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tousrisques._atomic import atomic_folder
 from tousrisques._exceptions import InputError
 from tousrisques.engine._network import Network
 from tousrisques.engine._timeline import Event, run_timeline
@@ -172,18 +171,10 @@ class Ensemble:
             "name": np.tile(np.repeat(np.array(self.names, dtype=object), t), runs).tolist(),
             "time_s": np.tile(self.times_s, runs * n),
             "value": self.values.ravel(), "count": self.counts.ravel()})
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
-        try:
+        with atomic_folder(folder) as tmp:
             pq.write_table(self.stats_table().replace_schema_metadata(meta),
                            tmp / "stats.parquet")
             pq.write_table(runs_table.replace_schema_metadata(meta), tmp / "runs.parquet")
-            if folder.exists():
-                shutil.rmtree(folder)
-            tmp.rename(folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return folder
 
     @classmethod

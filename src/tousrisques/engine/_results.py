@@ -9,8 +9,6 @@ hashes, seed, version).
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tousrisques._atomic import atomic_folder
 from tousrisques._exceptions import InputError
 from tousrisques.engine._network import Network
 from tousrisques.engine._timeline import (
@@ -53,18 +52,10 @@ class RunResult:
         """Write ``folder`` (replaced whole; never left half-written)."""
         folder = Path(folder)
         meta = {META_KEY: json.dumps(self.metadata).encode()}
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
-        try:
+        with atomic_folder(folder) as tmp:
             table = self.indicators.to_table()
             pq.write_table(table.replace_schema_metadata(meta), tmp / "indicators.parquet")
             pq.write_table(self.changes.replace_schema_metadata(meta), tmp / "changes.parquet")
-            if folder.exists():
-                shutil.rmtree(folder)
-            tmp.rename(folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return folder
 
     @classmethod

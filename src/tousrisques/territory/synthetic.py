@@ -16,8 +16,6 @@ The same seed writes the same files.
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,8 @@ import pyarrow.csv as pacsv
 import yaml
 from pyproj import Transformer
 from scipy.spatial import cKDTree
+
+from tousrisques._atomic import atomic_folder
 
 CELL_M = 1000.0
 ORIGIN = (560_000.0, 6_880_000.0)  # Lambert-93, near Rouen
@@ -164,17 +164,8 @@ def write_synthetic(folder: str | Path, *, n_assets: int, seed: int = 0,
         raise ValueError("asset_format is csv or geojson")
     d = build_synthetic(n_assets, seed=seed, link_factor=link_factor)
     to_wgs = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
-    try:
+    with atomic_folder(folder) as tmp:
         count = _write(tmp, d, to_wgs, asset_format)
-        if folder.exists():
-            shutil.rmtree(folder)
-        tmp.rename(folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return count
 
 

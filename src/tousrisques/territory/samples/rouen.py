@@ -13,9 +13,7 @@ import csv
 import io
 import json
 import math
-import shutil
 import sys
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ import yaml
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
+from tousrisques._atomic import atomic_folder
 from tousrisques.territory.synthetic import _tree_parents
 
 CRS = "EPSG:2154"
@@ -75,18 +74,9 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
 
 def build(folder: str | Path, *, seed: int = 0) -> Path:
     """Write the sample territory (and its scenario library) in ``folder``, whole."""
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
-    try:
+    with atomic_folder(folder) as tmp:
         _write(tmp, np.random.default_rng(seed))
-        if folder.exists():
-            shutil.rmtree(folder)
-        tmp.rename(folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return folder
+    return Path(folder)
 
 
 def _write(out: Path, rng: np.random.Generator) -> None:
