@@ -35,14 +35,23 @@ FloatArray = npt.NDArray[np.float64]
 STATS = ("mean", "p10", "p50", "p90")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Hazard:
     """Each asset is damaged with ``probability[i]`` at ``time_s`` (one time for all, or one
-    per asset: when the hazard's peak reaches it); ``cause`` names it."""
+    per asset); ``cause`` names it.
+
+    A hazard that grows in stages (a rising flood, a storm crossing) gives ``steps``: for
+    each asset, the times at which its damage probability rises and the probability from
+    then on (``asset``, ``time_s``, ``probability`` arrays, sorted by time). One uniform draw
+    ``u`` per asset decides: the asset is damaged at the first step whose probability
+    exceeds ``u`` — so its chance of damage is the peak probability, and it falls as soon
+    as the hazard is strong enough for it, not only when the peak arrives.
+    """
 
     time_s: float | FloatArray
     probability: FloatArray
     cause: str
+    steps: tuple[npt.NDArray[np.int64], FloatArray, FloatArray] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,8 +94,17 @@ def run_one(plan: Plan, run: int) -> tuple[FloatArray, FloatArray, tuple[str, ..
             rows = rows[missing[rows]]
             arrival[rows] = np.minimum(arrival[rows], e.time_s)
     for h in plan.hazards:
-        drawn = rng.random(net.n) < h.probability
-        at = np.broadcast_to(np.asarray(h.time_s, dtype=np.float64), (net.n,))
+        u = rng.random(net.n)
+        if h.steps is not None:
+            s_asset, s_time, s_prob = h.steps
+            over = np.nonzero(s_prob > u[s_asset])[0]
+            first_assets, first = np.unique(s_asset[over], return_index=True)
+            at = np.full(net.n, np.inf)
+            at[first_assets] = s_time[over][first]
+            drawn = np.isfinite(at)
+        else:
+            drawn = u < h.probability
+            at = np.broadcast_to(np.asarray(h.time_s, dtype=np.float64), (net.n,))
         hit = np.nonzero(drawn & (at >= arrival))[0]
         if len(hit) == 0:
             continue

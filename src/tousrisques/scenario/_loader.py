@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticError
 from tousrisques._durations import parse_duration
 from tousrisques._exceptions import InputError
 from tousrisques._limits import ReadLimits
+from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
 from tousrisques._readers import parse_json, read_bytes, read_yaml
 from tousrisques.engine import Event, Hazard, outage
@@ -128,16 +129,14 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
     hazards, exposure, zone_exposure = [], {}, {}
     for h, frag in zip(spec.hazards, fragilities, strict=True):
         assert frag is not None
-        stages = _stages(h, path.parent, duration, problems, rel)
-        peak, when = _peak(stages, targets, territory.metric_crs)
-        exposure[h.id] = peak
-        zone_exposure[h.id] = _peak(stages, zone_targets, territory.metric_crs)[0]
-        prob = np.zeros(len(territory.assets))
-        for code, fragility in frag.items():
-            sel = territory.assets.kind == code
-            prob[sel] = fragility.probability(peak[sel])
-        prob[peak <= 0] = 0.0
-        hazards.append(Hazard(when, prob, h.name.get("en") if h.name else h.id))
+        stages = _stages(h, path.parent, duration, problems, rel, territory.metric_crs)
+        levels = stage_exposures(stages, targets, territory.metric_crs)
+        exposure[h.id] = np.max(levels, axis=0) if levels else np.zeros(len(targets))
+        zone_levels = stage_exposures(stages, zone_targets, territory.metric_crs)
+        zone_exposure[h.id] = np.max(zone_levels, axis=0) if zone_levels \
+            else np.zeros(len(zone_targets))
+        hazards.append(_staged_hazard(stages, levels, frag, territory,
+                                      h.name.get("en") if h.name else h.id))
     problems.raise_if_errors()
     events: list[Event] = []
     for e in spec.events:
@@ -322,23 +321,23 @@ def _targets(t: Territory) -> npt.NDArray[np.object_]:
     return out
 
 
-def _stages(h: Any, folder: Path, duration: float, problems: Problems, rel: str
-            ) -> list[Stage]:
+def _stages(h: Any, folder: Path, duration: float, problems: Problems, rel: str,
+            crs: str) -> list[Stage]:
     if h.plume is not None:
         p = h.plume
         return plume(p.source, wind_from_deg=p.wind_from_deg, wind_speed_ms=p.wind_speed_ms,
                      start_s=parse_duration(p.start), duration_s=parse_duration(p.duration),
                      step_s=parse_duration(p.step), half_angle_deg=p.half_angle_deg,
-                     max_length_m=p.max_length_m)
+                     max_length_m=p.max_length_m, crs=crs)
     if h.flood is not None:
         f = h.flood
         return flood(f.river, bands=[(d, depth, parse_duration(t)) for d, depth, t in f.bands],
-                     end_s=parse_duration(f.end))
+                     end_s=parse_duration(f.end), crs=crs)
     if h.storm is not None:
         s = h.storm
         return storm(s.start_point, s.end_point, start_s=parse_duration(s.start),
                      end_s=parse_duration(s.end), step_s=parse_duration(s.step),
-                     peak_kmh=s.peak_kmh, radius_m=s.radius_m)
+                     peak_kmh=s.peak_kmh, radius_m=s.radius_m, crs=crs)
     return _footprint_file(folder / h.footprint, h.footprint, duration, problems)
 
 
@@ -352,18 +351,34 @@ def _footprint_file(path: Path, rel: str, duration: float, problems: Problems
             problems.error("geojson.collection", rel, line=1)
         return []
     groups: dict[tuple[float, float], tuple[list[Any], list[float]]] = {}
+    expected = Text("a Polygon or MultiPolygon with intensity (a number >= 0), start and end "
+                    "(durations, end after start)",
+                    "un Polygon ou MultiPolygon avec intensity (un nombre >= 0), start et end "
+                    "(des durées, end après start)")
     for fno, feat in enumerate(data["features"], start=1):
         props = (feat.get("properties") or {}) if isinstance(feat, dict) else {}
         try:
+            if not isinstance(feat, dict) or not isinstance(feat.get("geometry"), dict):
+                raise ValueError("no geometry")
             geom = shapely.geometry.shape(feat["geometry"])
-            level = float(props["intensity"])
+            if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
+                raise ValueError(f"a {geom.geom_type} is not an area")
+            if not geom.is_valid:
+                raise ValueError(shapely.is_valid_reason(geom))
+            raw = props.get("intensity")
+            if isinstance(raw, bool) or not isinstance(raw, int | float):
+                raise ValueError("intensity is not a number")
+            level = float(raw)
+            if not np.isfinite(level) or level < 0:
+                raise ValueError("intensity must be a finite number >= 0")
             start = parse_duration(str(props.get("start", "0s")))
             end = parse_duration(str(props["end"])) if "end" in props else duration
-        except (KeyError, TypeError, ValueError) as exc:
-            problems.error("field.invalid", rel, feature=fno, field="intensity",
-                           detail=str(exc)[:80],
-                           expected="a polygon with intensity (number), start and end "
-                                    "(durations)")
+            if end < start:
+                raise ValueError("end comes before start")
+        except Exception as exc:  # shapely raises many types on malformed geometry
+            problems.error("field.invalid", rel, feature=fno, field="geometry",
+                           detail=str(exc).splitlines()[0][:100] if str(exc) else
+                           type(exc).__name__, expected=expected)
             continue
         polys, levels = groups.setdefault((start, end), ([], []))
         polys.append(geom)
@@ -372,13 +387,27 @@ def _footprint_file(path: Path, rel: str, duration: float, problems: Problems
             for (s, e), (p, v) in sorted(groups.items())]
 
 
-def _peak(stages: list[Stage], targets: npt.NDArray[np.object_], crs: str
-          ) -> tuple[FloatArray, FloatArray]:
-    """Each target's highest intensity over the stages, and when it first met it."""
-    peak = np.zeros(len(targets))
-    when = np.zeros(len(targets))
-    for stage, level in zip(stages, stage_exposures(stages, targets, crs), strict=True):
-        higher = level > peak
-        peak[higher] = level[higher]
-        when[higher] = stage.start_s
-    return peak, when
+def _staged_hazard(stages: list[Stage], levels: list[FloatArray],
+                   frag: dict[int, Fragility], t: Territory, cause: str) -> Hazard:
+    """The damage probability of each asset as it rises stage after stage (a running
+    maximum), kept where it rises: the engine draws once per asset against these steps."""
+    n = len(t.assets)
+    running = np.zeros(n)
+    when = np.zeros(n)
+    s_asset, s_time, s_prob = [], [], []
+    order = sorted(range(len(stages)), key=lambda k: stages[k].start_s)
+    for k in order:
+        prob = np.zeros(n)
+        for code, fragility in frag.items():
+            sel = (t.assets.kind == code) & (levels[k] > 0)
+            prob[sel] = fragility.probability(levels[k][sel])
+        rises = np.nonzero(prob > running)[0]
+        running[rises] = prob[rises]
+        when[rises] = stages[k].start_s
+        s_asset.append(rises)
+        s_time.append(np.full(len(rises), stages[k].start_s))
+        s_prob.append(prob[rises])
+    steps = (np.concatenate(s_asset).astype(np.int64) if s_asset else np.zeros(0, np.int64),
+             np.concatenate(s_time) if s_time else np.zeros(0),
+             np.concatenate(s_prob) if s_prob else np.zeros(0))
+    return Hazard(when, running, cause, steps)

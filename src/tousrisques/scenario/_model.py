@@ -10,12 +10,26 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from tousrisques._durations import parse_duration
 from tousrisques.territory._config import LocalText, _local
 
+MAX_STAGES = 10_000
+
 
 def _duration(v: Any) -> Any:
     if isinstance(v, int | float) and not isinstance(v, bool):
         raise ValueError("write a unit: 30m, 2h, 1d")
     parse_duration(str(v))
     return str(v)
+
+
+def _positive(v: Any) -> Any:
+    v = _duration(v)
+    if parse_duration(v) <= 0:
+        raise ValueError("must be longer than zero, e.g. 1h")
+    return v
+
+
+def _stage_count(span: str, step: str) -> None:
+    if parse_duration(span) / parse_duration(step) > MAX_STAGES:
+        raise ValueError(f"more than {MAX_STAGES} stages: use a longer step")
 
 
 class _Strict(BaseModel):
@@ -32,8 +46,14 @@ class PlumeBuilder(_Strict):
     half_angle_deg: float = Field(default=12.0, gt=0, lt=90)
     max_length_m: float = Field(default=30_000.0, gt=0)
 
-    _d = field_validator("start", "duration", "step", mode="before")(classmethod(
+    _d = field_validator("start", "duration", mode="before")(classmethod(
         lambda cls, v: _duration(v)))
+    _s = field_validator("step", mode="before")(classmethod(lambda cls, v: _positive(v)))
+
+    @model_validator(mode="after")
+    def _stages(self) -> PlumeBuilder:
+        _stage_count(self.duration, self.step)
+        return self
 
 
 class FloodBuilder(_Strict):
@@ -53,8 +73,18 @@ class StormBuilder(_Strict):
     peak_kmh: float = Field(gt=0, le=400)
     radius_m: float = Field(gt=0)
 
-    _d = field_validator("start", "end", "step", mode="before")(classmethod(
+    _d = field_validator("start", "end", mode="before")(classmethod(
         lambda cls, v: _duration(v)))
+    _s = field_validator("step", mode="before")(classmethod(lambda cls, v: _positive(v)))
+
+    @model_validator(mode="after")
+    def _stages(self) -> StormBuilder:
+        if parse_duration(self.end) < parse_duration(self.start):
+            raise ValueError("end comes before start")
+        span = parse_duration(self.end) - parse_duration(self.start)
+        if span / parse_duration(self.step) > MAX_STAGES:
+            raise ValueError(f"more than {MAX_STAGES} stages: use a longer step")
+        return self
 
 
 class HazardSpec(_Strict):
@@ -140,7 +170,7 @@ class RepairSpec(_Strict):
 
 class MonteCarloSpec(_Strict):
     runs: int = Field(default=100, ge=1, le=1_000_000)
-    seed: int = 0
+    seed: int = Field(default=0, ge=0)
     repair_beta: float = Field(default=0.0, ge=0, le=3)
     backup_beta: float = Field(default=0.0, ge=0, le=3)
 
@@ -182,5 +212,10 @@ class ScenarioFile(_Strict):
     def _texts(cls, v: Any) -> Any:
         return _local(v)
 
-    _d = field_validator("duration", "step", mode="before")(classmethod(
-        lambda cls, v: _duration(v)))
+    _d = field_validator("duration", mode="before")(classmethod(lambda cls, v: _duration(v)))
+    _s = field_validator("step", mode="before")(classmethod(lambda cls, v: _positive(v)))
+
+    @model_validator(mode="after")
+    def _steps(self) -> ScenarioFile:
+        _stage_count(self.duration, self.step)
+        return self
