@@ -128,7 +128,11 @@ def _validate_scenario(path: Path, lang: str, as_json: bool) -> None:
         _report(exc, path, lang, as_json)
         raise typer.Exit(1) from None
     except InputError as exc:
-        err.print(str(exc), style="red", markup=False)
+        if as_json:
+            print(json.dumps({"valid": False, "path": str(path), "error": str(exc)},
+                             ensure_ascii=False))
+        else:
+            err.print(str(exc), style="red", markup=False)
         raise typer.Exit(1) from None
     hazards = [{"id": spec.id, "assets_exposed": int((s.exposure[spec.id] > 0).sum()),
                 "expected_damaged": round(float(h.probability.sum()), 1)}

@@ -15,7 +15,7 @@ import shapely
 from pydantic import ValidationError as PydanticError
 
 from tousrisques._durations import parse_duration
-from tousrisques._exceptions import InputError
+from tousrisques._exceptions import InputError, ValidationError
 from tousrisques._limits import ReadLimits
 from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
@@ -34,7 +34,7 @@ from tousrisques.scenario._model import (
     RepairSpec,
     ScenarioFile,
 )
-from tousrisques.territory import CompiledTerritory, Territory, load_territory
+from tousrisques.territory import CompiledTerritory, Territory, load_territory, territory_hash
 from tousrisques.territory._config import ROLES, report_pydantic
 
 FloatArray = npt.NDArray[np.float64]
@@ -110,14 +110,26 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
     if parts is None:
         problems.raise_if_errors()
         raise InputError(f"{path}: no territory named")  # pragma: no cover
-    territory = load_territory(path.parent / parts.territory)
+    try:
+        territory = load_territory(path.parent / parts.territory)
+    except ValidationError as exc:
+        # the territory's problems, and the scenario's own ones found so far, together
+        problems.extend(exc.problems)
+        problems.raise_if_errors()
+        raise
+    except InputError as exc:
+        problems.error("file.missing", rel, line=lines.get(("territory",)), field="territory",
+                       path=parts.territory)
+        problems.raise_if_errors()
+        raise exc
     fragilities = _cross_check(parts, territory, path, rel, lines, problems)
     problems.raise_if_errors()
     assert spec is not None
     duration = parse_duration(spec.duration)
     step = parse_duration(spec.step)
 
-    compiled = territory.compile()
+    compiled = replace(territory.compile(),
+                       source_hash=territory_hash(path.parent / parts.territory))
     if spec.repairs:
         repair = compiled.repair_s.copy()
         for kind, r in spec.repairs.items():

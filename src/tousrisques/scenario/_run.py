@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -18,4 +19,6 @@ def run_scenario(scenario: Scenario | str | Path, *, runs: int | None = None,
                         runs=runs or mc.runs, seed=mc.seed, duration_s=s.duration_s,
                         step_s=s.step_s, workers=workers, dask=dask,
                         draws=Draws(repair_beta=mc.repair_beta, backup_beta=mc.backup_beta),
-                        metadata={"scenario": s.spec.name.en, "scenario_file": s.path.name})
+                        metadata={"scenario": s.spec.name.en, "scenario_file": s.path.name,
+                                  "scenario_hash": hashlib.blake2b(
+                                      s.path.read_bytes(), digest_size=16).hexdigest()})

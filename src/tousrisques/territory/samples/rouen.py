@@ -223,7 +223,7 @@ def _write(out: Path, rng: np.random.Generator) -> None:
         site(ident, "site", h["name"].title(), x, y, f"{nearest_tr(x, y)}|{gen}")
         site(gen, "generator", f"Groupe électrogène — {h['name'].title()}", x, y, "")
     for code, (x, y) in sorted(town_hall.items()):
-        site(f"MAIRIE-{code}", "site", f"Mairie de {_name(communes, code)}", x, y,
+        site(f"MAIRIE-{code}", "site", f"Mairie {_de(_name(communes, code))}", x, y,
              nearest_tr(x, y))
     # sirens where people live
     n_siren = max(3, total // PEOPLE_PER_SIREN)
@@ -281,9 +281,21 @@ def _name(communes: list[dict[str, Any]], code: str) -> str:
                     if f["properties"]["insee"] == code))
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes repeated lists out in full: no anchors and aliases for people to decode."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _dump(path: Path, data: Any, header: str) -> None:
-    path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False,
-                                            width=100), encoding="utf-8")
+    path.write_text(header + yaml.dump(data, Dumper=_PlainDumper, allow_unicode=True,
+                                       sort_keys=False, width=100), encoding="utf-8")
+
+
+def _de(name: str) -> str:
+    """French elision: "de Rouen", "d'Oissel"."""
+    return f"d'{name}" if name[:1].upper() in "AEIOUYÉÈÊÎÔ" else f"de {name}"
 
 
 def _write_yaml(out: Path, communes: list[dict[str, Any]], reserves: list[str],
@@ -375,7 +387,7 @@ def _write_yaml(out: Path, communes: list[dict[str, Any]], reserves: list[str],
     ]
     for f in sorted(communes, key=lambda f: f["properties"]["insee"]):
         code = f["properties"]["insee"]
-        actors.append(actor(f"MAIRE-{code}", f"Mairie de {f['properties']['nom']} (PCS)",
+        actors.append(actor(f"MAIRE-{code}", f"Mairie {_de(f['properties']['nom'])} (PCS)",
                             "mayor", f"MAIRIE-{code}",
                             [*everyday, "sirenes", "satellite", "reseaux-sociaux",
                              "porte-a-porte"], reports_to=["COD", "CIC-METRO"]))
