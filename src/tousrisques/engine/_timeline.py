@@ -98,6 +98,14 @@ class Timeline:
     events: tuple[Event, ...]
     computations: int
     owners_ok: dict[str, npt.NDArray[np.bool_]]
+    presence: npt.NDArray[np.uint8] | None = None  # packed, per output time, when some
+    # assets were absent at the start: which exist (not yet brought = not there)
+
+    def present_at(self, k: int) -> BoolArray:
+        """Which assets exist at output time ``times_s[k]``."""
+        if self.presence is None:
+            return np.ones(self.n_assets, bool)
+        return np.unpackbits(self.presence[k], count=self.n_assets).astype(bool)
 
     def working_at(self, k: int) -> BoolArray:
         """Which assets work at output time ``times_s[k]``."""
@@ -221,11 +229,14 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     hits = np.zeros(n, np.int64)
     hits[list(absent)] = 1
     damaged = hits > 0
+    present = np.ones(n, bool)
+    present[list(absent)] = False
     failed_by = np.full(n, -1, np.int64)  # the last event that damaged each asset
     restored_by = np.full(n, -1, np.int64)
     lost_since = np.full(net.n_groups, np.inf)
     times_s = np.arange(0.0, duration_s + step_s / 2, step_s)
     snapshots = np.zeros((len(times_s), (n + 7) // 8), np.uint8)
+    presence = np.zeros((len(times_s), (n + 7) // 8), np.uint8) if len(absent) else None
     recorder = _Recorder(n)
     followed = {name: _Owners(req, n, len(times_s)) for name, req in (owners or {}).items()}
     working = np.ones(n, bool)
@@ -253,6 +264,7 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
             by_event[rows] = True
             k += 1
         if by_event.any():
+            present |= delta < 0  # an absent asset exists once an event brings it
             hits = np.maximum(hits + delta, 0)
             now = hits > 0
             restored |= bool((damaged & ~now).any())
@@ -277,6 +289,8 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
         next_t = min([next_event, next_timer, *(o.next_timer(t) for o in followed.values())])
         while grid < len(times_s) and times_s[grid] < next_t:
             snapshots[grid] = np.packbits(working)
+            if presence is not None:
+                presence[grid] = np.packbits(present)
             for o in followed.values():
                 o.grid[grid] = o.ok
             grid += 1
@@ -284,4 +298,4 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
             break
         t = next_t
     return Timeline(times_s, snapshots, n, recorder.log(), tuple(events), computations,
-                    {name: o.grid for name, o in followed.items()})
+                    {name: o.grid for name, o in followed.items()}, presence)

@@ -108,6 +108,8 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
     layers = np.bincount(c.layer.astype(np.int64) + 1, minlength=len(c.layer_names) + 1)[1:]
     kind_counts = np.zeros((len(c.kind_names), n_t))
     layer_counts = np.zeros((len(c.layer_names), n_t))
+    kind_present = np.zeros((len(c.kind_names), n_t))
+    layer_present = np.zeros((len(c.layer_names), n_t))
     connected = np.zeros(n_t)
     latency = np.full((n_a, n_t), np.inf)
     broken = np.zeros(n_t)
@@ -140,10 +142,16 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
             reached[j, k] = c.population[where].sum()
             zone_any |= where
         reached_any[k] = c.population[zone_any].sum()
+        # assets that do not exist yet (a mitigation not yet delivered) count nowhere
+        present = tl.present_at(k)
         kind_counts[:, k] = np.bincount(c.kind[working].astype(np.int64),
                                         minlength=len(c.kind_names))
         layer_counts[:, k] = np.bincount(c.layer[working].astype(np.int64) + 1,
                                          minlength=len(c.layer_names) + 1)[1:]
+        kind_present[:, k] = np.bincount(c.kind[present].astype(np.int64),
+                                         minlength=len(c.kind_names))
+        layer_present[:, k] = np.bincount(c.layer[present].astype(np.int64) + 1,
+                                          minlength=len(c.layer_names) + 1)[1:]
         if service >= 0:
             services[k] = int((c.kind[working] == service).sum())
         if n_a:
@@ -163,12 +171,15 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
             reached[j] * 0, reached[j])
     add("population_reached:any", reached_any / total_pop if total_pop else reached_any * 0,
         reached_any)
-    for i, kind in enumerate(c.kind_names):
-        if kinds[i]:
-            add(f"assets_working:{kind}", kind_counts[i] / kinds[i], kind_counts[i])
-    for i, layer in enumerate(c.layer_names):
-        if layers[i]:
-            add(f"assets_working:{layer}", layer_counts[i] / layers[i], layer_counts[i])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for i, kind in enumerate(c.kind_names):
+            if kinds[i]:
+                add(f"assets_working:{kind}", np.nan_to_num(kind_counts[i] / kind_present[i]),
+                    kind_counts[i])
+        for i, layer in enumerate(c.layer_names):
+            if layers[i]:
+                add(f"assets_working:{layer}",
+                    np.nan_to_num(layer_counts[i] / layer_present[i]), layer_counts[i])
     add("actors_connected", connected / n_a if n_a else connected, connected)
     for row, ident in enumerate(actor_ids):
         add(f"actor_latency:{ident}", latency[row], np.full(n_t, np.nan))

@@ -31,6 +31,7 @@ class TerritorySummary:
     channels_by_mode: dict[str, int]
     coverage: dict[str, dict[str, float]]
     warnings: int
+    planned: dict[str, int]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -48,12 +49,18 @@ def summarize(t: Territory) -> TerritorySummary:
     pop = float(t.zones.population.sum())
     cov = t.coverage
     coverage = {}
+    # planned assets (mitigations a scenario may bring) do not cover anything yet
+    flag = a.attrs.get("planned")
+    planned = np.array([str(v).strip().lower() in ("true", "yes", "oui", "1")
+                        for v in flag.tolist()], bool) if flag is not None \
+        else np.zeros(len(a), bool)
+    existing = np.nonzero(~planned)[0]
     with_site = np.array([ac.site is not None for ac in t.actors], bool)
     for k in cov.kinds:
-        reached_zone = np.asarray(cov.zones[k].getnnz(axis=1) > 0) if len(t.zones) else \
-            np.zeros(0, bool)
-        reached_site = np.asarray(cov.actors[k].getnnz(axis=1) > 0) if t.actors else \
-            np.zeros(0, bool)
+        reached_zone = np.asarray(cov.zones[k][:, existing].getnnz(axis=1) > 0) \
+            if len(t.zones) else np.zeros(0, bool)
+        reached_site = np.asarray(cov.actors[k][:, existing].getnnz(axis=1) > 0) \
+            if t.actors else np.zeros(0, bool)
         coverage[k] = {
             "population_share": float(t.zones.population[reached_zone].sum() / pop)
             if pop > 0 else 0.0,
@@ -68,4 +75,6 @@ def summarize(t: Territory) -> TerritorySummary:
         actors_by_role=dict(Counter(ac.role for ac in t.actors)),
         channels=len(t.channels),
         channels_by_mode=dict(Counter(c.mode for c in t.channels)),
-        coverage=coverage, warnings=len(t.warnings))
+        coverage=coverage, warnings=len(t.warnings),
+        planned={t.kind_names[int(code)]: int(n) for code, n in
+                 zip(*np.unique(a.kind[planned], return_counts=True), strict=True)})
