@@ -79,7 +79,8 @@ def test_every_read_limit_is_documented() -> None:
 
 
 def test_every_problem_code_is_documented() -> None:
-    doc = (ROOT / "docs" / "territory-format.md").read_text(encoding="utf-8")
+    doc = "".join((ROOT / "docs" / name).read_text(encoding="utf-8")
+                  for name in ("territory-format.md", "scenario-format.md"))
     for code in MESSAGES:
         assert f"`{code}`" in doc, code
 

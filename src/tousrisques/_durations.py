@@ -39,7 +39,8 @@ def parse_duration(text: str) -> float:
                             ("s", 1.0)):
             if m.group(key):
                 total += float(m.group(key)) * factor
-        return total
+        if math.isfinite(total):
+            return total
     if _COMPACT.match(s.lower()):
         total = sum(float(n) * _UNITS[u] for n, u in _COMPACT_PART.findall(s.lower()))
         if math.isfinite(total):

@@ -180,6 +180,8 @@ MESSAGES: dict[str, _T] = {
                               ("at least one actor with crisis_cell: true, or no actor can be connected", "au moins un acteur avec crisis_cell: true, sans quoi aucun acteur n'est relié")),
     "refs.unchecked": (("{count} reference(s) to assets not checked: {files} could not be read", "{count} référence(s) à des actifs non vérifiée(s) : {files} n'a pas pu être lu"),
                        ("the file mended first; the references are checked again then", "d'abord réparer le fichier ; les références seront alors vérifiées")),
+    "scenario.after_end": (("'{at}' comes after the end of the scenario", "« {at} » tombe après la fin du scénario"),
+                           ("a time within the scenario's duration, or a longer duration", "un moment dans la durée du scénario, ou une durée plus longue")),
     "more.same": (("... and {count} more of the same problem in this file", "... et {count} autres problèmes identiques dans ce fichier"),
                   ("the same correction", "la même correction")),
 }

@@ -59,7 +59,7 @@ class Draws:
     """What varies between runs besides damage."""
 
     repair: bool = True
-    repair_beta: float = 0.0
+    repair_beta: float | FloatArray = 0.0  # one spread for all, or one per asset
     backup_beta: float = 0.0
 
 
@@ -113,8 +113,10 @@ def run_one(plan: Plan, run: int) -> tuple[FloatArray, FloatArray, tuple[str, ..
             events.append(Event(float(t), tuple(hit[when == t].tolist()), "fail", h.cause))
         if plan.draws.repair:
             delay = c.repair_s[hit]
-            if plan.draws.repair_beta > 0:
-                delay = delay * rng.lognormal(0.0, plan.draws.repair_beta, len(hit))
+            beta = np.broadcast_to(np.asarray(plan.draws.repair_beta, dtype=np.float64),
+                                   (net.n,))[hit]
+            if (beta > 0).any():
+                delay = delay * np.exp(beta * rng.standard_normal(len(hit)))
             done = np.ceil((when + delay) / plan.step_s) * plan.step_s
             for t in np.unique(done):
                 if t <= plan.duration_s:

@@ -48,9 +48,12 @@ def plume(source: LonLat, *, wind_from_deg: float, wind_speed_ms: float, start_s
     heading = math.radians((wind_from_deg + 180.0) % 360.0)  # where the smoke goes
     stages = []
     end = start_s + duration_s
-    t = start_s + step_s
-    while t <= end + 1e-9:
-        length = min(wind_speed_ms * (t - start_s), max_length_m)
+    # one stage per step, and one at the end when the last step overshoots it
+    times = list(np.arange(start_s + step_s, end + 1e-9, step_s))
+    if not times or times[-1] < end - 1e-9:
+        times.append(end)
+    for t in times:
+        length = min(wind_speed_ms * max(t - start_s, step_s), max_length_m)
         polys, levels = [], []
         for b in range(bands):
             r0, r1 = length * b / bands, length * (b + 1) / bands
@@ -62,8 +65,7 @@ def plume(source: LonLat, *, wind_from_deg: float, wind_speed_ms: float, start_s
             ring = outer + (inner if r0 > 0 else [(sx, sy)])
             polys.append(shapely.Polygon(ring))
             levels.append(float(bands - b))
-        stages.append(Stage(_to_wgs(polys, crs), np.array(levels), t, end))
-        t += step_s
+        stages.append(Stage(_to_wgs(polys, crs), np.array(levels), float(t), end))
     return stages
 
 
@@ -106,9 +108,12 @@ def storm(start_point: LonLat, end_point: LonLat, *, start_s: float, end_s: floa
     ax, ay = _to_metric(*start_point, crs)
     bx, by = _to_metric(*end_point, crs)
     stages = []
-    n = max(1, round((end_s - start_s) / step_s))
-    for k in range(n + 1):
-        f = k / n
+    span = end_s - start_s
+    times = list(np.arange(start_s, end_s + 1e-9, step_s))
+    if times[-1] < end_s - 1e-9:
+        times.append(end_s)  # the core reaches the end point at end_s
+    for t in times:
+        f = (t - start_s) / span if span > 0 else 0.0
         cx, cy = ax + f * (bx - ax), ay + f * (by - ay)
         centre = shapely.Point(cx, cy)
         polys, winds = [], []
@@ -119,6 +124,6 @@ def storm(start_point: LonLat, end_point: LonLat, *, start_s: float, end_s: floa
                 ring = ring.difference(centre.buffer(radius_m * r / rings))
             polys.append(ring)
             winds.append(peak_kmh * (1 - 0.75 * r / max(rings - 1, 1)))
-        t = start_s + k * step_s
-        stages.append(Stage(_to_wgs(polys, crs), np.array(winds), t, t + step_s))
+        stages.append(Stage(_to_wgs(polys, crs), np.array(winds), float(t),
+                            float(min(t + step_s, max(end_s, t + step_s)))))
     return stages

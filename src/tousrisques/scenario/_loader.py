@@ -18,13 +18,14 @@ from tousrisques._durations import parse_duration
 from tousrisques._exceptions import InputError, ValidationError
 from tousrisques._limits import ReadLimits
 from tousrisques._messages import Text
-from tousrisques._problems import Problems, suggest
+from tousrisques._problems import Problem, Problems, suggest
 from tousrisques._readers import parse_json, read_bytes, read_yaml
 from tousrisques.engine import Event, Hazard, outage
 from tousrisques.scenario._builders import flood, load_shedding, plume, storm
 from tousrisques.scenario._exposure import Stage, project_geometries, stage_exposures
 from tousrisques.scenario._fragility import Fragility, FragilityError, parse_fragility
 from tousrisques.scenario._model import (
+    MAX_STAGES,
     CyberAttackSpec,
     EventSpec,
     HazardSpec,
@@ -38,6 +39,7 @@ from tousrisques.territory import CompiledTerritory, Territory, load_territory, 
 from tousrisques.territory._config import ROLES, report_pydantic
 
 FloatArray = npt.NDArray[np.float64]
+MAX_DURATION_S = 3650 * 86400.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +57,8 @@ class Scenario:
     absent: tuple[int, ...]
     exposure: dict[str, FloatArray] = field(default_factory=dict)
     zone_exposure: dict[str, FloatArray] = field(default_factory=dict)
+    repair_beta: FloatArray | None = None  # per asset: the kind's, else monte_carlo's
+    warnings: tuple[Problem, ...] = ()
 
 
 def _rows(names: list[str], t: Territory) -> list[int]:
@@ -111,7 +115,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
         problems.raise_if_errors()
         raise InputError(f"{path}: no territory named")  # pragma: no cover
     try:
-        territory = load_territory(path.parent / parts.territory)
+        territory = load_territory(path.parent / parts.territory, limits=limits)
     except ValidationError as exc:
         # the territory's problems, and the scenario's own ones found so far, together
         problems.extend(exc.problems)
@@ -130,6 +134,9 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
 
     compiled = replace(territory.compile(),
                        source_hash=territory_hash(path.parent / parts.territory))
+    repair_beta = np.full(compiled.n_assets, spec.monte_carlo.repair_beta)
+    for kind, r in spec.repairs.items():
+        repair_beta[compiled.kind == territory.kind_names.index(kind)] = r.beta
     if spec.repairs:
         repair = compiled.repair_s.copy()
         for kind, r in spec.repairs.items():
@@ -141,7 +148,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
     hazards, exposure, zone_exposure = [], {}, {}
     for h, frag in zip(spec.hazards, fragilities, strict=True):
         assert frag is not None
-        stages = _stages(h, path.parent, duration, problems, rel, territory.metric_crs)
+        stages = _stages(h, path.parent, duration, problems, rel, territory.metric_crs, limits)
         levels = stage_exposures(stages, targets, territory.metric_crs)
         exposure[h.id] = np.max(levels, axis=0) if levels else np.zeros(len(targets))
         zone_levels = stage_exposures(stages, zone_targets, territory.metric_crs)
@@ -179,7 +186,8 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
         events.append(Event(parse_duration(m.at), tuple(rows), "restore",
                             f"mitigation: {m.name}"))
     return Scenario(path, spec, territory, compiled, duration, step, tuple(hazards),
-                    tuple(events), tuple(sorted(absent)), exposure, zone_exposure)
+                    tuple(events), tuple(sorted(absent)), exposure, zone_exposure, repair_beta,
+                    tuple(problems.warnings))
 
 
 @dataclass
@@ -224,10 +232,10 @@ class _Parts:
         def duration(key: str, default: str | None) -> str | None:
             value = data.get(key, default)
             try:
-                parse_duration(str(value))
+                positive = parse_duration(str(value)) > 0
             except ValueError:
                 return None
-            return str(value) if not isinstance(value, int | float) else None
+            return str(value) if positive and not isinstance(value, int | float) else None
 
         repairs: dict[str, RepairSpec] = {}
         raw = data.get("repairs")
@@ -248,16 +256,26 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
                  lines: dict[Any, int], problems: Problems
                  ) -> list[dict[int, Fragility] | None]:
     """Everything the scenario names must exist in its territory; durations must fit."""
+    duration = None
     if parts.duration is not None and parts.step is not None:
         duration, step = parse_duration(parts.duration), parse_duration(parts.step)
-        if duration <= 0:
+        if duration > MAX_DURATION_S:
             problems.error("field.invalid", rel, line=lines.get(("duration",)),
-                           field="duration", detail="the duration must be positive",
-                           expected="e.g. 72h")
-        if step <= 0 or step > max(duration, 0):
+                           field="duration", detail="longer than ten years",
+                           expected=Text("e.g. 72h", "ex. 72h"))
+        elif step > duration or duration / step > MAX_STAGES:
             problems.error("field.invalid", rel, line=lines.get(("step",)), field="step",
-                           detail="the step must be positive and at most the duration",
-                           expected="e.g. 1h or 15m")
+                           detail=f"the step must be at most the duration, and the duration "
+                                  f"at most {MAX_STAGES} steps",
+                           expected=Text("e.g. 1h or 15m", "ex. 1h ou 15m"))
+    if duration is not None:
+        timed = [("events", i, "at", e.at) for i, e in enumerate(parts.events) if e]
+        timed += [("injects", i, "at", x.at) for i, x in enumerate(parts.injects) if x]
+        timed += [("cyber_attacks", i, "at", c.at) for i, c in enumerate(parts.cyber) if c]
+        for key, i, fld, at in timed:
+            if parse_duration(at) > duration:
+                problems.warning("scenario.after_end", rel, line=lines.get((key, i, fld)),
+                                 field=f"{key}.{fld}", at=at)
     kinds = territory.kinds
     seen: set[str] = set()
     fragilities: list[dict[int, Fragility] | None] = []
@@ -283,9 +301,15 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
                 problems.error("field.invalid", rel, line=line, field=f"fragility.{kind}",
                                detail=str(exc), expected="step, lognormal or table")
         fragilities.append(frag)
-        if h.footprint is not None and not (path.parent / h.footprint).is_file():
-            problems.error("file.missing", rel, line=lines.get(("hazards", i, "footprint")),
-                           field="footprint", path=h.footprint)
+        line = lines.get(("hazards", i, "footprint"))
+        if h.footprint is not None:
+            pure = Path(h.footprint)
+            if pure.is_absolute() or h.footprint.startswith(("/", "\\")):
+                problems.error("file.outside", rel, line=line, field="footprint",
+                               path=h.footprint)
+            elif not (path.parent / pure).is_file():
+                problems.error("file.missing", rel, line=line, field="footprint",
+                               path=h.footprint)
     named: list[tuple[str, int, list[str]]] = [
         *(("events", i, list(e.assets)) for i, e in enumerate(parts.events) if e),
         *(("mitigations", i, list(m.assets)) for i, m in enumerate(parts.mitigations) if m),
@@ -334,7 +358,7 @@ def _targets(t: Territory) -> npt.NDArray[np.object_]:
 
 
 def _stages(h: Any, folder: Path, duration: float, problems: Problems, rel: str,
-            crs: str) -> list[Stage]:
+            crs: str, limits: ReadLimits) -> list[Stage]:
     if h.plume is not None:
         p = h.plume
         return plume(p.source, wind_from_deg=p.wind_from_deg, wind_speed_ms=p.wind_speed_ms,
@@ -350,12 +374,12 @@ def _stages(h: Any, folder: Path, duration: float, problems: Problems, rel: str,
         return storm(s.start_point, s.end_point, start_s=parse_duration(s.start),
                      end_s=parse_duration(s.end), step_s=parse_duration(s.step),
                      peak_kmh=s.peak_kmh, radius_m=s.radius_m, crs=crs)
-    return _footprint_file(folder / h.footprint, h.footprint, duration, problems)
+    return _footprint_file(folder / h.footprint, h.footprint, duration, problems, limits)
 
 
-def _footprint_file(path: Path, rel: str, duration: float, problems: Problems
-                    ) -> list[Stage]:
-    raw = read_bytes(path, rel, problems, max_bytes=ReadLimits().max_data_bytes,
+def _footprint_file(path: Path, rel: str, duration: float, problems: Problems,
+                    limits: ReadLimits) -> list[Stage]:
+    raw = read_bytes(path, rel, problems, max_bytes=limits.max_data_bytes,
                      setting="max_data_bytes")
     data = parse_json(raw, rel, problems) if raw is not None else None
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
@@ -368,7 +392,9 @@ def _footprint_file(path: Path, rel: str, duration: float, problems: Problems
                     "un Polygon ou MultiPolygon avec intensity (un nombre >= 0), start et end "
                     "(des durées, end après start)")
     for fno, feat in enumerate(data["features"], start=1):
-        props = (feat.get("properties") or {}) if isinstance(feat, dict) else {}
+        props = feat.get("properties") if isinstance(feat, dict) else None
+        props = props if isinstance(props, dict) else {}
+        fld = "geometry"
         try:
             if not isinstance(feat, dict) or not isinstance(feat.get("geometry"), dict):
                 raise ValueError("no geometry")
@@ -377,18 +403,21 @@ def _footprint_file(path: Path, rel: str, duration: float, problems: Problems
                 raise ValueError(f"a {geom.geom_type} is not an area")
             if not geom.is_valid:
                 raise ValueError(shapely.is_valid_reason(geom))
+            fld = "intensity"
             raw = props.get("intensity")
             if isinstance(raw, bool) or not isinstance(raw, int | float):
                 raise ValueError("intensity is not a number")
             level = float(raw)
             if not np.isfinite(level) or level < 0:
                 raise ValueError("intensity must be a finite number >= 0")
+            fld = "start"
             start = parse_duration(str(props.get("start", "0s")))
+            fld = "end"
             end = parse_duration(str(props["end"])) if "end" in props else duration
             if end < start:
                 raise ValueError("end comes before start")
         except Exception as exc:  # shapely raises many types on malformed geometry
-            problems.error("field.invalid", rel, feature=fno, field="geometry",
+            problems.error("field.invalid", rel, feature=fno, field=fld,
                            detail=str(exc).splitlines()[0][:100] if str(exc) else
                            type(exc).__name__, expected=expected)
             continue

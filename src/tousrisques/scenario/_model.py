@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any, Literal
 
@@ -32,19 +33,43 @@ def _stage_count(span: str, step: str) -> None:
         raise ValueError(f"more than {MAX_STAGES} stages: use a longer step")
 
 
+def _lonlat(v: Any) -> Any:
+    if (not isinstance(v, list | tuple) or len(v) != 2
+            or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in v)):
+        raise ValueError("a point is [longitude, latitude]")
+    lon, lat = float(v[0]), float(v[1])
+    if not (math.isfinite(lon) and math.isfinite(lat)) or abs(lon) > 180 or abs(lat) > 90:
+        raise ValueError("longitude in [-180, 180] and latitude in [-90, 90]")
+    return (lon, lat)
+
+
+def _band(v: Any) -> Any:
+    if not isinstance(v, list | tuple) or len(v) != 3:
+        raise ValueError("a band is [distance in metres, depth in metres, time]")
+    distance, depth, when = v
+    for x, what in ((distance, "distance"), (depth, "depth")):
+        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+            raise ValueError(f"the {what} must be a finite number")
+    if distance <= 0 or depth < 0:
+        raise ValueError("the distance must be > 0 and the depth >= 0")
+    return (float(distance), float(depth), _duration(when))
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class PlumeBuilder(_Strict):
     source: tuple[float, float]
+
+    _p = field_validator("source", mode="before")(classmethod(lambda cls, v: _lonlat(v)))
     wind_from_deg: float = Field(ge=0, le=360)
     wind_speed_ms: float = Field(gt=0, le=60)
     start: str = "0s"
     duration: str
     step: str = "1h"
     half_angle_deg: float = Field(default=12.0, gt=0, lt=90)
-    max_length_m: float = Field(default=30_000.0, gt=0)
+    max_length_m: float = Field(default=30_000.0, gt=0, allow_inf_nan=False)
 
     _d = field_validator("start", "duration", mode="before")(classmethod(
         lambda cls, v: _duration(v)))
@@ -61,17 +86,30 @@ class FloodBuilder(_Strict):
     bands: list[tuple[float, float, str]] = Field(min_length=1)  # distance m, depth m, time
     end: str
 
+    @field_validator("river", mode="before")
+    @classmethod
+    def _points(cls, v: Any) -> Any:
+        return [_lonlat(p) for p in v] if isinstance(v, list) else v
+
+    @field_validator("bands", mode="before")
+    @classmethod
+    def _bands(cls, v: Any) -> Any:
+        return [_band(b) for b in v] if isinstance(v, list) else v
+
     _d = field_validator("end", mode="before")(classmethod(lambda cls, v: _duration(v)))
 
 
 class StormBuilder(_Strict):
     start_point: tuple[float, float]
     end_point: tuple[float, float]
+
+    _p = field_validator("start_point", "end_point", mode="before")(classmethod(
+        lambda cls, v: _lonlat(v)))
     start: str
     end: str
     step: str = "1h"
     peak_kmh: float = Field(gt=0, le=400)
-    radius_m: float = Field(gt=0)
+    radius_m: float = Field(gt=0, allow_inf_nan=False)
 
     _d = field_validator("start", "end", mode="before")(classmethod(
         lambda cls, v: _duration(v)))
@@ -212,10 +250,5 @@ class ScenarioFile(_Strict):
     def _texts(cls, v: Any) -> Any:
         return _local(v)
 
-    _d = field_validator("duration", mode="before")(classmethod(lambda cls, v: _duration(v)))
+    _d = field_validator("duration", mode="before")(classmethod(lambda cls, v: _positive(v)))
     _s = field_validator("step", mode="before")(classmethod(lambda cls, v: _positive(v)))
-
-    @model_validator(mode="after")
-    def _steps(self) -> ScenarioFile:
-        _stage_count(self.duration, self.step)
-        return self

@@ -18,7 +18,8 @@ def run_scenario(scenario: Scenario | str | Path, *, runs: int | None = None,
     return run_ensemble(s.compiled, hazards=s.hazards, events=s.events, absent=s.absent,
                         runs=runs or mc.runs, seed=mc.seed, duration_s=s.duration_s,
                         step_s=s.step_s, workers=workers, dask=dask,
-                        draws=Draws(repair_beta=mc.repair_beta, backup_beta=mc.backup_beta),
+                        draws=Draws(repair_beta=mc.repair_beta if s.repair_beta is None
+                                    else s.repair_beta, backup_beta=mc.backup_beta),
                         metadata={"scenario": s.spec.name.en, "scenario_file": s.path.name,
                                   "scenario_hash": hashlib.blake2b(
                                       s.path.read_bytes(), digest_size=16).hexdigest()})
