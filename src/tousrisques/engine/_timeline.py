@@ -255,20 +255,24 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
         # apply the events at t, then compute the state at t
         restored = first
         by_event = np.zeros(n, bool)
-        delta = np.zeros(n, np.int64)
+        touched: list[IntArray] = []
+        signs: list[IntArray] = []
         while k < len(events) and events[k].time_s <= t:
             rows = np.asarray(events[k].assets, dtype=np.int64)
-            # every event of an instant counts together, whatever their order in the list
-            np.add.at(delta, rows, 1 if events[k].action == "fail" else -1)
+            touched.append(rows)
+            signs.append(np.full(len(rows), 1 if events[k].action == "fail" else -1))
             (failed_by if events[k].action == "fail" else restored_by)[rows] = k
             by_event[rows] = True
             k += 1
-        if by_event.any():
-            present |= delta < 0  # an absent asset exists once an event brings it
-            hits = np.maximum(hits + delta, 0)
-            now = hits > 0
-            restored |= bool((damaged & ~now).any())
-            damaged = now
+        if touched:
+            # every event of an instant counts together, whatever their order in the list
+            rows, where = np.unique(np.concatenate(touched), return_inverse=True)
+            delta = np.bincount(where, weights=np.concatenate(signs)).astype(np.int64)
+            present[rows[delta < 0]] = True  # an absent asset exists once an event brings it
+            hits[rows] = np.maximum(hits[rows] + delta, 0)
+            now = hits[rows] > 0
+            restored |= bool((damaged[rows] & ~now).any())
+            damaged[rows] = now
         fp = fixed_point(net, damaged, on_backup=_excused(net, lost_since, t),
                          start=None if restored or not monotone else working,
                          connectivity=forests)
