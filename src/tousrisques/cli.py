@@ -64,6 +64,9 @@ def _print_summary(territory: Territory, s: TerritorySummary, lang: str) -> None
                        ("vulnerable", s.vulnerable), ("actors", s.actors),
                        ("crisis_cells", s.crisis_cells), ("channels", s.channels)):
         out.print(f"{t(key, lang)}{colon}{number(value, lang)}", markup=False)
+    if s.planned:
+        listed = ", ".join(f"{number(n, lang)} {kind}" for kind, n in s.planned.items())
+        out.print(f"{t('planned', lang)}{colon}{listed}", markup=False)
     cov = Table(title=t("coverage", lang), title_justify="left")
     cov.add_column(t("kind", lang))
     cov.add_column(t("pop_share", lang), justify="right")
