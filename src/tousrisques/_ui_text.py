@@ -34,8 +34,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "crisis_cells": ("crisis cells", "cellules de crise"),
     "channels": ("channels", "canaux"),
     "coverage": ("Coverage", "Couverture"),
-    "planned": ("planned assets (brought by a scenario's mitigations; not counted above in "
-                "coverage)", "actifs prévus (apportés par les mesures d'un scénario ; hors "
+    "planned": ("planned assets (brought by a scenario's mitigations; not counted in the "
+                "coverage below)", "actifs prévus (apportés par les mesures d'un scénario ; hors "
                 "couverture ci-dessous)"),
     "pop_share": ("share of population reached", "part de la population couverte"),
     "site_share": ("share of actor sites reached", "part des sites d'acteurs couverts"),
