@@ -28,8 +28,8 @@ SPLIT_HINT = ("split the file, or raise the limit `{setting}`", "découpez le fi
 MESSAGES: dict[str, _T] = {
     # files and encodings
     "file.missing": (("file '{path}' not found", "fichier « {path} » introuvable"),
-                     ("a path relative to the territory folder", "un chemin relatif au dossier du territoire")),
-    "file.outside": (("path '{path}' leaves the territory folder", "le chemin « {path} » sort du dossier du territoire"),
+                     ("a path relative to the folder of the file that names it", "un chemin relatif au dossier du fichier qui le nomme")),
+    "file.outside": (("path '{path}' leaves its folder", "le chemin « {path} » sort de son dossier"),
                      ("a relative path inside the folder, without '..'", "un chemin relatif dans le dossier, sans « .. »")),
     "file.too_large": (("file is {size} bytes, more than the limit of {limit}", "le fichier fait {size} octets, plus que la limite de {limit}"),
                        SPLIT_HINT),

@@ -145,10 +145,14 @@ def _validate_scenario(path: Path, lang: str, as_json: bool) -> None:
                "hazards": hazards, "events": len(s.events), "absent_assets": len(s.absent),
                "runs": s.spec.monte_carlo.runs, "seed": s.spec.monte_carlo.seed,
                "injects": len(s.spec.injects)}
+    warnings = [*s.territory.warnings, *s.warnings]
     if as_json:
-        print(json.dumps({"valid": True, "path": str(path), "scenario": summary},
+        print(json.dumps({"valid": True, "path": str(path), "scenario": summary,
+                          "problems": [p.to_dict(lang) for p in warnings]},
                          ensure_ascii=False, indent=2))
         return
+    for p in warnings:
+        out.print(p.render(lang), style="yellow", markup=False)
     out.print(t("valid_scenario", lang, path=path) + f" — {summary['name']}",
               style="bold green", markup=False)
     colon = " : " if lang == "fr" else ": "

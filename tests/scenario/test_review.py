@@ -307,7 +307,7 @@ def test_duplicate_ids_and_globs_matching_nothing(tmp_path: Path) -> None:
             "events:\n  - {at: 1h, assets: ['ZZ?'], cause: x}\n")
     problems = _problems(_write(_copy_example(tmp_path), "broken.yaml", text))
     got = {(p.code, p.line, p.field) for p in problems}
-    assert ("id.duplicate", 8, "id") in got
+    assert ("field.invalid", 8, "id") in got  # "hazard id 'h' is used twice"
     assert ("ref.asset", 11, "mitigations.assets") in got
     assert ("ref.asset", 13, "events.assets") in got
 

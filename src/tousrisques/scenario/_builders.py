@@ -53,7 +53,7 @@ def plume(source: LonLat, *, wind_from_deg: float, wind_speed_ms: float, start_s
     if not times or times[-1] < end - 1e-9:
         times.append(end)
     for t in times:
-        length = min(wind_speed_ms * max(t - start_s, step_s), max_length_m)
+        length = min(wind_speed_ms * (t - start_s), max_length_m)
         polys, levels = [], []
         for b in range(bands):
             r0, r1 = length * b / bands, length * (b + 1) / bands

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ class Scenario:
     zone_exposure: dict[str, FloatArray] = field(default_factory=dict)
     repair_beta: FloatArray | None = None  # per asset: the kind's, else monte_carlo's
     warnings: tuple[Problem, ...] = ()
+    content_hash: str = ""  # of the scenario file and its footprint files, as loaded
 
 
 def _rows(names: list[str], t: Territory) -> list[int]:
@@ -116,6 +118,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
         raise InputError(f"{path}: no territory named")  # pragma: no cover
     try:
         territory = load_territory(path.parent / parts.territory, limits=limits)
+        territory_digest = territory_hash(path.parent / parts.territory, limits=limits)
     except ValidationError as exc:
         # the territory's problems, and the scenario's own ones found so far, together
         problems.extend(exc.problems)
@@ -133,10 +136,11 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
     step = parse_duration(spec.step)
 
     compiled = replace(territory.compile(),
-                       source_hash=territory_hash(path.parent / parts.territory))
+                       source_hash=territory_digest)
     repair_beta = np.full(compiled.n_assets, spec.monte_carlo.repair_beta)
     for kind, r in spec.repairs.items():
-        repair_beta[compiled.kind == territory.kind_names.index(kind)] = r.beta
+        if r.beta is not None:
+            repair_beta[compiled.kind == territory.kind_names.index(kind)] = r.beta
     if spec.repairs:
         repair = compiled.repair_s.copy()
         for kind, r in spec.repairs.items():
@@ -185,9 +189,13 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
         absent |= set(rows)
         events.append(Event(parse_duration(m.at), tuple(rows), "restore",
                             f"mitigation: {m.name}"))
+    digest = hashlib.blake2b(path.read_bytes(), digest_size=16)
+    for h in spec.hazards:
+        if h.footprint is not None:
+            digest.update((path.parent / h.footprint).read_bytes())
     return Scenario(path, spec, territory, compiled, duration, step, tuple(hazards),
                     tuple(events), tuple(sorted(absent)), exposure, zone_exposure, repair_beta,
-                    tuple(problems.warnings))
+                    tuple(problems.warnings), digest.hexdigest())
 
 
 @dataclass
@@ -284,8 +292,12 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
             fragilities.append(None)
             continue
         if h.id in seen:
-            problems.error("id.duplicate", rel, line=lines.get(("hazards", i, "id")),
-                           field="id", ident=h.id, id=h.id, other="another hazard")
+            problems.error("field.invalid", rel, line=lines.get(("hazards", i, "id")),
+                           field="id", ident=h.id,
+                           detail=Text(f"hazard id '{h.id}' is used twice",
+                                       f"l'identifiant d'aléa « {h.id} » sert deux fois"),
+                           expected=Text("a different id for each hazard",
+                                         "un identifiant différent par aléa"))
         seen.add(h.id)
         frag: dict[int, Fragility] = {}
         for kind, curve in h.fragility.items():

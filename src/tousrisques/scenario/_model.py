@@ -71,9 +71,9 @@ class PlumeBuilder(_Strict):
     half_angle_deg: float = Field(default=12.0, gt=0, lt=90)
     max_length_m: float = Field(default=30_000.0, gt=0, allow_inf_nan=False)
 
-    _d = field_validator("start", "duration", mode="before")(classmethod(
-        lambda cls, v: _duration(v)))
-    _s = field_validator("step", mode="before")(classmethod(lambda cls, v: _positive(v)))
+    _d = field_validator("start", mode="before")(classmethod(lambda cls, v: _duration(v)))
+    _s = field_validator("step", "duration", mode="before")(classmethod(
+        lambda cls, v: _positive(v)))
 
     @model_validator(mode="after")
     def _stages(self) -> PlumeBuilder:
@@ -201,7 +201,7 @@ class LoadSheddingSpec(_Strict):
 
 class RepairSpec(_Strict):
     median: str
-    beta: float = Field(default=0.0, ge=0, le=3)
+    beta: float | None = Field(default=None, ge=0, le=3)  # None: monte_carlo.repair_beta
 
     _d = field_validator("median", mode="before")(classmethod(lambda cls, v: _duration(v)))
 

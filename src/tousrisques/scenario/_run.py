@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -21,5 +20,4 @@ def run_scenario(scenario: Scenario | str | Path, *, runs: int | None = None,
                         draws=Draws(repair_beta=mc.repair_beta if s.repair_beta is None
                                     else s.repair_beta, backup_beta=mc.backup_beta),
                         metadata={"scenario": s.spec.name.en, "scenario_file": s.path.name,
-                                  "scenario_hash": hashlib.blake2b(
-                                      s.path.read_bytes(), digest_size=16).hexdigest()})
+                                  "scenario_hash": s.content_hash})

@@ -294,8 +294,13 @@ def _dump(path: Path, data: Any, header: str) -> None:
 
 
 def _de(name: str) -> str:
-    """French elision: "de Rouen", "d'Oissel"."""
-    return f"d'{name}" if name[:1].upper() in "AEIOUYÉÈÊÎÔ" else f"de {name}"
+    """French "de" before a commune's name: "de Rouen", "d'Oissel", "du Grand-Quevilly",
+    "des Authieux-sur-le-Port-Saint-Ouen", "de La Bouille"."""
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    return f"d'{name}" if name[:1].upper() in "AEIOUÉÈÊÎÔ" else f"de {name}"
 
 
 def _write_yaml(out: Path, communes: list[dict[str, Any]], reserves: list[str],
