@@ -83,6 +83,22 @@ actors:
 MakeTerritory = Callable[..., Path]
 
 
+def copy_example(tmp_path: Path) -> Path:
+    """A writable copy of the example town, without its compiled cache."""
+    import shutil
+
+    folder = tmp_path / "petite-ville"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns(".tousrisques"))
+    return folder
+
+
+def write_scenario(folder: Path, name: str, text: str) -> Path:
+    """Write a scenario file in the copy's scenarios/ folder."""
+    path = folder / "scenarios" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def make_territory(tmp_path: Path) -> MakeTerritory:
     """Write the minimal valid territory, with some files replaced (``None`` removes one).

@@ -92,6 +92,14 @@ def _report(exc: ValidationError, path: Path, lang: str, as_json: bool) -> None:
               style="bold red", markup=False)
 
 
+def _bad_input(path: Path, exc: InputError, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"valid": False, "path": str(path), "error": str(exc)},
+                         ensure_ascii=False))
+    else:
+        err.print(str(exc), style="red", markup=False)
+
+
 def _load(path: Path, lang: str, as_json: bool) -> Territory:
     """Load a territory, or print every problem and exit 1."""
     try:
@@ -99,11 +107,7 @@ def _load(path: Path, lang: str, as_json: bool) -> Territory:
     except ValidationError as exc:
         _report(exc, path, lang, as_json)
     except InputError as exc:
-        if as_json:
-            print(json.dumps({"valid": False, "path": str(path), "error": str(exc)},
-                             ensure_ascii=False))
-        else:
-            err.print(str(exc), style="red", markup=False)
+        _bad_input(path, exc, as_json)
     raise typer.Exit(1)
 
 
@@ -131,11 +135,7 @@ def _validate_scenario(path: Path, lang: str, as_json: bool) -> None:
         _report(exc, path, lang, as_json)
         raise typer.Exit(1) from None
     except InputError as exc:
-        if as_json:
-            print(json.dumps({"valid": False, "path": str(path), "error": str(exc)},
-                             ensure_ascii=False))
-        else:
-            err.print(str(exc), style="red", markup=False)
+        _bad_input(path, exc, as_json)
         raise typer.Exit(1) from None
     hazards = [{"id": spec.id, "assets_exposed": int((s.exposure[spec.id] > 0).sum()),
                 "expected_damaged": round(float(h.probability.sum()), 1)}

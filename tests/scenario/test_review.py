@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -17,7 +16,7 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
-from tests.conftest import EXAMPLE, MINIMAL, ROOT, SHARED
+from tests.conftest import EXAMPLE, MINIMAL, ROOT, SHARED, copy_example, write_scenario
 from tousrisques import ValidationError, load_territory
 from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problem
@@ -32,16 +31,8 @@ BASE = "name: test\nterritory: ..\nduration: 24h\nstep: 1h\n"  # lines 1-4
 BOX = [[0.9, 49.2], [1.1, 49.2], [1.1, 49.4], [0.9, 49.4], [0.9, 49.2]]  # all of Petite-Ville
 
 
-def _copy_example(tmp_path: Path) -> Path:
-    folder = tmp_path / "petite-ville"
-    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns(".tousrisques"))
-    return folder
-
-
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / "scenarios" / name
-    path.write_text(text, encoding="utf-8")
-    return path
+_copy_example = copy_example
+_write = write_scenario
 
 
 def _feature(geometry: Any, **props: Any) -> dict[str, Any]:

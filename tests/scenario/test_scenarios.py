@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
 
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, copy_example, write_scenario
 from tousrisques import ValidationError
 from tousrisques.scenario import (
     Lognormal,
@@ -43,16 +42,8 @@ def test_storm_scenario_validates_and_runs() -> None:
     assert services[31] == 1.0 and services[29] > 1.0
 
 
-def _copy_example(tmp_path: Path) -> Path:
-    folder = tmp_path / "petite-ville"
-    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns(".tousrisques"))
-    return folder
-
-
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / "scenarios" / name
-    path.write_text(text, encoding="utf-8")
-    return path
+_copy_example = copy_example
+_write = write_scenario
 
 
 BASE = """name: test

@@ -72,6 +72,18 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     return result
 
 
+def _kmeans(cx: np.ndarray, cy: np.ndarray, px: np.ndarray, py: np.ndarray,
+            rounds: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Move the centres ``cx, cy`` to the means of the points nearest each (k-means)."""
+    cx, cy = cx.copy(), cy.copy()
+    for _ in range(rounds):
+        lab = cKDTree(np.c_[cx, cy]).query(np.c_[px, py])[1]
+        for s in range(len(cx)):
+            if (lab == s).any():
+                cx[s], cy[s] = px[lab == s].mean(), py[lab == s].mean()
+    return cx, cy
+
+
 def build(folder: str | Path, *, seed: int = 0) -> Path:
     """Write the sample territory (and its scenario library) in ``folder``, whole."""
     with atomic_folder(folder) as tmp:
@@ -122,13 +134,8 @@ def _write(out: Path, rng: np.random.Generator) -> None:
     # --- power: source substations, a feeder tree to MV/LV transformers ------------------
     n_tr = max(10, total // PEOPLE_PER_TRANSFORMER)
     tx, ty = scatter(n_tr)
-    # source substations at population-weighted centres (a few rounds of k-means)
-    sx, sy = scatter(SOURCE_SUBSTATIONS)
-    for _ in range(10):
-        lab = cKDTree(np.c_[sx, sy]).query(np.c_[tx, ty])[1]
-        for s in range(SOURCE_SUBSTATIONS):
-            if (lab == s).any():
-                sx[s], sy[s] = tx[lab == s].mean(), ty[lab == s].mean()
+    # source substations at population-weighted centres
+    sx, sy = _kmeans(*scatter(SOURCE_SUBSTATIONS), tx, ty)
     src_of, parent = _tree_parents(tx, ty, sx, sy)
     tr_tree = cKDTree(np.c_[tx, ty])
 
@@ -231,12 +238,7 @@ def _write(out: Path, rng: np.random.Generator) -> None:
     for k in range(n_siren):
         site(f"SIR{k:02d}", "siren", "", sx2[k], sy2[k], f"{nearest_tr(sx2[k], sy2[k])}@6h")
     # emergency services' radio relays, spread over the territory (k-means on zones)
-    kx, ky = scatter(RADIO_RELAYS)
-    for _ in range(10):
-        lab = cKDTree(np.c_[kx, ky]).query(np.c_[zx_a, zy_a])[1]
-        for s in range(RADIO_RELAYS):
-            if (lab == s).any():
-                kx[s], ky[s] = zx_a[lab == s].mean(), zy_a[lab == s].mean()
+    kx, ky = _kmeans(*scatter(RADIO_RELAYS), zx_a, zy_a)
     for k in range(RADIO_RELAYS):
         site(f"RR{k}", "radio_relay", "Relais radio des secours", kx[k], ky[k],
              f"{nearest_tr(kx[k], ky[k])}@8h")
