@@ -109,3 +109,15 @@ def test_semicolon_csv_reports_bad_numbers_on_their_line(make_territory) -> None
                                "A1;antenna;1,011;abc;T1\nSITE;site;1,012;49,312;T1\n"})
     (p,) = [p for p in _problems(folder) if p.code == "field.number"]
     assert (p.file, p.line, p.field, p.ident) == ("assets/telecom.csv", 3, "lat", "A1")
+
+
+def test_a_schema_error_in_territory_yaml_does_not_hide_the_other_files(make_territory
+                                                                        ) -> None:
+    folder = make_territory(**{"assets/telecom.csv":
+                               "id,kind,lon,lat,requires\nCORE,core,1.02,49.32,T1\n"
+                               "A1,antena,1.011,49.311,T1\nSITE,site,1.012,49.312,T1\n"})
+    yaml = folder / "territory.yaml"
+    yaml.write_text(yaml.read_text() + "colour: blue\n")
+    codes = {(p.code, p.file) for p in _problems(folder)}
+    assert ("field.unknown", "territory.yaml") in codes
+    assert ("kind.unknown", "assets/telecom.csv") in codes

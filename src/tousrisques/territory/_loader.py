@@ -139,6 +139,18 @@ def _crs(cfg: TerritoryFile, lines: dict[Any, int], problems: Problems, tfile: s
     return Transformer.from_crs("EPSG:4326", crs, always_xy=True), bounds
 
 
+def _usable_part(data: dict[str, Any], exc: PydanticError) -> TerritoryFile | None:
+    """territory.yaml without the fields that failed (already reported), so that the files
+    it names are still read and checked: every problem at once."""
+    bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    kept = {k: v for k, v in data.items() if k not in bad and k in TerritoryFile.model_fields}
+    kept.setdefault("name", "?")
+    try:
+        return TerritoryFile.model_validate(kept)
+    except PydanticError:
+        return None
+
+
 def load_territory(path: str | Path, *, limits: ReadLimits | None = None) -> Territory:
     """Read, check and assemble the territory at ``path``.
 
@@ -174,8 +186,11 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
         cfg = TerritoryFile.model_validate(data)
     except PydanticError as exc:
         report_pydantic(exc, tfile, lines, (), problems, model=TerritoryFile)
-        problems.raise_if_errors()
-        raise  # pragma: no cover - pydantic errors always become problems
+        usable = _usable_part(data, exc)
+        if usable is None:
+            problems.raise_if_errors()
+            raise  # pragma: no cover - pydantic errors always become problems
+        cfg = usable
     try:
         zoneinfo.ZoneInfo(cfg.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
