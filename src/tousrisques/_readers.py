@@ -6,7 +6,6 @@ used at all, so that the loader can go on checking the other files.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
@@ -130,10 +129,7 @@ class _Builder:
                                  self.loader.limits.max_yaml_values)
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
-            value = self.loader.construct_object(node, deep=True)
-            if isinstance(value, float) and not math.isfinite(value):
-                return value
-            return value
+            return self.loader.construct_object(node, deep=True)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != "tag:yaml.org,2002:seq":
                 self.loader.construct_object(node)  # raises on foreign tags

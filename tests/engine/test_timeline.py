@@ -57,17 +57,23 @@ def scenarios(draw):
     return n, groups, layers, events, backups
 
 
+STEPS = 14
+
+
+def timeline_and_reference(n, groups, layers, events, backups):
+    """The engine's timeline and the stepped reference's states, on the same case."""
+    tl = run_timeline(build(n, groups, layers), events, duration_s=STEPS * STEP, step_s=STEP)
+    # the reference numbers groups as given; the network sorts them by owner (stable)
+    expected = stepped_reference(n, groups, layers,
+                                 sorted(events, key=lambda e: e.time_s), STEPS, backups)
+    return tl, expected
+
+
 @settings(max_examples=250, deadline=None)
 @given(scenarios())
 def test_timeline_equals_a_time_stepped_reference(case) -> None:
-    n, groups, layers, events, backups = case
-    net = build(n, groups, layers)
-    steps = 14
-    tl = run_timeline(net, events, duration_s=steps * STEP, step_s=STEP)
-    # the reference numbers groups as given; the network sorts them by owner (stable)
-    expected = stepped_reference(n, groups, layers,
-                                 sorted(events, key=lambda e: e.time_s), steps, backups)
-    for s in range(steps + 1):
+    tl, expected = timeline_and_reference(*case)
+    for s in range(STEPS + 1):
         got = set(np.nonzero(tl.working_at(s))[0].tolist())
         assert got == expected[s], f"at step {s}"
         assert set(np.nonzero(tl.state_at(s * STEP))[0].tolist()) == expected[s]
@@ -140,12 +146,8 @@ def test_incremental_timeline_with_sources_equals_the_reference(case) -> None:
     spanning forests); it must still agree with the time-stepped reference."""
     n, groups, layers, events, backups = case
     layers = [(m, e, [True, *list(s[1:])] if m else []) for m, e, s in layers]
-    net = build(n, groups, layers)
-    steps = 14
-    tl = run_timeline(net, events, duration_s=steps * STEP, step_s=STEP)
-    expected = stepped_reference(n, groups, layers,
-                                 sorted(events, key=lambda e: e.time_s), steps, backups)
-    for s in range(steps + 1):
+    tl, expected = timeline_and_reference(n, groups, layers, events, backups)
+    for s in range(STEPS + 1):
         assert set(np.nonzero(tl.working_at(s))[0].tolist()) == expected[s], f"at step {s}"
 
 

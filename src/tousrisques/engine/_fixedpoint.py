@@ -104,7 +104,6 @@ def fixed_point(net: Network, damaged: BoolArray, *,
     excused = np.zeros(net.n_groups, bool) if on_backup is None else on_backup
     rounds = 0
     while True:
-        changed = False
         while True:  # requirement groups, until nothing more falls
             rounds += 1
             met = (net.groups @ working.view(np.int8)) > 0
@@ -118,7 +117,6 @@ def fixed_point(net: Network, damaged: BoolArray, *,
             reason[falling] = REQUIREMENT
             group[falling] = np.nonzero(failing)[0][alive][first]
             stopped[falling] = rounds
-            changed = True
         rounds += 1
         cut_any = False
         for code, layer in enumerate(net.layers):
@@ -134,6 +132,4 @@ def fixed_point(net: Network, damaged: BoolArray, *,
                 cut_any = True
         if not cut_any:
             break
-        changed = True
-    del changed
     return FixedPoint(working, reason, group, layer_of, stopped, rounds)

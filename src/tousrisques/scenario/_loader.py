@@ -152,7 +152,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
     hazards, exposure, zone_exposure = [], {}, {}
     for h, frag in zip(spec.hazards, fragilities, strict=True):
         assert frag is not None
-        stages = _stages(h, path.parent, duration, problems, rel, territory.metric_crs, limits)
+        stages = _stages(h, path.parent, duration, problems, territory.metric_crs, limits)
         levels = stage_exposures(stages, targets, territory.metric_crs)
         exposure[h.id] = np.max(levels, axis=0) if levels else np.zeros(len(targets))
         zone_levels = stage_exposures(stages, zone_targets, territory.metric_crs)
@@ -369,8 +369,8 @@ def _targets(t: Territory) -> npt.NDArray[np.object_]:
     return out
 
 
-def _stages(h: Any, folder: Path, duration: float, problems: Problems, rel: str,
-            crs: str, limits: ReadLimits) -> list[Stage]:
+def _stages(h: Any, folder: Path, duration: float, problems: Problems, crs: str,
+            limits: ReadLimits) -> list[Stage]:
     if h.plume is not None:
         p = h.plume
         return plume(p.source, wind_from_deg=p.wind_from_deg, wind_speed_ms=p.wind_speed_ms,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from tousrisques._durations import parse_duration
-from tousrisques.territory._config import LocalText, _local
+from tousrisques.territory._config import Local
 
 MAX_STAGES = 10_000
 
@@ -55,25 +55,25 @@ def _band(v: Any) -> Any:
     return (float(distance), float(depth), _duration(when))
 
 
+Duration = Annotated[str, BeforeValidator(_duration)]
+PositiveDuration = Annotated[str, BeforeValidator(_positive)]
+LonLat = Annotated[tuple[float, float], BeforeValidator(_lonlat)]
+Band = Annotated[tuple[float, float, str], BeforeValidator(_band)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class PlumeBuilder(_Strict):
-    source: tuple[float, float]
-
-    _p = field_validator("source", mode="before")(classmethod(lambda cls, v: _lonlat(v)))
+    source: LonLat
     wind_from_deg: float = Field(ge=0, le=360)
     wind_speed_ms: float = Field(gt=0, le=60)
-    start: str = "0s"
-    duration: str
-    step: str = "1h"
+    start: Duration = "0s"
+    duration: PositiveDuration
+    step: PositiveDuration = "1h"
     half_angle_deg: float = Field(default=12.0, gt=0, lt=90)
     max_length_m: float = Field(default=30_000.0, gt=0, allow_inf_nan=False)
-
-    _d = field_validator("start", mode="before")(classmethod(lambda cls, v: _duration(v)))
-    _s = field_validator("step", "duration", mode="before")(classmethod(
-        lambda cls, v: _positive(v)))
 
     @model_validator(mode="after")
     def _stages(self) -> PlumeBuilder:
@@ -82,46 +82,26 @@ class PlumeBuilder(_Strict):
 
 
 class FloodBuilder(_Strict):
-    river: list[tuple[float, float]] = Field(min_length=2)
-    bands: list[tuple[float, float, str]] = Field(min_length=1)  # distance m, depth m, time
-    end: str
-
-    @field_validator("river", mode="before")
-    @classmethod
-    def _points(cls, v: Any) -> Any:
-        return [_lonlat(p) for p in v] if isinstance(v, list) else v
-
-    @field_validator("bands", mode="before")
-    @classmethod
-    def _bands(cls, v: Any) -> Any:
-        return [_band(b) for b in v] if isinstance(v, list) else v
-
-    _d = field_validator("end", mode="before")(classmethod(lambda cls, v: _duration(v)))
+    river: list[LonLat] = Field(min_length=2)
+    bands: list[Band] = Field(min_length=1)  # distance m, depth m, time
+    end: Duration
 
 
 class StormBuilder(_Strict):
-    start_point: tuple[float, float]
-    end_point: tuple[float, float]
-
-    _p = field_validator("start_point", "end_point", mode="before")(classmethod(
-        lambda cls, v: _lonlat(v)))
-    start: str
-    end: str
-    step: str = "1h"
+    start_point: LonLat
+    end_point: LonLat
+    start: Duration
+    end: Duration
+    step: PositiveDuration = "1h"
     peak_kmh: float = Field(gt=0, le=400)
     radius_m: float = Field(gt=0, allow_inf_nan=False)
-
-    _d = field_validator("start", "end", mode="before")(classmethod(
-        lambda cls, v: _duration(v)))
-    _s = field_validator("step", mode="before")(classmethod(lambda cls, v: _positive(v)))
 
     @model_validator(mode="after")
     def _stages(self) -> StormBuilder:
         if parse_duration(self.end) < parse_duration(self.start):
             raise ValueError("end comes before start")
-        span = parse_duration(self.end) - parse_duration(self.start)
-        if span / parse_duration(self.step) > MAX_STAGES:
-            raise ValueError(f"more than {MAX_STAGES} stages: use a longer step")
+        _stage_count(str(parse_duration(self.end) - parse_duration(self.start)) + "s",
+                     self.step)
         return self
 
 
@@ -129,17 +109,13 @@ class HazardSpec(_Strict):
     """A hazard: a footprint (a GeoJSON file, or a builder) and fragility per kind."""
 
     id: str = Field(min_length=1)
-    name: LocalText | None = None
+    name: Local | None = None
     footprint: str | None = None
     plume: PlumeBuilder | None = None
     flood: FloodBuilder | None = None
     storm: StormBuilder | None = None
     fragility: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
-    @field_validator("name", mode="before")
-    @classmethod
-    def _texts(cls, v: Any) -> Any:
-        return _local(v)
 
     @model_validator(mode="after")
     def _one_footprint(self) -> HazardSpec:
@@ -153,24 +129,19 @@ class HazardSpec(_Strict):
 class EventSpec(_Strict):
     """Assets that fail (for ``duration``, when given) or are restored at ``at``."""
 
-    at: str
+    at: Duration
     assets: list[str] = Field(min_length=1)
     action: Literal["fail", "restore"] = "fail"
-    duration: str | None = None
+    duration: Duration | None = None
     cause: str = Field(min_length=1)
-
-    _d = field_validator("at", "duration", mode="before")(classmethod(
-        lambda cls, v: v if v is None else _duration(v)))
 
 
 class MitigationSpec(_Strict):
     """Assets that do not exist before ``at`` (a generator delivered at +6 h)."""
 
     name: str = Field(min_length=1)
-    at: str = "0s"
+    at: Duration = "0s"
     assets: list[str] = Field(min_length=1)
-
-    _d = field_validator("at", mode="before")(classmethod(lambda cls, v: _duration(v)))
 
 
 class CyberAttackSpec(_Strict):
@@ -178,11 +149,8 @@ class CyberAttackSpec(_Strict):
 
     name: str = Field(min_length=1)
     assets: list[str] = Field(min_length=1)
-    at: str
-    duration: str
-
-    _d = field_validator("at", "duration", mode="before")(classmethod(
-        lambda cls, v: _duration(v)))
+    at: Duration
+    duration: Duration
 
 
 class LoadSheddingSpec(_Strict):
@@ -190,20 +158,15 @@ class LoadSheddingSpec(_Strict):
 
     name: str = Field(min_length=1)
     feeders: list[str] = Field(min_length=1)
-    start: str
-    slot: str = "2h"
-    every: str = "24h"
+    start: Duration
+    slot: Duration = "2h"
+    every: Duration = "24h"
     days: int = Field(default=1, ge=1, le=365)
-
-    _d = field_validator("start", "slot", "every", mode="before")(classmethod(
-        lambda cls, v: _duration(v)))
 
 
 class RepairSpec(_Strict):
-    median: str
+    median: Duration
     beta: float | None = Field(default=None, ge=0, le=3)  # None: monte_carlo.repair_beta
-
-    _d = field_validator("median", mode="before")(classmethod(lambda cls, v: _duration(v)))
 
 
 class MonteCarloSpec(_Strict):
@@ -214,27 +177,20 @@ class MonteCarloSpec(_Strict):
 
 
 class InjectSpec(_Strict):
-    at: str
+    at: Duration
     to: list[str] = Field(min_length=1)
-    message: LocalText
-
-    _d = field_validator("at", mode="before")(classmethod(lambda cls, v: _duration(v)))
-
-    @field_validator("message", mode="before")
-    @classmethod
-    def _texts(cls, v: Any) -> Any:
-        return _local(v)
+    message: Local
 
 
 class ScenarioFile(_Strict):
     """A scenario: a territory, a start, a duration, an output step, and what happens."""
 
-    name: LocalText
-    description: LocalText | None = None
+    name: Local
+    description: Local | None = None
     territory: str
     start: datetime | None = None
-    duration: str
-    step: str = "1h"
+    duration: PositiveDuration
+    step: PositiveDuration = "1h"
     hazards: list[HazardSpec] = Field(default_factory=list)
     events: list[EventSpec] = Field(default_factory=list)
     mitigations: list[MitigationSpec] = Field(default_factory=list)
@@ -245,10 +201,4 @@ class ScenarioFile(_Strict):
     monte_carlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)
     injects: list[InjectSpec] = Field(default_factory=list)
 
-    @field_validator("name", "description", mode="before")
-    @classmethod
-    def _texts(cls, v: Any) -> Any:
-        return _local(v)
 
-    _d = field_validator("duration", mode="before")(classmethod(lambda cls, v: _positive(v)))
-    _s = field_validator("step", mode="before")(classmethod(lambda cls, v: _positive(v)))

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticError
 
 from tousrisques._durations import parse_duration
@@ -52,6 +52,10 @@ def _local(value: Any) -> Any:
     return value
 
 
+Local = Annotated[LocalText, BeforeValidator(_local)]
+"""A text field: a plain string, or ``{en: ..., fr: ...}``."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -81,19 +85,15 @@ class Channel(_Strict):
     """A way information moves, between actors or to the population (``channels.yaml``)."""
 
     id: str = Field(min_length=1)
-    name: LocalText
+    name: Local
     mode: Literal["point_to_point", "broadcast"]
     latency: str = "1m"
     requires: tuple[Group, ...] = ()
     coverage: str | None = None
     needs_site: bool = True
     triggered_by: tuple[str, ...] = ()
-    description: LocalText | None = None
+    description: Local | None = None
 
-    @field_validator("name", "description", mode="before")
-    @classmethod
-    def _texts(cls, v: Any) -> Any:
-        return _local(v)
 
     @field_validator("triggered_by", mode="before")
     @classmethod
@@ -122,7 +122,7 @@ class Actor(_Strict):
     """An organisation or group of people (``actors.yaml``)."""
 
     id: str = Field(min_length=1)
-    name: LocalText
+    name: Local
     role: Role
     site: str | None = None
     channels: tuple[str, ...] = ()
@@ -130,10 +130,6 @@ class Actor(_Strict):
     reports_to: tuple[str, ...] = ()
     attributes: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("name", mode="before")
-    @classmethod
-    def _texts(cls, v: Any) -> Any:
-        return _local(v)
 
     @field_validator("channels", "reports_to", mode="before")
     @classmethod
