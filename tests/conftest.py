@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "petite-ville"
+EXAMPLE = ROOT / "src" / "tousrisques" / "templates" / "petite-ville"
 SHARED = ROOT.parent / "shared" / "testdata"
 
 MINIMAL = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -9,15 +11,43 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def sweep_leftovers(folder: Path) -> None:
+    """Remove the temporary folders that a killed writer of ``folder`` left beside it
+    (their name holds the writer's process id; a live writer's are kept)."""
+    pattern = re.compile(rf"\.{re.escape(folder.name)}\.(?:old\.)?(\d+)\.[^/]*$")
+    if not folder.parent.is_dir():
+        return
+    for entry in folder.parent.iterdir():
+        m = pattern.match(entry.name)
+        if m and entry.is_dir() and not _alive(int(m.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 @contextmanager
 def atomic_folder(folder: str | Path) -> Iterator[Path]:
     """Yield a temporary folder beside ``folder``; when the block ends without error it
     replaces ``folder`` (the old one is moved aside first and removed last, so a crash at
     any moment leaves either the old folder or the new one, never half of one); on error it
-    is removed and ``folder`` is untouched."""
+    is removed and ``folder`` is untouched. Temporary folders left by a writer that was
+    killed are swept away by the next one."""
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    sweep_leftovers(folder)
+    pid = os.getpid()
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.{pid}."))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp's 0700 would make results private by accident
     try:
         yield tmp
     except BaseException:
@@ -25,7 +55,7 @@ def atomic_folder(folder: str | Path) -> Iterator[Path]:
         raise
     old = None
     if folder.exists():
-        old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.old."))
+        old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.old.{pid}."))
         old.rmdir()
         folder.rename(old)
     tmp.rename(folder)

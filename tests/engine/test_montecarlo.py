@@ -9,8 +9,7 @@ import pytest
 
 from tests.conftest import EXAMPLE
 from tousrisques import load_territory
-from tousrisques.engine import Event
-from tousrisques.engine._montecarlo import Draws, Ensemble, Hazard, run_ensemble
+from tousrisques.engine import Draws, Ensemble, Event, Hazard, run_ensemble
 from tousrisques.engine._results import simulate
 
 H = 3600.0

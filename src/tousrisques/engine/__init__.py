@@ -1,6 +1,7 @@
 """The simulation engine: the fixed point of DESIGN §3 over a compiled territory, the
 timeline of a scenario with backup timers, the causes of every change, Monte Carlo."""
 
+from tousrisques.engine._ensemble import Ensemble
 from tousrisques.engine._explain import Cause, explain
 from tousrisques.engine._fixedpoint import (
     DAMAGED,
@@ -12,7 +13,7 @@ from tousrisques.engine._fixedpoint import (
     connected_to_source,
     fixed_point,
 )
-from tousrisques.engine._montecarlo import Draws, Ensemble, Hazard, run_ensemble
+from tousrisques.engine._montecarlo import Draws, Hazard, Plan, make_plan, replay, run_ensemble
 from tousrisques.engine._network import Layer, Network
 from tousrisques.engine._results import RunResult, changes_table, simulate
 from tousrisques.engine._timeline import (
@@ -39,6 +40,7 @@ __all__ = [
     "Hazard",
     "Layer",
     "Network",
+    "Plan",
     "RunResult",
     "StateLog",
     "Timeline",
@@ -46,7 +48,9 @@ __all__ = [
     "connected_to_source",
     "explain",
     "fixed_point",
+    "make_plan",
     "outage",
+    "replay",
     "run_ensemble",
     "run_timeline",
     "simulate",

@@ -11,28 +11,23 @@ P10, P50 and P90.
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from tousrisques._atomic import atomic_folder
 from tousrisques._exceptions import InputError
+from tousrisques.engine._ensemble import Ensemble
 from tousrisques.engine._network import Network
-from tousrisques.engine._timeline import Event, run_timeline
+from tousrisques.engine._timeline import Event, Timeline, run_timeline
 from tousrisques.indicators import compute_indicators
 from tousrisques.territory import CompiledTerritory
 
 FloatArray = npt.NDArray[np.float64]
-STATS = ("mean", "p10", "p50", "p90")
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,8 +73,9 @@ class Plan:
     draws: Draws
 
 
-def run_one(plan: Plan, run: int) -> tuple[FloatArray, FloatArray, tuple[str, ...]]:
-    """Run number ``run`` of the plan: (values, counts, names) of its indicators."""
+def plan_events(plan: Plan, run: int) -> tuple[list[Event], Network]:
+    """The events of run number ``run`` (damage and repairs drawn from its own generator)
+    and its network (backups drawn too, when they vary)."""
     c, net = plan.compiled, plan.network
     rng = np.random.default_rng([plan.seed, run])
     events = list(plan.events)
@@ -126,11 +122,30 @@ def run_one(plan: Plan, run: int) -> tuple[FloatArray, FloatArray, tuple[str, ..
     if plan.draws.backup_beta > 0 and net.n_groups:
         net = replace(net, backup_s=net.backup_s * rng.lognormal(
             0.0, plan.draws.backup_beta, net.n_groups))
-    tl = run_timeline(net, events, duration_s=plan.duration_s, step_s=plan.step_s,
-                      absent=plan.absent,
-                      owners={"zones": c.zone_requires, "channels": c.channel_requires})
-    ind = compute_indicators(c, tl)
-    return ind.values, ind.counts, ind.names
+    return events, net
+
+
+def replay(plan: Plan, run: int) -> Timeline:
+    """Run number ``run`` again, whole: its timeline with the log of every change."""
+    c = plan.compiled
+    events, net = plan_events(plan, run)
+    return run_timeline(net, events, duration_s=plan.duration_s, step_s=plan.step_s,
+                        absent=plan.absent,
+                        owners={"zones": c.zone_requires, "channels": c.channel_requires})
+
+
+# what a worker sends back for one run: values, counts, names, and the packed bits of
+# zone_reached and actor_channels
+RunOut = tuple[FloatArray, FloatArray, tuple[str, ...], npt.NDArray[np.uint8],
+               npt.NDArray[np.uint8]]
+
+
+def run_one(plan: Plan, run: int) -> RunOut:
+    """Run number ``run`` of the plan: its indicators."""
+    ind = compute_indicators(plan.compiled, replay(plan, run))
+    assert ind.zone_reached is not None and ind.actor_channels is not None
+    return (ind.values, ind.counts, ind.names, np.packbits(ind.zone_reached),
+            np.packbits(ind.actor_channels))
 
 
 _PLAN: Plan | None = None
@@ -141,111 +156,93 @@ def _install(plan: Plan) -> None:
     _PLAN = plan
 
 
-def _chunk(runs: Sequence[int]) -> list[tuple[FloatArray, FloatArray, tuple[str, ...]]]:
+def _chunk(runs: Sequence[int]) -> list[RunOut]:
     assert _PLAN is not None
     return [run_one(_PLAN, r) for r in runs]
 
 
-def _chunk_with(plan: Plan, runs: Sequence[int]
-                ) -> list[tuple[FloatArray, FloatArray, tuple[str, ...]]]:
+def _chunk_with(plan: Plan, runs: Sequence[int]) -> list[RunOut]:
     return [run_one(plan, r) for r in runs]
 
 
-@dataclass(frozen=True, eq=False)
-class Ensemble:
-    """Every run's indicators (``values[run, name, time]``), their statistics, metadata."""
+def make_plan(c: CompiledTerritory, *, hazards: Sequence[Hazard], seed: int,
+              duration_s: float, step_s: float, events: Sequence[Event] = (),
+              absent: Sequence[int] = (), draws: Draws | None = None) -> Plan:
+    """Everything the runs of a scenario share (see :func:`run_ensemble`)."""
+    return Plan(c, Network.from_compiled(c), tuple(hazards), tuple(events), tuple(absent),
+                duration_s, step_s, seed, draws or Draws())
 
-    times_s: FloatArray
-    names: tuple[str, ...]
-    values: npt.NDArray[np.float64]
-    counts: npt.NDArray[np.float64]
-    metadata: dict[str, str] = field(default_factory=dict)
 
-    def stat(self, name: str, which: str, *, counts: bool = False) -> FloatArray:
-        """``mean``, ``p10``, ``p50`` or ``p90`` of indicator ``name`` at each time."""
-        data = (self.counts if counts else self.values)[:, self.names.index(name)]
-        if which == "mean":
-            return np.asarray(data.mean(axis=0), dtype=np.float64)
-        q = {"p10": 10, "p50": 50, "p90": 90}[which]
-        return np.asarray(np.percentile(data, q, axis=0, method="inverted_cdf"),
-                          dtype=np.float64)
-
-    def stats_table(self) -> pa.Table:
-        """Long format: name, time_s, mean, p10, p50, p90 (of values), and the same of counts."""
-        cols: dict[str, Any] = {
-            "name": np.repeat(np.array(self.names, dtype=object), len(self.times_s)).tolist(),
-            "time_s": np.tile(self.times_s, len(self.names))}
-        for which in STATS:
-            cols[which] = np.concatenate([self.stat(n, which) for n in self.names])
-            cols[f"count_{which}"] = np.concatenate([self.stat(n, which, counts=True)
-                                                     for n in self.names])
-        return pa.table(cols)
-
-    def to_parquet(self, folder: str | Path) -> Path:
-        """Write ``stats.parquet`` and ``runs.parquet`` in ``folder``, moved in whole."""
-        folder = Path(folder)
-        meta = {b"tousrisques": json.dumps(self.metadata).encode()}
-        runs, n, t = self.values.shape
-        runs_table = pa.table({
-            "run": np.repeat(np.arange(runs), n * t),
-            "name": np.tile(np.repeat(np.array(self.names, dtype=object), t), runs).tolist(),
-            "time_s": np.tile(self.times_s, runs * n),
-            "value": self.values.ravel(), "count": self.counts.ravel()})
-        with atomic_folder(folder) as tmp:
-            pq.write_table(self.stats_table().replace_schema_metadata(meta),
-                           tmp / "stats.parquet")
-            pq.write_table(runs_table.replace_schema_metadata(meta), tmp / "runs.parquet")
-        return folder
-
-    @classmethod
-    def from_parquet(cls, folder: str | Path) -> Ensemble:
-        try:
-            table = pq.read_table(Path(folder) / "runs.parquet")
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise InputError(f"{folder}: not an ensemble result ({exc})") from exc
-        meta = json.loads((table.schema.metadata or {}).get(b"tousrisques", b"{}"))
-        runs = int(table.column("run").to_numpy().max()) + 1
-        names = tuple(dict.fromkeys(table.column("name").to_pylist()))
-        t = len(table) // (runs * len(names))
-        shape = (runs, len(names), t)
-        return cls(table.column("time_s").to_numpy()[:t].astype(np.float64), names,
-                   table.column("value").to_numpy().reshape(shape),
-                   table.column("count").to_numpy().reshape(shape), meta)
+Progress = Callable[[int], None]
 
 
 def run_ensemble(c: CompiledTerritory, *, hazards: Sequence[Hazard], runs: int, seed: int,
                  duration_s: float, step_s: float, events: Sequence[Event] = (),
                  absent: Sequence[int] = (), draws: Draws | None = None, workers: int = 1,
-                 dask: str | Any | None = None,
-                 metadata: dict[str, str] | None = None) -> Ensemble:
+                 dask: str | Any | None = None, metadata: dict[str, str] | None = None,
+                 progress: Progress | None = None) -> Ensemble:
     """``runs`` runs of the scenario; ``workers`` local processes, or a Dask cluster
-    (``dask``: a scheduler address, ``"local"`` for a local cluster, or a ``Client``)."""
+    (``dask``: a scheduler address, ``"local"`` for a local cluster, or a ``Client``).
+    ``progress`` is called with the number of runs just finished, as they finish."""
     if runs < 1:
         raise InputError("monte_carlo.runs must be at least 1")
-    plan = Plan(c, Network.from_compiled(c), tuple(hazards), tuple(events), tuple(absent),
-                duration_s, step_s, seed, draws or Draws())
+    plan = make_plan(c, hazards=hazards, seed=seed, duration_s=duration_s, step_s=step_s,
+                     events=events, absent=absent, draws=draws)
     order = list(range(runs))
+    tick = progress or (lambda n: None)
     if dask is not None:
-        results = _on_dask(plan, order, dask)
+        results = _on_dask(plan, order, dask, tick)
     elif workers <= 1:
-        results = _chunk_with(plan, order)
+        results = []
+        for r in order:
+            results.append(run_one(plan, r))
+            tick(1)
     else:
-        size = max(1, math.ceil(runs / (workers * 4)))
-        chunks = [order[i:i + size] for i in range(0, runs, size)]
+        chunks = _chunks(order, workers)
         with ProcessPoolExecutor(workers, initializer=_install, initargs=(plan,)) as pool:
-            results = [r for part in pool.map(_chunk, chunks) for r in part]
+            futures = {pool.submit(_chunk, chunk): i for i, chunk in enumerate(chunks)}
+            parts: list[list[RunOut]] = [[] for _ in chunks]
+            for future in as_completed(futures):
+                parts[futures[future]] = future.result()
+                tick(len(parts[futures[future]]))
+        results = [r for part in parts for r in part]
+    return _gather(c, plan, results, runs, metadata)
+
+
+def _chunks(order: list[int], workers: int) -> list[list[int]]:
+    size = max(1, math.ceil(len(order) / (workers * 4)))
+    return [order[i:i + size] for i in range(0, len(order), size)]
+
+
+def _gather(c: CompiledTerritory, plan: Plan, results: list[RunOut], runs: int,
+            metadata: dict[str, str] | None) -> Ensemble:
     names = results[0][2]
-    times = np.arange(0.0, duration_s + step_s / 2, step_s)
+    times = np.arange(0.0, plan.duration_s + plan.step_s / 2, plan.step_s)
+    n_b = int(c.channel_broadcast.sum()) + 1
+    n_t, n_z = len(times), len(c.population)
+    n_a, n_c = len(c.actor_ids), len(c.channel_ids)
+    zones = np.zeros(n_t * n_b * n_z)
+    actor_channels = np.zeros(n_t * n_a * n_c)
+    for r in results:
+        zones += np.unpackbits(r[3], count=n_t * n_b * n_z)
+        actor_channels += np.unpackbits(r[4], count=n_t * n_a * n_c)
     from tousrisques import __version__
 
-    meta = {"version": __version__, "runs": str(runs), "seed": str(seed),
+    meta = {"version": __version__, "runs": str(runs), "seed": str(plan.seed),
             "territory": c.name, "territory_hash": c.source_hash, **(metadata or {})}
     return Ensemble(times, names, np.stack([r[0] for r in results]),
-                    np.stack([r[1] for r in results]), meta)
+                    np.stack([r[1] for r in results]), meta,
+                    (zones / runs).reshape(n_t, n_b, n_z),
+                    (actor_channels / runs).reshape(n_t, n_a, n_c),
+                    tuple(str(x) for x in c.zone_ids.to_pylist()),
+                    tuple(str(x) for x in c.actor_ids.tolist()),
+                    tuple(str(x) for x in c.channel_ids.tolist()),
+                    (*(str(x) for x in c.channel_ids[c.channel_broadcast].tolist()), "any"))
 
 
-def _on_dask(plan: Plan, order: list[int], dask: str | Any) -> list[Any]:
+def _on_dask(plan: Plan, order: list[int], dask: str | Any, tick: Progress) -> list[RunOut]:
     from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_completed
 
     own = None
     if isinstance(dask, str):
@@ -256,11 +253,15 @@ def _on_dask(plan: Plan, order: list[int], dask: str | Any) -> list[Any]:
         client = dask
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        size = max(1, math.ceil(len(order) / (workers * 4)))
-        chunks = [order[i:i + size] for i in range(0, len(order), size)]
+        chunks = _chunks(order, workers)
         shared = client.scatter(plan, broadcast=True)
         futures = client.map(_chunk_with, [shared] * len(chunks), chunks, pure=False)
-        return [r for part in client.gather(futures) for r in part]
+        index = {f.key: i for i, f in enumerate(futures)}
+        parts: list[list[RunOut]] = [[] for _ in chunks]
+        for future in dask_completed(futures):
+            parts[index[future.key]] = future.result()
+            tick(len(parts[index[future.key]]))
+        return [r for part in parts for r in part]
     finally:
         if own is not None:
             cluster = own.cluster

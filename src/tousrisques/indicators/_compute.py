@@ -43,6 +43,12 @@ class Indicators:
     names: tuple[str, ...]
     values: FloatArray
     counts: FloatArray
+    # zone_reached[k, j, z]: zone z reached by broadcast channel j (in the order of the
+    # territory's broadcast channels; the last row: by any of them) at times_s[k];
+    # actor_channels[k, a, c]: channel c available to actor a at times_s[k] (both None when
+    # read back from a file that does not hold them)
+    zone_reached: BoolArray | None = None
+    actor_channels: BoolArray | None = None
 
     def value(self, name: str) -> FloatArray:
         row: FloatArray = self.values[self.names.index(name)]
@@ -79,6 +85,72 @@ def _covered(matrix: sp.csr_matrix, working: BoolArray) -> BoolArray:
     return hit
 
 
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """Who is reached and who can talk, for one state of the assets.
+
+    ``zone_reached[j, z]``: zone ``z`` reached by the ``j``-th broadcast channel (the last
+    row: by any); ``site_ok[a]``: actor ``a``'s site works; ``avail[a, c]``: channel ``c`` is
+    available to actor ``a``; ``latency[a]``: seconds to the nearest crisis cell (inf: cut
+    off); ``component[a]``: actor ``a``'s component of the information network.
+    """
+
+    zone_reached: BoolArray
+    site_ok: BoolArray
+    avail: BoolArray
+    latency: FloatArray
+    component: npt.NDArray[np.int32]
+
+
+def _holds(c: CompiledTerritory) -> BoolArray:
+    n_a, n_c = len(c.actor_ids), len(c.channel_ids)
+    if not (n_a and n_c):
+        return np.zeros((n_a, n_c), bool)
+    held: BoolArray = c.actor_channels.toarray().astype(bool)
+    return held
+
+
+def snapshot(c: CompiledTerritory, working: BoolArray, zones_ok: BoolArray,
+             channels_ok: BoolArray, *, holds: BoolArray | None = None) -> Snapshot:
+    """Reach and talk for one state: ``working`` assets, ``zones_ok`` (each zone's own
+    requirements met or on backup) and ``channels_ok`` (each channel's requirements)."""
+    held = _holds(c) if holds is None else holds
+    n_a, n_c = held.shape
+    broadcast = np.nonzero(c.channel_broadcast)[0]
+    site_ok = np.where(c.actor_site >= 0, working[c.actor_site.clip(0)], True)
+    zone_reached = np.zeros((len(broadcast) + 1, len(c.population)), bool)
+    for j, ch in enumerate(broadcast):
+        if not channels_ok[ch]:
+            continue
+        # who may trigger it: the actors named (roles expanded), or when it names nobody,
+        # any actor holding it; nobody at all means it cannot be sent
+        if c.channel_trigger_declared[ch]:
+            allowed = c.channel_triggers[ch].indices
+        else:
+            allowed = np.nonzero(held[:, ch])[0]
+        if not site_ok[allowed].any():
+            continue
+        where = np.ones(len(c.population), bool)
+        cov = int(c.channel_coverage[ch])
+        if cov >= 0:
+            where &= _covered(c.zone_coverage[c.coverage_kinds[cov]], working)
+        if c.channel_needs_site[ch]:
+            where &= zones_ok
+        zone_reached[j] = where
+    zone_reached[-1] = zone_reached[:-1].any(axis=0)
+    avail = held & channels_ok[None, :]
+    avail &= site_ok[:, None] | ~c.channel_needs_site[None, :]
+    for j in range(n_c):
+        cov = int(c.channel_coverage[j])
+        if cov >= 0 and avail[:, j].any():
+            avail[:, j] &= _covered(c.actor_coverage[c.coverage_kinds[cov]], working)
+    if n_a:
+        latency, component = _network(c, avail, site_ok)
+    else:
+        latency, component = np.zeros(0), np.zeros(0, np.int32)
+    return Snapshot(zone_reached, site_ok, avail, latency, component)
+
+
 def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
     """Every indicator at every output time of the timeline.
 
@@ -111,37 +183,19 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
     kind_present = np.zeros((len(c.kind_names), n_t))
     layer_present = np.zeros((len(c.layer_names), n_t))
     connected = np.zeros(n_t)
+    zone_reached = np.zeros((n_t, len(broadcast) + 1, len(c.population)), bool)
+    actor_channels = np.zeros((n_t, n_a, n_c), bool)
     latency = np.full((n_a, n_t), np.inf)
     broken = np.zeros(n_t)
     service = c.kind_names.index("service") if "service" in c.kind_names else -1
     services = np.zeros(n_t)
-    holds = c.actor_channels.toarray().astype(bool) if n_a and n_c else np.zeros((n_a, n_c),
-                                                                                   bool)
-    has_site = c.actor_site >= 0
+    holds = _holds(c)
     for k in range(n_t):
         working = tl.working_at(k)
-        site_ok = np.where(has_site, working[c.actor_site.clip(0)], True)
-        zone_any = np.zeros(len(c.population), bool)
-        for j, ch in enumerate(broadcast):
-            if not channels_ok[k, ch]:
-                continue
-            # who may trigger it: the actors named (roles expanded), or when it names nobody,
-            # any actor holding it; nobody at all means it cannot be sent
-            if c.channel_trigger_declared[ch]:
-                allowed = c.channel_triggers[ch].indices
-            else:
-                allowed = np.nonzero(holds[:, ch])[0]
-            if not site_ok[allowed].any():
-                continue
-            where = np.ones(len(c.population), bool)
-            cov = int(c.channel_coverage[ch])
-            if cov >= 0:
-                where &= _covered(c.zone_coverage[c.coverage_kinds[cov]], working)
-            if c.channel_needs_site[ch]:
-                where &= zones_ok[k]
-            reached[j, k] = c.population[where].sum()
-            zone_any |= where
-        reached_any[k] = c.population[zone_any].sum()
+        snap = snapshot(c, working, zones_ok[k], channels_ok[k], holds=holds)
+        zone_reached[k] = snap.zone_reached
+        reached[:, k] = snap.zone_reached[:-1] @ c.population
+        reached_any[k] = snap.zone_reached[-1] @ c.population
         # assets that do not exist yet (a mitigation not yet delivered) count nowhere
         present = tl.present_at(k)
         kind_counts[:, k] = np.bincount(c.kind[working].astype(np.int64),
@@ -155,17 +209,12 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
         if service >= 0:
             services[k] = int((c.kind[working] == service).sum())
         if n_a:
-            avail = holds & channels_ok[k][None, :]
-            avail &= site_ok[:, None] | ~c.channel_needs_site[None, :]
-            for j in range(n_c):
-                cov = int(c.channel_coverage[j])
-                if cov >= 0 and avail[:, j].any():
-                    avail[:, j] &= _covered(c.actor_coverage[c.coverage_kinds[cov]], working)
-            latency[:, k], comp = _network(c, avail, site_ok)
-            connected[k] = np.isfinite(latency[:, k]).sum()
+            actor_channels[k] = snap.avail
+            latency[:, k] = snap.latency
+            connected[k] = np.isfinite(snap.latency).sum()
             if len(c.reports_to):
                 a, b = c.reports_to[:, 0], c.reports_to[:, 1]
-                broken[k] = (comp[a] != comp[b]).sum()
+                broken[k] = (snap.component[a] != snap.component[b]).sum()
     for j, ch in enumerate(broadcast):
         add(f"population_reached:{ch_ids[ch]}", reached[j] / total_pop if total_pop else
             reached[j] * 0, reached[j])
@@ -187,7 +236,8 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
     add("governance_links_broken", broken / n_links if n_links else broken, broken)
     n_services = int(kinds[service]) if service >= 0 else 0
     add("services_up", services / n_services if n_services else services, services)
-    return Indicators(tl.times_s, tuple(names), np.vstack(rows_v), np.vstack(rows_c))
+    return Indicators(tl.times_s, tuple(names), np.vstack(rows_v), np.vstack(rows_c),
+                      zone_reached, actor_channels)
 
 
 def _network(c: CompiledTerritory, avail: BoolArray, site_ok: BoolArray

@@ -1,44 +1,31 @@
-"""The command line: parses, calls the core, prints. Exit codes: 0 ok, 1 bad input, 2 usage."""
+"""Commands on territories: validate, compile, synthetic, init."""
 
 from __future__ import annotations
 
-import json
 import os
-import sys
+import shutil
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from tousrisques._exceptions import InputError, TousrisquesError, ValidationError
-from tousrisques._ui_text import default_lang, number, percent, t
+from tousrisques._exceptions import InputError
+from tousrisques._ui_text import number, percent, t
+from tousrisques.cli._app import app
+from tousrisques.cli._common import (
+    EXAMPLE,
+    JsonOpt,
+    LangOpt,
+    emit_json,
+    err,
+    fail,
+    lang_of,
+    out,
+)
 from tousrisques.territory import Territory, TerritorySummary, load_territory
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="tousrisques: which digital means of alerting and deciding still work "
-                       "in a crisis, for whom and for how long.")
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-class Lang(StrEnum):
-    fr = "fr"
-    en = "en"
-
-
-LangOpt = Annotated[Lang | None, typer.Option(
-    "--lang", help="Language: fr or en (default from TOUSRISQUES_LANG, LC_ALL or LANG).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "petite-ville"
-ROUEN = Path(__file__).resolve().parents[2] / "examples" / "rouen"
-
-
-def _lang(lang: Lang | None) -> str:
-    return lang.value if lang else default_lang()
 
 
 def _print_summary(territory: Territory, s: TerritorySummary, lang: str) -> None:
@@ -77,47 +64,20 @@ def _print_summary(territory: Territory, s: TerritorySummary, lang: str) -> None
     out.print(cov)
 
 
-def _report(exc: ValidationError, path: Path, lang: str, as_json: bool) -> None:
-    errors = [p for p in exc.problems if p.severity == "error"]
-    warnings = [p for p in exc.problems if p.severity == "warning"]
-    if as_json:
-        print(json.dumps({"valid": False, "path": str(path),
-                          "problems": [p.to_dict(lang) for p in exc.problems]},
-                         ensure_ascii=False, indent=2))
-        return
-    for p in exc.problems:
-        style = "red" if p.severity == "error" else "yellow"
-        out.print(p.render(lang), style=style, markup=False)
-    err.print(t("invalid", lang, path=path, errors=len(errors), warnings=len(warnings)),
-              style="bold red", markup=False)
-
-
-def _bad_input(path: Path, exc: InputError, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps({"valid": False, "path": str(path), "error": str(exc)},
-                         ensure_ascii=False))
-    else:
-        err.print(str(exc), style="red", markup=False)
-
-
 def _load(path: Path, lang: str, as_json: bool) -> Territory:
     """Load a territory, or print every problem and exit 1."""
     try:
         return load_territory(path)
-    except ValidationError as exc:
-        _report(exc, path, lang, as_json)
     except InputError as exc:
-        _bad_input(path, exc, as_json)
-    raise typer.Exit(1)
+        fail(path, exc, lang, as_json)
 
 
 def _validate(path: Path, lang: str, as_json: bool) -> Territory:
     territory = _load(path, lang, as_json)
     s = territory.summary()
     if as_json:
-        print(json.dumps({"valid": True, "path": str(path), "summary": s.to_dict(),
-                          "problems": [p.to_dict(lang) for p in territory.warnings]},
-                         ensure_ascii=False, indent=2))
+        emit_json({"valid": True, "path": str(path), "summary": s.to_dict(),
+                   "problems": [p.to_dict(lang) for p in territory.warnings]})
         return territory
     for p in territory.warnings:
         out.print(p.render(lang), style="yellow", markup=False)
@@ -131,12 +91,8 @@ def _validate_scenario(path: Path, lang: str, as_json: bool) -> None:
 
     try:
         s = load_scenario(path)
-    except ValidationError as exc:
-        _report(exc, path, lang, as_json)
-        raise typer.Exit(1) from None
     except InputError as exc:
-        _bad_input(path, exc, as_json)
-        raise typer.Exit(1) from None
+        fail(path, exc, lang, as_json)
     hazards = [{"id": spec.id, "assets_exposed": int((s.exposure[spec.id] > 0).sum()),
                 "expected_damaged": round(float(h.probability.sum()), 1)}
                for spec, h in zip(s.spec.hazards, s.hazards, strict=True)]
@@ -147,9 +103,8 @@ def _validate_scenario(path: Path, lang: str, as_json: bool) -> None:
                "injects": len(s.spec.injects)}
     warnings = [*s.territory.warnings, *s.warnings]
     if as_json:
-        print(json.dumps({"valid": True, "path": str(path), "scenario": summary,
-                          "problems": [p.to_dict(lang) for p in warnings]},
-                         ensure_ascii=False, indent=2))
+        emit_json({"valid": True, "path": str(path), "scenario": summary,
+                   "problems": [p.to_dict(lang) for p in warnings]})
         return
     for p in warnings:
         out.print(p.render(lang), style="yellow", markup=False)
@@ -163,6 +118,16 @@ def _validate_scenario(path: Path, lang: str, as_json: bool) -> None:
         out.print(t("sc_hazard", lang, **h), markup=False)
 
 
+def validate_quietly(path: Path, lang: str) -> Territory:
+    """Validate, print one line (and the warnings), or every problem and exit 1."""
+    territory = _load(path, lang, False)
+    for p in territory.warnings:
+        out.print(p.render(lang), style="yellow", markup=False)
+    out.print(t("valid", lang, path=path) + f" — {territory.name}", style="green",
+              markup=False)
+    return territory
+
+
 @app.command()
 def validate(
     path: Annotated[Path, typer.Argument(
@@ -172,9 +137,9 @@ def validate(
 ) -> None:
     """Check a territory or a scenario; list every problem at once, or print a summary."""
     if path.is_file() and path.suffix in (".yaml", ".yml") and path.name != "territory.yaml":
-        _validate_scenario(path, _lang(lang), as_json)
+        _validate_scenario(path, lang_of(lang), as_json)
         return
-    _validate(path, _lang(lang), as_json)
+    _validate(path, lang_of(lang), as_json)
 
 
 @app.command("compile")
@@ -184,7 +149,7 @@ def compile_(
     lang: LangOpt = None,
 ) -> None:
     """Validate and compile a territory to the engine's arrays (.npz), to load it fast."""
-    language = _lang(lang)
+    language = lang_of(lang)
     territory = _load(path, language, False)
     territory.compile().save(output)
     out.print(t("compiled", language, n=len(territory.assets), path=output), markup=False)
@@ -203,63 +168,93 @@ def synthetic(
     from tousrisques.territory.synthetic import write_synthetic
 
     n = write_synthetic(output, n_assets=assets, seed=seed, link_factor=link_factor)
-    out.print(t("written", _lang(lang), n=n, path=output), markup=False)
+    out.print(t("written", lang_of(lang), n=n, path=output), markup=False)
+
+
+class What(StrEnum):
+    territory = "territory"
+    scenario = "scenario"
+
+
+SCENARIO_TEMPLATE = """\
+# {title_fr} / {title_en}
+# Scénario créé par `tousrisques init scenario` — lisez docs/scenario-format.md.
+# A scenario made by `tousrisques init scenario` — read docs/scenario-format.md.
+name: {{fr: {title_fr}, en: {title_en}}}
+territory: {territory}
+duration: 48h          # durée simulée / how long to simulate
+step: 1h               # pas des résultats / output step
+hazards:
+  - id: tempete
+    name: {{fr: Tempête, en: Storm}}
+    storm:             # une tempête qui traverse le territoire / a storm crossing it
+      start_point: [{x0:.4f}, {y0:.4f}]
+      end_point: [{x1:.4f}, {y1:.4f}]
+      start: 1h
+      end: 7h
+      peak_kmh: 140
+      radius_m: {radius:.0f}
+    fragility:         # vent en km/h / wind in km/h
+      line: {{lognormal: {{median: 110, beta: 0.35}}}}
+      transformer: {{lognormal: {{median: 150, beta: 0.3}}}}
+      antenna: {{table: [[90, 0.0], [130, 0.15], [170, 0.7]]}}
+repairs:
+  line: {{median: 18h, beta: 0.6}}
+  transformer: {{median: 12h, beta: 0.5}}
+# events:             # pannes ciblées, cyberattaques / targeted outages, cyber-attacks
+#   - {{at: 12h, assets: [SOME-ASSET], duration: 6h, cause: rançongiciel}}
+# mitigations:        # moyens apportés / what the plan brings (assets marked planned)
+#   - {{name: groupe électrogène, at: 6h, assets: [SOME-GENERATOR]}}
+monte_carlo: {{runs: 100, seed: 1}}
+"""
+
+
+def _new_scenario(path: Path, territory_path: Path, lang: str) -> None:
+    territory = _load(territory_path, lang, False)
+    folder = territory.folder or territory_path
+    zones = territory.zones
+    lon = zones.lon[np.isfinite(zones.lon)]
+    lat = zones.lat[np.isfinite(zones.lat)]
+    if len(lon) == 0:
+        lon, lat = territory.assets.lon, territory.assets.lat
+        lon, lat = lon[np.isfinite(lon)], lat[np.isfinite(lat)]
+    cx, cy = (float(lon.mean()), float(lat.mean())) if len(lon) else (2.35, 48.85)
+    span = max(float(np.ptp(lon)) if len(lon) else 0.1, 0.05)
+    rel = Path(os.path.relpath(folder.resolve(), path.parent.resolve()))
+    text = SCENARIO_TEMPLATE.format(
+        title_fr="Tempête hivernale", title_en="Winter storm", territory=rel.as_posix(),
+        x0=cx - span, y0=cy - span / 2, x1=cx + span, y1=cy + span / 2,
+        radius=max(5000.0, span * 111_000 / 2))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 @app.command()
-def demo(
+def init(
+    what: Annotated[What, typer.Argument(help="territory or scenario")],
+    path: Annotated[Path, typer.Argument(
+        help="Folder of the new territory, or file of the new scenario (.yaml).")],
+    territory: Annotated[Path | None, typer.Option(
+        "--territory", "-t", help="For a scenario: the territory it plays on.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace what is there.")] = False,
     lang: LangOpt = None,
-    runs: Annotated[int, typer.Option(min=1, help="Monte Carlo runs per scenario.")] = 40,
-    workers: Annotated[int, typer.Option(min=1, help="Local processes.")] = 2,
 ) -> None:
-    """Validate the example territory, then play the winter storm on the Rouen sample with
-    and without its mitigation plan, and print what the plan buys."""
-    from tousrisques.scenario import load_scenario, run_scenario
-
-    language = _lang(lang)
-    out.print(t("demo_intro", language, path=EXAMPLE), style="bold", markup=False)
-    _validate(EXAMPLE, language, False)
-    results = []
-    for name in ("tempete.yaml", "tempete-attenuee.yaml"):
-        s = load_scenario(ROUEN / "scenarios" / name)
-        out.print(t("demo_running", language, name=s.spec.name.get(language), runs=runs),
-                  style="bold", markup=False)
-        results.append(run_scenario(s, runs=runs, workers=workers))
-    table = Table(title=t("demo_table", language), title_justify="left")
-    table.add_column("")
-    for label in ("demo_base", "demo_plan"):
-        table.add_column(t("demo_reach", language) + "\n" + t(label, language),
-                         justify="right")
-    for label in ("demo_base", "demo_plan"):
-        table.add_column(t("demo_halls", language) + "\n" + t(label, language),
-                         justify="right")
-    mayors = [n for n in results[0].names if n.startswith("actor_latency:MAIRE-")]
-    reach = [(e.stat("population_reached:fr-alert", "mean"),
-              e.stat("population_reached:fr-alert", "p10")) for e in results]
-    halls = [np.isfinite(e.values[:, [e.names.index(n) for n in mayors], :]).sum(axis=1)
-             .mean(axis=0) for e in results]
-    for hours in (0, 3, 6, 12, 24, 48, 72):
-        table.add_row(f"{hours} h",
-                      *(f"{percent(m[hours], language)} ({percent(p[hours], language)})"
-                        for m, p in reach),
-                      *(f"{number(h[hours], language, digits=1)} / {len(mayors)}"
-                        for h in halls))
-    out.print(table)
-
-
-def main() -> None:
-    """Entry point: no traceback for the user, a message and an exit code."""
-    try:
-        app(standalone_mode=True)
-    except InputError as exc:
-        err.print(str(exc), style="red", markup=False)
-        sys.exit(1)
-    except TousrisquesError as exc:
-        err.print(str(exc), style="red", markup=False)
-        sys.exit(1)
-    except Exception as exc:
-        if os.environ.get("TOUSRISQUES_DEBUG"):
-            raise
-        err.print(t("internal", default_lang(), detail=f"{type(exc).__name__}: {exc}"),
-                  style="red", markup=False)
-        sys.exit(3)
+    """Start a new territory (a copy of the commented example town) or a new scenario (a
+    storm across a territory, with every section explained)."""
+    language = lang_of(lang)
+    if path.exists() and not force:
+        fail(path, t("exists", language, path=path), language, False)
+    if what is What.territory:
+        if path.exists():
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        shutil.copytree(EXAMPLE, path, ignore=shutil.ignore_patterns(".tousrisques",
+                                                                      "__pycache__"))
+        out.print(t("init_territory", language, path=path), markup=False)
+        return
+    if territory is None:
+        err.print(t("init_needs_territory", language), style="red", markup=False)
+        raise typer.Exit(2)
+    if path.suffix not in (".yaml", ".yml"):
+        fail(path, t("init_yaml", language, path=path), language, False)
+    _new_scenario(path, territory, language)
+    out.print(t("init_scenario", language, path=path), markup=False)

@@ -1,0 +1,30 @@
+"""What the interfaces draw on besides the indicators: the criticality of assets, why an
+actor was cut off, and a study (a scenario's Monte Carlo, its representative run, the
+criticality, another scenario beside it) with its data files."""
+
+from tousrisques.analysis._criticality import Criticality, criticality
+from tousrisques.analysis._study import (
+    STUDY_FORMAT,
+    Study,
+    make_study,
+    present_after_mitigations,
+    read_study,
+    read_summary,
+    write_study,
+)
+from tousrisques.analysis._why import ActorWhy, ChannelWhy, explain_actor
+
+__all__ = [
+    "STUDY_FORMAT",
+    "ActorWhy",
+    "ChannelWhy",
+    "Criticality",
+    "Study",
+    "criticality",
+    "explain_actor",
+    "make_study",
+    "present_after_mitigations",
+    "read_study",
+    "read_summary",
+    "write_study",
+]

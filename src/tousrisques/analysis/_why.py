@@ -1,0 +1,84 @@
+"""Why an actor was cut off at a given time: its site, or each channel it holds, explained
+back to first causes (the asset chains come from ``tousrisques.engine.explain``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tousrisques.engine import Cause, Network, Timeline, explain
+from tousrisques.indicators import snapshot
+from tousrisques.territory import CompiledTerritory
+
+
+@dataclass(frozen=True)
+class ChannelWhy:
+    """Why ``channel`` was of no use to the actor: ``requires`` (assets it needs everywhere
+    are down), ``coverage`` (no working asset of its coverage kind reaches the site),
+    ``site`` (it needs the actor's site, which is down), ``nobody`` (available, but no
+    crisis cell is reachable through it), or ``ok`` (it still linked the actor)."""
+
+    channel: str
+    status: str
+    assets: tuple[int, ...] = ()  # the assets down that explain it
+    chains: tuple[tuple[Cause, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class ActorWhy:
+    """The answer for one actor at one time."""
+
+    actor: str
+    time_s: float
+    connected: bool
+    latency_s: float
+    site: int  # asset row of its site, -1 when none
+    site_chain: tuple[Cause, ...] = ()
+    channels: tuple[ChannelWhy, ...] = field(default_factory=tuple)
+
+
+def explain_actor(c: CompiledTerritory, tl: Timeline, net: Network, actor: int,
+                  time_s: float, *, max_assets: int = 3) -> ActorWhy:
+    """Why ``actor`` could or could not reach a crisis cell at ``time_s``.
+
+    The state is the one at the last output time at or before ``time_s`` (zones' and
+    channels' backups are followed on that grid).
+    """
+    k = int(np.searchsorted(tl.times_s, time_s, side="right")) - 1
+    k = max(k, 0)
+    working = tl.working_at(k)
+    snap = snapshot(c, working, tl.owners_ok["zones"][k], tl.owners_ok["channels"][k])
+    at = float(tl.times_s[k])
+    site = int(c.actor_site[actor])
+    latency = float(snap.latency[actor])
+    site_chain = tuple(explain(tl, net, site, at)) if site >= 0 and not working[site] else ()
+    whys: list[ChannelWhy] = []
+    matrix = c.channel_requires.matrix(c.n_assets)
+    for ch in c.actor_channels[actor].indices.tolist():
+        name = str(c.channel_ids[ch])
+        if snap.avail[actor, ch]:
+            status = "ok" if np.isfinite(latency) or c.channel_broadcast[ch] else "nobody"
+            whys.append(ChannelWhy(name, status))
+            continue
+        if not tl.owners_ok["channels"][k, ch]:
+            groups = np.nonzero(c.channel_requires.owner == ch)[0]
+            unmet = groups[(matrix[groups] @ working.view(np.int8)) == 0]
+            down = [int(a) for g in unmet.tolist()
+                    for a in c.channel_requires.alt[c.channel_requires.alt_ptr[g]:
+                                                    c.channel_requires.alt_ptr[g + 1]]]
+            status = "requires"
+        elif c.channel_needs_site[ch] and site >= 0 and not working[site]:
+            whys.append(ChannelWhy(name, "site", (site,)))  # site_chain tells why
+            continue
+        else:
+            cov = c.coverage_kinds[int(c.channel_coverage[ch])]
+            reach = c.actor_coverage[cov][actor].indices
+            # empty when no asset of that kind reaches the site at all
+            down = [int(a) for a in reach.tolist() if not working[a]]
+            status = "coverage"
+        down = down[:max_assets]
+        chains = tuple(tuple(explain(tl, net, a, at)) for a in down)
+        whys.append(ChannelWhy(name, status, tuple(down), chains))
+    return ActorWhy(str(c.actor_ids[actor]), at, bool(np.isfinite(latency)), latency, site,
+                    site_chain, tuple(whys))

@@ -1,0 +1,30 @@
+"""The command line: parses, calls the core, prints. Exit codes: 0 ok, 1 bad input, 2 usage,
+3 internal error (a bug: please report it)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from tousrisques._exceptions import TousrisquesError
+from tousrisques._ui_text import default_lang, t
+from tousrisques.cli import _inspect, _run, _territory  # noqa: F401  (they register commands)
+from tousrisques.cli._app import app
+from tousrisques.cli._common import err
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point: no traceback for the user, a message and an exit code."""
+    try:
+        app(standalone_mode=True)
+    except TousrisquesError as exc:
+        err.print(str(exc), style="red", markup=False)
+        sys.exit(1)
+    except Exception as exc:
+        if os.environ.get("TOUSRISQUES_DEBUG"):
+            raise
+        err.print(t("internal", default_lang(), detail=f"{type(exc).__name__}: {exc}"),
+                  style="red", markup=False)
+        sys.exit(3)

@@ -1,0 +1,400 @@
+"""Commands that look into results: explain, compare, criticality, export."""
+
+from __future__ import annotations
+
+import json
+import math
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import typer
+from rich.table import Table
+
+from tousrisques._exceptions import InputError
+from tousrisques._ui_text import number, percent, t
+from tousrisques.analysis import criticality as rank_assets
+from tousrisques.analysis import explain_actor, present_after_mitigations
+from tousrisques.cli._app import app
+from tousrisques.cli._common import (
+    JsonOpt,
+    LangOpt,
+    emit_json,
+    fail,
+    lang_of,
+    out,
+    seconds,
+)
+from tousrisques.cli._run import HorizonOpt, RunsOpt, load_or_fail, print_figures
+from tousrisques.engine import Cause, Ensemble, Network, Timeline
+from tousrisques.report import key_figures, load_run
+from tousrisques.scenario import Scenario, replay_run
+from tousrisques.territory import Territory, load_territory
+
+AtRequired = Annotated[str, typer.Option("--at", help="The time, e.g. 6h, 90m, 1d, PT6H.")]
+RunOpt = Annotated[int | None, typer.Option(
+    "--run", min=0, help="Which Monte Carlo run (default: the representative one of a run "
+                         "folder, run 0 of a scenario).")]
+
+
+def _timeline_of(target: Path, run: int | None, lang: str, as_json: bool
+                 ) -> tuple[Scenario, Timeline, int, Ensemble | None]:
+    """A run folder's (or a scenario's) scenario and the timeline of one of its runs."""
+    if target.is_dir():
+        try:
+            study, _ = load_run(target)
+        except InputError as exc:
+            fail(target, exc, lang, as_json)
+        if run is None or run == study.run:
+            return study.scenario, study.timeline, study.run, study.ensemble
+        if run >= study.ensemble.runs:
+            fail("--run", t("run_out_of_range", lang, run=run, runs=study.ensemble.runs),
+                 lang, as_json)
+        _, tl = replay_run(study.scenario, run, seed=int(study.ensemble.metadata["seed"]))
+        return study.scenario, tl, run, study.ensemble
+    s = load_or_fail(target, lang, as_json)
+    k = run or 0
+    _, tl = replay_run(s, k)
+    return s, tl, k, None
+
+
+def _asset_label(t_: Territory, row: int) -> str:
+    names = t_.assets.attrs.get("name")
+    name = str(names[row]) if names is not None and names[row] else ""
+    ident = t_.assets.id_of(row)
+    return f"{ident} ({name})" if name else ident
+
+
+def _cause_text(c: Cause, t_: Territory, lang: str) -> str:
+    because = ", ".join(t_.assets.id_of(b) for b in c.because[:6])
+    if len(c.because) > 6:
+        because += ", …"
+    key = {"event": "why_event", "requirement": "why_requirement",
+           "backup exhausted": "why_backup", "disconnected": "why_disconnected"}[c.cause]
+    layer = t_.layer_names[c.layer] if 0 <= c.layer < len(t_.layer_names) else ""
+    return t(key, lang, event=c.event, because=because, layer=layer)
+
+
+def _chain_lines(chain: tuple[Cause, ...] | list[Cause], t_: Territory, lang: str,
+                 indent: int = 1) -> list[str]:
+    lines = []
+    for c in chain:
+        kind = t_.kinds[t_.kind_of(c.asset)].label(lang)
+        lines.append("  " * (indent + c.depth) + t(
+            "why_line", lang, asset=_asset_label(t_, c.asset), kind=kind,
+            time=number(c.time_s / 3600, lang, digits=1), cause=_cause_text(c, t_, lang)))
+    return lines
+
+
+def _cause_json(c: Cause, t_: Territory) -> dict[str, Any]:
+    return {"asset": t_.assets.id_of(c.asset), "kind": t_.kind_of(c.asset),
+            "time_h": c.time_s / 3600, "cause": c.cause, "depth": c.depth,
+            "event": c.event, "because": [t_.assets.id_of(b) for b in c.because]}
+
+
+@app.command()
+def explain(
+    target: Annotated[Path, typer.Argument(help="A run folder, or a scenario file.")],
+    subject: Annotated[str, typer.Argument(help="An asset id or an actor id.")],
+    at: AtRequired,
+    run: RunOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Why an asset or an actor was down at a time: the chain of causes, back to the
+    hazards and events that started it."""
+    from tousrisques.engine import explain as explain_asset
+
+    language = lang_of(lang)
+    when = seconds(at, "--at", language)
+    assert when is not None
+    s, tl, k, _ = _timeline_of(target, run, language, as_json)
+    territory = s.territory
+    if when < 0 or when > tl.times_s[-1]:
+        fail("--at", t("at_out_of_range", language, at=at,
+                       end=number(tl.times_s[-1] / 3600, language)), language, as_json)
+    net = Network.from_compiled(s.compiled)
+    if subject in territory.actor_index:
+        why = explain_actor(s.compiled, tl, net, territory.actor_index[subject], when)
+        if as_json:
+            emit_json({"subject": subject, "type": "actor", "run": k, "time_h": why.time_s / 3600,
+                       "connected": why.connected,
+                       "latency_s": why.latency_s if math.isfinite(why.latency_s) else None,
+                       "site": territory.assets.id_of(why.site) if why.site >= 0 else None,
+                       "site_chain": [_cause_json(c, territory) for c in why.site_chain],
+                       "channels": [{"channel": ch.channel, "status": ch.status,
+                                     "assets": [territory.assets.id_of(a) for a in ch.assets],
+                                     "chains": [[_cause_json(c, territory) for c in chain]
+                                                for chain in ch.chains]}
+                                    for ch in why.channels]})
+            return
+        head = "actor_connected" if why.connected else "actor_cut"
+        out.print(t(head, language, actor=subject, time=number(why.time_s / 3600, language,
+                                                               digits=1), run=k),
+                  style="bold", markup=False)
+        if why.site_chain:
+            out.print(t("site_down", language, site=_asset_label(territory, why.site)),
+                      markup=False)
+            for line in _chain_lines(why.site_chain, territory, language, 2):
+                out.print(line, markup=False)
+        for ch in why.channels:
+            out.print("  " + t(f"channel_{ch.status.replace(' ', '_')}", language,
+                               channel=ch.channel), markup=False)
+            for chain in ch.chains:
+                for line in _chain_lines(chain, territory, language, 2):
+                    out.print(line, markup=False)
+        return
+    try:
+        row = territory.assets.row_of(subject)
+    except KeyError:
+        fail(subject, t("unknown_subject", language, subject=subject), language, as_json)
+    causes = explain_asset(tl, net, row, when)
+    if as_json:
+        emit_json({"subject": subject, "type": "asset", "run": k, "time_h": when / 3600,
+                   "working": not causes, "chain": [_cause_json(c, territory) for c in causes]})
+        return
+    if not causes:
+        out.print(t("asset_working", language, asset=_asset_label(territory, row),
+                    time=number(when / 3600, language, digits=1), run=k), markup=False)
+        return
+    out.print(t("asset_down", language, asset=_asset_label(territory, row),
+                time=number(when / 3600, language, digits=1), run=k), style="bold",
+              markup=False)
+    for line in _chain_lines(causes, territory, language, 0):
+        out.print(line, markup=False)
+
+
+def _study_or_run(target: Path, runs: int | None, lang: str, as_json: bool
+                  ) -> tuple[Scenario, Ensemble]:
+    if target.is_dir():
+        try:
+            study, _ = load_run(target)
+        except InputError as exc:
+            fail(target, exc, lang, as_json)
+        return study.scenario, study.ensemble
+    s = load_or_fail(target, lang, as_json)
+    from tousrisques.scenario import run_scenario
+
+    return s, run_scenario(s, runs=runs)
+
+
+@app.command()
+def compare(
+    first: Annotated[Path, typer.Argument(help="A run folder or a scenario file.")],
+    second: Annotated[Path, typer.Argument(help="Another (its mitigated variant).")],
+    runs: RunsOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set two scenarios side by side (run folders, or scenario files run now): the key
+    figures of each, and the difference."""
+    language = lang_of(lang)
+    a, ea = _study_or_run(first, runs, language, as_json)
+    b, eb = _study_or_run(second, runs, language, as_json)
+    fa, fb = key_figures(a, ea), key_figures(b, eb)
+    if as_json:
+        theirs = {f.id: f for f in fb}
+
+        def clean(x: float | None) -> float | None:
+            return None if x is None or not math.isfinite(x) else x
+
+        emit_json({"first": {"path": str(first), "name": a.spec.name.get(language),
+                             "runs": ea.runs},
+                   "second": {"path": str(second), "name": b.spec.name.get(language),
+                              "runs": eb.runs},
+                   "figures": [{"id": f.id, "label": f.label.fr if language == "fr"
+                                else f.label.en, "unit": f.unit,
+                                "first": clean(f.value), "second": clean(theirs[f.id].value),
+                                "difference": clean(theirs[f.id].value - f.value),
+                                "first_at_h": f.at_h, "second_at_h": theirs[f.id].at_h}
+                               for f in fa if f.id in theirs]})
+        return
+    print_figures(fa, language, t("compare_title", language), fb,
+                  (a.spec.name.get(language), b.spec.name.get(language)))
+
+
+class By(StrEnum):
+    population = "population"
+    actors = "actors"
+
+
+def _criticality_target(target: Path, lang: str, as_json: bool
+                        ) -> tuple[Territory, Any, list[int]]:
+    if target.is_file() and target.suffix in (".yaml", ".yml") \
+            and target.name != "territory.yaml":
+        s = load_or_fail(target, lang, as_json)
+        return s.territory, s.compiled, present_after_mitigations(s)
+    try:
+        territory = load_territory(target)
+    except InputError as exc:
+        fail(target, exc, lang, as_json)
+    planned = territory.assets.attrs.get("planned")
+    absent = [] if planned is None else [
+        i for i, v in enumerate(planned.tolist())
+        if str(v).strip().lower() in ("true", "yes", "oui", "1")]
+    return territory, territory.compile(), absent
+
+
+@app.command()
+def criticality(
+    target: Annotated[Path, typer.Argument(help="A territory folder, or a scenario file "
+                                                "(its mitigations in place).")],
+    top: Annotated[int, typer.Option(min=1, help="How many assets to list.")] = 20,
+    by: Annotated[By, typer.Option(help="Rank by population or by actors.")] = By.population,
+    horizon: HorizonOpt = None,
+    csv: Annotated[Path | None, typer.Option(
+        "--csv", help="Also write the whole ranking to this CSV file.")] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rank assets by what their single loss costs: people no longer reached by any
+    broadcast, actors cut off from every crisis cell, assets down with it."""
+    language = lang_of(lang)
+    horizon_s = seconds(horizon, "--horizon", language)
+    territory, compiled, absent = _criticality_target(target, language, as_json)
+    result = rank_assets(compiled, horizon_s=horizon_s, absent=absent, by=by.value)
+    if csv is not None:
+        tmp = csv.with_name(f".{csv.name}.tmp")
+        pacsv.write_csv(result.table, tmp)
+        tmp.replace(csv)
+    rows = result.top(top).to_pylist()
+    if as_json:
+        emit_json({"baseline_population": result.baseline_population,
+                   "baseline_actors": result.baseline_actors, "horizon_s": horizon_s,
+                   "by": by.value, "assets": rows})
+        return
+    table = Table(title=t("crit_title", language, n=top), title_justify="left")
+    for key, justify in (("rank", "right"), ("asset", "left"), ("kind", "left"),
+                         ("pop_lost", "right"), ("actors_cut", "right"),
+                         ("assets_down", "right")):
+        table.add_column(t("col_" + key, language), justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        row = territory.assets.row_of(r["asset"])
+        table.add_row(str(r["rank"]), _asset_label(territory, row),
+                      territory.kinds[r["kind"]].label(language),
+                      f"{number(r['population_lost'], language)} "
+                      f"({percent(r['population_share'], language)})",
+                      str(r["actors_cut"]), str(r["assets_down"]))
+    out.print(table)
+
+
+def _write_atomic(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        write(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def snapshot_geojson(s: Scenario, tl: Timeline, when: float, ens: Ensemble | None
+                     ) -> dict[str, Any]:
+    """The state at ``when``: every asset with its state and last cause, every zone with
+    its population and (from a run folder) the share of runs reaching it."""
+    t_ = s.territory
+    k = max(int(np.searchsorted(tl.times_s, when, side="right")) - 1, 0)
+    working = tl.working_at(k)
+    present = tl.present_at(k)
+    names = t_.assets.attrs.get("name")
+    features: list[dict[str, Any]] = []
+    log = tl.log
+    last_cause: dict[int, str] = {}
+    done = np.nonzero(log.time_s <= tl.times_s[k])[0]
+    from tousrisques.engine import CAUSES
+
+    for i in done.tolist():
+        last_cause[int(log.asset[i])] = CAUSES[int(log.cause[i])]
+    geoms = t_.assets.geometry
+    import shapely
+
+    for i in range(len(t_.assets)):
+        g = geoms[i]
+        if g is None:
+            continue
+        state = "absent" if not present[i] else ("working" if working[i] else "down")
+        features.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)),
+                         "properties": {"id": t_.assets.id_of(i), "layer": "asset",
+                                        "kind": t_.kind_of(i),
+                                        "name": str(names[i]) if names is not None
+                                        and names[i] else None,
+                                        "state": state,
+                                        "cause": last_cause.get(i) if state == "down"
+                                        else None}})
+    zg = t_.zones.geometry
+    reached = None
+    if ens is not None and ens.zone_reached is not None:
+        kk = int(np.argmin(np.abs(ens.times_s - tl.times_s[k])))
+        reached = ens.zone_reached[kk, -1]
+    for z in range(len(t_.zones)):
+        if zg[z] is None:
+            continue
+        props: dict[str, Any] = {"id": str(t_.zones.ids[z].as_py()), "layer": "zone",
+                                 "population": float(t_.zones.population[z])}
+        if reached is not None:
+            props["reached_share"] = float(reached[z])
+        features.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(zg[z])),
+                         "properties": props})
+    return {"type": "FeatureCollection", "name": f"{s.path.stem} at {tl.times_s[k] / 3600:g} h",
+            "features": features}
+
+
+@app.command()
+def export(
+    target: Annotated[Path, typer.Argument(help="A run folder, or a scenario file.")],
+    at: Annotated[str | None, typer.Option(
+        "--at", help="Time of the GeoJSON snapshot, e.g. 6h.")] = None,
+    geojson: Annotated[Path | None, typer.Option(
+        "--geojson", help="Write the state at --at as GeoJSON (for QGIS).")] = None,
+    indicators: Annotated[Path | None, typer.Option(
+        "--indicators", help="Write the indicators (.csv or .parquet): mean, P10, P50, P90 "
+                             "per time for a run folder, the run's values for a scenario.")
+                          ] = None,
+    run: RunOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export a snapshot of the state at a time as GeoJSON for QGIS, and the indicators as
+    CSV or Parquet."""
+    language = lang_of(lang)
+    if geojson is None and indicators is None:
+        fail("--geojson", t("export_nothing", language), language, as_json)
+    if geojson is not None and at is None:
+        fail("--at", t("export_needs_at", language), language, as_json)
+    if indicators is not None and indicators.suffix not in (".csv", ".parquet"):
+        fail(indicators, t("export_suffix", language, path=indicators), language, as_json)
+    when = seconds(at, "--at", language)
+    s, tl, k, ens = _timeline_of(target, run, language, as_json)
+    written: list[str] = []
+    if geojson is not None:
+        assert when is not None
+        if when < 0 or when > tl.times_s[-1]:
+            fail("--at", t("at_out_of_range", language, at=at,
+                           end=number(tl.times_s[-1] / 3600, language)), language, as_json)
+        data = snapshot_geojson(s, tl, when, ens)
+        _write_atomic(geojson, lambda p: p.write_text(json.dumps(data, ensure_ascii=False),
+                                                      encoding="utf-8"))
+        written.append(str(geojson))
+    if indicators is not None:
+        if ens is not None and run is None:
+            table = ens.stats_table()
+        else:
+            from tousrisques.indicators import compute_indicators
+
+            table = compute_indicators(s.compiled, tl).to_table()
+        table = table.add_column(2, "time_h", pa.array(table.column("time_s").to_numpy() / 3600))
+        if indicators.suffix == ".csv":
+            _write_atomic(indicators, lambda p: pacsv.write_csv(table, p))
+        else:
+            _write_atomic(indicators, lambda p: pq.write_table(table, p))
+        written.append(str(indicators))
+    if as_json:
+        emit_json({"ok": True, "run": k, "written": written})
+        return
+    for path in written:
+        out.print(t("exported", language, path=path), markup=False)
+

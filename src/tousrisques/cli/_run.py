@@ -1,0 +1,231 @@
+"""Commands that run scenarios and draw reports: run, report, demo."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tousrisques._exceptions import InputError
+from tousrisques._ui_text import number, percent, t
+from tousrisques.analysis import Study, make_study
+from tousrisques.cli._app import app
+from tousrisques.cli._common import (
+    EXAMPLE,
+    ROUEN,
+    JsonOpt,
+    LangOpt,
+    emit_json,
+    err,
+    fail,
+    hours_list,
+    lang_of,
+    out,
+    seconds,
+)
+from tousrisques.report import KeyFigure, load_run, summary_figures, write_report, write_run
+from tousrisques.scenario import Scenario, load_scenario
+
+OutputOpt = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="The run folder to write (default: runs/<scenario name>).")]
+RunsOpt = Annotated[int | None, typer.Option(
+    min=1, help="Monte Carlo runs (default: the scenario's monte_carlo.runs).")]
+SeedOpt = Annotated[int | None, typer.Option(min=0, help="Seed (default: the scenario's).")]
+WorkersOpt = Annotated[int, typer.Option(min=1, help="Local processes.")]
+DaskOpt = Annotated[str | None, typer.Option(
+    "--dask", help="A Dask scheduler address (tcp://host:8786), or 'local'.")]
+AtOpt = Annotated[str | None, typer.Option(
+    "--at", help="Times of the maps, e.g. 4h,12h,2d (default: the worst moments, the end).")]
+HorizonOpt = Annotated[str | None, typer.Option(
+    "--horizon", help="Criticality: how long each loss lasts, e.g. 24h (default: for good, "
+                      "every backup run out).")]
+
+
+def load_or_fail(path: Path, lang: str, as_json: bool) -> Scenario:
+    try:
+        return load_scenario(path)
+    except InputError as exc:
+        fail(path, exc, lang, as_json)
+
+
+def _progress(total: int, label: str) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True,
+                    disable=not err.is_terminal)
+
+
+def run_study(scenario: Scenario, other: Scenario | None, *, runs: int | None,
+              seed: int | None, workers: int, dask: str | None, horizon_s: float | None,
+              lang: str) -> Study:
+    """The study, with a progress bar on stderr counting the runs of both scenarios."""
+    n = runs or scenario.spec.monte_carlo.runs
+    total = n + ((runs or other.spec.monte_carlo.runs) if other is not None else 0)
+    with _progress(total, "") as bar:
+        task = bar.add_task(t("running", lang, name=scenario.spec.name.get(lang)), total=total)
+
+        def tick(k: int) -> None:
+            bar.advance(task, k)
+
+        try:
+            return make_study(scenario, runs=runs, seed=seed, workers=workers, dask=dask,
+                              progress=tick, other=other, horizon_s=horizon_s)
+        except OSError as exc:  # a Dask address that does not answer, for one
+            fail("--dask" if dask else str(scenario.path), t("cannot_run", lang, detail=exc),
+                 lang, False)
+
+
+def _fmt(f: KeyFigure, lang: str) -> str:
+    if not math.isfinite(f.value):
+        return "—"
+    if f.unit == "share":
+        text = percent(f.value, lang)
+        if f.p10 is not None and f.p90 is not None:
+            text += f" ({percent(f.p10, lang)}–{percent(f.p90, lang)})"
+        return text
+    return number(f.value, lang, digits=1)
+
+
+def print_figures(figures: list[KeyFigure], lang: str, title: str,
+                  other: list[KeyFigure] | None = None, names: tuple[str, str] = ("", "")
+                  ) -> None:
+    table = Table(title=title, title_justify="left")
+    table.add_column(t("figure", lang))
+    table.add_column(t("at", lang), justify="right")
+    table.add_column(names[0] or t("value_band", lang), justify="right")
+    theirs = {f.id: f for f in other or []}
+    if other is not None:
+        table.add_column(names[1], justify="right")
+    for f in figures:
+        at = "" if f.at_h is None else f"{number(f.at_h, lang)} h"
+        cells = [f.label.fr if lang == "fr" else f.label.en, at, _fmt(f, lang)]
+        if other is not None:
+            o = theirs.get(f.id)
+            cells.append(_fmt(o, lang) if o else "")
+            if o is not None and o.at_h is not None and o.at_h != f.at_h:
+                cells[-1] += f" @ {number(o.at_h, lang)} h"
+        table.add_row(*cells)
+    out.print(table)
+
+
+def _default_output(s: Scenario) -> Path:
+    return Path("runs") / s.path.stem
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="The scenario file (.yaml).")],
+    output: OutputOpt = None,
+    runs: RunsOpt = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = 1,
+    dask: DaskOpt = None,
+    compare: Annotated[Path | None, typer.Option(
+        "--compare", help="Another scenario to run and set beside it (its mitigated "
+                          "variant).")] = None,
+    horizon: HorizonOpt = None,
+    at: AtOpt = None,
+    report: Annotated[bool, typer.Option("--report/--no-report",
+                                         help="Write report.html in the folder.")] = True,
+    force: Annotated[bool, typer.Option("--force", help="Replace the run folder.")] = False,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a scenario's Monte Carlo and write its run folder: results in Parquet, the
+    indicators as CSV, the log of changes, summary.json and the report."""
+    language = lang_of(lang)
+    horizon_s = seconds(horizon, "--horizon", language)
+    map_hours = hours_list(at, "--at", language)
+    s = load_or_fail(scenario, language, as_json)
+    other = load_or_fail(compare, language, as_json) if compare is not None else None
+    folder = output or _default_output(s)
+    if folder.exists() and not force:
+        fail(folder, t("exists", language, path=folder), language, as_json)
+    study = run_study(s, other, runs=runs, seed=seed, workers=workers, dask=dask,
+                      horizon_s=horizon_s, lang=language)
+    data = write_run(study, folder, lang=language, map_hours=map_hours, report=report)
+    if as_json:
+        emit_json({"ok": True, "folder": str(folder),
+                   "report": str(folder / "report.html") if report else None,
+                   "runs": study.ensemble.runs, "representative_run": study.run,
+                   **summary_figures(data)})
+        return
+    mine = data.key_figures
+    theirs = None
+    names = ("", "")
+    if data.comparison is not None:
+        theirs = [b for _, b in data.comparison.figures]
+        names = (s.spec.name.get(language), data.comparison.other_name.fr if language == "fr"
+                 else data.comparison.other_name.en)
+    print_figures(mine, language, t("key_figures", language, name=s.spec.name.get(language),
+                                    runs=study.ensemble.runs), theirs, names)
+    out.print(t("folder_written", language, path=folder), markup=False)
+    if report:
+        out.print(t("report_at", language, path=(folder / "report.html").resolve()),
+                  style="bold", markup=False)
+
+
+@app.command("report")
+def report_(
+    folder: Annotated[Path, typer.Argument(help="A run folder written by `run`.")],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="The HTML file (default: report.html in the folder).")] = None,
+    at: AtOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draw the report of a run folder again, in another language or at other times."""
+    language = lang_of(lang)
+    map_hours = hours_list(at, "--at", language)
+    try:
+        study, _ = load_run(folder)
+    except InputError as exc:
+        fail(folder, exc, language, as_json)
+    target = output or folder / "report.html"
+    data = write_report(study, target, lang=language, map_hours=map_hours)
+    if as_json:
+        emit_json({"ok": True, "report": str(target), **summary_figures(data)})
+        return
+    out.print(t("report_at", language, path=target.resolve()), style="bold", markup=False)
+
+
+@app.command()
+def demo(
+    lang: LangOpt = None,
+    runs: Annotated[int, typer.Option(min=1, help="Monte Carlo runs per scenario.")] = 60,
+    workers: Annotated[int, typer.Option(min=1, help="Local processes.")] = 2,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The run folder (replaced).")
+                      ] = Path("runs/demo"),
+) -> None:
+    """Validate the example town, then play the winter storm on the Rouen sample with and
+    without its mitigation plan; write the run folder and the report; print what the plan
+    buys."""
+    from tousrisques.cli._territory import validate_quietly
+
+    language = lang_of(lang)
+    validate_quietly(EXAMPLE, language)
+    base = load_or_fail(ROUEN / "scenarios" / "tempete.yaml", language, False)
+    plan = load_or_fail(ROUEN / "scenarios" / "tempete-attenuee.yaml", language, False)
+    out.print(t("demo_running", language, name=base.spec.name.get(language), runs=runs),
+              style="bold", markup=False)
+    study = run_study(base, plan, runs=runs, seed=None, workers=workers, dask=None,
+                      horizon_s=None, lang=language)
+    data = write_run(study, output, lang=language)
+    for f in data.findings:
+        out.print("• " + _finding_line(f, language), markup=False)
+    assert data.comparison is not None
+    print_figures(data.key_figures, language, t("demo_table", language),
+                  [b for _, b in data.comparison.figures],
+                  (t("demo_base", language), t("demo_plan", language)))
+    out.print(t("report_at", language, path=(output / "report.html").resolve()),
+              style="bold", markup=False)
+
+
+def _finding_line(f: Any, lang: str) -> str:
+    from tousrisques.report import finding_text
+
+    text: str = finding_text(f, lang)
+    return text

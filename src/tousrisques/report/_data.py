@@ -1,0 +1,247 @@
+"""What a report shows, as plain data: built from a study (``_build``), drawn by ``_html``.
+
+Everything here is numbers, ids and texts in both languages (``Text(en, fr)``); nothing
+refers to the engine, so the renderer can be tested on a hand-made example. Times are hours
+from the scenario's start. Shares are in [0, 1]. Coordinates of maps are in the territory's
+metric CRS (metres; y grows northwards).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tousrisques._messages import Text
+
+Unit = Literal["share", "count", "seconds"]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One indicator over time with its Monte Carlo statistics (one value per time)."""
+
+    name: str  # the indicator's name (DESIGN §5), e.g. "population_reached:fr-alert"
+    label: Text
+    mean: list[float]
+    p10: list[float]
+    p50: list[float]
+    p90: list[float]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of one or more series over ``ReportData.times_h`` (same unit for all)."""
+
+    id: str
+    title: Text
+    unit: Unit
+    series: list[Series]
+    total: float | None = None  # for counts: the maximum possible (actors, links), if any
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One sentence of the plain-words summary; ``kind`` picks the sentence:
+
+    * ``reach``: ``at_h`` hours after the start, ``subject`` (a channel) reaches ``value``
+      of the population (P10–P90: ``p10``–``p90``);
+    * ``cut_off``: ``value`` of ``total`` ``subject`` (a group of actors, e.g. "town
+      halls") can no longer reach ``target`` (a crisis cell) at ``at_h`` (mean over runs;
+      P10–P90 given);
+    * ``worst``: the worst moment is ``at_h``: ``value`` of the population is reached by
+      at least one channel (P10–P90);
+    * ``recovery``: reach by any channel is back above 95 % of its start value at ``at_h``
+      (mean), or never within the scenario (``at_h`` None);
+    * ``governance``: ``value`` of ``total`` governance links broken at ``at_h``.
+    """
+
+    kind: Literal["reach", "cut_off", "worst", "recovery", "governance"]
+    at_h: float | None
+    value: float
+    p10: float | None = None
+    p90: float | None = None
+    total: float | None = None
+    subject: Text | None = None
+    target: Text | None = None
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """A figure of the key-figures table: mean with P10–P90, at a time or overall."""
+
+    id: str
+    label: Text
+    unit: Unit
+    value: float
+    p10: float | None = None
+    p90: float | None = None
+    at_h: float | None = None
+
+
+@dataclass(frozen=True)
+class MapAsset:
+    """An asset drawn on the asset maps: a point (``x``, ``y``) or a line (``line``)."""
+
+    id: str
+    name: str
+    kind: str
+    kind_label: Text
+    x: float
+    y: float
+    line: list[tuple[float, float]] | None = None
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Geometry and states for the maps.
+
+    ``zones`` are the population zones' outer rings (one list of rings per zone; a ring is a
+    list of (x, y)); ``outline`` the rings of the territory's (or communes') boundaries,
+    drawn on top. ``zone_reached[k][z]``: share of runs in which zone ``z`` is reached by
+    ``channel`` (by at least one broadcast channel when None) at ``times_h[k]``.
+    ``asset_state[k][a]``: state of asset ``a`` at ``times_h[k]`` in the representative run: 0 working, 1 down, 2 not there (a
+    mitigation not yet delivered).
+    """
+
+    bounds: tuple[float, float, float, float]  # xmin, ymin, xmax, ymax
+    zones: list[list[list[tuple[float, float]]]]
+    zone_ids: list[str]
+    zone_population: list[float]
+    outline: list[list[tuple[float, float]]]
+    times_h: list[float]
+    zone_reached: list[list[float]]
+    assets: list[MapAsset]
+    asset_state: list[list[int]]
+    channel: Text | None = None  # the channel whose reach colours the zones (None: any)
+
+
+@dataclass(frozen=True)
+class ActorChannel:
+    """A channel an actor holds, and the share of runs in which it is available to the
+    actor at each of ``MapData.times_h``."""
+
+    id: str
+    label: Text
+    kept: list[float]
+
+
+@dataclass(frozen=True)
+class ActorRow:
+    """An actor: ``connected[k]`` is the share of runs in which it can reach a crisis cell
+    at ``ReportData.times_h[k]``."""
+
+    id: str
+    name: str
+    role: str
+    role_label: Text
+    crisis_cell: bool
+    connected: list[float]
+    channels: list[ActorChannel]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A link of a causal chain (see ``tousrisques.engine.Cause``)."""
+
+    depth: int
+    asset: str
+    name: str
+    kind_label: Text
+    time_h: float
+    cause: str  # "event", "requirement", "backup exhausted", "disconnected"
+    event: str = ""  # the event's own words for a first cause ("hazard:tempete")
+    because: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Why ``subject`` (an actor or an asset) was down at ``at_h`` in the representative
+    run. For an actor, ``reason`` says what failed it: ``site`` (its site is down; the
+    steps explain the site) or ``channels`` (its site works but no channel it holds
+    reaches a crisis cell; the steps explain the channels' assets)."""
+
+    subject: str
+    subject_name: str
+    at_h: float
+    reason: Literal["site", "channels", "asset"]
+    steps: list[Step]
+
+
+@dataclass(frozen=True)
+class CriticalAsset:
+    """What the single loss of ``asset`` costs, once backups have run out."""
+
+    rank: int
+    asset: str
+    name: str
+    kind_label: Text
+    population_lost: float  # people no longer reached by any broadcast
+    population_share: float
+    actors_cut: int  # actors no longer able to reach a crisis cell
+    assets_down: int  # assets down with it, itself included
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The scenario beside another (its mitigated variant): ``charts`` hold two series each
+    (this scenario first); ``figures`` pairs key figures (this, other)."""
+
+    other_name: Text
+    charts: list[Chart]
+    figures: list[tuple[KeyFigure, KeyFigure]]
+
+
+@dataclass(frozen=True)
+class HazardInfo:
+    id: str
+    name: Text
+    model: str  # "storm", "flood", "plume", "footprint"
+    kinds: list[str]  # the asset kinds it can damage (its fragility table)
+    assets_exposed: int
+    expected_damaged: float
+
+
+@dataclass(frozen=True)
+class Method:
+    """What was simulated and how (the template adds the general assumptions)."""
+
+    hazards: list[HazardInfo]
+    mitigations: list[str]
+    events: int
+    repairs: dict[str, str]  # kind -> "median 18 h, beta 0.6"
+    runs: int
+    seed: int
+    repair_beta: float
+    backup_beta: float
+    step_h: float
+    duration_h: float
+    criticality_horizon: str  # "permanent" or a duration
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything one report shows."""
+
+    title: Text
+    description: Text | None
+    territory: str
+    territory_description: str | None
+    start: str | None  # ISO 8601, when the scenario names one
+    generated: str  # ISO 8601
+    version: str
+    territory_hash: str
+    scenario_hash: str
+    runs: int
+    seed: int
+    representative_run: int
+    times_h: list[float]
+    findings: list[Finding]
+    key_figures: list[KeyFigure]
+    charts: list[Chart]
+    maps: MapData
+    actors: list[ActorRow]
+    chains: list[Chain]
+    criticality: list[CriticalAsset]
+    comparison: Comparison | None
+    method: Method
+    sources: list[str]

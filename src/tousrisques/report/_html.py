@@ -1,0 +1,203 @@
+"""The report as one self-contained HTML file, in French or English.
+
+``render_report`` turns a ``ReportData`` into HTML with the Jinja2 templates of
+``templates/`` (autoescaped: every name comes from a user's file) and the charts and maps
+drawn by ``_svg`` and ``_maps``. Nothing in the output points to the network: the style is
+inline, the figures are inline SVG, there is no script and no font to fetch, so the file
+opens offline, prints, and can be mailed as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from tousrisques.report._data import Chart, ReportData
+from tousrisques.report._i18n import Formats, check_lang, pick, translations
+from tousrisques.report._maps import MapWords, asset_map, map_defs, zone_map
+from tousrisques.report._sections import actors, chains, key_figures, method
+from tousrisques.report._svg import (
+    SHARE_COLOURS,
+    ChartWords,
+    heat_strip,
+    strip_axis,
+    time_chart,
+)
+from tousrisques.report._words import finding, when
+
+
+@cache
+def environment(lang: str) -> Environment:
+    """The Jinja2 environment of ``lang``: package templates, autoescape, gettext."""
+    env = Environment(
+        loader=PackageLoader("tousrisques.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["t"] = lambda text: pick(text, lang)
+    return env
+
+
+def _chart(chart: Chart, times_h: list[float], lang: str, uid: str) -> Markup:
+    tr = translations(lang)
+    _ = tr.gettext
+    fmt = Formats(lang)
+    label_y: Callable[[float], str] = (
+        fmt.share if chart.unit == "share" else
+        fmt.seconds if chart.unit == "seconds" else fmt.integer)
+    parts = []
+    for s in chart.series:
+        pairs = [(v, t) for v, t in zip(s.mean, times_h, strict=False) if v == v]
+        if not pairs:
+            continue
+        low = min(pairs)
+        parts.append(_("%(series)s: %(start)s at the start, %(end)s at the end, lowest "
+                       "%(low)s %(when)s") % {
+            "series": pick(s.label, lang), "start": fmt.value(pairs[0][0], chart.unit),
+            "end": fmt.value(pairs[-1][0], chart.unit), "low": fmt.value(low[0], chart.unit),
+            "when": when(tr, fmt, low[1])})
+    words = ChartWords(
+        title=pick(chart.title, lang),
+        x_label=_("Hours after the start"),
+        # NOTE: legend of the shaded band of a chart
+        band=_("Shaded band: P10–P90, 8 runs out of 10 fall in it"),
+        series=[_("%(series)s (mean)") % {"series": pick(s.label, lang)}
+                for s in chart.series],
+        summary="; ".join(parts) + ("." if parts else ""))
+    return time_chart(chart, times_h, words=words, label_y=label_y, label_x=fmt.hours, uid=uid)
+
+
+def _maps(data: ReportData, lang: str) -> list[dict[str, Any]]:
+    """For each map time: its two maps and their captions."""
+    tr = translations(lang)
+    _ = tr.gettext
+    fmt = Formats(lang)
+    m = data.maps
+    kinds = {a.kind: pick(a.kind_label, lang) for a in m.assets}
+    classes = [label for _colour, label in share_classes(lang)]
+    total = sum(m.zone_population)
+    out = []
+    for k, t in enumerate(m.times_h):
+        at = when(tr, fmt, t)
+        reached = m.zone_reached[k] if k < len(m.zone_reached) else []
+        expected = (sum(p * r for p, r in zip(m.zone_population, reached, strict=False)
+                        if r == r) / total) if total else float("nan")
+        states = m.asset_state[k] if k < len(m.asset_state) else []
+        counts = [sum(1 for s in states if s == v) for v in (0, 1, 2)]
+        zone_summary = _("Population in reached zones, averaged over runs: %(share)s") % {
+            "share": fmt.share(expected)}
+        asset_summary = _("%(working)s working, %(down)s down, %(absent)s not there yet") % {
+            "working": fmt.integer(counts[0]), "down": fmt.integer(counts[1]),
+            "absent": fmt.integer(counts[2])}
+        zone_words = MapWords(
+            title=_("Zones reached by at least one broadcast channel, %(when)s") % {"when": at},
+            summary=zone_summary, legend_title=_("Zone reached in"),
+            legend=[*classes, _("no data")])
+        asset_words = MapWords(
+            title=_("State of the assets in the representative run, %(when)s") % {"when": at},
+            summary=asset_summary, legend_title=_("Assets"),
+            legend=[_("working"), _("down"), _("not there yet (mitigation)"),
+                    _("line (colour of its state)")])
+        out.append({
+            "when": at, "time": fmt.hours(t),
+            "zones": zone_map(m, k, words=zone_words, uid=f"map-z{k}"),
+            "assets": asset_map(m, k, words=asset_words, kind_labels=kinds, uid=f"map-a{k}"),
+            "zone_summary": zone_summary, "asset_summary": asset_summary})
+    return out
+
+
+def share_classes(lang: str) -> list[tuple[str, str]]:
+    """The five classes of a share of runs: (colour, "20–40 % of runs")."""
+    _ = translations(lang).gettext
+    fmt = Formats(lang)
+    return [(colour, _("%(range)s of runs") % {"range": fmt.share_range(i / 5, (i + 1) / 5)})
+            for i, colour in enumerate(SHARE_COLOURS)]
+
+
+def _sections(data: ReportData, lang: str) -> list[tuple[str, str]]:
+    """The table of contents: (anchor, heading) of each section, in order."""
+    _ = translations(lang).gettext
+    items = [("summary", _("Summary")), ("key-figures", _("Key figures")),
+             ("indicators", _("Indicators over time")), ("maps", _("Maps")),
+             ("actors", _("Actors' connectivity")), ("chains", _("Causal chains")),
+             ("criticality", _("Critical assets"))]
+    if data.comparison is not None:
+        items.append(("comparison", _("Comparison")))
+    items += [("method", _("Method and assumptions")), ("sources", _("Data sources"))]
+    return items
+
+
+def render_report(data: ReportData, *, lang: str) -> str:
+    """The report of ``data`` as one self-contained HTML5 document.
+
+    Parameters
+    ----------
+    data
+        What the report shows (see ``tousrisques.report._data``).
+    lang
+        ``"fr"`` or ``"en"``: the language of every word, and how numbers, percentages,
+        hours and dates are written.
+
+    Returns
+    -------
+    str
+        The whole file: inline CSS and SVG, no script, no reference to the network.
+
+    Raises
+    ------
+    ValueError
+        When ``lang`` is neither ``"fr"`` nor ``"en"``.
+    """
+    check_lang(lang)
+    tr = translations(lang)
+    fmt = Formats(lang)
+    duration = data.method.duration_h
+    comparison = None
+    if data.comparison is not None:
+        c = data.comparison
+        comparison = {
+            "other": pick(c.other_name, lang),
+            "charts": [{"title": pick(ch.title, lang),
+                        "svg": _chart(ch, data.times_h, lang, f"chart-c{i}")}
+                       for i, ch in enumerate(c.charts)],
+            "figures": [{"label": pick(a.label, lang),
+                         "this": fmt.value(a.value, a.unit), "other": fmt.value(b.value, b.unit),
+                         "diff": fmt.diff(a.value, b.value, a.unit,
+                                          points=tr.gettext("pts")),
+                         "when": fmt.hours(a.at_h) if a.at_h is not None else ""}
+                        for a, b in c.figures]}
+    times = data.times_h
+    context = {
+        "lang": lang, "fmt": fmt, "data": data,
+        "sections": _sections(data, lang),
+        "findings": [finding(f, tr, fmt, duration_h=duration) for f in data.findings],
+        "key_figures": key_figures(data, tr, fmt),
+        "charts": [{"title": pick(ch.title, lang),
+                    "svg": _chart(ch, times, lang, f"chart-{i}")}
+                   for i, ch in enumerate(data.charts)],
+        "map_defs": map_defs(data.maps),
+        "maps": _maps(data, lang),
+        "actors": actors(data, tr, fmt),
+        "strip_axis": strip_axis(times, label_x=fmt.hours,
+                                 title=tr.gettext("Hours after the start"), uid="strip-axis"),
+        "strips": [heat_strip(a.connected, times, uid=f"strip-{i}",
+                              title=tr.gettext("%(actor)s: share of runs connected over time")
+                              % {"actor": a.name})
+                   for i, a in enumerate(data.actors)],
+        "share_classes": share_classes(lang),
+        "chains": chains(data, tr, fmt),
+        "comparison": comparison,
+        "method": method(data, tr, fmt),
+        "start": fmt.datetime(data.start) if data.start else None,
+        "generated": fmt.datetime(data.generated),
+    }
+    return environment(lang).get_template("report.html").render(context)

@@ -1,0 +1,124 @@
+"""Rows of the report's tables and lists, formatted for one language.
+
+The template only lays these out; the choices of what to show (which time is nearest a map
+time, how a causal chain nests, which figures a hazard row holds) are made here, where a
+test can reach them without HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.support import NullTranslations
+
+from tousrisques.report._data import ReportData, Step
+from tousrisques.report._i18n import Formats, pick
+from tousrisques.report._words import cause, chain_reason, hazard_model, method_facts
+
+
+def nearest(times_h: list[float], t: float) -> int:
+    """The index of the time of ``times_h`` nearest ``t`` (-1 when there is none).
+
+    >>> nearest([0.0, 1.0, 2.0], 1.4)
+    1
+    """
+    if not times_h:
+        return -1
+    return min(range(len(times_h)), key=lambda i: abs(times_h[i] - t))
+
+
+def key_figures(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[str, str]]:
+    """One row per key figure: label, mean, P10–P90, when."""
+    _ = tr.gettext
+    rows = []
+    for k in data.key_figures:
+        rows.append({
+            "label": pick(k.label, fmt.lang),
+            "value": fmt.value(k.value, k.unit),
+            "range": fmt.range(k.p10, k.p90, k.unit) if k.p10 is not None else "",
+            "when": fmt.hours(k.at_h) if k.at_h is not None else _("over the scenario"),
+        })
+    return rows
+
+
+def actors(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[str, Any]]:
+    """One row per actor: name, role, and at each map time the share of runs in which it is
+    connected and the channels it holds with the share of runs each is available."""
+    lang = fmt.lang
+    idx = [nearest(data.times_h, t) for t in data.maps.times_h]
+    rows = []
+    for a in data.actors:
+        at_times = []
+        for k, i in enumerate(idx):
+            connected = a.connected[i] if 0 <= i < len(a.connected) else float("nan")
+            channels = [{"label": pick(c.label, lang),
+                         "kept": fmt.share(c.kept[k] if k < len(c.kept) else float("nan")),
+                         "lost": k < len(c.kept) and c.kept[k] < 0.5}
+                        for c in a.channels]
+            at_times.append({"connected": fmt.share(connected), "channels": channels})
+        rows.append({"name": a.name, "role": pick(a.role_label, lang),
+                     "crisis_cell": a.crisis_cell, "at_times": at_times})
+    return rows
+
+
+@dataclass
+class StepNode:
+    """A step of a causal chain with the steps that explain it."""
+
+    step: Step
+    text: dict[str, str]
+    children: list[StepNode] = field(default_factory=list)
+
+
+def chain_tree(steps: list[Step]) -> list[StepNode]:
+    """Nest the breadth-first steps of a chain: each step under the latest step one level
+    up that waited for it (or, failing that, the latest step one level up)."""
+    roots: list[StepNode] = []
+    placed: list[StepNode] = []
+    for s in steps:
+        node = StepNode(s, {})
+        parents = [p for p in placed if p.step.depth == s.depth - 1]
+        parent = next((p for p in reversed(parents) if s.asset in p.step.because),
+                      parents[-1] if parents else None)
+        (parent.children if parent is not None and s.depth > 0 else roots).append(node)
+        placed.append(node)
+    return roots
+
+
+def chains(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[str, Any]]:
+    """Each chain with its heading words and its nested steps in words."""
+    lang = fmt.lang
+    names = {a.id: a.name or a.id for a in data.maps.assets}
+    hazards = data.method.hazards
+    out = []
+    for c in data.chains:
+        local = names | {s.asset: s.name or s.asset for s in c.steps}
+        tree = chain_tree(c.steps)
+
+        def fill(nodes: list[StepNode], local: dict[str, str] = local) -> None:
+            for n in nodes:
+                n.text = {"name": n.step.name or n.step.asset, "asset": n.step.asset,
+                          "kind": pick(n.step.kind_label, lang),
+                          "time": fmt.hours(n.step.time_h),
+                          "cause": cause(tr, lang, n.step, hazards, local)}
+                fill(n.children)
+
+        fill(tree)
+        out.append({"subject": c.subject_name or c.subject, "id": c.subject,
+                    "time": fmt.hours(c.at_h), "reason": chain_reason(tr, c), "steps": tree})
+    return out
+
+
+def method(data: ReportData, tr: NullTranslations, fmt: Formats) -> dict[str, Any]:
+    """The method section's hazards, mitigations, repairs and settings."""
+    m = data.method
+    return {
+        "hazards": [{"name": pick(h.name, fmt.lang), "id": h.id,
+                     "model": hazard_model(tr, h.model), "kinds": ", ".join(h.kinds),
+                     "exposed": fmt.integer(h.assets_exposed),
+                     "damaged": fmt.number(h.expected_damaged)} for h in m.hazards],
+        "mitigations": list(m.mitigations),
+        "repairs": sorted(m.repairs.items()),
+        "facts": method_facts(tr, fmt, m),
+    }
