@@ -4,7 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+CHROMIUM := /usr/bin/chromium
+# root installs packages itself; anyone else goes through sudo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
+
+.PHONY: demo test lint typecheck bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +20,20 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/tousrisques demo
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (Playwright's own download is not used). When
+# another apt-get or dpkg is running (installing it, perhaps), wait for it to end rather than
+# start a second one; then install only if it is still missing.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  while pgrep -x 'apt-get|apt|dpkg' >/dev/null 2>&1; do \
+	    echo "waiting for the running apt-get/dpkg to finish..."; sleep 5; \
+	  done; \
+	  if [ ! -x $(CHROMIUM) ]; then \
+	    $(APT) install -y chromium || { $(APT) update && $(APT) install -y chromium; }; \
+	  fi; \
+	fi
+
+test: chromium $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
@@ -33,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_timeline.py
 	$(BIN)/python benchmarks/bench_montecarlo.py
+	$(BIN)/python benchmarks/bench_criticality.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

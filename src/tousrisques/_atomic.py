@@ -23,13 +23,19 @@ def _alive(pid: int) -> bool:
 
 def sweep_leftovers(folder: Path) -> None:
     """Remove the temporary folders that a killed writer of ``folder`` left beside it
-    (their name holds the writer's process id; a live writer's are kept)."""
-    pattern = re.compile(rf"\.{re.escape(folder.name)}\.(?:old\.)?(\d+)\.[^/]*$")
+    (their name holds the writer's process id; a live writer's are kept). A writer killed
+    between moving the old ``folder`` aside and moving the new one in left no ``folder``:
+    the old one is put back."""
+    pattern = re.compile(rf"\.{re.escape(folder.name)}\.(old\.)?(\d+)\.[^/]*$")
     if not folder.parent.is_dir():
         return
-    for entry in folder.parent.iterdir():
+    for entry in sorted(folder.parent.iterdir()):
         m = pattern.match(entry.name)
-        if m and entry.is_dir() and not _alive(int(m.group(1))):
+        if not (m and entry.is_dir() and not _alive(int(m.group(2)))):
+            continue
+        if m.group(1) and not folder.exists():
+            entry.rename(folder)
+        else:
             shutil.rmtree(entry, ignore_errors=True)
 
 

@@ -73,6 +73,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "running": ("Running “{name}”", "Calcul « {name} »"),
     "cannot_run": ("cannot run: {detail}", "calcul impossible : {detail}"),
     "figure": ("figure", "chiffre"),
+    "difference": ("difference", "écart"),
     "at": ("at", "à"),
     "value_band": ("mean (P10–P90)", "moyenne (P10–P90)"),
     "key_figures": ("{name}: key figures over {runs} runs (mean, P10–P90)",

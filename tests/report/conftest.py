@@ -133,7 +133,7 @@ def make_data(*, name: str = "Mairie de Darnétal", comparison: bool = True) -> 
         hazards=[HazardInfo("tempete", Text("Storm Ciarán", "Tempête Ciarán"), "storm",
                             ["line", "antenna"], 40, 6.5)],
         mitigations=["generator at the town hall"], events=2,
-        repairs={"line": "median 18 h, beta 0.6"}, runs=200, seed=42, repair_beta=0.6,
+        repairs={"line": (18.0, 0.6)}, runs=200, seed=42, repair_beta=0.6,
         backup_beta=0.3, step_h=1.0, duration_h=8.0, criticality_horizon="permanent")
     return ReportData(
         title=Text("Storm on the metropolis", "Tempête sur la métropole"),

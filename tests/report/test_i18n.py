@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from babel.messages import frontend
 from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from tousrisques.report import _i18n
@@ -28,8 +28,9 @@ def _key(msgid: str | tuple[str, ...]) -> str:
 def _extracted() -> dict[str, str | tuple[str, ...]]:
     """Every message the code and the templates ask for, found as ``pybabel extract`` would
     find it with ``babel.cfg``."""
+    parse_cfg = getattr(frontend, "parse_mapping_cfg", None) or frontend.parse_mapping
     with open(REPORT / "babel.cfg", encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f)
+        method_map, options_map = parse_cfg(f)
     found: dict[str, str | tuple[str, ...]] = {}
     for _file, _line, message, _comments, _context in extract_from_dir(
             REPORT, method_map, options_map):

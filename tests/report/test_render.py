@@ -8,6 +8,7 @@ import re
 import time
 from html import unescape
 from html.parser import HTMLParser
+from itertools import pairwise
 
 import pytest
 from babel.numbers import parse_decimal
@@ -120,7 +121,7 @@ def test_the_findings_say_the_numbers_of_the_data(pages: dict[str, str], lang: s
     items = [text(li) for li in re.findall(r"<li>(.*?)</li>", section(pages[lang], "summary"),
                                            re.S)]
     assert len(items) == len(data.findings)
-    reach, cut, worst, back, never, gov = data.findings
+    reach, _cut, worst, _back, _never, _gov = data.findings
     s = items[0]
     assert s.startswith(hours(4, lang)) and "FR-Alert" in s
     assert pct(reach.value, lang) in s and band(0.55, 0.68, lang) in s
@@ -244,7 +245,7 @@ def test_the_structure_is_accessible(pages: dict[str, str]) -> None:
         assert re.search(r"<title>[^<]+</title>", html)
         levels = [int(tag[1]) for tag, _ in tree.tags if re.fullmatch(r"h[1-6]", tag)]
         assert levels[0] == 1 and levels.count(1) == 1
-        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+        assert all(b <= a + 1 for a, b in pairwise(levels)), levels
         ths = [attrs for tag, attrs in tree.tags if tag == "th"]
         assert ths and all(a.get("scope") in ("row", "col") for a in ths)
         svgs = re.findall(r"<svg\b([^>]*)>(.{0,300})", html, re.S)
@@ -274,3 +275,33 @@ def test_a_report_the_size_of_rouen_stays_small_and_fast() -> None:
     defs = re.search(r'<svg class="defs".*?</svg>', html, re.S).group(0)
     assert not re.search(r"\d\.\d", defs)
     assert html.count('<svg class="map"') == 2 * len(data.maps.times_h)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_nearly_empty_report_still_renders(lang: str) -> None:
+    data = make_data(comparison=False)
+    maps = dataclasses.replace(data.maps, zones=[], zone_ids=[], zone_population=[],
+                               outline=[], times_h=[], zone_reached=[], assets=[],
+                               asset_state=[], bounds=(0.0, 0.0, 0.0, 0.0))
+    method = dataclasses.replace(data.method, hazards=[], mitigations=[], repairs={})
+    empty = dataclasses.replace(data, description=None, territory_description=None,
+                                start=None, findings=[], key_figures=[], charts=[], maps=maps,
+                                actors=[], chains=[], criticality=[], sources=[],
+                                method=method)
+    html = render_report(empty, lang=lang)
+    tree = parse(html)
+    assert tree.errors == [] and tree.stack == []
+    assert all(f'<section id="{s}"' in html for s in SECTIONS if s != "comparison")
+
+
+def test_missing_and_infinite_values_read_as_dashes() -> None:
+    data = make_data()
+    nan, inf = float("nan"), float("inf")
+    series = dataclasses.replace(data.charts[0].series[0], mean=[nan] * len(data.times_h),
+                                 p10=[nan] * len(data.times_h), p90=[inf] * len(data.times_h))
+    chart = dataclasses.replace(data.charts[0], series=[series])
+    figure = dataclasses.replace(data.key_figures[2], value=inf, p10=nan, p90=inf)
+    html = render_report(dataclasses.replace(data, charts=[chart], key_figures=[figure]),
+                         lang="en")
+    assert not re.search(r"\b(nan|inf|infinity)\b", html, re.I)
+    assert rows(section(html, "key-figures"))[1][1:3] == ["∞", "—–∞"]

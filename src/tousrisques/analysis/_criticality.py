@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from tousrisques.engine import Network, fixed_point
+from tousrisques.engine import Layer, Network, connected_to_source, fixed_point
 from tousrisques.indicators import snapshot
 from tousrisques.territory import CompiledTerritory, Requirements
 
@@ -41,6 +41,21 @@ class Criticality:
         return self.table.slice(0, n)
 
 
+class _FromBaseline:
+    """Connectivity of one layer that knows the baseline: when the layer's working members
+    are the baseline's, all of them are fed (the baseline is a fixed point), so only the
+    layers a loss reaches are searched again."""
+
+    def __init__(self, layer: Layer, baseline: BoolArray) -> None:
+        self.layer = layer
+        self.baseline = baseline[layer.members]
+
+    def update(self, w: BoolArray) -> BoolArray:
+        if np.array_equal(w, self.baseline):
+            return w.copy()
+        return connected_to_source(self.layer, w)
+
+
 def _owners_ok(req: Requirements, working: BoolArray, n_assets: int,
                horizon_s: float | None) -> BoolArray:
     met = (req.matrix(n_assets) @ working.view(np.int8)) > 0
@@ -61,6 +76,7 @@ def criticality(c: CompiledTerritory, *, horizon_s: float | None = None,
     on_backup = (net.backup_s > horizon_s) if horizon_s is not None else None
     monotone = all(layer.has_sources for layer in net.layers)
     base = fixed_point(net, damaged, on_backup=on_backup).working
+    known = [_FromBaseline(layer, base) for layer in net.layers] if monotone else None
     relevant = np.zeros(n, bool)
     relevant[c.actor_site[c.actor_site >= 0]] = True
     for req in (c.zone_requires, c.channel_requires):
@@ -85,8 +101,8 @@ def criticality(c: CompiledTerritory, *, horizon_s: float | None = None,
     for i, a in enumerate(rows.tolist()):
         hit = damaged.copy()
         hit[a] = True
-        working = fixed_point(net, hit, on_backup=on_backup,
-                              start=base if monotone else None).working
+        working = fixed_point(net, hit, on_backup=on_backup, start=base if monotone else None,
+                              connectivity=known).working
         lost = base & ~working
         down[i] = int(lost.sum())
         key = np.packbits(lost & relevant).tobytes()

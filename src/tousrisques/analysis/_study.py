@@ -129,6 +129,12 @@ def _reload(info: dict[str, Any], folder: Path) -> Scenario:
         raise InputError(f"{folder}: the scenario {path} changed since this run; run it again "
                          f"with `tousrisques run` / le scénario a changé depuis ce calcul : "
                          f"relancez-le")
+    recorded = info.get("territory", {}).get("hash")
+    if recorded and s.compiled.source_hash != recorded:
+        where = s.territory.folder or s.territory.name
+        raise InputError(f"{folder}: the territory {where} changed since this run; run the "
+                         f"scenario again with `tousrisques run` / le territoire a changé "
+                         f"depuis ce calcul : relancez-le")
     return s
 
 

@@ -258,9 +258,7 @@ def criticality(
     territory, compiled, absent = _criticality_target(target, language, as_json)
     result = rank_assets(compiled, horizon_s=horizon_s, absent=absent, by=by.value)
     if csv is not None:
-        tmp = csv.with_name(f".{csv.name}.tmp")
-        pacsv.write_csv(result.table, tmp)
-        tmp.replace(csv)
+        _write_atomic(csv, lambda p: pacsv.write_csv(result.table, p))
     rows = result.top(top).to_pylist()
     if as_json:
         emit_json({"baseline_population": result.baseline_population,

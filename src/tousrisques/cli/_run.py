@@ -86,7 +86,20 @@ def _fmt(f: KeyFigure, lang: str) -> str:
         if f.p10 is not None and f.p90 is not None:
             text += f" ({percent(f.p10, lang)}–{percent(f.p90, lang)})"
         return text
+    if f.unit == "hours":
+        return f"{number(f.value, lang, digits=0)} h"
     return number(f.value, lang, digits=1)
+
+
+def _difference(a: KeyFigure, b: KeyFigure, lang: str) -> str:
+    """``+68.1 pts`` between two shares, ``-1.0 h`` between two durations."""
+    if not (math.isfinite(a.value) and math.isfinite(b.value)):
+        return "—"
+    if a.unit == "share":
+        d = 100 * (b.value - a.value)
+        return ("+" if d >= 0 else "−") + number(abs(d), lang, digits=1) + " pts"
+    d = b.value - a.value
+    return ("+" if d >= 0 else "−") + number(abs(d), lang, digits=1)
 
 
 def print_figures(figures: list[KeyFigure], lang: str, title: str,
@@ -99,6 +112,7 @@ def print_figures(figures: list[KeyFigure], lang: str, title: str,
     theirs = {f.id: f for f in other or []}
     if other is not None:
         table.add_column(names[1], justify="right")
+        table.add_column(t("difference", lang), justify="right")
     for f in figures:
         at = "" if f.at_h is None else f"{number(f.at_h, lang)} h"
         cells = [f.label.fr if lang == "fr" else f.label.en, at, _fmt(f, lang)]
@@ -107,6 +121,7 @@ def print_figures(figures: list[KeyFigure], lang: str, title: str,
             cells.append(_fmt(o, lang) if o else "")
             if o is not None and o.at_h is not None and o.at_h != f.at_h:
                 cells[-1] += f" @ {number(o.at_h, lang)} h"
+            cells.append(_difference(f, o, lang) if o else "")
         table.add_row(*cells)
     out.print(table)
 

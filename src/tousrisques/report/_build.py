@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
+from tousrisques._durations import parse_duration
 from tousrisques._messages import Text
 from tousrisques.analysis import Study, explain_actor
 from tousrisques.engine import Cause, Ensemble
@@ -173,7 +174,7 @@ def key_figures(s: Scenario, ens: Ensemble) -> list[KeyFigure]:
     out.append(KeyFigure("recovery", Text("Hours until reach by any channel is back above "
                                           "95 % of its start", "Heures avant que la portée "
                                           "tous canaux revienne au-dessus de 95 % du départ"),
-                         "count", float("nan") if rec is None else rec))
+                         "hours", float("nan") if rec is None else rec))
     return out
 
 
@@ -208,7 +209,7 @@ def findings(s: Scenario, ens: Ensemble) -> list[Finding]:
     k = worst_time(ens, ANY)
     out.append(Finding("worst", float(hours[k]), float(ens.stat(ANY, "mean")[k]),
                        float(ens.stat(ANY, "p10")[k]), float(ens.stat(ANY, "p90")[k])))
-    out.append(Finding("recovery", recovery_h(ens), float(ens.stat(ANY, "mean")[0])))
+    out.append(Finding("recovery", recovery_h(ens), 0.95 * float(ens.stat(ANY, "mean")[0])))
     actors = s.territory.actors
     cells = [a for a in actors if a.crisis_cell]
     target = _text(cells[0].name) if len(cells) == 1 else Text("a crisis cell",
@@ -269,14 +270,34 @@ def _actor_rows(s: Scenario, ens: Ensemble, ks: list[int]) -> list[ActorRow]:
     return rows
 
 
-def _steps(study: Study, causes: tuple[Cause, ...] | list[Cause], *, limit: int = 10
+def _worth_reading(causes: tuple[Cause, ...] | list[Cause], *, leaves: int = 3
+                   ) -> list[Cause]:
+    """The links of a chain worth reading: the asset and what it waited for, and the whole
+    path down to each of the first ``leaves`` first causes (events), so that no link is
+    shown without the one above it."""
+    index = {c.asset: i for i, c in enumerate(causes)}
+    parent: dict[int, int] = {}
+    for i, c in enumerate(causes):  # breadth first: the first link naming an asset is above it
+        for b in c.because:
+            j = index.get(b, -1)
+            if j > i and j not in parent:
+                parent[j] = i
+    keep = {i for i, c in enumerate(causes) if c.depth <= 1}
+    firsts = [i for i, c in enumerate(causes) if c.cause == "event"][:leaves]
+    for i in firsts:
+        while i not in keep:
+            keep.add(i)
+            i = parent.get(i, 0)
+    return [causes[i] for i in sorted(keep)]
+
+
+def _steps(study: Study, causes: tuple[Cause, ...] | list[Cause], *, limit: int = 14
            ) -> list[Step]:
-    """The links of a chain worth reading: the first levels and every first cause."""
+    """A chain as the report shows it (see ``_worth_reading``)."""
     t = study.scenario.territory
     names = t.assets.attrs.get("name")
-    keep = [c for c in causes if c.depth <= 2 or c.cause == "event"][:limit]
     out = []
-    for c in keep:
+    for c in _worth_reading(causes)[:limit]:
         kind = t.kinds[t.kind_of(c.asset)]
         out.append(Step(c.depth, t.assets.id_of(c.asset),
                         str(names[c.asset]) if names is not None and names[c.asset] else "",
@@ -307,9 +328,10 @@ def chains(study: Study, *, most: int = 5) -> list[Chain]:
             out.append(Chain(a.id, _text(a.name).fr, why.time_s / 3600, "site",
                              _steps(study, why.site_chain)))
         else:
-            causes = [c for ch in why.channels for chain in ch.chains for c in chain]
+            steps = [step for ch in why.channels for chain in ch.chains[:1]
+                     for step in _steps(study, chain, limit=6)]
             out.append(Chain(a.id, _text(a.name).fr, why.time_s / 3600, "channels",
-                             _steps(study, causes)))
+                             steps[:18]))
         if len(out) >= most:
             break
     return out
@@ -371,8 +393,7 @@ def method(study: Study) -> Method:
                                   sorted(h_spec.fragility),
                                   int((s.exposure[h_spec.id] > 0).sum()),
                                   float(h.probability.sum())))
-    repairs = {k: f"{r.median}" + (f", β {r.beta}" if r.beta is not None else "")
-               for k, r in spec.repairs.items()}
+    repairs = {k: (parse_duration(r.median) / 3600, r.beta) for k, r in spec.repairs.items()}
     mc = spec.monte_carlo
     horizon = study.criticality.horizon_s if study.criticality is not None else None
     return Method(hazards, [m.name for m in spec.mitigations], len(s.events), repairs,

@@ -13,7 +13,7 @@ from typing import Literal
 
 from tousrisques._messages import Text
 
-Unit = Literal["share", "count", "seconds"]
+Unit = Literal["share", "count", "seconds", "hours"]
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ class Finding:
       P10–P90 given);
     * ``worst``: the worst moment is ``at_h``: ``value`` of the population is reached by
       at least one channel (P10–P90);
-    * ``recovery``: reach by any channel is back above 95 % of its start value at ``at_h``
-      (mean), or never within the scenario (``at_h`` None);
+    * ``recovery``: reach by any channel is back above 95 % of its start value (``value``,
+      that threshold) at ``at_h`` (mean), or never within the scenario (``at_h`` None);
     * ``governance``: ``value`` of ``total`` governance links broken at ``at_h``.
     """
 
@@ -99,8 +99,8 @@ class MapData:
     list of (x, y)); ``outline`` the rings of the territory's (or communes') boundaries,
     drawn on top. ``zone_reached[k][z]``: share of runs in which zone ``z`` is reached by
     ``channel`` (by at least one broadcast channel when None) at ``times_h[k]``.
-    ``asset_state[k][a]``: state of asset ``a`` at ``times_h[k]`` in the representative run: 0 working, 1 down, 2 not there (a
-    mitigation not yet delivered).
+    ``asset_state[k][a]``: state of asset ``a`` at ``times_h[k]`` in the representative run:
+    0 working, 1 down, 2 not there (a mitigation not yet delivered).
     """
 
     bounds: tuple[float, float, float, float]  # xmin, ymin, xmax, ymax
@@ -208,7 +208,7 @@ class Method:
     hazards: list[HazardInfo]
     mitigations: list[str]
     events: int
-    repairs: dict[str, str]  # kind -> "median 18 h, beta 0.6"
+    repairs: dict[str, tuple[float, float | None]]  # kind -> (median hours, beta or None)
     runs: int
     seed: int
     repair_beta: float

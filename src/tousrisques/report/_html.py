@@ -19,7 +19,7 @@ from markupsafe import Markup
 from tousrisques.report._data import Chart, ReportData
 from tousrisques.report._i18n import Formats, check_lang, pick, translations
 from tousrisques.report._maps import MapWords, asset_map, map_defs, zone_map
-from tousrisques.report._sections import actors, chains, key_figures, method
+from tousrisques.report._sections import actors, chains, key_figures, kind_labels, method
 from tousrisques.report._svg import (
     SHARE_COLOURS,
     ChartWords,
@@ -48,12 +48,13 @@ def environment(lang: str) -> Environment:
 
 
 def _chart(chart: Chart, times_h: list[float], lang: str, uid: str) -> Markup:
+    """One chart in ``lang``, with a description in words for screen readers."""
     tr = translations(lang)
     _ = tr.gettext
     fmt = Formats(lang)
-    label_y: Callable[[float], str] = (
-        fmt.share if chart.unit == "share" else
-        fmt.seconds if chart.unit == "seconds" else fmt.integer)
+    label_y: Callable[[float], str] = {
+        "share": fmt.share, "seconds": fmt.seconds, "hours": fmt.hours}.get(
+        chart.unit, fmt.integer)
     parts = []
     for s in chart.series:
         pairs = [(v, t) for v, t in zip(s.mean, times_h, strict=False) if v == v]
@@ -82,7 +83,7 @@ def _maps(data: ReportData, lang: str) -> list[dict[str, Any]]:
     _ = tr.gettext
     fmt = Formats(lang)
     m = data.maps
-    kinds = {a.kind: pick(a.kind_label, lang) for a in m.assets}
+    kinds = kind_labels(data, lang)
     classes = [label for _colour, label in share_classes(lang)]
     total = sum(m.zone_population)
     out = []
@@ -98,8 +99,11 @@ def _maps(data: ReportData, lang: str) -> list[dict[str, Any]]:
         asset_summary = _("%(working)s working, %(down)s down, %(absent)s not there yet") % {
             "working": fmt.integer(counts[0]), "down": fmt.integer(counts[1]),
             "absent": fmt.integer(counts[2])}
+        title = (_("Zones reached by %(channel)s, %(when)s") % {
+            "channel": pick(m.channel, lang), "when": at} if m.channel is not None else
+            _("Zones reached by at least one broadcast channel, %(when)s") % {"when": at})
         zone_words = MapWords(
-            title=_("Zones reached by at least one broadcast channel, %(when)s") % {"when": at},
+            title=title,
             summary=zone_summary, legend_title=_("Zone reached in"),
             legend=[*classes, _("no data")])
         asset_words = MapWords(
@@ -172,7 +176,7 @@ def render_report(data: ReportData, *, lang: str) -> str:
             "figures": [{"label": pick(a.label, lang),
                          "this": fmt.value(a.value, a.unit), "other": fmt.value(b.value, b.unit),
                          "diff": fmt.diff(a.value, b.value, a.unit,
-                                          points=tr.gettext("pts")),
+                                          points=lambda n: tr.ngettext("pt", "pts", n)),
                          "when": fmt.hours(a.at_h) if a.at_h is not None else ""}
                         for a, b in c.figures]}
     times = data.times_h

@@ -14,13 +14,14 @@ True
 '55–68%'
 >>> Formats("fr").hours(4.5) == "4\\u202fh\\u202f30"
 True
->>> Formats("en").count(1234.5)
+>>> Formats("en").number(1234.5)
 '1,234.5'
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -174,11 +175,14 @@ class Formats:
         return f"{minutes}{sp}min" + (f"{sp}{rest}{sp}s" if rest else "")
 
     def value(self, x: float | None, unit: str) -> str:
-        """A value of an indicator in its unit (``share``, ``count`` or ``seconds``)."""
+        """A value of an indicator in its unit (``share``, ``count``, ``seconds``, or
+        ``hours`` from the start)."""
         if unit == "share":
             return self.share(x)
         if unit == "seconds":
             return self.seconds(x)
+        if unit == "hours":
+            return self.hours(x)
         return self.number(x)
 
     def range(self, lo: float | None, hi: float | None, unit: str) -> str:
@@ -189,21 +193,27 @@ class Formats:
             return self.share_range(lo, hi)
         if unit == "seconds":
             return f"{self.seconds(lo)}{DASH}{self.seconds(hi)}"
+        if unit == "hours":
+            return f"{self.hours(lo)}{DASH}{self.hours(hi)}"
         return f"{self.number(lo)}{DASH}{self.number(hi)}"
 
-    def diff(self, a: float | None, b: float | None, unit: str, *, points: str = "pts") -> str:
-        """``b - a`` with its sign: percentage points for shares (``+12 pts``), else the
-        unit's own; 0 has no sign."""
+    def diff(self, a: float | None, b: float | None, unit: str, *,
+             points: Callable[[int], str] = lambda n: "pt" if n == 1 else "pts") -> str:
+        """``b - a`` with its sign: percentage points for shares (``+12 pts``; ``points``
+        gives the unit's word for a whole number), else the unit's own; 0 has no sign."""
         if not (_finite(a) and _finite(b)):
             return MISSING
         assert a is not None and b is not None
         d = b - a
         if unit == "share":
             d = round(d * 100)
-            text = self.integer(abs(d)) + self.space + points
+            text = self.integer(abs(d)) + self.space + points(abs(d))
         elif unit == "seconds":
             d = round(d)
             text = self.seconds(abs(d))
+        elif unit == "hours":
+            d = round(d * 60) / 60
+            text = self.hours(abs(d))
         else:
             d = round(d, 1)
             text = self.number(abs(d))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from markupsafe import Markup, escape
 
@@ -82,7 +83,7 @@ class Frame:
         if not pts:
             return ""
         deltas: list[int] = []
-        for a, b in zip(pts, pts[1:], strict=False):
+        for a, b in pairwise(pts):
             deltas += [b[0] - a[0], b[1] - a[1]]
         text = f"M{_join(pts[0])}"
         if deltas:

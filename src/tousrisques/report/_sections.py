@@ -28,6 +28,11 @@ def nearest(times_h: list[float], t: float) -> int:
     return min(range(len(times_h)), key=lambda i: abs(times_h[i] - t))
 
 
+def kind_labels(data: ReportData, lang: str) -> dict[str, str]:
+    """The name of each asset kind in ``lang``, as the map's assets give it."""
+    return {a.kind: pick(a.kind_label, lang) for a in data.maps.assets}
+
+
 def key_figures(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[str, str]]:
     """One row per key figure: label, mean, P10–P90, when."""
     _ = tr.gettext
@@ -64,26 +69,37 @@ def actors(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[st
 
 @dataclass
 class StepNode:
-    """A step of a causal chain with the steps that explain it."""
+    """A step of a causal chain with the steps that explain it; ``gap`` when the steps
+    between it and the chain's subject were left out of the data."""
 
     step: Step
     text: dict[str, str]
     children: list[StepNode] = field(default_factory=list)
+    gap: bool = False
 
 
 def chain_tree(steps: list[Step]) -> list[StepNode]:
     """Nest the breadth-first steps of a chain: each step under the latest step one level
-    up that waited for it (or, failing that, the latest step one level up)."""
+    up that waited for it (or, failing that, the latest step one level up). A step with no
+    step one level up (a first cause far down a long chain whose middle was left out) is
+    put last at the top, marked ``gap``, rather than under a parent it may not have."""
     roots: list[StepNode] = []
+    gaps: list[StepNode] = []
     placed: list[StepNode] = []
     for s in steps:
         node = StepNode(s, {})
         parents = [p for p in placed if p.step.depth == s.depth - 1]
         parent = next((p for p in reversed(parents) if s.asset in p.step.because),
                       parents[-1] if parents else None)
-        (parent.children if parent is not None and s.depth > 0 else roots).append(node)
+        if s.depth <= 0 or (parent is None and not placed):
+            roots.append(node)
+        elif parent is None:
+            node.gap = True
+            gaps.append(node)
+        else:
+            parent.children.append(node)
         placed.append(node)
-    return roots
+    return roots + gaps
 
 
 def chains(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[str, Any]]:
@@ -98,7 +114,7 @@ def chains(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[st
 
         def fill(nodes: list[StepNode], local: dict[str, str] = local) -> None:
             for n in nodes:
-                n.text = {"name": n.step.name or n.step.asset, "asset": n.step.asset,
+                n.text = {"name": n.step.name, "asset": n.step.asset,
                           "kind": pick(n.step.kind_label, lang),
                           "time": fmt.hours(n.step.time_h),
                           "cause": cause(tr, lang, n.step, hazards, local)}
@@ -113,12 +129,16 @@ def chains(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[st
 def method(data: ReportData, tr: NullTranslations, fmt: Formats) -> dict[str, Any]:
     """The method section's hazards, mitigations, repairs and settings."""
     m = data.method
+    kinds = kind_labels(data, fmt.lang)
     return {
         "hazards": [{"name": pick(h.name, fmt.lang), "id": h.id,
-                     "model": hazard_model(tr, h.model), "kinds": ", ".join(h.kinds),
+                     "model": hazard_model(tr, h.model),
+                     "kinds": ", ".join(kinds.get(k, k) for k in h.kinds),
                      "exposed": fmt.integer(h.assets_exposed),
                      "damaged": fmt.number(h.expected_damaged)} for h in m.hazards],
         "mitigations": list(m.mitigations),
-        "repairs": sorted(m.repairs.items()),
+        "repairs": sorted((kinds.get(k, k), fmt.hours(median) + (
+            "" if beta is None else f", β\u00a0{fmt.number(beta)}"))
+            for k, (median, beta) in m.repairs.items()),
         "facts": method_facts(tr, fmt, m),
     }

@@ -8,7 +8,7 @@ functions return ``Markup`` that the template inserts as it is.
 >>> nice_step(24, 8)
 3.0
 >>> nice_step(170, 6)
-50.0
+30.0
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def share_colour(x: float) -> str:
 
 
 def nice_step(span: float, ticks: int) -> float:
-    """A round step (1, 2, 2.5, 3, 5 or 6 × 10^k, and 12, 24… for hours) that cuts ``span``
-    in at most ``ticks`` parts."""
+    """A round step (1, 2, 2.5, 3, 5 or 6 × 10^k) that cuts ``span`` in at most ``ticks``
+    parts."""
     if span <= 0 or not math.isfinite(span):
         return 1.0
     raw = span / ticks

@@ -271,7 +271,9 @@ def _write(out: Path, rng: np.random.Generator) -> None:
         {"type": "FeatureCollection", "features": zones}, ensure_ascii=False,
         separators=(",", ":")), encoding="utf-8")
     _write_yaml(out, communes, reserve_codes, hospitals)
-    library = resources.files("tousrisques") / "data" / "rouen" / "scenarios"
+    data = resources.files("tousrisques") / "data" / "rouen"
+    (out / "SOURCES.md").write_text((data / "SOURCES.md").read_text("utf-8"), encoding="utf-8")
+    library = data / "scenarios"
     for item in sorted(library.iterdir(), key=lambda p: p.name):
         if item.name.endswith(".yaml"):
             (out / "scenarios" / item.name).write_text(item.read_text("utf-8"),

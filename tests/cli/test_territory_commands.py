@@ -1,4 +1,5 @@
-"""The command line through typer's runner: exit codes, messages, JSON, languages."""
+"""Commands on territories through typer's runner: validate, compile, synthetic, init, and the
+demo; exit codes, messages, JSON, languages."""
 
 from __future__ import annotations
 
@@ -6,17 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.conftest import EXAMPLE
+from tests.cli.conftest import bad_input, invoke, runner
+from tests.conftest import EXAMPLE, copy_example
 from tousrisques import CompiledTerritory
 from tousrisques.cli import app
-
-runner = CliRunner()
-
-
-def invoke(*args: str, env: dict[str, str] | None = None):
-    return runner.invoke(app, list(args), env={"TOUSRISQUES_LANG": "en", **(env or {})})
 
 
 def test_validate_valid_territory_prints_summary() -> None:
@@ -123,15 +118,25 @@ def test_synthetic_then_validate(tmp_path: Path) -> None:
     assert json.loads(r.stdout)["summary"]["assets"] == 600
 
 
-def test_demo_prints_the_example_summary_and_the_storm_comparison() -> None:
-    r = invoke("demo", "--runs", "2", "--workers", "1")
+def test_demo_validates_the_town_plays_the_storm_and_writes_its_folder(tmp_path: Path
+                                                                         ) -> None:
+    r = invoke("demo", "--runs", "2", "--workers", "1", "-o", "tmp")
     assert r.exit_code == 0, r.output
-    assert "Petite-Ville-sur-Seine" in r.output and "antenna" in r.output
-    assert "what the plan buys" in r.output
-    assert "71.0 / 71" in r.output  # with satellite phones, every town hall holds
+    assert "Petite-Ville-sur-Seine" in r.output and "valid territory" in r.output
+    assert "what the plan buys" in r.output and "with the plan" in r.output
+    assert "town halls can no longer reach a crisis cell" in r.output
+    folder = tmp_path / "tmp"
+    assert str((folder / "report.html").resolve()) in r.output.replace("\n", "")
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["runs"] == 2 and summary["other"]["runs"] == 2
+    assert summary["scenario"]["name"]["en"] == "Winter storm"
+    assert (folder / "other" / "runs.parquet").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]  # nothing else written
 
 
-@pytest.mark.parametrize("command", ["validate", "compile", "synthetic", "demo"])
+@pytest.mark.parametrize("command", ["validate", "compile", "synthetic", "demo", "init",
+                                     "run", "report", "explain", "compare",
+                                     "criticality", "export"])
 def test_help_everywhere(command: str) -> None:
     r = invoke(command, "--help")
     assert r.exit_code == 0
@@ -149,13 +154,55 @@ def test_validate_a_scenario() -> None:
 
 
 def test_validate_a_broken_scenario(tmp_path: Path) -> None:
-    import shutil
-
-    folder = tmp_path / "pv"
-    shutil.copytree(EXAMPLE, folder)
+    folder = copy_example(tmp_path)
     bad = folder / "scenarios" / "bad.yaml"
     bad.write_text("name: x\nterritory: ..\nduration: 2h\nevents:\n"
                    "  - {at: 1h, assets: [NOPE], cause: test}\n", encoding="utf-8")
     r = invoke("validate", str(bad))
     assert r.exit_code == 1
     assert "bad.yaml:5 [events.assets]" in r.output and "unknown asset 'NOPE'" in r.output
+
+
+def test_init_territory_copies_the_commented_example(tmp_path: Path) -> None:
+    r = invoke("init", "territory", "town")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "town" / "territory.yaml").is_file()
+    assert (tmp_path / "town" / "scenarios" / "tempete.yaml").is_file()
+    assert not (tmp_path / "town" / ".tousrisques").exists()
+    assert json.loads(invoke("validate", "town", "--json").stdout)["summary"]["assets"] == 20
+    # a second time: refused, the folder named, the way out given; --force replaces it
+    (tmp_path / "town" / "mine.txt").write_text("keep?", encoding="utf-8")
+    bad_input(invoke("init", "territory", "town"), "town", "already exists", "--force")
+    bad_input(invoke("init", "territory", "town", "--lang", "fr"), "town", "existe déjà")
+    assert (tmp_path / "town" / "mine.txt").exists()
+    assert invoke("init", "territory", "town", "--force").exit_code == 0
+    assert not (tmp_path / "town" / "mine.txt").exists()
+
+
+@pytest.mark.parametrize("where", ["town/scenarios/new.yaml", "elsewhere/deep/new.yaml"])
+def test_init_scenario_validates_and_runs(tmp_path: Path, where: str) -> None:
+    assert invoke("init", "territory", "town").exit_code == 0
+    r = invoke("init", "scenario", where, "--territory", "town")
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / where).read_text(encoding="utf-8")
+    assert "storm:" in text and "monte_carlo" in text
+    r = invoke("validate", where, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["valid"] is True
+    assert data["scenario"]["territory"] == "Petite-Ville-sur-Seine (exemple)"
+    assert data["scenario"]["hazards"][0]["assets_exposed"] > 0  # the storm crosses the town
+    r = invoke("run", where, "--runs", "2", "--no-report", "-o", "out", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["runs"] == 2
+
+
+def test_init_scenario_bad_input(tmp_path: Path) -> None:
+    assert invoke("init", "territory", "town").exit_code == 0
+    assert invoke("init", "scenario", "new.yaml").exit_code == 2  # --territory is needed
+    bad_input(invoke("init", "scenario", "new.txt", "-t", "town"), "new.txt", ".yaml")
+    bad_input(invoke("init", "scenario", "new.yaml", "-t", "nowhere"), "nowhere")
+    assert not (tmp_path / "new.yaml").exists() and not (tmp_path / "new.txt").exists()
+    assert invoke("init", "scenario", "new.yaml", "-t", "town").exit_code == 0
+    bad_input(invoke("init", "scenario", "new.yaml", "-t", "town"), "new.yaml",
+              "already exists")
