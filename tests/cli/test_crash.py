@@ -92,7 +92,7 @@ def _kill_while_writing(cwd: Path, *args: str) -> tuple[int, Path]:
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
-    tmp = Path(flag.read_text())
+    tmp = cwd / flag.read_text()
     flag.unlink()
     return proc.pid, tmp
 

@@ -55,6 +55,12 @@ ROLE_GROUPS: dict[str, Text] = {
     "association": Text("associations", "associations"),
     "hospital": Text("hospitals", "hôpitaux"),
 }
+LAYER_LABELS: dict[str, Text] = {
+    "power": Text("power network", "réseau électrique"),
+    "telecom": Text("telecom network", "réseau de télécommunications"),
+    "water": Text("water network", "réseau d'eau"),
+    "gas": Text("gas network", "réseau de gaz"),
+}
 ANY = "population_reached:any"
 
 
@@ -102,7 +108,7 @@ def charts(s: Scenario, ens: Ensemble) -> list[Chart]:
         out.append(Chart("reach_channels", Text("Population reached, channel by channel",
                                                 "Population atteinte, canal par canal"),
                          "share", reach))
-    layers = [_series(ens, f"assets_working:{layer}", Text(layer, layer))
+    layers = [_series(ens, f"assets_working:{layer}", LAYER_LABELS.get(layer, Text(layer, layer)))
               for layer in s.territory.layer_names if f"assets_working:{layer}" in ens.names]
     if "services_up" in ens.names:
         layers.append(_series(ens, "services_up", Text("digital services", "services numériques")))

@@ -1,0 +1,159 @@
+"""A report drawn from a real run: its numbers are the results' numbers, in both languages.
+
+The expected figures are recomputed here from the run folder's files (``stats.parquet``,
+``runs.parquet``) with pyarrow and numpy, not taken from the report's own data.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import EXAMPLE
+from tousrisques.analysis import make_study
+from tousrisques.report import render_report, write_run
+from tousrisques.report._build import build_report_data
+from tousrisques.scenario import load_scenario
+
+SCENARIO = EXAMPLE / "scenarios" / "tempete.yaml"
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("real") / "run"
+    study = make_study(load_scenario(SCENARIO), runs=12)
+    write_run(study, folder, lang="fr")
+    (folder / "report-en.html").write_text(render_report(build_report_data(study), lang="en"),
+                                           encoding="utf-8")
+    return folder
+
+
+def _section(page: str, ident: str) -> str:
+    m = re.search(rf'<section id="{ident}"[^>]*>(.*?)</section>', page, re.S)
+    assert m, ident
+    return m.group(1)
+
+
+def _rows(page: str) -> dict[str, list[str]]:
+    """The key-figures table: label -> the texts of its cells."""
+    body = _section(page, "key-figures")
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
+        if cells and cells[0] not in ("Figure", "Chiffre"):
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def _numbers(text: str) -> list[float]:
+    """Every number in a cell, French or English writing."""
+    text = text.replace("\u202f", "").replace("\u00a0", "").replace(",", ".")
+    return [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text)]
+
+
+def _stats(folder: Path, name: str) -> dict[str, np.ndarray]:
+    t = pq.read_table(folder / "stats.parquet").to_pydict()
+    rows = [i for i, n in enumerate(t["name"]) if n == name]
+    return {k: np.asarray([t[k][i] for i in rows]) for k in ("time_s", "mean", "p10", "p90")}
+
+
+def _pct(x: float) -> int:
+    """A share as the report writes it: whole percent, but never 0 % or 100 % for a share
+    that is neither none nor all ("<1 %", ">99 %")."""
+    if 0 < x < 0.005:
+        return 1
+    if 0.995 <= x < 1:
+        return 99
+    return round(100 * x)
+
+
+LABELS = {
+    "en": ("Population reached by at least one channel, at the worst moment",
+           "Actors able to reach a crisis cell, at the worst moment",
+           "Population reached by at least one channel, at the end"),
+    "fr": ("Population atteinte par au moins un canal, au pire moment",
+           "Acteurs pouvant joindre une cellule de crise, au pire moment",
+           "Population atteinte par au moins un canal, à la fin"),
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_key_figures_are_the_results(run_folder: Path, lang: str) -> None:
+    page = (run_folder / ("report.html" if lang == "fr" else "report-en.html")).read_text(
+        encoding="utf-8")
+    assert f'<html lang="{lang}"' in page
+    rows = _rows(page)
+    worst_any, worst_actors, end_any = LABELS[lang]
+    for label, name, pick in ((worst_any, "population_reached:any", np.argmin),
+                              (worst_actors, "actors_connected", np.argmin),
+                              (end_any, "population_reached:any", lambda m: len(m) - 1)):
+        s = _stats(run_folder, name)
+        k = int(pick(s["mean"]))
+        mean, band, when = rows[label]
+        assert _numbers(mean) == [_pct(s["mean"][k])], (label, mean)
+        assert _numbers(band) == [_pct(s["p10"][k]), _pct(s["p90"][k])]
+        assert _numbers(when)[0] == s["time_s"][k] / 3600
+
+
+def test_both_languages_show_the_same_numbers(run_folder: Path) -> None:
+    fr = _rows((run_folder / "report.html").read_text(encoding="utf-8"))
+    en = _rows((run_folder / "report-en.html").read_text(encoding="utf-8"))
+    assert len(fr) == len(en) > 3
+    assert [_numbers(" ".join(c)) for c in fr.values()] == \
+        [_numbers(" ".join(c)) for c in en.values()]
+
+
+def test_the_worst_moment_sentence_quotes_the_results(run_folder: Path) -> None:
+    s = _stats(run_folder, "population_reached:any")
+    k = int(np.argmin(s["mean"]))
+    for name, lead in (("report.html", "Le moment le plus critique"),
+                       ("report-en.html", "The worst moment")):
+        summary = html.unescape(_section((run_folder / name).read_text(encoding="utf-8"),
+                                         "summary"))
+        line = next(x for x in re.split(r"</li>", summary) if lead in x)
+        numbers = _numbers(re.sub(r"<[^>]+>", "", line))
+        assert numbers[0] == s["time_s"][k] / 3600
+        assert _pct(s["mean"][k]) in numbers
+        assert [_pct(s["p10"][k]), _pct(s["p90"][k])] == numbers[-2:]
+
+
+def test_every_run_is_in_runs_parquet_and_the_mean_matches(run_folder: Path) -> None:
+    runs = pq.read_table(run_folder / "runs.parquet").to_pydict()
+    s = _stats(run_folder, "population_reached:any")
+    values = np.array([v for n, v in zip(runs["name"], runs["value"], strict=True)
+                       if n == "population_reached:any"]).reshape(12, -1)
+    assert np.allclose(values.mean(axis=0), s["mean"])
+
+
+def test_the_real_report_opens_and_draws_everything_in_chromium(run_folder: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.report.test_browser import CHROMIUM, DRAWN
+
+    assert CHROMIUM.exists(), "install Debian's Chromium: `make test` does it"
+    path = run_folder / "report.html"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu",
+                                          "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(f"{m.type}: {m.text}")
+                    if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.goto(path.as_uri(), wait_until="load")
+            drawn = page.evaluate(DRAWN)
+        finally:
+            browser.close()
+    assert problems == []
+    kinds = {d["cls"] for d in drawn}
+    assert {"chart", "map", "strip"} <= kinds
+    for d in drawn:
+        assert d["w"] > 0 and d["h"] > 0 and d["shapes"] > 0, d
