@@ -89,13 +89,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "why_line": ("{asset}, {kind}, down at {time} h: {cause}",
                  "{asset}, {kind}, hors service à {time} h : {cause}"),
     "why_event": ("damaged by {event}", "endommagé par {event}"),
+    "why_hazard": ("the hazard “{name}”", "l'aléa « {name} »"),
+    "why_absent": ("not there: a planned asset that no mitigation has brought (yet)",
+                   "absent : un équipement prévu qu'aucune mesure n'a (encore) apporté"),
     "why_requirement": ("lost what it needs, with no backup (waiting for {because})",
                         "a perdu ce dont il dépend, sans secours (attend {because})"),
     "why_backup": ("its backup ran out (waiting for {because})",
                    "son secours s'est épuisé (attend {because})"),
-    "why_disconnected": ("cut from every source of the {layer} network (neighbours down: "
-                         "{because})", "coupé de toute source du réseau {layer} (voisins hors "
-                         "service : {because})"),
+    "why_disconnected": ("cut from every source of its {layer} (neighbours down: {because})",
+                         "coupé de toute source de son {layer} (voisins hors service : "
+                         "{because})"),
     "actor_cut": ("{actor} could not reach any crisis cell at {time} h (run {run}):",
                   "{actor} ne pouvait joindre aucune cellule de crise à {time} h (tirage "
                   "{run}) :"),

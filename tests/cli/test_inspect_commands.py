@@ -78,8 +78,10 @@ def test_explain_an_actor_cut_off(town: Town, loaded) -> None:
     data = json.loads(r.stdout)
     assert (data["type"], data["connected"], data["latency_s"], data["time_h"]) == \
         ("actor", False, None, float(k))
-    held = next(a for a in study.scenario.territory.actors if a.id == cut[0]).channels
-    assert sorted(c["channel"] for c in data["channels"]) == sorted(held)
+    t = study.scenario.territory
+    held = set(next(a for a in t.actors if a.id == cut[0]).channels)
+    talk = {c.id for c in t.channels if c.mode == "point_to_point"}
+    assert held & talk <= {c["channel"] for c in data["channels"]} <= held
     assert {c["status"] for c in data["channels"]} <= STATUSES - {"ok"}
     if data["site_chain"]:
         assert data["site_chain"][0]["asset"] == data["site"]
@@ -93,7 +95,8 @@ def test_explain_an_actor_cut_off(town: Town, loaded) -> None:
     r = invoke("explain", town.run, linked[0], "--at", f"{k}h", "--json")
     assert json.loads(r.stdout)["connected"] is True
     text = invoke("explain", town.run, cut[0], "--at", f"{k}h").output
-    assert f"{cut[0]} could not reach any crisis cell at {k}.0 h (run {study.run})" in text
+    assert cut[0] in text and "could not reach any crisis cell" in text
+    assert f"(run {study.run})" in text
     fr = invoke("explain", town.run, cut[0], "--at", f"{k}h", "--lang", "fr").output
     assert "ne pouvait joindre aucune cellule de crise" in fr
 

@@ -14,7 +14,8 @@ from tousrisques.territory import CompiledTerritory
 
 @dataclass(frozen=True)
 class ChannelWhy:
-    """Why ``channel`` was of no use to the actor: ``requires`` (assets it needs everywhere
+    """Why point-to-point ``channel`` was of no use to the actor (broadcasts link no actor to
+    another, so they are not listed): ``requires`` (assets it needs everywhere
     are down), ``coverage`` (no working asset of its coverage kind reaches the site),
     ``site`` (it needs the actor's site, which is down), ``nobody`` (available, but no
     crisis cell is reachable through it), or ``ok`` (it still linked the actor)."""
@@ -56,9 +57,11 @@ def explain_actor(c: CompiledTerritory, tl: Timeline, net: Network, actor: int,
     whys: list[ChannelWhy] = []
     matrix = c.channel_requires.matrix(c.n_assets)
     for ch in c.actor_channels[actor].indices.tolist():
+        if c.channel_broadcast[ch]:
+            continue  # broadcasts reach the population; they link no actor to another
         name = str(c.channel_ids[ch])
         if snap.avail[actor, ch]:
-            status = "ok" if np.isfinite(latency) or c.channel_broadcast[ch] else "nobody"
+            status = "ok" if np.isfinite(latency) else "nobody"
             whys.append(ChannelWhy(name, status))
             continue
         if not tl.owners_ok["channels"][k, ch]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import sys
 
+from typer.models import CommandInfo
+
 from tousrisques._exceptions import TousrisquesError
 from tousrisques._ui_text import default_lang, t
 from tousrisques.cli import _inspect, _run, _territory  # noqa: F401  (they register commands)
@@ -13,6 +15,19 @@ from tousrisques.cli._app import app
 from tousrisques.cli._common import err
 
 __all__ = ["app", "main"]
+
+# --help lists the commands in the order of the work: try, start, check, run, read, share
+ORDER = ("demo", "init", "validate", "run", "report", "explain", "compare", "criticality",
+         "export", "compile", "synthetic")
+
+
+def _name(command: CommandInfo) -> str:
+    name = command.name or getattr(command.callback, "__name__", "")
+    return str(name).rstrip("_").replace("_", "-")
+
+
+app.registered_commands.sort(key=lambda c: ORDER.index(_name(c)) if _name(c) in ORDER
+                             else len(ORDER))
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ from tousrisques.cli._common import (
 from tousrisques.cli._run import HorizonOpt, RunsOpt, load_or_fail, print_figures
 from tousrisques.engine import Cause, Ensemble, Network, Timeline
 from tousrisques.report import key_figures, load_run
+from tousrisques.report._build import LAYER_LABELS
 from tousrisques.scenario import Scenario, replay_run
 from tousrisques.territory import Territory, load_territory
 
@@ -69,24 +70,46 @@ def _asset_label(t_: Territory, row: int) -> str:
     return f"{ident} ({name})" if name else ident
 
 
-def _cause_text(c: Cause, t_: Territory, lang: str) -> str:
+def _hours(seconds_: float, lang: str) -> str:
+    h = seconds_ / 3600
+    return number(h, lang, digits=0 if abs(h - round(h)) < 1e-9 else 1)
+
+
+def _event_words(event: str, s: Scenario, lang: str) -> str:
+    """A first cause in words: a hazard by its name in ``lang``, an asset not yet brought,
+    or the event's own words."""
+    key = event.removeprefix("hazard:").strip()
+    for h in s.spec.hazards:
+        names = (h.id, h.name.en, h.name.fr) if h.name is not None else (h.id,)
+        if key in names:
+            return t("why_hazard", lang, name=h.name.get(lang) if h.name is not None else h.id)
+    return f"« {event} »" if lang == "fr" else f"“{event}”"
+
+
+def _cause_text(c: Cause, s: Scenario, lang: str) -> str:
+    t_ = s.territory
+    if c.cause == "event" and c.event == "absent at start":
+        return t("why_absent", lang)
     because = ", ".join(t_.assets.id_of(b) for b in c.because[:6])
     if len(c.because) > 6:
         because += ", …"
     key = {"event": "why_event", "requirement": "why_requirement",
            "backup exhausted": "why_backup", "disconnected": "why_disconnected"}[c.cause]
     layer = t_.layer_names[c.layer] if 0 <= c.layer < len(t_.layer_names) else ""
-    return t(key, lang, event=c.event, because=because, layer=layer)
+    label = LAYER_LABELS.get(layer)
+    return t(key, lang, event=_event_words(c.event, s, lang), because=because,
+             layer=(label.fr if lang == "fr" else label.en) if label else layer)
 
 
-def _chain_lines(chain: tuple[Cause, ...] | list[Cause], t_: Territory, lang: str,
+def _chain_lines(chain: tuple[Cause, ...] | list[Cause], s: Scenario, lang: str,
                  indent: int = 1) -> list[str]:
+    t_ = s.territory
     lines = []
     for c in chain:
         kind = t_.kinds[t_.kind_of(c.asset)].label(lang)
         lines.append("  " * (indent + c.depth) + t(
             "why_line", lang, asset=_asset_label(t_, c.asset), kind=kind,
-            time=number(c.time_s / 3600, lang, digits=1), cause=_cause_text(c, t_, lang)))
+            time=_hours(c.time_s, lang), cause=_cause_text(c, s, lang)))
     return lines
 
 
@@ -133,19 +156,21 @@ def explain(
                                     for ch in why.channels]})
             return
         head = "actor_connected" if why.connected else "actor_cut"
-        out.print(t(head, language, actor=subject, time=number(why.time_s / 3600, language,
-                                                               digits=1), run=k),
-                  style="bold", markup=False)
+        actor = territory.actors[territory.actor_index[subject]]
+        out.print(t(head, language, actor=f"{subject} ({actor.name.get(language)})",
+                    time=_hours(why.time_s, language), run=k), style="bold", markup=False)
         if why.site_chain:
             out.print(t("site_down", language, site=_asset_label(territory, why.site)),
                       markup=False)
-            for line in _chain_lines(why.site_chain, territory, language, 2):
+            for line in _chain_lines(why.site_chain, s, language, 2):
                 out.print(line, markup=False)
         for ch in why.channels:
-            out.print("  " + t(f"channel_{ch.status.replace(' ', '_')}", language,
-                               channel=ch.channel), markup=False)
+            spec = territory.channels[territory.channel_index[ch.channel]]
+            out.print("  " + t(f"channel_{ch.status}", language,
+                               channel=f"{spec.name.get(language)} ({ch.channel})"),
+                      markup=False)
             for chain in ch.chains:
-                for line in _chain_lines(chain, territory, language, 2):
+                for line in _chain_lines(chain, s, language, 2):
                     out.print(line, markup=False)
         return
     try:
@@ -159,12 +184,11 @@ def explain(
         return
     if not causes:
         out.print(t("asset_working", language, asset=_asset_label(territory, row),
-                    time=number(when / 3600, language, digits=1), run=k), markup=False)
+                    time=_hours(when, language), run=k), markup=False)
         return
     out.print(t("asset_down", language, asset=_asset_label(territory, row),
-                time=number(when / 3600, language, digits=1), run=k), style="bold",
-              markup=False)
-    for line in _chain_lines(causes, territory, language, 0):
+                time=_hours(when, language), run=k), style="bold", markup=False)
+    for line in _chain_lines(causes, s, language, 0):
         out.print(line, markup=False)
 
 
