@@ -71,7 +71,13 @@ TEXT: dict[str, tuple[str, str]] = {
                   "se termine par .yaml"),
     "bad_duration": ("{option} {value}: {detail}", "{option} {value} : {detail}"),
     "running": ("Running “{name}”", "Calcul « {name} »"),
-    "cannot_run": ("cannot run: {detail}", "calcul impossible : {detail}"),
+    "dask_unreachable": ("--dask {address}: no Dask scheduler answers there ({detail}); start "
+                         "one (`dask scheduler`, then `dask worker ADDRESS` on each machine) "
+                         "or use --workers N on this machine",
+                         "--dask {address} : aucun ordonnanceur Dask ne répond à cette adresse "
+                         "({detail}) ; démarrez-en un (`dask scheduler`, puis `dask worker "
+                         "ADRESSE` sur chaque machine) ou utilisez --workers N sur cette "
+                         "machine"),
     "figure": ("figure", "chiffre"),
     "difference": ("difference", "écart"),
     "at": ("at", "à"),

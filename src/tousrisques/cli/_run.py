@@ -45,6 +45,9 @@ HorizonOpt = Annotated[str | None, typer.Option(
                       "every backup run out).")]
 
 
+DASK_TIMEOUT = "10s"
+
+
 def load_or_fail(path: Path, lang: str, as_json: bool) -> Scenario:
     try:
         return load_scenario(path)
@@ -64,18 +67,31 @@ def run_study(scenario: Scenario, other: Scenario | None, *, runs: int | None,
     """The study, with a progress bar on stderr counting the runs of both scenarios."""
     n = runs or scenario.spec.monte_carlo.runs
     total = n + ((runs or other.spec.monte_carlo.runs) if other is not None else 0)
-    with _progress(total, "") as bar:
-        task = bar.add_task(t("running", lang, name=scenario.spec.name.get(lang)), total=total)
+    client = _dask_client(dask, lang) if dask not in (None, "local") else None
+    try:
+        with _progress(total, "") as bar:
+            task = bar.add_task(t("running", lang, name=scenario.spec.name.get(lang)),
+                                total=total)
 
-        def tick(k: int) -> None:
-            bar.advance(task, k)
+            def tick(k: int) -> None:
+                bar.advance(task, k)
 
-        try:
-            return make_study(scenario, runs=runs, seed=seed, workers=workers, dask=dask,
-                              progress=tick, other=other, horizon_s=horizon_s)
-        except OSError as exc:  # a Dask address that does not answer, for one
-            fail("--dask" if dask else str(scenario.path), t("cannot_run", lang, detail=exc),
-                 lang, False)
+            return make_study(scenario, runs=runs, seed=seed, workers=workers,
+                              dask=client if client is not None else dask, progress=tick,
+                              other=other, horizon_s=horizon_s)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _dask_client(address: str | None, lang: str) -> Any:
+    """A client of the Dask scheduler at ``address``, or a clear message and exit 1."""
+    from dask.distributed import Client
+
+    try:
+        return Client(address, timeout=DASK_TIMEOUT)
+    except (OSError, ValueError, TypeError) as exc:
+        fail("--dask", t("dask_unreachable", lang, address=address, detail=exc), lang, False)
 
 
 def _fmt(f: KeyFigure, lang: str) -> str:
