@@ -7,6 +7,7 @@ On the Rouen sample (4,360 assets, 93 actors, 1,380 zones; backups run out):
 * **tousrisques**: ``tousrisques.analysis.criticality`` — each loss is a fixed point started
   from the healthy state, layers the loss does not reach are not searched again, and losses
   that put down the same relevant assets share one evaluation of reach and talk;
+* **tousrisques, 2 processes**: the same, the assets shared between two processes;
 * **plain**: for each asset, the bare scipy fixed point (``bench_engine.bare_fixed_point``)
   from scratch, then the full evaluation of reach and talk (``indicators.snapshot``) — the
   same work with none of the shortcuts.
@@ -48,6 +49,9 @@ def main() -> None:
     t0 = time.perf_counter()
     result = criticality(c, absent=absent)
     t_fast = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    assert criticality(c, absent=absent, workers=2).table.equals(result.table)
+    t_two = time.perf_counter() - t0
     n_eval = len(result.table)
 
     net = Network.from_compiled(c)

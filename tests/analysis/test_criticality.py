@@ -200,3 +200,11 @@ def test_candidates_limit_the_ranking(example: CompiledTerritory) -> None:
     assert sorted(got.table.column("asset").to_pylist()) == ["ANT-NORD", "PS-ELBEUF"]
     whole = _as_dict(criticality(example).table)
     assert _as_dict(got.table) == {k: whole[k] for k in ("ANT-NORD", "PS-ELBEUF")}
+
+
+def test_processes_share_the_work_and_change_nothing(synthetic: CompiledTerritory) -> None:
+    one = criticality(synthetic, horizon_s=3 * 3600.0)
+    two = criticality(synthetic, horizon_s=3 * 3600.0, workers=2)
+    assert one.table.equals(two.table)
+    assert (one.baseline_population, one.baseline_actors) == \
+        (two.baseline_population, two.baseline_actors)

@@ -12,6 +12,7 @@ actors' sites depend on — share one evaluation of reach and talk.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ from tousrisques.territory import CompiledTerritory, Requirements
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,54 +66,97 @@ def _owners_ok(req: Requirements, working: BoolArray, n_assets: int,
     return ok
 
 
-def criticality(c: CompiledTerritory, *, horizon_s: float | None = None,
-                absent: Sequence[int] = (), candidates: Sequence[int] | None = None,
-                by: str = "population") -> Criticality:
-    """Rank ``candidates`` (default: every present asset) by the cost of their single loss;
-    ``by`` "population" (then actors) or "actors" (then population)."""
-    net = Network.from_compiled(c)
-    n = c.n_assets
-    damaged = np.zeros(n, bool)
-    damaged[list(absent)] = True
-    on_backup = (net.backup_s > horizon_s) if horizon_s is not None else None
-    monotone = all(layer.has_sources for layer in net.layers)
-    base = fixed_point(net, damaged, on_backup=on_backup).working
-    known = [_FromBaseline(layer, base) for layer in net.layers] if monotone else None
-    relevant = np.zeros(n, bool)
-    relevant[c.actor_site[c.actor_site >= 0]] = True
-    for req in (c.zone_requires, c.channel_requires):
-        relevant[req.alt] = True
-    kind_code = {k: i for i, k in enumerate(c.kind_names)}
-    for kind in c.coverage_kinds:
-        relevant |= c.kind == kind_code.get(kind, -1)
+class _Losses:
+    """Everything one worker needs to cost single losses (sent once to each process)."""
 
-    def evaluate(working: BoolArray) -> tuple[float, int]:
-        snap = snapshot(c, working,
-                        _owners_ok(c.zone_requires, working, n, horizon_s),
-                        _owners_ok(c.channel_requires, working, n, horizon_s))
+    def __init__(self, c: CompiledTerritory, absent: Sequence[int],
+                 horizon_s: float | None) -> None:
+        self.c = c
+        self.horizon_s = horizon_s
+        self.net = net = Network.from_compiled(c)
+        n = c.n_assets
+        self.damaged = np.zeros(n, bool)
+        self.damaged[list(absent)] = True
+        self.on_backup = (net.backup_s > horizon_s) if horizon_s is not None else None
+        self.monotone = all(layer.has_sources for layer in net.layers)
+        self.base = fixed_point(net, self.damaged, on_backup=self.on_backup).working
+        relevant = np.zeros(n, bool)
+        relevant[c.actor_site[c.actor_site >= 0]] = True
+        for req in (c.zone_requires, c.channel_requires):
+            relevant[req.alt] = True
+        kind_code = {k: i for i, k in enumerate(c.kind_names)}
+        for kind in c.coverage_kinds:
+            relevant |= c.kind == kind_code.get(kind, -1)
+        self.relevant = relevant
+        self.base_pop, self.base_actors = self.evaluate(self.base)
+
+    def evaluate(self, working: BoolArray) -> tuple[float, int]:
+        """People reached by any broadcast and actors connected, for one state."""
+        c, n = self.c, self.c.n_assets
+        snap = snapshot(c, working, _owners_ok(c.zone_requires, working, n, self.horizon_s),
+                        _owners_ok(c.channel_requires, working, n, self.horizon_s))
         return float(snap.zone_reached[-1] @ c.population), int(np.isfinite(snap.latency).sum())
 
-    base_pop, base_actors = evaluate(base)
-    rows = np.asarray(candidates if candidates is not None else np.nonzero(~damaged)[0],
-                      dtype=np.int64)
-    pop_lost = np.zeros(len(rows))
-    actors_cut = np.zeros(len(rows), np.int64)
-    down = np.zeros(len(rows), np.int64)
-    seen: dict[bytes, tuple[float, int]] = {}
-    for i, a in enumerate(rows.tolist()):
-        hit = damaged.copy()
-        hit[a] = True
-        working = fixed_point(net, hit, on_backup=on_backup, start=base if monotone else None,
-                              connectivity=known).working
-        lost = base & ~working
-        down[i] = int(lost.sum())
-        key = np.packbits(lost & relevant).tobytes()
-        if key not in seen:
-            seen[key] = evaluate(working) if (lost & relevant).any() else (base_pop,
-                                                                           base_actors)
-        pop, actors = seen[key]
-        pop_lost[i] = base_pop - pop
-        actors_cut[i] = base_actors - actors
+    def cost(self, rows: Sequence[int]) -> tuple[FloatArray, IntArray, IntArray]:
+        """People lost, actors cut and assets down for the single loss of each of ``rows``."""
+        net, base = self.net, self.base
+        known = [_FromBaseline(layer, base) for layer in net.layers] if self.monotone \
+            else None
+        pop_lost = np.zeros(len(rows))
+        actors_cut = np.zeros(len(rows), np.int64)
+        down = np.zeros(len(rows), np.int64)
+        seen: dict[bytes, tuple[float, int]] = {}
+        for i, a in enumerate(rows):
+            hit = self.damaged.copy()
+            hit[a] = True
+            working = fixed_point(net, hit, on_backup=self.on_backup,
+                                  start=base if self.monotone else None,
+                                  connectivity=known).working
+            lost = base & ~working
+            down[i] = int(lost.sum())
+            key = np.packbits(lost & self.relevant).tobytes()
+            if key not in seen:
+                seen[key] = self.evaluate(working) if (lost & self.relevant).any() \
+                    else (self.base_pop, self.base_actors)
+            pop, actors = seen[key]
+            pop_lost[i] = self.base_pop - pop
+            actors_cut[i] = self.base_actors - actors
+        return pop_lost, actors_cut, down
+
+
+_WORKER: _Losses | None = None
+
+
+def _install(losses: _Losses) -> None:
+    global _WORKER  # one per worker process, sent once
+    _WORKER = losses
+
+
+def _cost(rows: list[int]) -> tuple[FloatArray, IntArray, IntArray]:
+    assert _WORKER is not None
+    return _WORKER.cost(rows)
+
+
+def criticality(c: CompiledTerritory, *, horizon_s: float | None = None,
+                absent: Sequence[int] = (), candidates: Sequence[int] | None = None,
+                by: str = "population", workers: int = 1) -> Criticality:
+    """Rank ``candidates`` (default: every present asset) by the cost of their single loss;
+    ``by`` "population" (then actors) or "actors" (then population); ``workers`` local
+    processes share the candidates (the same result whatever their number)."""
+    losses = _Losses(c, absent, horizon_s)
+    rows = np.asarray(candidates if candidates is not None
+                      else np.nonzero(~losses.damaged)[0], dtype=np.int64)
+    if workers <= 1 or len(rows) < 2 * workers:
+        pop_lost, actors_cut, down = losses.cost(rows.tolist())
+    else:
+        # interleaved chunks: neighbouring assets (one feeder) cost alike
+        chunks = [rows[i::workers * 4].tolist() for i in range(workers * 4)]
+        with ProcessPoolExecutor(workers, initializer=_install, initargs=(losses,)) as pool:
+            parts = list(pool.map(_cost, chunks))
+        pop_lost, actors_cut, down = np.zeros(len(rows)), np.zeros(len(rows), np.int64), \
+            np.zeros(len(rows), np.int64)
+        for i, (p, a, d) in enumerate(parts):
+            pop_lost[i::workers * 4], actors_cut[i::workers * 4], down[i::workers * 4] = p, a, d
     primary, secondary = (pop_lost, actors_cut) if by == "population" else (actors_cut,
                                                                            pop_lost)
     order = np.lexsort((-down, -secondary, -primary))
@@ -126,4 +171,4 @@ def criticality(c: CompiledTerritory, *, horizon_s: float | None = None,
         "actors_cut": actors_cut[order],
         "assets_down": down[order],
     })
-    return Criticality(table, base_pop, base_actors, horizon_s)
+    return Criticality(table, losses.base_pop, losses.base_actors, horizon_s)

@@ -66,7 +66,7 @@ def make_study(scenario: Scenario, *, runs: int | None = None, seed: int | None 
                                  progress=progress)
         compared = _complete(other, other_ens, seed=seed, crit=None, other=None)
     crit = criticality(scenario.compiled, horizon_s=horizon_s,
-                       absent=present_after_mitigations(scenario))
+                       absent=present_after_mitigations(scenario), workers=workers)
     return _complete(scenario, ens, seed=seed, crit=crit, other=compared)
 
 

@@ -272,6 +272,7 @@ def criticality(
     horizon: HorizonOpt = None,
     csv: Annotated[Path | None, typer.Option(
         "--csv", help="Also write the whole ranking to this CSV file.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Local processes.")] = 1,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -280,7 +281,8 @@ def criticality(
     language = lang_of(lang)
     horizon_s = seconds(horizon, "--horizon", language)
     territory, compiled, absent = _criticality_target(target, language, as_json)
-    result = rank_assets(compiled, horizon_s=horizon_s, absent=absent, by=by.value)
+    result = rank_assets(compiled, horizon_s=horizon_s, absent=absent, by=by.value,
+                         workers=workers)
     if csv is not None:
         _write_atomic(csv, lambda p: pacsv.write_csv(result.table, p))
     rows = result.top(top).to_pylist()
