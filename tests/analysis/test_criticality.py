@@ -208,3 +208,28 @@ def test_processes_share_the_work_and_change_nothing(synthetic: CompiledTerritor
     assert one.table.equals(two.table)
     assert (one.baseline_population, one.baseline_actors) == \
         (two.baseline_population, two.baseline_actors)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_single_losses_are_what_a_graph_search_finds(tmp_path, seed: int) -> None:
+    """The cut members found once by the depth-first search equal, for every member, a
+    fresh search of the layer without it (meshed and tree-like layers, some damage)."""
+    from tousrisques.analysis._criticality import _single_losses
+    from tousrisques.engine import Network, connected_to_source, fixed_point
+
+    write_synthetic(tmp_path / "t", n_assets=300, seed=seed, link_factor=0.4 * seed)
+    c = load_territory(tmp_path / "t").compile()
+    net = Network.from_compiled(c)
+    damaged = np.random.default_rng(seed).random(net.n) < 0.05
+    base = fixed_point(net, damaged).working
+    checked = 0
+    for layer in net.layers:
+        fed = base[layer.members]
+        losses = _single_losses(layer, fed)
+        for v in range(len(layer.members)):
+            w = fed.copy()
+            w[v] = False
+            expected = np.nonzero(fed & ~connected_to_source(layer, w))[0]
+            assert sorted(losses[v]) == expected.tolist(), (layer.name, v)
+            checked += 1
+    assert checked > 100

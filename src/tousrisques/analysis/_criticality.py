@@ -43,19 +43,86 @@ class Criticality:
         return self.table.slice(0, n)
 
 
+def _single_losses(layer: Layer, fed: BoolArray) -> list[list[int]]:
+    """For each member ``v`` of the layer, the members cut from every source when ``v``
+    alone is removed from the fed ones (``v`` included), by one depth-first search from a
+    node joined to every fed source: a member is cut by ``v`` when its subtree hangs below
+    ``v`` with no back edge above it (Tarjan's articulation points). Members not fed lose
+    nothing more."""
+    m = len(layer.members)
+    root = m
+    disc = np.full(m + 1, -1, np.int64)
+    low = np.zeros(m + 1, np.int64)
+    order: list[int] = []
+    end = np.zeros(m + 1, np.int64)  # preorder index one past the node's subtree
+    cut: list[list[int]] = [[] for _ in range(m)]
+    is_source = np.append(fed & layer.sources, False)
+    roots = np.nonzero(is_source)[0].tolist()
+
+    def neighbours(v: int) -> list[int]:
+        if v == root:
+            return roots
+        nb = layer.indices[layer.indptr[v]:layer.indptr[v + 1]]
+        return nb[fed[nb]].tolist()  # type: ignore[no-any-return]
+
+    disc[root] = 0
+    order.append(root)
+    stack = [(root, -1, iter(neighbours(root)))]
+    while stack:
+        v, parent, it = stack[-1]
+        w = next(it, None)
+        if w is None:
+            stack.pop()
+            end[v] = len(order)
+            if parent >= 0:
+                low[parent] = min(low[parent], low[v])
+                if parent != root and low[v] >= disc[parent]:
+                    cut[parent].append(v)  # v's subtree hangs on parent alone
+            continue
+        if disc[w] < 0:
+            disc[w] = len(order)
+            # a source also hangs on the joined node: a back edge to it, whatever its parent
+            low[w] = 0 if is_source[w] else disc[w]
+            order.append(w)
+            stack.append((w, v, iter(neighbours(w))))
+        elif w != parent:
+            low[v] = min(low[v], disc[w])
+    pre = np.asarray(order, dtype=np.int64)
+    out: list[list[int]] = []
+    for v in range(m):
+        lost = [v] if fed[v] else []
+        for child in cut[v]:
+            lost.extend(pre[disc[child]:end[child]].tolist())
+        out.append(lost)
+    return out
+
+
 class _FromBaseline:
-    """Connectivity of one layer that knows the baseline: when the layer's working members
-    are the baseline's, all of them are fed (the baseline is a fixed point), so only the
-    layers a loss reaches are searched again."""
+    """Connectivity of one layer that knows the healthy state: when the layer's working
+    members are the last ones found fed, all of them are still fed (a fed set stays fed);
+    when they are the healthy ones less one member, the members that one cuts off were
+    found once for all (``_single_losses``); only other cases search the graph."""
 
     def __init__(self, layer: Layer, baseline: BoolArray) -> None:
         self.layer = layer
         self.baseline = baseline[layer.members]
+        self.losses = _single_losses(layer, self.baseline)
+        self.reset()
+
+    def reset(self) -> None:
+        self.last = self.baseline
 
     def update(self, w: BoolArray) -> BoolArray:
-        if np.array_equal(w, self.baseline):
+        if np.array_equal(w, self.last):
             return w.copy()
-        return connected_to_source(self.layer, w)
+        gone = np.nonzero(self.baseline & ~w)[0]
+        if len(gone) == 1 and (w <= self.baseline).all():
+            fed = w.copy()
+            fed[self.losses[int(gone[0])]] = False
+        else:
+            fed = connected_to_source(self.layer, w)
+        self.last = fed
+        return fed
 
 
 def _owners_ok(req: Requirements, working: BoolArray, n_assets: int,
@@ -107,6 +174,8 @@ class _Losses:
         down = np.zeros(len(rows), np.int64)
         seen: dict[bytes, tuple[float, int]] = {}
         for i, a in enumerate(rows):
+            for k in known or ():
+                k.reset()
             hit = self.damaged.copy()
             hit[a] = True
             working = fixed_point(net, hit, on_backup=self.on_backup,
