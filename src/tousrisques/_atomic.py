@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tousrisques._exceptions import InputError
+
 
 def _alive(pid: int) -> bool:
     try:
@@ -46,7 +48,10 @@ def atomic_folder(folder: str | Path) -> Iterator[Path]:
     any moment leaves either the old folder or the new one, never half of one); on error it
     is removed and ``folder`` is untouched. Temporary folders left by a writer that was
     killed are swept away by the next one."""
-    folder = Path(folder)
+    folder = Path(os.path.abspath(folder))  # "." and ".." have no name to build aside
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is a file, not a folder: give the path of a folder to "
+                         f"write (it is never replaced by a folder)")
     folder.parent.mkdir(parents=True, exist_ok=True)
     sweep_leftovers(folder)
     pid = os.getpid()
@@ -67,3 +72,19 @@ def atomic_folder(folder: str | Path) -> Iterator[Path]:
     tmp.rename(folder)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def atomic_file(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; when the block ends without error it replaces
+    ``path`` (never a folder); on error it is removed and ``path`` is untouched."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder: give the path of a file to write")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -86,8 +86,32 @@ TEXT: dict[str, tuple[str, str]] = {
                     "{name} : chiffres clés sur {runs} tirages (moyenne, P10–P90)"),
     "folder_written": ("results written to {path}", "résultats écrits dans {path}"),
     "report_at": ("report: {path}", "rapport : {path}"),
-    "run_out_of_range": ("--run {run}: this folder holds runs 0 to {runs} minus one",
-                         "--run {run} : ce dossier contient les tirages 0 à {runs} moins un"),
+    "run_out_of_range": ("--run {run}: this folder holds {runs} runs, numbered 0 to {last}",
+                         "--run {run} : ce dossier contient {runs} tirages, numérotés de 0 à "
+                         "{last}"),
+    "at_none": ("{option} {value}: no time given; expected times such as 4h,12h,2d",
+                "{option} {value} : aucune heure donnée ; attendu des heures comme 4h,12h,2d"),
+    "output_is_folder": ("{path} is a folder: give the path of a file to write",
+                         "{path} est un dossier : donnez le chemin d'un fichier à écrire"),
+    "output_not_folder": ("{path} is a file, not a folder: give the path of a folder to write "
+                          "(a file is never replaced by a folder)",
+                          "{path} est un fichier, pas un dossier : donnez le chemin d'un dossier "
+                          "à écrire (un fichier n'est jamais remplacé par un dossier)"),
+    "output_under_file": ("{path}: {parent} is a file, not a folder: choose a path inside a "
+                          "folder", "{path} : {parent} est un fichier, pas un dossier : "
+                          "choisissez un chemin dans un dossier"),
+    "cannot_write": ("cannot write {path}: {detail}; choose a place where you may write",
+                     "impossible d'écrire {path} : {detail} ; choisissez un endroit où vous "
+                     "pouvez écrire"),
+    "force_not_run": ("{path} is not a run folder (no summary.json) and not empty: only a "
+                      "run folder is replaced; choose another path",
+                      "{path} n'est ni un dossier de résultats (pas de summary.json) ni vide : "
+                      "seul un dossier de résultats est remplacé ; choisissez un autre chemin"),
+    "force_not_territory": ("{path} is not a territory folder (no territory.yaml) and not "
+                            "empty: only a territory is replaced; choose another path",
+                            "{path} n'est ni un dossier de territoire (pas de territory.yaml) ni "
+                            "vide : seul un territoire est remplacé ; choisissez un autre "
+                            "chemin"),
     "at_out_of_range": ("--at {at}: outside the scenario (0 h to {end} h)",
                         "--at {at} : hors du scénario (0 h à {end} h)"),
     "unknown_subject": ("{subject}: no asset or actor has this id",

@@ -112,7 +112,7 @@ def test_explain_refuses_bad_input(town: Town) -> None:
               "hors du scénario")
     bad_input(invoke("explain", town.run, "CIS", "--at", "later"), "--at later")
     bad_input(invoke("explain", town.run, "CIS", "--at", "6h", "--run", "99"), "--run 99",
-              f"runs 0 to {RUNS}")
+              f"{RUNS} runs, numbered 0 to {int(RUNS) - 1}")
     bad_input(invoke("explain", "nowhere.yaml", "CIS", "--at", "6h"), "nowhere.yaml")
     assert invoke("explain", town.run, "CIS").exit_code == 2  # --at is required
 

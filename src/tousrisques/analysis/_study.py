@@ -9,6 +9,7 @@ time: a report is never drawn from a scenario that changed since.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from tousrisques._exceptions import InputError
+from tousrisques._exceptions import InputError, ValidationError
+from tousrisques._messages import Text
+from tousrisques._problems import Problem
 from tousrisques.analysis._criticality import Criticality, criticality
 from tousrisques.engine import Ensemble, Network, RunResult, Timeline
 from tousrisques.scenario import Scenario, load_scenario, replay_run, run_scenario
@@ -139,26 +142,85 @@ def _reload(info: dict[str, Any], folder: Path) -> Scenario:
 
 
 def read_study(folder: Path, info: dict[str, Any], *, prefix: str = "") -> Study:
-    """A study back from a run folder (``info``: what ``summary.json`` recorded)."""
+    """A study back from a run folder (``info``: what ``summary.json`` recorded, checked by
+    ``read_summary``)."""
     base = folder / prefix if prefix else folder
     s = _reload(info, folder)
+    missing = [name for name in ("zones.parquet", "actor_channels.parquet")
+               if not (base / name).is_file()]
+    if missing:  # the maps and the actors' channels would be drawn from nothing
+        raise InputError(f"{base}: {', '.join(missing)} missing; this folder is not whole — "
+                         f"run the scenario again with `tousrisques run`")
     ens = Ensemble.from_parquet(base)
+    _check_matches(ens, s, info, base)
     crit = None
     c = info.get("criticality")
     if c is not None:
-        try:
-            table = pq.read_table(base / "criticality.parquet")
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise InputError(f"{base}: criticality.parquet unreadable ({exc})") from exc
-        crit = Criticality(table, float(c["baseline_population"]),
+        crit = Criticality(_criticality_table(base, s), float(c["baseline_population"]),
                            int(c["baseline_actors"]), c["horizon_s"])
-    other = read_study(folder, info["other"], prefix="other") if "other" in info else None
+    other = read_study(folder, info["other"], prefix="other") \
+        if "other" in info and not prefix else None  # no further nesting
     study = _complete(s, ens, seed=int(info["seed"]), crit=crit, other=other)
     if study.run != int(info["representative_run"]) or not np.allclose(
             study.result.indicators.values, ens.values[study.run], equal_nan=True):
         raise InputError(f"{base}: the representative run does not replay the same; the "
                          f"results were made by another version — run the scenario again")
     return study
+
+
+def _check_matches(ens: Ensemble, s: Scenario, info: dict[str, Any], base: Path) -> None:
+    """The Parquet files are those of this summary and of this territory (not copied from
+    another run folder)."""
+    c = s.compiled
+    zones = tuple(str(x) for x in c.zone_ids.to_pylist())
+    actors = tuple(str(x) for x in c.actor_ids.tolist())
+    wrong = []
+    if ens.runs != info["runs"]:
+        wrong.append(f"runs.parquet holds {ens.runs} runs, summary.json says {info['runs']}")
+    if ens.metadata.get("seed", str(info["seed"])) != str(info["seed"]):
+        wrong.append(f"runs.parquet was made with seed {ens.metadata['seed']}, summary.json "
+                     f"says {info['seed']}")
+    if ens.zone_reached is not None and ens.zone_ids != zones:
+        wrong.append("zones.parquet is not about the zones of the territory")
+    if ens.actor_channels is not None and ens.actor_ids != actors:
+        wrong.append("actor_channels.parquet is not about the actors of the territory")
+    if wrong:
+        raise InputError(f"{base}: {'; '.join(wrong)} — the files of this folder do not belong "
+                         f"together; run the scenario again with `tousrisques run`")
+
+
+CRITICALITY_COLUMNS = ("rank", "asset", "kind", "population_lost", "population_share",
+                       "actors_cut", "assets_down")
+
+
+def _criticality_table(base: Path, s: Scenario) -> pa.Table:
+    path = base / "criticality.parquet"
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(f"{base}: criticality.parquet unreadable ({exc})") from exc
+    absent = [name for name in CRITICALITY_COLUMNS if name not in table.column_names]
+    absent += [name for name in CRITICALITY_COLUMNS[3:] if name not in absent
+               and not pa.types.is_integer(table.schema.field(name).type)
+               and not pa.types.is_floating(table.schema.field(name).type)]
+    if absent:
+        raise InputError(f"{path}: columns {', '.join(absent)} missing or not numbers; run "
+                         f"the scenario again with `tousrisques run`")
+    try:
+        assets = [str(a) for a in table.column("asset").to_pylist()]
+        rows = s.territory.assets.rows_of(assets)
+    except pa.ArrowException as exc:
+        raise InputError(f"{path}: column asset unreadable ({exc}); run the scenario again "
+                         f"with `tousrisques run`") from exc
+    known = set(s.territory.kinds)
+    unknown = [a for a, r, k in zip(assets, rows.tolist(), table.column("kind").to_pylist(),
+                                    strict=True)
+               if r < 0 or not isinstance(k, str) or k not in known][:5]
+    if unknown:
+        raise InputError(f"{path}: assets or kinds not in the territory "
+                         f"({', '.join(unknown)}); run the scenario again with "
+                         f"`tousrisques run`")
+    return table
 
 
 def read_summary(folder: Path) -> dict[str, Any]:
@@ -174,4 +236,78 @@ def read_summary(folder: Path) -> dict[str, Any]:
     if not isinstance(info, dict) or info.get("format") != STUDY_FORMAT:
         raise InputError(f"{path}: not a summary of format {STUDY_FORMAT}; run the scenario "
                          f"again with this version")
+    problems = _summary_problems(info, str(path))
+    if problems:
+        raise ValidationError(problems)
     return info
+
+
+_INTEGER = Text("an integer, 0 or more", "un entier, 0 ou plus")
+_RUNS = Text("an integer, 1 or more", "un entier, 1 ou plus")
+_NUMBER = Text("a number", "un nombre")
+_NUMBER_OR_NULL = Text("a number, or null", "un nombre, ou null")
+_TEXT = Text("a text", "un texte")
+_OBJECT = Text("an object {...}", "un objet {...}")
+_OBJECT_OR_NULL = Text("an object {...}, or null", "un objet {...}, ou null")
+_AS_WRITTEN = Text("what `tousrisques run` wrote there, or run the scenario again",
+                   "ce qu'y a écrit `tousrisques run`, ou relancez le scénario")
+
+
+def _summary_problems(info: dict[str, Any], file: str, prefix: str = "") -> list[Problem]:
+    """Every field of ``summary.json`` that the commands read, of the right type (a summary
+    edited by hand must give a message, not a KeyError)."""
+    problems: list[Problem] = []
+
+    def check(obj: dict[str, Any], name: str, expected: Text, ok: Callable[[Any], bool],
+              *, required: bool = True, within: str = "") -> bool:
+        field = prefix + (f"{within}.{name}" if within else name)
+        if name not in obj:
+            if required:
+                problems.append(Problem("field.missing", file, {"expected": expected},
+                                        field=field))
+            return False
+        if not ok(obj[name]):
+            got = json.dumps(obj[name], ensure_ascii=False)
+            problems.append(Problem("field.type", file, {
+                "expected_type": expected, "got": got if len(got) < 60 else got[:57] + "…",
+                "expected": _AS_WRITTEN}, field=field))
+            return False
+        return True
+
+    def integer(low: int) -> Callable[[Any], bool]:
+        return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= low
+
+    def number(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+    def is_dict(v: Any) -> bool:
+        return isinstance(v, dict)
+
+    def is_text(v: Any) -> bool:
+        return isinstance(v, str) and "\0" not in v
+
+    if check(info, "scenario", _OBJECT, is_dict):
+        for name in ("path", "relative_path", "hash"):
+            check(info["scenario"], name, _TEXT, is_text, within="scenario")
+    if check(info, "territory", _OBJECT, is_dict, required=False):
+        check(info["territory"], "hash", _TEXT, lambda v: v is None or is_text(v),
+              required=False, within="territory")
+    runs_ok = check(info, "runs", _RUNS, integer(1))
+    check(info, "seed", _INTEGER, integer(0))
+    if check(info, "representative_run", _INTEGER, integer(0)) and runs_ok \
+            and info["representative_run"] >= info["runs"]:
+        problems.append(Problem("field.invalid", file, {
+            "detail": Text(f"run {info['representative_run']} of {info['runs']} runs "
+                           f"(numbered from 0)", f"tirage {info['representative_run']} sur "
+                           f"{info['runs']} (numérotés à partir de 0)"),
+            "expected": _AS_WRITTEN}, field=prefix + "representative_run"))
+    if check(info, "criticality", _OBJECT_OR_NULL, lambda v: v is None or is_dict(v),
+             required=False) and info["criticality"] is not None:
+        crit = info["criticality"]
+        check(crit, "baseline_population", _NUMBER, number, within="criticality")
+        check(crit, "baseline_actors", _INTEGER, integer(0), within="criticality")
+        check(crit, "horizon_s", _NUMBER_OR_NULL, lambda v: v is None or number(v),
+              within="criticality")
+    if not prefix and check(info, "other", _OBJECT, is_dict, required=False):
+        problems += _summary_problems(info["other"], file, "other.")
+    return problems

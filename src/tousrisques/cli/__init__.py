@@ -12,7 +12,7 @@ from tousrisques._exceptions import TousrisquesError
 from tousrisques._ui_text import default_lang, t
 from tousrisques.cli import _inspect, _run, _territory  # noqa: F401  (they register commands)
 from tousrisques.cli._app import app
-from tousrisques.cli._common import err
+from tousrisques.cli._common import emit_json, err
 
 __all__ = ["app", "main"]
 
@@ -31,15 +31,21 @@ app.registered_commands.sort(key=lambda c: ORDER.index(_name(c)) if _name(c) in 
 
 
 def main() -> None:
-    """Entry point: no traceback for the user, a message and an exit code."""
+    """Entry point: no traceback for the user, a message and an exit code (with --json, the
+    message as a JSON document on stdout too, so that a script always reads JSON)."""
+    as_json = "--json" in sys.argv[1:]
     try:
         app(standalone_mode=True)
     except TousrisquesError as exc:
         err.print(str(exc), style="red", markup=False)
+        if as_json:
+            emit_json({"ok": False, "error": str(exc)})
         sys.exit(1)
     except Exception as exc:
         if os.environ.get("TOUSRISQUES_DEBUG"):
             raise
-        err.print(t("internal", default_lang(), detail=f"{type(exc).__name__}: {exc}"),
-                  style="red", markup=False)
+        message = t("internal", default_lang(), detail=f"{type(exc).__name__}: {exc}")
+        err.print(message, style="red", markup=False)
+        if as_json:
+            emit_json({"ok": False, "error": message, "internal": True})
         sys.exit(3)

@@ -4,19 +4,24 @@ and exit code 1 (usage errors are typer's, exit 2)."""
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text as RichText
 
 from tousrisques._durations import parse_duration
 from tousrisques._exceptions import InputError, ValidationError
-from tousrisques._ui_text import default_lang, t
+from tousrisques._ui_text import default_lang, number, t
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# names come from users' files: no markup, no :emoji: codes, no highlighting
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 EXAMPLE = TEMPLATES / "petite-ville"
@@ -31,6 +36,12 @@ class Lang(StrEnum):
 LangOpt = Annotated[Lang | None, typer.Option(
     "--lang", help="Language: fr or en (default from TOUSRISQUES_LANG, LC_ALL or LANG).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+
+
+def plain(text: str) -> RichText:
+    """A text shown as written: a name such as ``[red]`` from a user's file is not rich
+    markup (for table cells and titles; ``print`` takes ``markup=False``)."""
+    return RichText(text)
 
 
 def lang_of(lang: Lang | None) -> str:
@@ -74,22 +85,76 @@ def fail(path: Path | str, exc: InputError | str, lang: str, as_json: bool) -> N
     raise typer.Exit(1)
 
 
-def hours_list(text: str | None, option: str, lang: str) -> list[float] | None:
+def hours_list(text: str | None, option: str, lang: str, as_json: bool = False
+               ) -> list[float] | None:
     """``"4h,12h,2d"`` → hours; a clear message and exit 1 on a bad duration."""
     if not text:
         return None
     try:
-        return [parse_duration(part.strip()) / 3600 for part in text.split(",") if part.strip()]
+        hours = [parse_duration(part.strip()) / 3600 for part in text.split(",")
+                 if part.strip()]
     except (ValueError, InputError) as exc:
         fail(option, t("bad_duration", lang, option=option, value=text, detail=exc), lang,
-             False)
+             as_json)
+    if not hours:  # ",,," is no choice: say so rather than silently take the default
+        fail(option, t("at_none", lang, option=option, value=text), lang, as_json)
+    return hours
 
 
-def seconds(text: str | None, option: str, lang: str) -> float | None:
+def seconds(text: str | None, option: str, lang: str, as_json: bool = False) -> float | None:
     if text is None:
         return None
     try:
         return parse_duration(text)
     except (ValueError, InputError) as exc:
         fail(option, t("bad_duration", lang, option=option, value=text, detail=exc), lang,
-             False)
+             as_json)
+
+
+def check_hours(hours: list[float] | None, end_s: float, text: str | None, lang: str,
+                as_json: bool, option: str = "--at") -> None:
+    """Times chosen with ``option`` must lie within the scenario."""
+    if hours and max(hours) * 3600 > end_s + 1e-6:
+        fail(option, t("at_out_of_range", lang, at=text, end=number(end_s / 3600, lang)), lang,
+             as_json)
+
+
+def check_output(path: Path, lang: str, as_json: bool, *, folder: bool = False) -> None:
+    """Refuse, before any work, an output that cannot be written: a folder where a file is
+    wanted (or a file where a folder is), or a path under a file."""
+    if folder and path.exists() and not path.is_dir():
+        fail(path, t("output_not_folder", lang, path=path), lang, as_json)
+    if not folder and path.is_dir():
+        fail(path, t("output_is_folder", lang, path=path), lang, as_json)
+    parent = Path(os.path.abspath(path)).parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        fail(path, t("output_under_file", lang, path=path, parent=parent), lang, as_json)
+    if not os.access(parent, os.W_OK | os.X_OK):  # a read-only folder: say so before the work
+        fail(path, t("cannot_write", lang, path=path, detail=f"{parent}: permission denied"),
+             lang, as_json)
+
+
+def check_replace(folder: Path, force: bool, lang: str, as_json: bool, *, marker: str,
+                  refusal: str) -> None:
+    """An existing folder is replaced only with --force, and only when it holds ``marker``
+    (a run folder its summary.json, a territory its territory.yaml) or nothing: --force
+    never deletes a folder of something else."""
+    check_output(folder, lang, as_json, folder=True)
+    if not folder.exists():
+        return
+    if not force:
+        fail(folder, t("exists", lang, path=folder), lang, as_json)
+    if not (folder / marker).is_file() and any(folder.iterdir()):
+        fail(folder, t(refusal, lang, path=folder), lang, as_json)
+
+
+@contextmanager
+def writing(path: Path, lang: str, as_json: bool) -> Iterator[None]:
+    """A refusal of the system (no right to write there, disk full) as a message, exit 1."""
+    try:
+        yield
+    except OSError as exc:
+        fail(path, t("cannot_write", lang, path=path, detail=exc.strerror or exc), lang,
+             as_json)

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import typer
 from rich.table import Table
 
+from tousrisques._atomic import atomic_file
 from tousrisques._exceptions import InputError
 from tousrisques._ui_text import number, percent, t
 from tousrisques.analysis import criticality as rank_assets
@@ -23,11 +24,14 @@ from tousrisques.cli._app import app
 from tousrisques.cli._common import (
     JsonOpt,
     LangOpt,
+    check_output,
     emit_json,
     fail,
     lang_of,
     out,
+    plain,
     seconds,
+    writing,
 )
 from tousrisques.cli._run import HorizonOpt, RunsOpt, load_or_fail, print_figures
 from tousrisques.engine import Cause, Ensemble, Network, Timeline
@@ -47,15 +51,15 @@ def _timeline_of(target: Path, run: int | None, lang: str, as_json: bool
     """A run folder's (or a scenario's) scenario and the timeline of one of its runs."""
     if target.is_dir():
         try:
-            study, _ = load_run(target)
+            study, info = load_run(target)
         except InputError as exc:
             fail(target, exc, lang, as_json)
         if run is None or run == study.run:
             return study.scenario, study.timeline, study.run, study.ensemble
         if run >= study.ensemble.runs:
-            fail("--run", t("run_out_of_range", lang, run=run, runs=study.ensemble.runs),
-                 lang, as_json)
-        _, tl = replay_run(study.scenario, run, seed=int(study.ensemble.metadata["seed"]))
+            fail("--run", t("run_out_of_range", lang, run=run, runs=study.ensemble.runs,
+                            last=study.ensemble.runs - 1), lang, as_json)
+        _, tl = replay_run(study.scenario, run, seed=int(info["seed"]))
         return study.scenario, tl, run, study.ensemble
     s = load_or_fail(target, lang, as_json)
     k = run or 0
@@ -133,7 +137,7 @@ def explain(
     from tousrisques.engine import explain as explain_asset
 
     language = lang_of(lang)
-    when = seconds(at, "--at", language)
+    when = seconds(at, "--at", language, as_json)
     assert when is not None
     s, tl, k, _ = _timeline_of(target, run, language, as_json)
     territory = s.territory
@@ -219,7 +223,7 @@ def compare(
     language = lang_of(lang)
     a, ea = _study_or_run(first, runs, language, as_json)
     b, eb = _study_or_run(second, runs, language, as_json)
-    fa, fb = key_figures(a, ea), key_figures(b, eb)
+    fa, fb = key_figures(a, ea), key_figures(b, eb, main_of=(a, ea))
     if as_json:
         theirs = {f.id: f for f in fb}
 
@@ -279,12 +283,14 @@ def criticality(
     """Rank assets by what their single loss costs: people no longer reached by any
     broadcast, actors cut off from every crisis cell, assets down with it."""
     language = lang_of(lang)
-    horizon_s = seconds(horizon, "--horizon", language)
+    horizon_s = seconds(horizon, "--horizon", language, as_json)
+    if csv is not None:
+        check_output(csv, language, as_json)
     territory, compiled, absent = _criticality_target(target, language, as_json)
     result = rank_assets(compiled, horizon_s=horizon_s, absent=absent, by=by.value,
                          workers=workers)
     if csv is not None:
-        _write_atomic(csv, lambda p: pacsv.write_csv(result.table, p))
+        _write_atomic(csv, lambda p: pacsv.write_csv(result.table, p), language, as_json)
     rows = result.top(top).to_pylist()
     if as_json:
         emit_json({"baseline_population": result.baseline_population,
@@ -298,22 +304,17 @@ def criticality(
         table.add_column(t("col_" + key, language), justify=justify)  # type: ignore[arg-type]
     for r in rows:
         row = territory.assets.row_of(r["asset"])
-        table.add_row(str(r["rank"]), _asset_label(territory, row),
-                      territory.kinds[r["kind"]].label(language),
+        table.add_row(str(r["rank"]), plain(_asset_label(territory, row)),
+                      plain(territory.kinds[r["kind"]].label(language)),
                       f"{number(r['population_lost'], language)} "
                       f"({percent(r['population_share'], language)})",
                       str(r["actors_cut"]), str(r["assets_down"]))
     out.print(table)
 
 
-def _write_atomic(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+def _write_atomic(path: Path, write: Any, lang: str, as_json: bool) -> None:
+    with writing(path, lang, as_json), atomic_file(path) as tmp:
         write(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def snapshot_geojson(s: Scenario, tl: Timeline, when: float, ens: Ensemble | None
@@ -391,7 +392,10 @@ def export(
         fail("--at", t("export_needs_at", language), language, as_json)
     if indicators is not None and indicators.suffix not in (".csv", ".parquet"):
         fail(indicators, t("export_suffix", language, path=indicators), language, as_json)
-    when = seconds(at, "--at", language)
+    for wanted in (geojson, indicators):
+        if wanted is not None:
+            check_output(wanted, language, as_json)
+    when = seconds(at, "--at", language, as_json)
     s, tl, k, ens = _timeline_of(target, run, language, as_json)
     written: list[str] = []
     if geojson is not None:
@@ -401,7 +405,7 @@ def export(
                            end=number(tl.times_s[-1] / 3600, language)), language, as_json)
         data = snapshot_geojson(s, tl, when, ens)
         _write_atomic(geojson, lambda p: p.write_text(json.dumps(data, ensure_ascii=False),
-                                                      encoding="utf-8"))
+                                                      encoding="utf-8"), language, as_json)
         written.append(str(geojson))
     if indicators is not None:
         if ens is not None and run is None:
@@ -412,9 +416,9 @@ def export(
             table = compute_indicators(s.compiled, tl).to_table()
         table = table.add_column(2, "time_h", pa.array(table.column("time_s").to_numpy() / 3600))
         if indicators.suffix == ".csv":
-            _write_atomic(indicators, lambda p: pacsv.write_csv(table, p))
+            _write_atomic(indicators, lambda p: pacsv.write_csv(table, p), language, as_json)
         else:
-            _write_atomic(indicators, lambda p: pq.write_table(table, p))
+            _write_atomic(indicators, lambda p: pq.write_table(table, p), language, as_json)
         written.append(str(indicators))
     if as_json:
         emit_json({"ok": True, "run": k, "written": written})

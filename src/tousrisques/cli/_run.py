@@ -19,13 +19,18 @@ from tousrisques.cli._common import (
     ROUEN,
     JsonOpt,
     LangOpt,
+    check_hours,
+    check_output,
+    check_replace,
     emit_json,
     err,
     fail,
     hours_list,
     lang_of,
     out,
+    plain,
     seconds,
+    writing,
 )
 from tousrisques.report import KeyFigure, load_run, summary_figures, write_report, write_run
 from tousrisques.scenario import Scenario, load_scenario
@@ -56,18 +61,19 @@ def load_or_fail(path: Path, lang: str, as_json: bool) -> Scenario:
 
 
 def _progress(total: int, label: str) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=True,
+    # markup=False: the description is a scenario's name, from a user's file
+    return Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
                     disable=not err.is_terminal)
 
 
 def run_study(scenario: Scenario, other: Scenario | None, *, runs: int | None,
               seed: int | None, workers: int, dask: str | None, horizon_s: float | None,
-              lang: str) -> Study:
+              lang: str, as_json: bool = False) -> Study:
     """The study, with a progress bar on stderr counting the runs of both scenarios."""
     n = runs or scenario.spec.monte_carlo.runs
     total = n + ((runs or other.spec.monte_carlo.runs) if other is not None else 0)
-    client = _dask_client(dask, lang) if dask not in (None, "local") else None
+    client = _dask_client(dask, lang, as_json) if dask not in (None, "local") else None
     try:
         with _progress(total, "") as bar:
             task = bar.add_task(t("running", lang, name=scenario.spec.name.get(lang)),
@@ -84,14 +90,15 @@ def run_study(scenario: Scenario, other: Scenario | None, *, runs: int | None,
             client.close()
 
 
-def _dask_client(address: str | None, lang: str) -> Any:
+def _dask_client(address: str | None, lang: str, as_json: bool) -> Any:
     """A client of the Dask scheduler at ``address``, or a clear message and exit 1."""
     from dask.distributed import Client
 
     try:
         return Client(address, timeout=DASK_TIMEOUT)
     except (OSError, ValueError, TypeError) as exc:
-        fail("--dask", t("dask_unreachable", lang, address=address, detail=exc), lang, False)
+        fail("--dask", t("dask_unreachable", lang, address=address, detail=exc), lang,
+             as_json)
 
 
 def _fmt(f: KeyFigure, lang: str) -> str:
@@ -121,13 +128,13 @@ def _difference(a: KeyFigure, b: KeyFigure, lang: str) -> str:
 def print_figures(figures: list[KeyFigure], lang: str, title: str,
                   other: list[KeyFigure] | None = None, names: tuple[str, str] = ("", "")
                   ) -> None:
-    table = Table(title=title, title_justify="left")
+    table = Table(title=plain(title), title_justify="left")
     table.add_column(t("figure", lang))
     table.add_column(t("at", lang), justify="right")
-    table.add_column(names[0] or t("value_band", lang), justify="right")
+    table.add_column(plain(names[0] or t("value_band", lang)), justify="right")
     theirs = {f.id: f for f in other or []}
     if other is not None:
-        table.add_column(names[1], justify="right")
+        table.add_column(plain(names[1]), justify="right")
         table.add_column(t("difference", lang), justify="right")
     for f in figures:
         at = "" if f.at_h is None else f"{number(f.at_h, lang)} h"
@@ -138,7 +145,7 @@ def print_figures(figures: list[KeyFigure], lang: str, title: str,
             if o is not None and o.at_h is not None and o.at_h != f.at_h:
                 cells[-1] += f" @ {number(o.at_h, lang)} h"
             cells.append(_difference(f, o, lang) if o else "")
-        table.add_row(*cells)
+        table.add_row(*map(plain, cells))
     out.print(table)
 
 
@@ -168,16 +175,19 @@ def run(
     """Run a scenario's Monte Carlo and write its run folder: results in Parquet, the
     indicators as CSV, the log of changes, summary.json and the report."""
     language = lang_of(lang)
-    horizon_s = seconds(horizon, "--horizon", language)
-    map_hours = hours_list(at, "--at", language)
+    horizon_s = seconds(horizon, "--horizon", language, as_json)
+    map_hours = hours_list(at, "--at", language, as_json)
     s = load_or_fail(scenario, language, as_json)
     other = load_or_fail(compare, language, as_json) if compare is not None else None
+    check_hours(map_hours, s.duration_s, at, language, as_json)
     folder = output or _default_output(s)
-    if folder.exists() and not force:
-        fail(folder, t("exists", language, path=folder), language, as_json)
+    # before the runs, which may take long: where the results go must be writable
+    check_replace(folder, force, language, as_json, marker="summary.json",
+                  refusal="force_not_run")
     study = run_study(s, other, runs=runs, seed=seed, workers=workers, dask=dask,
-                      horizon_s=horizon_s, lang=language)
-    data = write_run(study, folder, lang=language, map_hours=map_hours, report=report)
+                      horizon_s=horizon_s, lang=language, as_json=as_json)
+    with writing(folder, language, as_json):
+        data = write_run(study, folder, lang=language, map_hours=map_hours, report=report)
     if as_json:
         emit_json({"ok": True, "folder": str(folder),
                    "report": str(folder / "report.html") if report else None,
@@ -210,13 +220,18 @@ def report_(
 ) -> None:
     """Draw the report of a run folder again, in another language or at other times."""
     language = lang_of(lang)
-    map_hours = hours_list(at, "--at", language)
+    map_hours = hours_list(at, "--at", language, as_json)
+    target = output or folder / "report.html"
+    if output is not None:
+        check_output(target, language, as_json)
     try:
         study, _ = load_run(folder)
     except InputError as exc:
         fail(folder, exc, language, as_json)
-    target = output or folder / "report.html"
-    data = write_report(study, target, lang=language, map_hours=map_hours)
+    check_hours(map_hours, study.scenario.duration_s, at, language, as_json)
+    check_output(target, language, as_json)
+    with writing(target, language, as_json):
+        data = write_report(study, target, lang=language, map_hours=map_hours)
     if as_json:
         emit_json({"ok": True, "report": str(target), **summary_figures(data)})
         return
@@ -237,6 +252,8 @@ def demo(
     from tousrisques.cli._territory import validate_quietly
 
     language = lang_of(lang)
+    check_replace(output, True, language, False, marker="summary.json",
+                  refusal="force_not_run")
     validate_quietly(EXAMPLE, language)
     base = load_or_fail(ROUEN / "scenarios" / "tempete.yaml", language, False)
     plan = load_or_fail(ROUEN / "scenarios" / "tempete-attenuee.yaml", language, False)
@@ -244,7 +261,8 @@ def demo(
               style="bold", markup=False)
     study = run_study(base, plan, runs=runs, seed=None, workers=workers, dask=None,
                       horizon_s=None, lang=language)
-    data = write_run(study, output, lang=language)
+    with writing(output, language, False):
+        data = write_run(study, output, lang=language)
     for f in data.findings:
         out.print("• " + _finding_line(f, language), markup=False)
     assert data.comparison is not None

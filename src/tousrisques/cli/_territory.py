@@ -12,6 +12,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
+from tousrisques._atomic import atomic_file, atomic_folder
 from tousrisques._exceptions import InputError
 from tousrisques._ui_text import number, percent, t
 from tousrisques.cli._app import app
@@ -19,11 +20,15 @@ from tousrisques.cli._common import (
     EXAMPLE,
     JsonOpt,
     LangOpt,
+    check_output,
+    check_replace,
     emit_json,
     err,
     fail,
     lang_of,
     out,
+    plain,
+    writing,
 )
 from tousrisques.territory import Territory, TerritorySummary, load_territory
 
@@ -38,13 +43,13 @@ def _print_summary(territory: Territory, s: TerritorySummary, lang: str) -> None
     table.add_column(t("label", lang))
     table.add_column(t("count", lang), justify="right")
     for kind, n in sorted(s.by_kind.items()):
-        table.add_row(kind, label(kind), number(n, lang))
+        table.add_row(plain(kind), plain(label(kind)), number(n, lang))
     out.print(table)
     layers = Table(show_header=True)
     layers.add_column(t("layer", lang))
     layers.add_column(t("count", lang), justify="right")
     for layer, n in s.by_layer.items():
-        layers.add_row(layer, number(n, lang))
+        layers.add_row(plain(layer), number(n, lang))
     out.print(layers)
     colon = " : " if lang == "fr" else ": "
     for key, value in (("links", s.links), ("zones", s.zones), ("population", s.population),
@@ -59,7 +64,7 @@ def _print_summary(territory: Territory, s: TerritorySummary, lang: str) -> None
     cov.add_column(t("pop_share", lang), justify="right")
     cov.add_column(t("site_share", lang), justify="right")
     for kind, shares in s.coverage.items():
-        cov.add_row(f"{kind} ({label(kind)})", percent(shares["population_share"], lang),
+        cov.add_row(plain(f"{kind} ({label(kind)})"), percent(shares["population_share"], lang),
                     percent(shares["sites_share"], lang))
     out.print(cov)
 
@@ -150,8 +155,10 @@ def compile_(
 ) -> None:
     """Validate and compile a territory to the engine's arrays (.npz), to load it fast."""
     language = lang_of(lang)
+    check_output(output, language, False)
     territory = _load(path, language, False)
-    territory.compile().save(output)
+    with writing(output, language, False):
+        territory.compile().save(output)
     out.print(t("compiled", language, n=len(territory.assets), path=output), markup=False)
 
 
@@ -162,13 +169,19 @@ def synthetic(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same territory).")] = 0,
     link_factor: Annotated[float, typer.Option(
         min=0.0, help="Extra mesh links per asset, beyond the trees.")] = 0.0,
+    force: Annotated[bool, typer.Option("--force", help="Replace the territory there.")
+                     ] = False,
     lang: LangOpt = None,
 ) -> None:
     """Write a synthetic territory of any size (for tests and benchmarks)."""
     from tousrisques.territory.synthetic import write_synthetic
 
-    n = write_synthetic(output, n_assets=assets, seed=seed, link_factor=link_factor)
-    out.print(t("written", lang_of(lang), n=n, path=output), markup=False)
+    language = lang_of(lang)
+    check_replace(output, force, language, False, marker="territory.yaml",
+                  refusal="force_not_territory")
+    with writing(output, language, False):
+        n = write_synthetic(output, n_assets=assets, seed=seed, link_factor=link_factor)
+    out.print(t("written", language, n=n, path=output), markup=False)
 
 
 class What(StrEnum):
@@ -225,8 +238,8 @@ def _new_scenario(path: Path, territory_path: Path, lang: str) -> None:
         title_fr="Tempête hivernale", title_en="Winter storm", territory=rel.as_posix(),
         x0=cx - span, y0=cy - span / 2, x1=cx + span, y1=cy + span / 2,
         radius=max(5000.0, span * 111_000 / 2))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    with writing(path, lang, False), atomic_file(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 @app.command()
@@ -242,15 +255,17 @@ def init(
     """Start a new territory (a copy of the commented example town) or a new scenario (a
     storm across a territory, with every section explained)."""
     language = lang_of(lang)
-    if path.exists() and not force:
-        fail(path, t("exists", language, path=path), language, False)
     if what is What.territory:
-        if path.exists():
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
-        shutil.copytree(EXAMPLE, path, ignore=shutil.ignore_patterns(".tousrisques",
-                                                                      "__pycache__"))
+        check_replace(path, force, language, False, marker="territory.yaml",
+                      refusal="force_not_territory")
+        with writing(path, language, False), atomic_folder(path) as tmp:
+            shutil.copytree(EXAMPLE, tmp, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(".tousrisques", "__pycache__"))
         out.print(t("init_territory", language, path=path), markup=False)
         return
+    if path.exists() and not force:
+        fail(path, t("exists", language, path=path), language, False)
+    check_output(path, language, False)
     if territory is None:
         err.print(t("init_needs_territory", language), style="red", markup=False)
         raise typer.Exit(2)

@@ -134,28 +134,39 @@ class Ensemble:
                 if (folder / "actor_channels.parquet").exists() else None
         except (OSError, pa.ArrowInvalid) as exc:
             raise InputError(f"{folder}: not an ensemble result ({exc})") from exc
-        meta = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}"))
-        runs = int(table.column("run").to_numpy().max()) + 1
-        names = tuple(dict.fromkeys(table.column("name").to_pylist()))
-        t = len(table) // (runs * len(names))
-        shape = (runs, len(names), t)
-        zone_reached = actor_channels = None
-        zone_ids: tuple[str, ...] = ()
-        actor_ids: tuple[str, ...] = ()
-        channel_ids: tuple[str, ...] = ()
-        broadcast_ids: tuple[str, ...] = ()
-        if zones is not None:
-            broadcast_ids = tuple(dict.fromkeys(zones.column("channel").to_pylist()))
-            zone_ids = tuple(dict.fromkeys(zones.column("zone").to_pylist()))
-            zone_reached = zones.column("reached_share").to_numpy().reshape(
-                t, len(broadcast_ids), len(zone_ids))
-        if ac is not None:
-            actor_ids = tuple(dict.fromkeys(ac.column("actor").to_pylist()))
-            channel_ids = tuple(dict.fromkeys(ac.column("channel").to_pylist()))
-            actor_channels = ac.column("available_share").to_numpy().reshape(
-                t, len(actor_ids), len(channel_ids))
-        return cls(table.column("time_s").to_numpy()[:t].astype(np.float64), names,
-                   table.column("value").to_numpy().reshape(shape),
-                   table.column("count").to_numpy().reshape(shape), meta,
-                   zone_reached, actor_channels, zone_ids, actor_ids, channel_ids,
-                   broadcast_ids)
+        # files changed by hand or by another program: a clear message, not a KeyError
+        where = folder / "runs.parquet"
+        try:
+            meta = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}"))
+            if not isinstance(meta, dict) or not all(isinstance(v, str)
+                                                     for v in meta.values()):
+                raise TypeError(f"metadata {META_KEY.decode()} is not an object of texts")
+            runs = int(table.column("run").to_numpy().max()) + 1
+            names = tuple(dict.fromkeys(table.column("name").to_pylist()))
+            t = len(table) // (runs * len(names))
+            shape = (runs, len(names), t)
+            values = table.column("value").to_numpy().reshape(shape)
+            counts = table.column("count").to_numpy().reshape(shape)
+            times = table.column("time_s").to_numpy()[:t].astype(np.float64)
+            zone_reached = actor_channels = None
+            zone_ids: tuple[str, ...] = ()
+            actor_ids: tuple[str, ...] = ()
+            channel_ids: tuple[str, ...] = ()
+            broadcast_ids: tuple[str, ...] = ()
+            where = folder / "zones.parquet"
+            if zones is not None and zones.num_rows:  # no rows: a territory without zones
+                broadcast_ids = tuple(dict.fromkeys(zones.column("channel").to_pylist()))
+                zone_ids = tuple(dict.fromkeys(zones.column("zone").to_pylist()))
+                zone_reached = zones.column("reached_share").to_numpy().reshape(
+                    t, len(broadcast_ids), len(zone_ids))
+            where = folder / "actor_channels.parquet"
+            if ac is not None:
+                actor_ids = tuple(dict.fromkeys(ac.column("actor").to_pylist()))
+                channel_ids = tuple(dict.fromkeys(ac.column("channel").to_pylist()))
+                actor_channels = ac.column("available_share").to_numpy().reshape(
+                    t, len(actor_ids), len(channel_ids))
+        except (KeyError, ValueError, TypeError, ArithmeticError, pa.ArrowException) as exc:
+            raise InputError(f"{where}: not what `tousrisques run` writes ({exc}); run the "
+                             f"scenario again") from exc
+        return cls(times, names, values, counts, meta, zone_reached, actor_channels, zone_ids,
+                   actor_ids, channel_ids, broadcast_ids)

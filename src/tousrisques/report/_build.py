@@ -110,7 +110,7 @@ def charts(s: Scenario, ens: Ensemble) -> list[Chart]:
                          "share", reach))
     layers = [_series(ens, f"assets_working:{layer}", LAYER_LABELS.get(layer, Text(layer, layer)))
               for layer in s.territory.layer_names if f"assets_working:{layer}" in ens.names]
-    if "services_up" in ens.names:
+    if "assets_working:service" in ens.names:  # services_up is 0 in a territory without any
         layers.append(_series(ens, "services_up", Text("digital services", "services numériques")))
     if layers:
         out.append(Chart("assets", Text("Networks and services working",
@@ -123,12 +123,15 @@ def charts(s: Scenario, ens: Ensemble) -> list[Chart]:
     if kinds:
         out.append(Chart("kinds", Text("Assets working, by kind", "Actifs en fonctionnement, "
                                        "par type"), "share", kinds))
-    out.append(Chart("actors", Text("Actors able to reach a crisis cell",
-                                    "Acteurs pouvant joindre une cellule de crise"), "share",
-                     [_series(ens, "actors_connected", Text("actors connected",
-                                                            "acteurs connectés")),
-                      _series(ens, "governance_links_broken",
-                              Text("governance links broken", "liens hiérarchiques rompus"))]))
+    if s.territory.actors:
+        out.append(Chart("actors", Text("Actors able to reach a crisis cell",
+                                        "Acteurs pouvant joindre une cellule de crise"),
+                         "share",
+                         [_series(ens, "actors_connected", Text("actors connected",
+                                                                "acteurs connectés")),
+                          _series(ens, "governance_links_broken",
+                                  Text("governance links broken",
+                                       "liens hiérarchiques rompus"))]))
     return out
 
 
@@ -137,8 +140,11 @@ def worst_time(ens: Ensemble, name: str, *, highest: bool = False) -> int:
     return int(np.argmax(mean) if highest else np.argmin(mean))
 
 
-def key_figures(s: Scenario, ens: Ensemble) -> list[KeyFigure]:
-    """The figures of the key-figures table (and of ``summary.json``)."""
+def key_figures(s: Scenario, ens: Ensemble, *,
+                main_of: tuple[Scenario, Ensemble] | None = None) -> list[KeyFigure]:
+    """The figures of the key-figures table (and of ``summary.json``); the main alert
+    channel is that of ``main_of`` when given (the scenario this one is set beside, so that
+    both speak of the same channel)."""
     hours = ens.times_s / 3600
     out: list[KeyFigure] = []
 
@@ -151,8 +157,8 @@ def key_figures(s: Scenario, ens: Ensemble) -> list[KeyFigure]:
     at("reach_any_worst", Text("Population reached by at least one channel, at the worst "
                                "moment", "Population atteinte par au moins un canal, au pire "
                                "moment"), ANY, k)
-    main = main_channel(s, ens)
-    if main is not None:
+    main = main_channel(*(main_of or (s, ens)))
+    if main is not None and f"population_reached:{main}" in ens.names:
         name = f"population_reached:{main}"
         label = _channel_labels(s).get(main, Text(main, main))
         at("reach_main_worst", Text(f"Population reached by {label.en}, at the worst moment",
@@ -161,14 +167,15 @@ def key_figures(s: Scenario, ens: Ensemble) -> list[KeyFigure]:
     at("reach_any_end", Text("Population reached by at least one channel, at the end",
                              "Population atteinte par au moins un canal, à la fin"), ANY,
        len(hours) - 1)
-    at("actors_worst", Text("Actors able to reach a crisis cell, at the worst moment",
-                            "Acteurs pouvant joindre une cellule de crise, au pire moment"),
-       "actors_connected", worst_time(ens, "actors_connected"))
+    if s.territory.actors:  # with none, "0 % connected" would read as all cut off
+        at("actors_worst", Text("Actors able to reach a crisis cell, at the worst moment",
+                                "Acteurs pouvant joindre une cellule de crise, au pire moment"),
+           "actors_connected", worst_time(ens, "actors_connected"))
     if len(s.compiled.reports_to):
         at("governance_worst", Text("Governance links broken, at the worst moment",
                                     "Liens hiérarchiques rompus, au pire moment"),
            "governance_links_broken", worst_time(ens, "governance_links_broken", highest=True))
-    if "services_up" in ens.names:
+    if "assets_working:service" in ens.names:  # no service at all is not "0 % working"
         at("services_worst", Text("Digital services working, at the worst moment",
                                   "Services numériques en fonctionnement, au pire moment"),
            "services_up", worst_time(ens, "services_up"))
@@ -365,9 +372,12 @@ def comparison(study: Study) -> Comparison | None:
     if other is None:
         return None
     s, ens, o = study.scenario, study.ensemble, other.ensemble
-    if len(o.times_s) != len(ens.times_s) or not np.allclose(o.times_s, ens.times_s):
-        return None  # different grids: the figures side by side still hold, not the curves
     this, that = _text(s.spec.name), _text(other.scenario.spec.name)
+    mine = {f.id: f for f in key_figures(s, ens)}
+    theirs = {f.id: f for f in key_figures(other.scenario, o, main_of=(s, ens))}
+    figures = [(mine[i], theirs[i]) for i in mine if i in theirs]
+    if len(o.times_s) != len(ens.times_s) or not np.allclose(o.times_s, ens.times_s):
+        return Comparison(that, [], figures)  # other times: the figures hold, not the curves
     pairs = [(ANY, Text("Population reached by at least one channel",
                         "Population atteinte par au moins un canal"))]
     main = main_channel(s, ens)
@@ -381,9 +391,6 @@ def comparison(study: Study) -> Comparison | None:
     charts_ = [Chart(f"compare_{i}", label, "share", [_series(ens, name, this),
                                                       _series(o, name, that)])
                for i, (name, label) in enumerate(pairs) if name in o.names]
-    mine = {f.id: f for f in key_figures(s, ens)}
-    theirs = {f.id: f for f in key_figures(other.scenario, o)}
-    figures = [(mine[i], theirs[i]) for i in mine if i in theirs]
     return Comparison(that, charts_, figures)
 
 

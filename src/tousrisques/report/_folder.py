@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tousrisques._atomic import atomic_folder
+from tousrisques._atomic import atomic_file, atomic_folder
 from tousrisques.analysis import STUDY_FORMAT, Study, read_study, read_summary, write_study
 from tousrisques.report._build import build_report_data
 from tousrisques.report._data import Finding, ReportData
@@ -80,10 +80,8 @@ def write_report(study: Study, output: str | Path, *, lang: str,
     output = Path(output)
     data = build_report_data(study, map_hours=map_hours)
     html = render_report(data, lang=lang)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(output)
+    with atomic_file(output) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     return data
 
 

@@ -44,10 +44,11 @@ def map_data(study: Study, ks: list[int], channel: str | None) -> MapData:
     t = s.territory
     zones = t.zones
     geoms = np.array(zones.geometry, dtype=object)
-    empty = np.array([g is None for g in geoms])
+    empty = np.array([g is None for g in geoms], dtype=bool)
     geoms[empty] = shapely.Point(0, 0)
     proj = _project(study, geoms)
-    is_poly = np.array([isinstance(g, shapely.Polygon | shapely.MultiPolygon) for g in proj])
+    is_poly = np.array([isinstance(g, shapely.Polygon | shapely.MultiPolygon) for g in proj],
+                       dtype=bool)
     proj[~is_poly] = shapely.buffer(proj[~is_poly], POINT_ZONE_M, cap_style="square")
     proj = shapely.make_valid(proj)
     drawn = shapely.simplify(proj, SIMPLIFY_M)
