@@ -285,3 +285,17 @@ def test_report_refuses_what_is_not_a_run_folder(tmp_path: Path, town: Town) -> 
     (copy / "runs.parquet").write_bytes(b"PAR1 not really")
     bad_input(invoke("report", copy), "runs.parquet")
     assert (copy / "report.html").read_bytes() == (town.run / "report.html").read_bytes()
+
+
+def test_differences_in_points_and_hours_in_both_languages() -> None:
+    from tousrisques._messages import Text
+    from tousrisques.cli._run import _difference
+    from tousrisques.report import KeyFigure
+
+    def fig(unit: str, value: float) -> KeyFigure:
+        return KeyFigure("x", Text("x", "x"), unit, value)  # type: ignore[arg-type]
+
+    assert _difference(fig("share", 0.142), fig("share", 0.838), "en") == "+69.6 pts"
+    assert _difference(fig("share", 0.838), fig("share", 0.142), "fr") == "−69,6 pts"
+    assert _difference(fig("hours", 61.0), fig("hours", 60.0), "fr") == "−1 h"
+    assert _difference(fig("hours", 61.0), fig("hours", float("nan")), "en") == "—"

@@ -115,13 +115,15 @@ def _fmt(f: KeyFigure, lang: str) -> str:
 
 
 def _difference(a: KeyFigure, b: KeyFigure, lang: str) -> str:
-    """``+68.1 pts`` between two shares, ``-1.0 h`` between two durations."""
+    """``+68.1 pts`` between two shares, ``−1 h`` between two durations."""
     if not (math.isfinite(a.value) and math.isfinite(b.value)):
         return "—"
     if a.unit == "share":
         d = 100 * (b.value - a.value)
         return ("+" if d >= 0 else "−") + number(abs(d), lang, digits=1) + " pts"
     d = b.value - a.value
+    if a.unit == "hours":
+        return ("+" if d >= 0 else "−") + number(abs(d), lang, digits=0) + " h"
     return ("+" if d >= 0 else "−") + number(abs(d), lang, digits=1)
 
 
