@@ -185,7 +185,7 @@ def key_figures(s: Scenario, ens: Ensemble, *,
            "assets_working:power", worst_time(ens, "assets_working:power"))
     rec = recovery_h(ens)
     out.append(KeyFigure("recovery", Text("Hours until reach by any channel is back above "
-                                          "95 % of its start", "Heures avant que la portée "
+                                          "95% of its start", "Heures avant que la portée "
                                           "tous canaux revienne au-dessus de 95 % du départ"),
                          "hours", float("nan") if rec is None else rec))
     return out
