@@ -151,6 +151,8 @@ class Step:
     cause: str  # "event", "requirement", "backup exhausted", "disconnected"
     event: str = ""  # the event's own words for a first cause ("hazard:tempete")
     because: list[str] = field(default_factory=list)
+    parent: str | None = None  # the asset of the step it explains (None: top of the chain)
+    skipped: int = 0  # links of the same network left out between the parent and this one
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,10 @@ def chain_tree(steps: list[Step]) -> list[StepNode]:
     for s in steps:
         node = StepNode(s, {})
         parents = [p for p in placed if p.step.depth == s.depth - 1]
-        parent = next((p for p in reversed(parents) if s.asset in p.step.because),
-                      parents[-1] if parents else None)
+        named = [p for p in placed if s.parent is not None and p.step.asset == s.parent]
+        parent = named[-1] if named else next(
+            (p for p in reversed(parents) if s.asset in p.step.because),
+            parents[-1] if parents else None)
         if s.depth <= 0 or (parent is None and not placed):
             roots.append(node)
         elif parent is None:
@@ -115,6 +117,11 @@ def chains(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[st
         def fill(nodes: list[StepNode], local: dict[str, str] = local) -> None:
             for n in nodes:
                 n.text = {"name": n.step.name, "asset": n.step.asset,
+                          "skipped": tr.ngettext(
+                              "%(num)s link of the same network, cut in cascade, left out",
+                              "%(num)s links of the same network, cut in cascade, left out",
+                              n.step.skipped) % {"num": fmt.integer(n.step.skipped)}
+                          if n.step.skipped else "",
                           "kind": pick(n.step.kind_label, lang),
                           "time": fmt.hours(n.step.time_h),
                           "cause": cause(tr, lang, n.step, hazards, local)}
