@@ -15,7 +15,7 @@ import pytest
 
 import tousrisques.cli._run as cli_run
 from tests.cli.conftest import RUNS, Town, bad_input, copy_town, invoke
-from tests.conftest import write_scenario
+from tests.conftest import EXAMPLE, write_scenario
 from tousrisques.analysis import criticality, present_after_mitigations
 from tousrisques.report import _folder
 from tousrisques.scenario import load_scenario
@@ -299,3 +299,23 @@ def test_differences_in_points_and_hours_in_both_languages() -> None:
     assert _difference(fig("share", 0.838), fig("share", 0.142), "fr") == "−69,6 pts"
     assert _difference(fig("hours", 61.0), fig("hours", 60.0), "fr") == "−1 h"
     assert _difference(fig("hours", 61.0), fig("hours", float("nan")), "en") == "—"
+
+
+def test_criticality_can_be_left_out_and_is_left_out_of_large_territories(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = EXAMPLE / "scenarios" / "tempete.yaml"
+    r = invoke("run", scenario, "--runs", "2", "--no-criticality", "-o", tmp_path / "a")
+    assert r.exit_code == 0, r.output
+    assert not (tmp_path / "a" / "criticality.parquet").exists()
+    assert json.loads((tmp_path / "a" / "summary.json").read_text())["criticality"] is None
+    assert "No ranking in this run" in (tmp_path / "a" / "report.html").read_text()
+    r = invoke("report", tmp_path / "a", "--lang", "fr")  # read back without a ranking
+    assert r.exit_code == 0, r.output
+    assert "Pas de classement" in (tmp_path / "a" / "report.html").read_text()
+    monkeypatch.setattr("tousrisques.cli._run.CRITICALITY_AUTO_MAX", 10)
+    r = invoke("run", scenario, "--runs", "2", "-o", tmp_path / "b")
+    assert r.exit_code == 0 and not (tmp_path / "b" / "criticality.parquet").exists()
+    r = invoke("run", scenario, "--runs", "2", "--criticality", "--horizon", "3h",
+               "-o", tmp_path / "c")
+    assert r.exit_code == 0 and (tmp_path / "c" / "criticality.parquet").exists()
+    assert "when it lasts 3 h" in (tmp_path / "c" / "report.html").read_text()

@@ -59,8 +59,10 @@ def present_after_mitigations(s: Scenario) -> list[int]:
 def make_study(scenario: Scenario, *, runs: int | None = None, seed: int | None = None,
                workers: int = 1, dask: str | Any | None = None,
                progress: Progress | None = None, other: Scenario | None = None,
-               horizon_s: float | None = None) -> Study:
-    """Run the scenario (and ``other``) and gather what the report needs."""
+               horizon_s: float | None = None, rank_assets: bool = True) -> Study:
+    """Run the scenario (and ``other``) and gather what the report needs (the criticality
+    of every asset unless ``rank_assets`` is False: on a very large territory it costs more
+    than the Monte Carlo)."""
     ens = run_scenario(scenario, runs=runs, seed=seed, workers=workers, dask=dask,
                        progress=progress)
     compared = None
@@ -69,7 +71,8 @@ def make_study(scenario: Scenario, *, runs: int | None = None, seed: int | None 
                                  progress=progress)
         compared = _complete(other, other_ens, seed=seed, crit=None, other=None)
     crit = criticality(scenario.compiled, horizon_s=horizon_s,
-                       absent=present_after_mitigations(scenario), workers=workers)
+                       absent=present_after_mitigations(scenario), workers=workers) \
+        if rank_assets else None
     return _complete(scenario, ens, seed=seed, crit=crit, other=compared)
 
 
