@@ -157,3 +157,21 @@ def test_the_real_report_opens_and_draws_everything_in_chromium(run_folder: Path
     assert {"chart", "map", "strip"} <= kinds
     for d in drawn:
         assert d["w"] > 0 and d["h"] > 0 and d["shapes"] > 0, d
+
+
+def test_a_very_large_territory_draws_what_matters_first(run_folder: Path) -> None:
+    from tousrisques.analysis import read_study, read_summary
+    from tousrisques.report._geometry import drawn_assets
+
+    study = read_study(run_folder, read_summary(run_folder))
+    t = study.scenario.territory
+    everything = drawn_assets(study)
+    unplaced = [i for i in range(len(t.assets)) if i not in set(everything.tolist())]
+    assert all(np.isnan(t.assets.x[i]) for i in unplaced)  # only what has no place
+    few = drawn_assets(study, most=10)
+    assert len(few) == 10 and sorted(set(few.tolist())) == few.tolist()
+    antenna = t.kind_names.index("antenna")
+    antennas = np.nonzero(t.assets.kind == antenna)[0]
+    assert set(antennas[:10].tolist()) & set(few.tolist())  # coverage comes first
+    data = build_report_data(study)
+    assert data.maps.assets_total == len(everything) == len(data.maps.assets)

@@ -113,6 +113,7 @@ class MapData:
     assets: list[MapAsset]
     asset_state: list[list[int]]
     channel: Text | None = None  # the channel whose reach colours the zones (None: any)
+    assets_total: int = 0  # located assets (more than drawn on a very large territory)
 
 
 @dataclass(frozen=True)

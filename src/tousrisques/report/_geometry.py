@@ -4,6 +4,7 @@ metric CRS and simplified, assets as points or segments, their states at the map
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from pyproj import Transformer
 
@@ -11,6 +12,7 @@ from tousrisques._messages import Text
 from tousrisques.analysis import Study
 from tousrisques.report._data import MapAsset, MapData
 
+MAX_MAP_ASSETS = 20_000  # about 1 MB of SVG over three maps
 SIMPLIFY_M = 15.0  # below what a printed map of a métropole shows
 POINT_ZONE_M = 150.0  # half-side of the square drawn for a zone given as a point
 GROUP_KEYS = ("insee", "commune", "code_insee")  # zones of one commune share one of these
@@ -35,6 +37,43 @@ def _project(study: Study, geoms: np.ndarray) -> np.ndarray:
     tr = Transformer.from_crs("EPSG:4326", t.metric_crs, always_xy=True)
     return np.asarray(shapely.transform(geoms, lambda xy: np.column_stack(
         tr.transform(xy[:, 0], xy[:, 1]))))
+
+
+def located(study: Study) -> npt.NDArray[np.bool_]:
+    """Assets that have a place on a map: a point, or a line whose two ends have one."""
+    a = study.scenario.territory.assets
+    here = np.isfinite(a.x) & np.isfinite(a.y)
+    line = a.connects[:, 0] >= 0
+    ends = a.connects.clip(0)
+    ok: npt.NDArray[np.bool_] = np.where(line, here[ends[:, 0]] & here[ends[:, 1]], here)
+    return ok
+
+
+def drawn_assets(study: Study, most: int | None = None) -> npt.NDArray[np.int64]:
+    """The located assets the maps draw: all of them up to ``most`` (MAX_MAP_ASSETS); beyond,
+    first
+    what people and actors are reached through (coverage kinds: antennas, sirens, relays…;
+    actors' sites; sources; digital services and cores), then every k-th of the others, so
+    that a very large territory still gives a report that opens and prints."""
+    t = study.scenario.territory
+    c = study.scenario.compiled
+    n = len(t.assets)
+    most = MAX_MAP_ASSETS if most is None else most
+    where = located(study)
+    if where.sum() <= most:
+        return np.nonzero(where)[0].astype(np.int64)
+    key = np.zeros(n, bool)
+    codes = {k: i for i, k in enumerate(t.kind_names)}
+    for kind in (*c.coverage_kinds, "core", "datacenter", "service", "substation"):
+        if kind in codes:
+            key |= t.assets.kind == codes[kind]
+    key[c.actor_site[c.actor_site >= 0]] = True
+    key |= t.assets.source
+    first = np.nonzero(key & where)[0][:most]
+    rest = np.nonzero(~key & where)[0]
+    room = max(most - len(first), 0)
+    rest = rest[::max(1, -(-len(rest) // room))][:room] if room else rest[:0]
+    return np.sort(np.concatenate([first, rest]))
 
 
 def map_data(study: Study, ks: list[int], channel: str | None) -> MapData:
@@ -68,7 +107,7 @@ def map_data(study: Study, ks: list[int], channel: str | None) -> MapData:
     names = a.attrs.get("name")
     assets: list[MapAsset] = []
     rows: list[int] = []
-    for i in range(len(a)):
+    for i in drawn_assets(study).tolist():
         kind = t.kind_of(i)
         spec = t.kinds[kind]
         line = None
@@ -104,4 +143,5 @@ def map_data(study: Study, ks: list[int], channel: str | None) -> MapData:
         (0.0, 0.0, 1.0, 1.0)
     return MapData(bounds, zone_rings, [str(x) for x in zones.ids.to_pylist()],
                    zones.population.tolist(), outline,
-                   [float(ens.times_s[k] / 3600) for k in ks], reached, assets, states, label)
+                   [float(ens.times_s[k] / 3600) for k in ks], reached, assets, states, label,
+                   int(located(study).sum()))
