@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import bad_input, invoke, runner
-from tests.conftest import EXAMPLE, copy_example
+from tests.conftest import EXAMPLE, ROOT, copy_example
 from tousrisques import CompiledTerritory
 from tousrisques.cli import app
 
@@ -206,3 +206,19 @@ def test_init_scenario_bad_input(tmp_path: Path) -> None:
     assert invoke("init", "scenario", "new.yaml", "-t", "town").exit_code == 0
     bad_input(invoke("init", "scenario", "new.yaml", "-t", "town"), "new.yaml",
               "already exists")
+
+
+def test_an_installed_package_builds_the_rouen_sample_for_the_demo(tmp_path, monkeypatch
+                                                                   ) -> None:
+    """Without a clone's examples/ (an installed package), the demo's sample is built from
+    the package's data, once, and is the committed one."""
+    import tousrisques.cli._common as common
+
+    monkeypatch.setattr(common, "ROUEN", tmp_path / "no-clone")
+    monkeypatch.setattr(common.tempfile, "gettempdir", lambda: str(tmp_path))
+    folder = common.rouen_sample()
+    assert folder.parent == tmp_path and (folder / "scenarios" / "tempete.yaml").is_file()
+    committed = ROOT / "examples" / "rouen"
+    for rel in ("territory.yaml", "assets/power.csv", "scenarios/tempete-attenuee.yaml"):
+        assert (folder / rel).read_bytes() == (committed / rel).read_bytes()
+    assert common.rouen_sample() == folder  # built once

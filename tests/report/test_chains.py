@@ -3,8 +3,8 @@ runs of one network's cut links shortened to their ends."""
 
 from __future__ import annotations
 
+from tousrisques.analysis import readable_chain as _worth_reading
 from tousrisques.engine import Cause
-from tousrisques.report._build import _worth_reading
 
 
 def _line(n: int) -> list[Cause]:

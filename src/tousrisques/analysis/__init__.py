@@ -12,7 +12,7 @@ from tousrisques.analysis._study import (
     read_summary,
     write_study,
 )
-from tousrisques.analysis._why import ActorWhy, ChannelWhy, explain_actor
+from tousrisques.analysis._why import ActorWhy, ChannelWhy, explain_actor, readable_chain
 
 __all__ = [
     "STUDY_FORMAT",
@@ -26,5 +26,6 @@ __all__ = [
     "present_after_mitigations",
     "read_study",
     "read_summary",
+    "readable_chain",
     "write_study",
 ]

@@ -85,3 +85,54 @@ def explain_actor(c: CompiledTerritory, tl: Timeline, net: Network, actor: int,
         whys.append(ChannelWhy(name, status, tuple(down), chains))
     return ActorWhy(str(c.actor_ids[actor]), at, bool(np.isfinite(latency)), latency, site,
                     site_chain, tuple(whys))
+
+
+def readable_chain(causes: tuple[Cause, ...] | list[Cause], *, leaves: int = 3
+                   ) -> list[tuple[Cause, int, int]]:
+    """The links of a chain worth reading: the asset and what it waited for, and the whole
+    path down to each of the first ``leaves`` first causes (events), so that no link is
+    shown without the one above it — as (link, index of the link above it or -1, links
+    left out between them). A straight run of more than three links cut from the same
+    network (a feeder falling pole after pole) keeps its first and last links only."""
+    index = {c.asset: i for i, c in enumerate(causes)}
+    parent: dict[int, int] = {}
+    for i, c in enumerate(causes):  # breadth first: the first link naming an asset is above it
+        for b in c.because:
+            j = index.get(b, -1)
+            if j > i and j not in parent:
+                parent[j] = i
+    keep = {i for i, c in enumerate(causes) if c.depth <= 1}
+    firsts = [i for i, c in enumerate(causes) if c.cause == "event"][:leaves]
+    for i in firsts:
+        while i not in keep:
+            keep.add(i)
+            i = parent.get(i, 0)
+    children: dict[int, list[int]] = {}
+    for i in sorted(keep):
+        if i in parent:
+            children.setdefault(parent[i], []).append(i)
+
+    def cut_run(i: int) -> bool:  # a link inside a run: cut from a network, one child
+        c = causes[i]
+        return c.cause == "disconnected" and len(children.get(i, [])) == 1
+
+    out: list[tuple[Cause, int, int]] = []
+    dropped: set[int] = set()
+    for i in sorted(keep):
+        if i in dropped:
+            continue
+        above = parent.get(i, -1)
+        skipped = 0
+        if cut_run(i):
+            run = [i]
+            while cut_run(run[-1]) and causes[children[run[-1]][0]].layer == causes[i].layer \
+                    and causes[children[run[-1]][0]].cause == "disconnected":
+                run.append(children[run[-1]][0])
+            if len(run) > 3:
+                dropped.update(run[1:-1])
+                out.append((causes[i], above, 0))
+                out.append((causes[run[-1]], i, len(run) - 2))
+                dropped.add(run[-1])
+                continue
+        out.append((causes[i], above, skipped))
+    return sorted(out, key=lambda x: causes.index(x[0]))

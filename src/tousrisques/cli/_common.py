@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -26,6 +27,20 @@ ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 EXAMPLE = TEMPLATES / "petite-ville"
 ROUEN = ROOT / "examples" / "rouen"
+
+
+def rouen_sample() -> Path:
+    """The Rouen sample: the committed copy in a clone, or else built once from the package's
+    data (what an installed tousrisques has) into the user's temporary folder."""
+    if (ROUEN / "territory.yaml").is_file():
+        return ROUEN
+    from tousrisques import __version__
+    from tousrisques.territory.samples.rouen import build
+
+    folder = Path(tempfile.gettempdir()) / f"tousrisques-{__version__}-rouen"
+    if not (folder / "territory.yaml").is_file():
+        build(folder)
+    return folder
 
 
 class Lang(StrEnum):

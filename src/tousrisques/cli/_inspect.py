@@ -19,7 +19,7 @@ from tousrisques._atomic import atomic_file
 from tousrisques._exceptions import InputError
 from tousrisques._ui_text import number, percent, t
 from tousrisques.analysis import criticality as rank_assets
-from tousrisques.analysis import explain_actor, present_after_mitigations
+from tousrisques.analysis import explain_actor, present_after_mitigations, readable_chain
 from tousrisques.cli._app import app
 from tousrisques.cli._common import (
     JsonOpt,
@@ -107,13 +107,28 @@ def _cause_text(c: Cause, s: Scenario, lang: str) -> str:
 
 def _chain_lines(chain: tuple[Cause, ...] | list[Cause], s: Scenario, lang: str,
                  indent: int = 1) -> list[str]:
+    """The chain as a person reads it (``readable_chain``): each line under the one it
+    explains, long runs of one network's cut links shortened, down to the first causes."""
     t_ = s.territory
-    lines = []
-    for c in chain:
-        kind = t_.kinds[t_.kind_of(c.asset)].label(lang)
-        lines.append("  " * (indent + c.depth) + t(
-            "why_line", lang, asset=_asset_label(t_, c.asset), kind=kind,
-            time=_hours(c.time_s, lang), cause=_cause_text(c, s, lang)))
+    kept = readable_chain(list(chain))
+    index = {id(c): i for i, c in enumerate(chain)}
+    children: dict[int, list[tuple[Cause, int]]] = {}
+    for c, above, skipped in kept:
+        children.setdefault(above, []).append((c, skipped))
+    lines: list[str] = []
+
+    def walk(above: int, level: int) -> None:  # depth first: each line above its causes
+        for c, skipped in children.get(above, []):
+            pad = "  " * (indent + level)
+            if skipped:
+                lines.append(pad + t("why_skipped", lang, n=skipped))
+            kind = t_.kinds[t_.kind_of(c.asset)].label(lang)
+            lines.append(pad + t(
+                "why_line", lang, asset=_asset_label(t_, c.asset), kind=kind,
+                time=_hours(c.time_s, lang), cause=_cause_text(c, s, lang)))
+            walk(index[id(c)], level + 1)
+
+    walk(-1, 0)
     return lines
 
 
@@ -297,7 +312,9 @@ def criticality(
                    "baseline_actors": result.baseline_actors, "horizon_s": horizon_s,
                    "by": by.value, "assets": rows})
         return
-    table = Table(title=t("crit_title", language, n=top), title_justify="left")
+    table = Table(title=(t("crit_title", language, n=top) if horizon_s is None
+                         else t("crit_title_horizon", language, n=top,
+                                horizon=f"{_hours(horizon_s, language)} h")), title_justify="left")
     for key, justify in (("rank", "right"), ("asset", "left"), ("kind", "left"),
                          ("pop_lost", "right"), ("actors_cut", "right"),
                          ("assets_down", "right")):

@@ -16,7 +16,6 @@ from tousrisques.analysis import Study, make_study
 from tousrisques.cli._app import app
 from tousrisques.cli._common import (
     EXAMPLE,
-    ROUEN,
     JsonOpt,
     LangOpt,
     check_hours,
@@ -29,6 +28,7 @@ from tousrisques.cli._common import (
     lang_of,
     out,
     plain,
+    rouen_sample,
     seconds,
     writing,
 )
@@ -268,8 +268,9 @@ def demo(
     check_replace(output, True, language, False, marker="summary.json",
                   refusal="force_not_run")
     validate_quietly(EXAMPLE, language)
-    base = load_or_fail(ROUEN / "scenarios" / "tempete.yaml", language, False)
-    plan = load_or_fail(ROUEN / "scenarios" / "tempete-attenuee.yaml", language, False)
+    rouen = rouen_sample()
+    base = load_or_fail(rouen / "scenarios" / "tempete.yaml", language, False)
+    plan = load_or_fail(rouen / "scenarios" / "tempete-attenuee.yaml", language, False)
     out.print(t("demo_running", language, name=base.spec.name.get(language), runs=runs),
               style="bold", markup=False)
     study = run_study(base, plan, runs=runs, seed=None, workers=workers, dask=None,

@@ -38,10 +38,11 @@ class Cause:
 
 
 def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
-            max_depth: int = 12) -> list[Cause]:
+            max_depth: int | None = None) -> list[Cause]:
     """The chain of causes of ``asset`` being down at ``time_s``, first the asset itself,
-    then what it waited for, down to events (breadth first; each asset once). Empty when the
-    asset works at that time."""
+    then what it waited for, down to events (breadth first; each asset once, so the chain is
+    at most the assets down; ``max_depth`` stops it earlier). Empty when the asset works at
+    that time. ``tousrisques.analysis.readable_chain`` keeps what a person needs to read."""
     if timeline.state_at(time_s)[asset]:
         return []
     out: list[Cause] = []
@@ -74,7 +75,7 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
             because = tuple(int(x) for x in np.unique(neighbours[~state[neighbours]]))
             item = Cause(a, when, CAUSES[code], depth, because, layer=ref)
         out.append(item)
-        if depth < max_depth:
+        if max_depth is None or depth < max_depth:
             for b in because:
                 if b not in seen:
                     seen.add(b)

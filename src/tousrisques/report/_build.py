@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from tousrisques._durations import parse_duration
 from tousrisques._messages import Text
-from tousrisques.analysis import Study, explain_actor
+from tousrisques.analysis import Study, explain_actor, readable_chain
 from tousrisques.engine import Cause, Ensemble
 from tousrisques.report._data import (
     ActorChannel,
@@ -283,65 +283,14 @@ def _actor_rows(s: Scenario, ens: Ensemble, ks: list[int]) -> list[ActorRow]:
     return rows
 
 
-def _worth_reading(causes: tuple[Cause, ...] | list[Cause], *, leaves: int = 3
-                   ) -> list[tuple[Cause, int, int]]:
-    """The links of a chain worth reading: the asset and what it waited for, and the whole
-    path down to each of the first ``leaves`` first causes (events), so that no link is
-    shown without the one above it — as (link, index of the link above it or -1, links
-    left out between them). A straight run of more than three links cut from the same
-    network (a feeder falling pole after pole) keeps its first and last links only."""
-    index = {c.asset: i for i, c in enumerate(causes)}
-    parent: dict[int, int] = {}
-    for i, c in enumerate(causes):  # breadth first: the first link naming an asset is above it
-        for b in c.because:
-            j = index.get(b, -1)
-            if j > i and j not in parent:
-                parent[j] = i
-    keep = {i for i, c in enumerate(causes) if c.depth <= 1}
-    firsts = [i for i, c in enumerate(causes) if c.cause == "event"][:leaves]
-    for i in firsts:
-        while i not in keep:
-            keep.add(i)
-            i = parent.get(i, 0)
-    children: dict[int, list[int]] = {}
-    for i in sorted(keep):
-        if i in parent:
-            children.setdefault(parent[i], []).append(i)
-
-    def cut_run(i: int) -> bool:  # a link inside a run: cut from a network, one child
-        c = causes[i]
-        return c.cause == "disconnected" and len(children.get(i, [])) == 1
-
-    out: list[tuple[Cause, int, int]] = []
-    dropped: set[int] = set()
-    for i in sorted(keep):
-        if i in dropped:
-            continue
-        above = parent.get(i, -1)
-        skipped = 0
-        if cut_run(i):
-            run = [i]
-            while cut_run(run[-1]) and causes[children[run[-1]][0]].layer == causes[i].layer \
-                    and causes[children[run[-1]][0]].cause == "disconnected":
-                run.append(children[run[-1]][0])
-            if len(run) > 3:
-                dropped.update(run[1:-1])
-                out.append((causes[i], above, 0))
-                out.append((causes[run[-1]], i, len(run) - 2))
-                dropped.add(run[-1])
-                continue
-        out.append((causes[i], above, skipped))
-    return sorted(out, key=lambda x: causes.index(x[0]))
-
-
 def _steps(study: Study, causes: tuple[Cause, ...] | list[Cause], *, limit: int = 14
            ) -> list[Step]:
-    """A chain as the report shows it (see ``_worth_reading``)."""
+    """A chain as the report shows it (see ``analysis.readable_chain``)."""
     t = study.scenario.territory
     names = t.assets.attrs.get("name")
     out: list[Step] = []
     depth: dict[int, int] = {}  # depth once runs are shortened
-    for c, above, skipped in _worth_reading(causes)[:limit]:
+    for c, above, skipped in readable_chain(causes)[:limit]:
         kind = t.kinds[t.kind_of(c.asset)]
         up = causes[above].asset if above >= 0 else None
         depth[c.asset] = 0 if up is None else depth.get(up, c.depth - 1) + 1
