@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from tousrisques.engine._network import Network
 from tousrisques.engine._timeline import (
@@ -45,13 +47,39 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
     that time. ``tousrisques.analysis.readable_chain`` keeps what a person needs to read."""
     if timeline.state_at(time_s)[asset]:
         return []
+    log = timeline.log
+    # each asset's changes in time order, found by bisection: a long cascade walks through
+    # thousands of assets, and scanning the whole log for each would be quadratic
+    by_asset = np.lexsort((np.arange(len(log)), log.time_s, log.asset))
+    assets_sorted = log.asset[by_asset]
+    states: dict[float, npt.NDArray[np.bool_]] = {}
+
+    def last_change(a: int, t: float) -> int:
+        lo, hi = np.searchsorted(assets_sorted, [a, a + 1])
+        if lo == hi:
+            return -1
+        j = int(np.searchsorted(log.time_s[by_asset[lo:hi]], t, side="right")) - 1
+        return int(by_asset[lo + j]) if j >= 0 else -1
+
+    def state_at(t: float) -> npt.NDArray[np.bool_]:
+        if t not in states:
+            states[t] = timeline.state_at(t)
+        return states[t]
+
     out: list[Cause] = []
     seen = {asset}
-    queue = [(asset, time_s, 0)]
+    queue = deque([(asset, time_s, 0)])
     groups = net.groups.tocsr()
+    members: dict[int, dict[int, int]] = {}  # per layer, built when first needed
+
+    def local_index(code: int, a: int) -> int:
+        if code not in members:
+            members[code] = {int(g): i for i, g in enumerate(net.layers[code].members.tolist())}
+        return members[code][a]
+
     while queue:
-        a, t, depth = queue.pop(0)
-        k = timeline.last_change(a, t)
+        a, t, depth = queue.popleft()
+        k = last_change(a, t)
         if k < 0 or timeline.log.working[k]:
             continue
         when = float(timeline.log.time_s[k])
@@ -68,10 +96,10 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
             item = Cause(a, when, CAUSES[code], depth, because, group=ref)
         elif code == CAUSE_DISCONNECTED:
             layer = net.layers[ref]
-            local = int(np.nonzero(layer.members == a)[0][0])
+            local = local_index(ref, a)
             neighbours = layer.members[layer.indices[layer.indptr[local]:
                                                      layer.indptr[local + 1]]]
-            state = timeline.state_at(when)
+            state = state_at(when)
             because = tuple(int(x) for x in np.unique(neighbours[~state[neighbours]]))
             item = Cause(a, when, CAUSES[code], depth, because, layer=ref)
         out.append(item)
