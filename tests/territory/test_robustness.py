@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,3 +49,16 @@ def test_mangled_files_give_problems_not_crashes(name: str, edits: list) -> None
         else:
             territory.summary()
             territory.compile()
+
+
+def test_links_of_a_territory_without_assets_are_problems_not_a_crash(make_territory) -> None:
+    """Found by the fuzz test above: with no asset read at all (the list of asset files
+    mangled into a single wrong name), the links' ends are unknown ids, said as such."""
+    from tests.conftest import MINIMAL
+
+    yaml = MINIMAL["territory.yaml"].replace(
+        "assets: [assets/power.geojson, assets/telecom.csv]", "assets: []")
+    folder = make_territory(**{"territory.yaml": yaml})
+    with pytest.raises(ValidationError) as caught:
+        load_territory(folder)
+    assert any("links" in str(p.to_dict("en")) for p in caught.value.problems)

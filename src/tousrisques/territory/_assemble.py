@@ -218,8 +218,11 @@ def build_links(parts: Sequence[LinkPart], resolved: Sequence[tuple[IntArray, In
     layer, ids = assets.layer, assets.ids
     out = []
     for (rel, frm, to, layer_txt, place), (a, b) in zip(parts, resolved, strict=True):
-        la = np.where(a >= 0, layer[a.clip(0)], -1)
-        lb = np.where(b >= 0, layer[b.clip(0)], -1)
+        if len(layer) == 0:  # no asset was read: every end is unknown, said once each
+            la = lb = np.full(len(a), -1, np.int64)
+        else:
+            la = np.where(a >= 0, layer[a.clip(0)], -1)
+            lb = np.where(b >= 0, layer[b.clip(0)], -1)
         declared = np.full(len(a), -2, np.int64)
         if layer_txt is not None:
             given = ~to_numpy(layer_txt.is_null()).astype(bool)
