@@ -3,6 +3,7 @@ actor was cut off, and a study (a scenario's Monte Carlo, its representative run
 criticality, another scenario beside it) with its data files."""
 
 from tousrisques.analysis._criticality import Criticality, criticality
+from tousrisques.analysis._snapshot import state_geojson
 from tousrisques.analysis._study import (
     STUDY_FORMAT,
     Study,
@@ -27,5 +28,6 @@ __all__ = [
     "read_study",
     "read_summary",
     "readable_chain",
+    "state_geojson",
     "write_study",
 ]

@@ -46,8 +46,7 @@ def explain_actor(c: CompiledTerritory, tl: Timeline, net: Network, actor: int,
     The state is the one at the last output time at or before ``time_s`` (zones' and
     channels' backups are followed on that grid).
     """
-    k = int(np.searchsorted(tl.times_s, time_s, side="right")) - 1
-    k = max(k, 0)
+    k = tl.index_at(time_s)
     working = tl.working_at(k)
     snap = snapshot(c, working, tl.owners_ok["zones"][k], tl.owners_ok["channels"][k])
     at = float(tl.times_s[k])

@@ -19,7 +19,12 @@ from tousrisques._atomic import atomic_file
 from tousrisques._exceptions import InputError
 from tousrisques._ui_text import number, percent, t
 from tousrisques.analysis import criticality as rank_assets
-from tousrisques.analysis import explain_actor, present_after_mitigations, readable_chain
+from tousrisques.analysis import (
+    explain_actor,
+    present_after_mitigations,
+    readable_chain,
+    state_geojson,
+)
 from tousrisques.cli._app import app
 from tousrisques.cli._common import (
     JsonOpt,
@@ -275,11 +280,7 @@ def _criticality_target(target: Path, lang: str, as_json: bool
         territory = load_territory(target)
     except InputError as exc:
         fail(target, exc, lang, as_json)
-    planned = territory.assets.attrs.get("planned")
-    absent = [] if planned is None else [
-        i for i, v in enumerate(planned.tolist())
-        if str(v).strip().lower() in ("true", "yes", "oui", "1")]
-    return territory, territory.compile(), absent
+    return territory, territory.compile(), np.nonzero(territory.assets.planned)[0].tolist()
 
 
 @app.command()
@@ -334,57 +335,6 @@ def _write_atomic(path: Path, write: Any, lang: str, as_json: bool) -> None:
         write(tmp)
 
 
-def snapshot_geojson(s: Scenario, tl: Timeline, when: float, ens: Ensemble | None
-                     ) -> dict[str, Any]:
-    """The state at ``when``: every asset with its state and last cause, every zone with
-    its population and (from a run folder) the share of runs reaching it."""
-    t_ = s.territory
-    k = max(int(np.searchsorted(tl.times_s, when, side="right")) - 1, 0)
-    working = tl.working_at(k)
-    present = tl.present_at(k)
-    names = t_.assets.attrs.get("name")
-    features: list[dict[str, Any]] = []
-    log = tl.log
-    last_cause: dict[int, str] = {}
-    done = np.nonzero(log.time_s <= tl.times_s[k])[0]
-    from tousrisques.engine import CAUSES
-
-    for i in done.tolist():
-        last_cause[int(log.asset[i])] = CAUSES[int(log.cause[i])]
-    geoms = t_.assets.geometry
-    import shapely
-
-    for i in range(len(t_.assets)):
-        g = geoms[i]
-        if g is None:
-            continue
-        state = "absent" if not present[i] else ("working" if working[i] else "down")
-        features.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)),
-                         "properties": {"id": t_.assets.id_of(i), "layer": "asset",
-                                        "kind": t_.kind_of(i),
-                                        "name": str(names[i]) if names is not None
-                                        and names[i] else None,
-                                        "state": state,
-                                        "cause": last_cause.get(i) if state == "down"
-                                        else None}})
-    zg = t_.zones.geometry
-    reached = None
-    if ens is not None and ens.zone_reached is not None:
-        kk = int(np.argmin(np.abs(ens.times_s - tl.times_s[k])))
-        reached = ens.zone_reached[kk, -1]
-    for z in range(len(t_.zones)):
-        if zg[z] is None:
-            continue
-        props: dict[str, Any] = {"id": str(t_.zones.ids[z].as_py()), "layer": "zone",
-                                 "population": float(t_.zones.population[z])}
-        if reached is not None:
-            props["reached_share"] = float(reached[z])
-        features.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(zg[z])),
-                         "properties": props})
-    return {"type": "FeatureCollection", "name": f"{s.path.stem} at {tl.times_s[k] / 3600:g} h",
-            "features": features}
-
-
 @app.command()
 def export(
     target: Annotated[Path, typer.Argument(help="A run folder, or a scenario file.")],
@@ -420,7 +370,7 @@ def export(
         if when < 0 or when > tl.times_s[-1]:
             fail("--at", t("at_out_of_range", language, at=at,
                            end=number(tl.times_s[-1] / 3600, language)), language, as_json)
-        data = snapshot_geojson(s, tl, when, ens)
+        data = state_geojson(s, tl, when, ens)
         _write_atomic(geojson, lambda p: p.write_text(json.dumps(data, ensure_ascii=False),
                                                       encoding="utf-8"), language, as_json)
         written.append(str(geojson))

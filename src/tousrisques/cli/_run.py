@@ -63,7 +63,7 @@ def load_or_fail(path: Path, lang: str, as_json: bool) -> Scenario:
         fail(path, exc, lang, as_json)
 
 
-def _progress(total: int, label: str) -> Progress:
+def _progress() -> Progress:
     # markup=False: the description is a scenario's name, from a user's file
     return Progress(TextColumn("{task.description}", markup=False), BarColumn(),
                     MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
@@ -82,7 +82,7 @@ def run_study(scenario: Scenario, other: Scenario | None, *, runs: int | None,
     total = n + ((runs or other.spec.monte_carlo.runs) if other is not None else 0)
     client = _dask_client(dask, lang, as_json) if dask not in (None, "local") else None
     try:
-        with _progress(total, "") as bar:
+        with _progress() as bar:
             task = bar.add_task(t("running", lang, name=scenario.spec.name.get(lang)),
                                 total=total)
 

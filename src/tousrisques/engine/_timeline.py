@@ -107,6 +107,10 @@ class Timeline:
             return np.ones(self.n_assets, bool)
         return np.unpackbits(self.presence[k], count=self.n_assets).astype(bool)
 
+    def index_at(self, time_s: float) -> int:
+        """Index of the last output time at or before ``time_s`` (0 before the start)."""
+        return max(int(np.searchsorted(self.times_s, time_s, side="right")) - 1, 0)
+
     def working_at(self, k: int) -> BoolArray:
         """Which assets work at output time ``times_s[k]``."""
         bits = np.unpackbits(self.snapshots[k], count=self.n_assets)

@@ -180,10 +180,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
             events.extend(outage(_rows([feeder], territory), start, slot, ls.name))
     absent = set(_rows(list(spec.absent), territory))
     # assets marked `planned` in the territory exist only when a mitigation brings them
-    planned = territory.assets.attrs.get("planned")
-    if planned is not None:
-        absent |= {i for i, v in enumerate(planned.tolist())
-                   if str(v).strip().lower() in ("true", "yes", "oui", "1")}
+    absent |= set(np.nonzero(territory.assets.planned)[0].tolist())
     for m in spec.mitigations:
         rows = _rows(list(m.assets), territory)
         absent |= set(rows)

@@ -132,6 +132,16 @@ class AssetTable(_LocatedTable):
     file: npt.NDArray[np.int16]
     row: IntArray
 
+    @cached_property
+    def planned(self) -> npt.NDArray[np.bool_]:
+        """Assets marked ``planned`` (true, yes, oui, 1): they exist only once a scenario's
+        mitigation brings them."""
+        flag = self.attrs.get("planned")
+        if flag is None:
+            return np.zeros(len(self), bool)
+        return np.array([str(v).strip().lower() in ("true", "yes", "oui", "1")
+                         for v in flag.tolist()], bool)
+
     def rows_of(self, ids: Sequence[str]) -> IntArray:
         """Row of each id, -1 where unknown (one vectorised lookup)."""
         idx = pc.index_in(pa.array(list(ids), type=pa.string()), value_set=self.ids)

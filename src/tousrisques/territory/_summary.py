@@ -50,10 +50,7 @@ def summarize(t: Territory) -> TerritorySummary:
     cov = t.coverage
     coverage = {}
     # planned assets (mitigations a scenario may bring) do not cover anything yet
-    flag = a.attrs.get("planned")
-    planned = np.array([str(v).strip().lower() in ("true", "yes", "oui", "1")
-                        for v in flag.tolist()], bool) if flag is not None \
-        else np.zeros(len(a), bool)
+    planned = a.planned
     existing = np.nonzero(~planned)[0]
     with_site = np.array([ac.site is not None for ac in t.actors], bool)
     for k in cov.kinds:
