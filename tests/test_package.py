@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import pkgutil
-import string
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +13,7 @@ import pytest
 
 import tousrisques
 import tousrisques.territory
-from tousrisques._messages import MESSAGES, message
-from tousrisques._ui_text import TEXT
+from tousrisques._messages import MESSAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,24 +49,7 @@ def test_core_never_imports_the_interfaces() -> None:
                     (m.name, banned)
 
 
-def _fields(template: str) -> set[str]:
-    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
-
-
-@pytest.mark.parametrize("code", sorted(MESSAGES))
-def test_every_message_speaks_both_languages_with_the_same_fields(code: str) -> None:
-    (en, fr), (hint_en, hint_fr) = MESSAGES[code]
-    assert en and fr
-    assert _fields(en) == _fields(fr), code
-    assert _fields(hint_en) == _fields(hint_fr), code
-    if en != fr:
-        assert message(code, {}, "en") != message(code, {}, "fr")
-
-
-@pytest.mark.parametrize("key", sorted(TEXT))
-def test_every_interface_text_speaks_both_languages(key: str) -> None:
-    en, fr = TEXT[key]
-    assert en and fr and _fields(en) == _fields(fr)
+# Both languages of every message: tests/test_i18n_catalog.py
 
 
 def test_every_read_limit_is_documented() -> None:

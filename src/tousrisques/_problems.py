@@ -9,11 +9,13 @@ messages and a count, not a million).
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict
 
 from tousrisques._exceptions import ValidationError
+from tousrisques._i18n import N_, gettext
 from tousrisques._messages import message, word
 
 Severity = Literal["error", "warning"]
@@ -55,7 +57,10 @@ class Problem:
     def text(self, lang: str = "en") -> str:
         """What is wrong and what would be right, without the place."""
         msg, expected = message(self.code, self.params, lang)
-        return f"{msg} — {word('expected', lang)}: {expected}" if expected else msg
+        if not expected:
+            return msg
+        return gettext(N_("{message} — expected: {expected}"), lang).format(message=msg,
+                                                                            expected=expected)
 
     def render(self, lang: str = "en") -> str:
         """The whole message on one line."""
@@ -63,10 +68,9 @@ class Problem:
         if self.field:
             parts.append(f"[{self.field}]")
         if self.ident is not None:
-            q = ("« ", " »") if lang == "fr" else ('"', '"')
-            parts.append(f"(id {q[0]}{self.ident}{q[1]})")
-        sep = " : " if lang == "fr" else ": "
-        return " ".join(parts) + sep + self.text(lang)
+            parts.append(gettext(N_('(id "{id}")'), lang).format(id=self.ident))
+        return gettext(N_("{where}: {text}"), lang).format(where=" ".join(parts),
+                                                          text=self.text(lang))
 
     def __str__(self) -> str:
         return self.render("en")
@@ -155,13 +159,42 @@ class Problems:
             raise ValidationError(self.all())
 
 
-def suggest(value: str, choices: Iterable[str]) -> str:
+def suggest(value: str, choices: Iterable[str], aliases: Mapping[str, str] | None = None
+            ) -> str:
     """The choice closest to ``value`` when one is close enough, else ``''``.
 
     Passed as the ``suggest`` parameter of a problem, it becomes "did you mean …?".
+    ``aliases`` maps other words a user may type (folded: lower case, no accents, ``_`` for
+    spaces and hyphens) to a choice; they are only suggested, never accepted as values.
 
     >>> suggest("antena", ["antenna", "siren"])
     'antenna'
+    >>> suggest("Maire", ["mayor", "police"], {"maire": "mayor"})
+    'mayor'
     """
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.75)
+    options = list(choices)
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.75)
+    if close:
+        return close[0]
+    key = fold(value)
+    if key in options:
+        return key
+    if aliases:
+        if key in aliases:
+            return aliases[key]
+        near = difflib.get_close_matches(key, list(aliases), n=1, cutoff=0.8)
+        if near:
+            return aliases[near[0]]
+    close = difflib.get_close_matches(key, options, n=1, cutoff=0.75)
     return close[0] if close else ""
+
+
+def fold(value: str) -> str:
+    """``value`` as a key to compare words: lower case, no accents, ``_`` between words.
+
+    >>> fold("Cellule de crise"), fold("Sapeurs-Pompiers"), fold("préfecture")
+    ('cellule_de_crise', 'sapeurs_pompiers', 'prefecture')
+    """
+    bare = "".join(c for c in unicodedata.normalize("NFKD", value)
+                   if not unicodedata.combining(c))
+    return "_".join(bare.lower().replace("-", " ").replace("'", " ").split())

@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from tousrisques.report import _i18n
 from tousrisques.report._i18n import Formats, check_lang, translations
 
-REPORT = Path(_i18n.__file__).parent
+ROOT = Path(__file__).resolve().parents[2]
 NNBSP, NBSP = "\u202f", "\u00a0"
 
 
@@ -26,14 +26,14 @@ def _key(msgid: str | tuple[str, ...]) -> str:
 
 
 def _extracted() -> dict[str, str | tuple[str, ...]]:
-    """Every message the code and the templates ask for, found as ``pybabel extract`` would
-    find it with ``babel.cfg``."""
+    """Every message the package's code and the templates ask for, found as ``pybabel
+    extract`` would find it with the repository's ``babel.cfg``."""
     parse_cfg = getattr(frontend, "parse_mapping_cfg", None) or frontend.parse_mapping
-    with open(REPORT / "babel.cfg", encoding="utf-8") as f:
+    with open(ROOT / "babel.cfg", encoding="utf-8") as f:
         method_map, options_map = parse_cfg(f)
     found: dict[str, str | tuple[str, ...]] = {}
     for _file, _line, message, _comments, _context in extract_from_dir(
-            REPORT, method_map, options_map):
+            ROOT, method_map, options_map):
         found[_key(message)] = message
     return found
 

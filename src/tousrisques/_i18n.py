@@ -1,0 +1,272 @@
+"""The package's two languages: one gettext catalog and Babel's number and date formats.
+
+Every text a user reads — problems, errors, the command line and its ``--help``, the report —
+is an English message id translated through one gettext domain, ``tousrisques``, whose French
+catalog is ``locale/fr/LC_MESSAGES/tousrisques.po`` inside the package. The catalog is read
+from its ``.po`` file at run time and compiled in memory (Babel's ``read_po`` then
+``write_mo``), once per process: no compiled ``.mo`` is kept in the source tree, so a catalog
+can never be stale. English is the language of the message ids and needs no catalog.
+
+This module imports nothing of the package, so every layer may use it. How to add or change a
+message: see ``docs/translations.md``.
+
+Numbers follow each locale (``fr_FR``: decimal comma, narrow no-break space between
+thousands and before ``%``; ``en_GB``: decimal point, ``61%``). Hours read ``4 h`` in both.
+
+>>> Formats("fr").share(0.61) == "61\\u202f%"
+True
+>>> Formats("en").share_range(0.55, 0.68)
+'55–68%'
+>>> Formats("fr").hours(4.5) == "4\\u202fh\\u202f30"
+True
+>>> Formats("en").number(1234.5)
+'1,234.5'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from io import BytesIO
+from typing import NamedTuple
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+#: the package's languages and the Babel locale each one formats numbers and dates with
+LOCALES = {"en": "en_GB", "fr": "fr_FR"}
+DOMAIN = "tousrisques"
+NNBSP = "\u202f"  # narrow no-break space: French "61 %", "4 h"
+NBSP = "\u00a0"
+DASH = "–"  # en dash, for ranges
+MISSING = "—"  # em dash, for a value that is not a number
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` when the package speaks it; raise ``ValueError`` naming the choices."""
+    if lang not in LOCALES:
+        raise ValueError(f"lang must be one of {', '.join(sorted(LOCALES))}, got {lang!r}")
+    return lang
+
+
+def catalog_path(lang: str) -> Traversable:
+    """The ``.po`` file of ``lang`` inside the package."""
+    return files("tousrisques") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """The gettext translations of ``lang``, compiled from its ``.po`` once per process.
+
+    Fuzzy entries are left out (they fall back to English), as ``msgfmt`` would do.
+    """
+    check_lang(lang)
+    if lang == "en":
+        return NullTranslations()
+    with catalog_path(lang).open("rb") as fp:
+        catalog = read_po(fp, locale=lang, domain=DOMAIN)
+    buf = BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(buf, domain=DOMAIN)
+
+
+class Text(NamedTuple):
+    """A text given in both languages (a name written by a user in English and French, a label
+    of the kind catalogue); a message picks the side of its own language."""
+
+    en: str
+    fr: str
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def gettext(message: str, lang: str) -> str:
+    """``message`` (an English message id) in ``lang``; English when it has no translation."""
+    return translations(lang).gettext(message) if lang != "en" else message
+
+
+def ngettext(singular: str, plural: str, n: int, lang: str) -> str:
+    """The singular or plural message id for ``n``, in ``lang``."""
+    return translations(lang).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802  (the name gettext's tools look for)
+    """Mark ``message`` for extraction without translating it now (it is translated where it
+    is shown, in the reader's language)."""
+    return message
+
+
+def pick(text: Text | str | None, lang: str) -> str:
+    """The ``lang`` side of a bilingual ``Text`` (a plain string is returned as it is)."""
+    if text is None:
+        return ""
+    if isinstance(text, Text):
+        return text.fr if lang == "fr" else text.en
+    return text
+
+
+def _finite(x: float | None) -> bool:
+    return x is not None and math.isfinite(x)
+
+
+@dataclass(frozen=True)
+class Formats:
+    """Numbers, shares, durations and dates written the way ``lang`` writes them."""
+
+    lang: str
+
+    @property
+    def locale(self) -> str:
+        """The Babel locale of the language (``fr_FR`` or ``en_GB``)."""
+        return LOCALES[self.lang]
+
+    @property
+    def space(self) -> str:
+        """The space between a number and its unit: narrow in French, plain no-break in
+        English."""
+        return NNBSP if self.lang == "fr" else NBSP
+
+    def _fix(self, text: str) -> str:
+        # CLDR puts a wide no-break space before French "%"; French typography wants a narrow
+        # one, the same as between thousands.
+        return text.replace(NBSP, NNBSP) if self.lang == "fr" else text
+
+    def number(self, x: float | None, *, digits: int = 1) -> str:
+        """A number with at most ``digits`` decimals (``1 234,5``)."""
+        if not _finite(x):
+            return MISSING
+        assert x is not None
+        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+        return self._fix(format_decimal(x, format=pattern, locale=self.locale))
+
+    def integer(self, x: float | None) -> str:
+        """A number rounded to a whole one (``71``)."""
+        return self.number(x, digits=0)
+
+    def share(self, x: float | None) -> str:
+        """A share of [0, 1] as a whole percentage; a share that is neither none nor all but
+        rounds to 0 or 100 reads "<1 %" or ">99 %", so that 100 % always means all."""
+        if not _finite(x):
+            return MISSING
+        assert x is not None
+        if 0 < x < 0.005:
+            return f"<{self.space if self.lang == 'fr' else ''}{self.share(0.01)}"
+        if 0.995 <= x < 1:
+            return f">{self.space if self.lang == 'fr' else ''}{self.share(0.99)}"
+        return self._fix(format_percent(x, locale=self.locale))
+
+    def share_range(self, lo: float | None, hi: float | None) -> str:
+        """Two shares as one range with one percent sign (``55–68 %``)."""
+        if not (_finite(lo) and _finite(hi)):
+            return MISSING
+        assert lo is not None and hi is not None
+        return f"{self.integer(lo * 100)}{DASH}{self._fix(format_percent(hi, locale=self.locale))}"
+
+    def hours(self, h: float | None) -> str:
+        """Hours from the start: ``4 h``, ``30 min``, French ``4 h 30``, English ``4 h 30 min``."""
+        if not _finite(h):
+            return MISSING
+        assert h is not None
+        sp = self.space
+        minutes = round(abs(h) * 60)
+        sign = "-" if h < 0 and minutes else ""
+        whole, rest = divmod(minutes, 60)
+        if whole == 0 and rest:
+            return f"{sign}{rest}{sp}min"
+        text = f"{sign}{self.integer(whole)}{sp}h"
+        if rest:
+            text += f"{sp}{rest:02d}" if self.lang == "fr" else f"{sp}{rest:02d}{sp}min"
+        return text
+
+    def seconds(self, s: float | None) -> str:
+        """A delay: ``45 s``, ``2 min 30 s``, then as :meth:`hours`; infinite reads ``∞``."""
+        if s is not None and math.isinf(s) and s > 0:
+            return "∞"
+        if not _finite(s):
+            return MISSING
+        assert s is not None
+        total = round(s)
+        if total >= 3600:
+            return self.hours(total / 3600)
+        sp = self.space
+        minutes, rest = divmod(total, 60)
+        if minutes == 0:
+            return f"{rest}{sp}s"
+        return f"{minutes}{sp}min" + (f"{sp}{rest}{sp}s" if rest else "")
+
+    def value(self, x: float | None, unit: str) -> str:
+        """A value of an indicator in its unit (``share``, ``count``, ``seconds``, or
+        ``hours`` from the start)."""
+        if unit == "share":
+            return self.share(x)
+        if unit == "seconds":
+            return self.seconds(x)
+        if unit == "hours":
+            return self.hours(x)
+        return self.number(x)
+
+    def range(self, lo: float | None, hi: float | None, unit: str) -> str:
+        """A P10–P90 range in the unit of its value."""
+        if lo is None or hi is None:
+            return MISSING
+        if unit == "share":
+            return self.share_range(lo, hi)
+        if unit == "seconds":
+            return f"{self.seconds(lo)}{DASH}{self.seconds(hi)}"
+        if unit == "hours":
+            return f"{self.hours(lo)}{DASH}{self.hours(hi)}"
+        return f"{self.number(lo)}{DASH}{self.number(hi)}"
+
+    def diff(self, a: float | None, b: float | None, unit: str, *,
+             points: Callable[[int], str] = lambda n: "pt" if n == 1 else "pts") -> str:
+        """``b - a`` with its sign: percentage points for shares (``+12 pts``; ``points``
+        gives the unit's word for a whole number), else the unit's own; 0 has no sign."""
+        if not (_finite(a) and _finite(b)):
+            return MISSING
+        assert a is not None and b is not None
+        d = b - a
+        if unit == "share":
+            d = round(d * 100)
+            text = self.integer(abs(d)) + self.space + points(abs(d))
+        elif unit == "seconds":
+            d = round(d)
+            text = self.seconds(abs(d))
+        elif unit == "hours":
+            d = round(d * 60) / 60
+            text = self.hours(abs(d))
+        else:
+            d = round(d, 1)
+            text = self.number(abs(d))
+        if d == 0:
+            return text
+        return ("+" if d > 0 else "−") + text
+
+    def datetime(self, iso: str | None) -> str:
+        """An ISO 8601 date-time as the locale writes it in full (``5 janvier 2025, 04:00``),
+        with its UTC offset when it has one; text that is not a date is returned as it is."""
+        if not iso:
+            return MISSING
+        try:
+            dt = datetime.fromisoformat(iso)
+        except ValueError:
+            return iso
+        pattern = str(Locale.parse(self.locale).datetime_formats["long"])
+        text = pattern.replace("{1}", format_date(dt, "long", locale=self.locale)).replace(
+            "{0}", format_time(dt, "short", locale=self.locale))
+        offset = dt.utcoffset()
+        if offset is not None:
+            minutes = round(offset.total_seconds() / 60)
+            sign = "+" if minutes >= 0 else "−"
+            text += f" (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
+        return text
