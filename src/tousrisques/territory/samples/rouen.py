@@ -4,7 +4,8 @@ Real open data: the boundaries and INSEE populations of the 71 communes, the hea
 facilities of the FINESS register (``tousrisques/data/rouen``, credited in DATA_SOURCES.md).
 Everything else is plausible synthetic infrastructure; each rule and figure is explained in
 docs/sample-territory.md. Run ``python -m tousrisques.territory.samples.rouen FOLDER`` to
-write it; the copy in ``examples/rouen`` is this builder's output (a test checks it).
+write it; the copy in ``examples/rouen`` is this builder's output (a test checks it), its
+scenario library (``examples/rouen/scenarios``, the one copy) is carried over.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import math
 import sys
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ SOURCE_SUBSTATIONS = 8
 RADIO_RELAYS = 6
 RESERVE_COMMUNES = 12  # communes with a citizen reserve: the most populated ones
 ROUEN = "76540"
+CLONE_LIBRARY = Path(__file__).resolve().parents[4] / "examples" / "rouen" / "scenarios"
 
 TO_M = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
 TO_WGS = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
@@ -273,11 +276,22 @@ def _write(out: Path, rng: np.random.Generator) -> None:
     _write_yaml(out, communes, reserve_codes, hospitals)
     data = resources.files("tousrisques") / "data" / "rouen"
     (out / "SOURCES.md").write_text((data / "SOURCES.md").read_text("utf-8"), encoding="utf-8")
-    library = data / "scenarios"
-    for item in sorted(library.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".yaml"):
-            (out / "scenarios" / item.name).write_text(item.read_text("utf-8"),
-                                                       encoding="utf-8")
+    for name, text in scenario_library():
+        (out / "scenarios" / name).write_text(text, encoding="utf-8")
+
+
+def scenario_library() -> list[tuple[str, str]]:
+    """The scenario library's files (name, text). It has one copy, ``examples/rouen/scenarios``
+    of a clone, where each file validates beside its territory; a built package carries it as
+    ``tousrisques/data/rouen/scenarios`` (setup.py copies it there)."""
+    packaged = resources.files("tousrisques") / "data" / "rouen" / "scenarios"
+    library: Traversable = packaged if packaged.is_dir() else CLONE_LIBRARY
+    if not library.is_dir():
+        raise FileNotFoundError(f"the Rouen scenario library is missing: neither {packaged} "
+                                f"(an installed package) nor {CLONE_LIBRARY} (a clone)")
+    return [(item.name, item.read_text("utf-8"))
+            for item in sorted(library.iterdir(), key=lambda p: p.name)
+            if item.name.endswith(".yaml")]
 
 
 def _name(communes: list[dict[str, Any]], code: str) -> str:
