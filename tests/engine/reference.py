@@ -45,15 +45,11 @@ def reference_fixed_point(n: int, groups: Groups, layers: Sequence[LayerSpec],
             if sources:
                 fed = set().union(*(c for c in comps if c & sources)) if comps else set()
             else:
-                # the largest component; ties go to the one holding the smallest member index,
-                # as in the engine (labels follow the order of the members)
-                fed = max(comps, key=lambda c: (len(c), -min(g_order(g, c))), default=set())
+                # the largest component; ties go to the one holding the smallest asset index
+                # (a compiled territory's engine ranks asset ids in string order instead)
+                fed = max(comps, key=lambda c: (len(c), -min(c)), default=set())
             cut |= set(sub.nodes) - fed
         if not cut:
             return working
         working = working - cut
 
-
-def g_order(g: nx.Graph, comp: set[int]) -> list[int]:
-    order = {node: i for i, node in enumerate(g.nodes)}
-    return [order[x] for x in comp]

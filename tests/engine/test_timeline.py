@@ -28,7 +28,7 @@ def stepped_reference(n, groups, layers, events, steps, backups):
         delta = [0] * n
         for e in events:
             if e.time_s == t:
-                for a in e.assets:
+                for a in set(e.assets):  # an event damages or restores an asset once
                     delta[a] += 1 if e.action == "fail" else -1
         hits = [max(0, h + d) for h, d in zip(hits, delta, strict=True)]
         damaged = {a for a in range(n) if hits[a] > 0}

@@ -68,8 +68,14 @@ def connected_to_source(layer: Layer, working: BoolArray) -> BoolArray:
         fed[labels[working & layer.sources]] = True
         ok: BoolArray = working & fed[labels]
         return ok
-    sizes = np.bincount(labels[working])
-    largest: BoolArray = working & (labels == int(np.argmax(sizes)))
+    # the largest component; a tie goes to the one holding the smallest key (the asset id's
+    # rank in string order for a compiled territory, else the asset index): never file order
+    sizes = np.bincount(labels[working], minlength=int(labels.max()) + 1)
+    key = layer.members if layer.tie is None else layer.tie
+    least = np.full(len(sizes), np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(least, labels[working], key[working])
+    best = np.nonzero(sizes == sizes.max())[0]
+    largest: BoolArray = working & (labels == int(best[np.argmin(least[best])]))
     return largest
 
 
@@ -88,10 +94,13 @@ def fixed_point(net: Network, damaged: BoolArray, *,
     ``on_backup`` marks requirement groups that count as met although none of their
     alternatives works (their backup is still running); the timeline sets it. ``start``, when
     given, is a set known to contain the answer (the working set before more damage): the
-    removal starts from it instead of from every undamaged asset. Assets outside ``start``
-    are reported as not working with the reason ``WORKING``: the caller knows why they were
-    down. ``connectivity``, one per layer, replaces the from-scratch connectivity with an
-    incremental one that remembers the previous state.
+    removal starts from it instead of from every undamaged asset. ``connectivity``, one per
+    layer, replaces the from-scratch connectivity with an incremental one that remembers the
+    previous state.
+
+    The reasons (and groups, layers and rounds) never depend on ``start``: they are those of
+    the removal from every undamaged asset, so that an asset's cause is a function of the
+    state alone and every chain of causes ends in damage (see :func:`reasons_afresh`).
     """
     n = net.n
     working = ~np.asarray(damaged, dtype=bool)
@@ -132,4 +141,95 @@ def fixed_point(net: Network, damaged: BoolArray, *,
                 cut_any = True
         if not cut_any:
             break
+    if start is not None:
+        reason, group, layer_of, stopped = reasons_afresh(net, damaged, excused, working)
     return FixedPoint(working, reason, group, layer_of, stopped, rounds)
+
+
+def _gather(indptr: IntArray, indices: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """The stored entries of ``rows``: (the row of each entry, its column)."""
+    starts, ends = indptr[rows], indptr[rows + 1]
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    offsets = np.repeat(starts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
+    pos = offsets + np.arange(total)
+    return np.repeat(rows, lengths), indices[pos]
+
+
+def reasons_afresh(net: Network, damaged: BoolArray, excused: BoolArray, working: BoolArray
+                   ) -> tuple[npt.NDArray[np.int8], IntArray, npt.NDArray[np.int16],
+                              npt.NDArray[np.int32]]:
+    """Why each asset that does not work is down, as the removal from every undamaged asset
+    says it, given the answer ``working`` (the greatest fixed point): reason, group, layer
+    and round, as in :class:`FixedPoint`.
+
+    Only the assets that end down can be removed, so the removal is replayed on them alone:
+    requirement groups of theirs until nothing more falls, then connectivity, where the
+    members that end working count as fed (with a source in every layer, each is connected
+    to one through working members). The work follows the number of assets down, not the
+    size of the territory. A layer without sources (largest-component rule) is not
+    monotone: the removal is then computed whole.
+    """
+    damaged = np.asarray(damaged, dtype=bool)
+    if not all(layer.has_sources for layer in net.layers):
+        fp = fixed_point(net, damaged, on_backup=excused)
+        return fp.reason, fp.group, fp.layer, fp.round
+    n = net.n
+    candidate = ~working & ~damaged  # removed on the way
+    alive = ~damaged
+    reason = np.where(damaged, DAMAGED, WORKING).astype(np.int8)
+    group = np.full(n, -1, np.int64)
+    layer_of = np.full(n, -1, np.int16)
+    stopped = np.zeros(n, np.int32)
+    if not candidate.any():
+        return reason, group, layer_of, stopped
+    rows = np.nonzero(candidate[net.group_owner] & ~excused)[0]
+    sub = net.groups[rows]
+    owner = net.group_owner[rows]
+    rounds = 0
+    while True:
+        while True:
+            rounds += 1
+            failing = np.nonzero((sub @ alive.view(np.int8)) == 0)[0]
+            owners = owner[failing]
+            live = alive[owners]
+            if not live.any():
+                break
+            falling, first = np.unique(owners[live], return_index=True)
+            alive[falling] = False
+            reason[falling] = REQUIREMENT
+            group[falling] = rows[failing[live][first]]
+            stopped[falling] = rounds
+        rounds += 1
+        cut_any = False
+        for code, layer in enumerate(net.layers):
+            mine = alive[layer.members] & candidate[layer.members]
+            nodes = np.nonzero(mine)[0]
+            if len(nodes) == 0:
+                continue
+            src, nb = _gather(layer.indptr, layer.indices, nodes)
+            ends_up = working[layer.members]
+            anchored = np.zeros(len(layer.members), bool)
+            anchored[nodes[layer.sources[nodes]]] = True
+            anchored[src[ends_up[nb]]] = True
+            inner = mine[nb]
+            local = np.full(len(layer.members), -1, np.int64)
+            local[nodes] = np.arange(len(nodes))
+            graph = sp.csr_matrix((np.ones(int(inner.sum()), np.int8),
+                                   (local[src[inner]], local[nb[inner]])),
+                                  shape=(len(nodes), len(nodes)))
+            k, labels = connected_components(graph, directed=False)
+            fed = np.zeros(k, bool)
+            fed[labels[anchored[nodes]]] = True
+            lost = layer.members[nodes[~fed[labels]]]
+            if len(lost):
+                alive[lost] = False
+                reason[lost] = DISCONNECTED
+                layer_of[lost] = code
+                stopped[lost] = rounds
+                cut_any = True
+        if not cut_any:
+            break
+    return reason, group, layer_of, stopped

@@ -18,22 +18,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 
-from tousrisques.engine._fixedpoint import connected_to_source
+from tousrisques.engine._fixedpoint import _gather, connected_to_source
 from tousrisques.engine._network import BoolArray, IntArray, Layer
 
 REBUILD_SHARE = 0.05
-
-
-def _gather(indptr: IntArray, indices: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
-    """The stored entries of ``rows``: (the row of each entry, its column)."""
-    starts, ends = indptr[rows], indptr[rows + 1]
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    offsets = np.repeat(starts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
-    pos = offsets + np.arange(total)
-    return np.repeat(rows, lengths), indices[pos]
 
 
 class Forest:

@@ -30,6 +30,9 @@ class Layer:
     indices: IntArray
     edge_row: IntArray
     sources: BoolArray
+    # a key per member that breaks ties between largest components (layers without
+    # sources): the component holding the smallest key wins; None: the asset index
+    tie: IntArray | None = None
 
     @property
     def has_sources(self) -> bool:
@@ -53,11 +56,11 @@ class Layer:
 
     @classmethod
     def _from_csr(cls, name: str, members: IntArray, adj: sp.csr_matrix,
-                  sources: BoolArray) -> Layer:
+                  sources: BoolArray, tie: IntArray | None = None) -> Layer:
         indptr = adj.indptr.astype(np.int64)
         rows = np.repeat(np.arange(len(members), dtype=np.int64), np.diff(indptr))
         return cls(name, members.astype(np.int64), indptr, adj.indices.astype(np.int64), rows,
-                   sources)
+                   sources, None if tie is None else np.asarray(tie, dtype=np.int64))
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,8 +80,14 @@ class Network:
     @classmethod
     def from_compiled(cls, c: CompiledTerritory) -> Network:
         """The network of a compiled territory."""
+        # ties between largest components go to the one holding the smallest asset id in
+        # string order, so that reordering the rows of a file changes nothing
+        rank = np.empty(c.n_assets, np.int64)
+        rank[np.argsort(np.asarray(c.asset_ids.to_pylist(), dtype=object), kind="stable")] = \
+            np.arange(c.n_assets)
         layers = tuple(Layer._from_csr(g.name, g.members.astype(np.int64), g.adjacency,
-                                       g.sources.astype(bool)) for g in c.layers)
+                                       g.sources.astype(bool), rank[g.members])
+                       for g in c.layers)
         return cls._from_requirements(c.n_assets, c.requires, layers)
 
     @classmethod

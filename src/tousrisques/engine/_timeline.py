@@ -20,7 +20,6 @@ import numpy.typing as npt
 
 from tousrisques._exceptions import InputError
 from tousrisques.engine._fixedpoint import (
-    DAMAGED,
     DISCONNECTED,
     REQUIREMENT,
     FixedPoint,
@@ -139,7 +138,15 @@ def _excused(net: Network, lost_since: npt.NDArray[np.float64], t: float) -> Boo
 
 
 class _Recorder:
-    """Collects the changes of state, with their causes, as arrays."""
+    """Collects the changes of state, with their causes, as arrays.
+
+    The cause of an asset that is down is a function of the state at that instant: ``event``
+    when it is damaged (the event that began its damage), else the reason the removal from
+    every undamaged asset gives (a requirement group, its backup run out, cut from a layer).
+    A row is written when an asset changes state, or stays down and its cause changes. A row
+    that says an asset works names the event that repaired it, or ``recovered``; a row that
+    says it is down never does.
+    """
 
     def __init__(self, n: int) -> None:
         self.parts: list[tuple[npt.NDArray[np.generic], ...]] = []
@@ -147,35 +154,39 @@ class _Recorder:
         self.last_ref = np.full(n, -1, np.int64)
 
     def record(self, t: float, before: BoolArray, fp: FixedPoint, net: Network,
-               failed_by: IntArray, restored_by: IntArray, by_event: BoolArray) -> None:
+               damaged: BoolArray, damage_ref: IntArray, repaired: BoolArray,
+               restored_by: IntArray) -> None:
         after = fp.working
-        # changes of state, and assets an event touched that are down after it: their cause
-        # may have changed (repaired but still without power; damaged while already down)
-        changed = np.nonzero((after != before) | (by_event & ~after))[0]
-        if len(changed) == 0:
+        rows = np.nonzero(~after | (after != before))[0]
+        if len(rows) == 0:
             return
-        down = ~after[changed]
-        r = fp.reason[changed]
-        g = fp.group[changed]
+        down = ~after[rows]
+        hit = damaged[rows]
+        r = fp.reason[rows]
+        g = fp.group[rows]
         backup = net.backup_s[g.clip(0)] if net.n_groups else np.zeros(len(g))
-        timed_out = (r == REQUIREMENT) & (g >= 0) & (backup > 0)
+        req = down & ~hit & (r == REQUIREMENT) & (g >= 0)
+        cut = down & ~hit & (r == DISCONNECTED)
+        fixed = ~down & repaired[rows]
         cause = np.select(
-            [down & (r == DAMAGED), down & timed_out, down & (r == REQUIREMENT),
-             down & (r == DISCONNECTED), ~down & by_event[changed]],
-            [CAUSE_EVENT, CAUSE_BACKUP, CAUSE_REQUIREMENT, CAUSE_DISCONNECTED, CAUSE_EVENT],
-            CAUSE_RECOVERED).astype(np.int8)
-        event = np.where(down, failed_by[changed], restored_by[changed])
-        ref = np.select([cause == CAUSE_EVENT, (cause == CAUSE_REQUIREMENT)
-                         | (cause == CAUSE_BACKUP), cause == CAUSE_DISCONNECTED],
-                        [event, g, fp.layer[changed].astype(np.int64)], -1).astype(np.int64)
-        # an asset that stays down is logged again only when its cause changed
-        keep = (after[changed] != before[changed]) | (cause != self.last_cause[changed]) \
-            | (ref != self.last_ref[changed])
-        changed, cause, ref = changed[keep], cause[keep], ref[keep]
-        self.last_cause[changed] = cause
-        self.last_ref[changed] = ref
-        if len(changed):
-            self.parts.append((np.full(len(changed), t), changed, after[changed], cause, ref))
+            [down & hit, req & (backup > 0), req, cut, fixed, ~down],
+            [CAUSE_EVENT, CAUSE_BACKUP, CAUSE_REQUIREMENT, CAUSE_DISCONNECTED, CAUSE_EVENT,
+             CAUSE_RECOVERED],
+            -1).astype(np.int8)
+        ref = np.select([down & hit, req, cut, fixed],
+                        [damage_ref[rows], g, fp.layer[rows].astype(np.int64),
+                         restored_by[rows]], -1).astype(np.int64)
+        # no reason found (cannot happen with a source in every layer): the last one stands
+        unknown = cause < 0
+        cause[unknown] = self.last_cause[rows[unknown]]
+        ref[unknown] = self.last_ref[rows[unknown]]
+        keep = (after[rows] != before[rows]) | (cause != self.last_cause[rows]) \
+            | (ref != self.last_ref[rows])
+        rows, cause, ref = rows[keep], cause[keep], ref[keep]
+        self.last_cause[rows] = cause
+        self.last_ref[rows] = ref
+        if len(rows):
+            self.parts.append((np.full(len(rows), t), rows, after[rows], cause, ref))
 
     def log(self) -> StateLog:
         if not self.parts:
@@ -229,13 +240,14 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
         if not np.isfinite(e.time_s):
             raise InputError(f"event '{e.cause}': its time is not a finite number")
     # each damage needs its own restore: an asset hit by a storm and a cyber-attack works
-    # again when both are over (a count per asset, never below zero)
+    # again when both are over (a count per asset, never below zero); one event damages an
+    # asset once however many times it names it
     hits = np.zeros(n, np.int64)
     hits[list(absent)] = 1
     damaged = hits > 0
     present = np.ones(n, bool)
     present[list(absent)] = False
-    failed_by = np.full(n, -1, np.int64)  # the last event that damaged each asset
+    damage_ref = np.full(n, -1, np.int64)  # the event that began each asset's damage
     restored_by = np.full(n, -1, np.int64)
     lost_since = np.full(net.n_groups, np.inf)
     times_s = np.arange(0.0, duration_s + step_s / 2, step_s)
@@ -258,15 +270,19 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     while True:
         # apply the events at t, then compute the state at t
         restored = first
-        by_event = np.zeros(n, bool)
+        repaired = np.zeros(n, bool)
         touched: list[IntArray] = []
         signs: list[IntArray] = []
+        failing: list[tuple[int, IntArray]] = []
         while k < len(events) and events[k].time_s <= t:
-            rows = np.asarray(events[k].assets, dtype=np.int64)
+            rows = np.unique(np.asarray(events[k].assets, dtype=np.int64))  # once per asset
             touched.append(rows)
-            signs.append(np.full(len(rows), 1 if events[k].action == "fail" else -1))
-            (failed_by if events[k].action == "fail" else restored_by)[rows] = k
-            by_event[rows] = True
+            if events[k].action == "fail":
+                signs.append(np.ones(len(rows), np.int64))
+                failing.append((k, rows))
+            else:
+                signs.append(np.full(len(rows), -1, np.int64))
+                restored_by[rows] = k
             k += 1
         if touched:
             # every event of an instant counts together, whatever their order in the list
@@ -276,12 +292,21 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
             hits[rows] = np.maximum(hits[rows] + delta, 0)
             now = hits[rows] > 0
             restored |= bool((damaged[rows] & ~now).any())
+            repaired[rows] = damaged[rows] & ~now
+            began = np.zeros(n, bool)
+            began[rows] = now & ~damaged[rows]
             damaged[rows] = now
+            if failing:  # a damage that begins names the first event of the instant in it
+                named, at = np.unique(np.concatenate([r for _, r in failing]),
+                                      return_index=True)
+                by = np.concatenate([np.full(len(r), e, np.int64) for e, r in failing])
+                fresh = began[named]
+                damage_ref[named[fresh]] = by[at[fresh]]
         fp = fixed_point(net, damaged, on_backup=_excused(net, lost_since, t),
                          start=None if restored or not monotone else working,
                          connectivity=forests)
         computations += 1
-        recorder.record(t, working, fp, net, failed_by, restored_by, by_event)
+        recorder.record(t, working, fp, net, damaged, damage_ref, repaired, restored_by)
         working = fp.working
         met = (net.groups @ working.view(np.int8)) > 0
         lost_since[met] = np.inf
