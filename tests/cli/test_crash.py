@@ -38,6 +38,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
+@pytest.mark.slow
 def test_a_run_killed_midway_leaves_no_folder(tmp_path: Path) -> None:
     """``python -m tousrisques run`` of the Rouen storm, killed while it computes."""
     proc = subprocess.Popen(
@@ -97,6 +98,7 @@ def _kill_while_writing(cwd: Path, *args: str) -> tuple[int, Path]:
     return proc.pid, tmp
 
 
+@pytest.mark.slow
 def test_killed_while_writing_the_folder(town: Town, tmp_path: Path) -> None:
     # no previous folder: none after the kill, only the hidden half-written one
     pid, tmp = _kill_while_writing(tmp_path, str(town.scenario), "--runs", "2", "-o", "out")

@@ -17,6 +17,7 @@ from tousrisques.scenario import run_scenario
 SCENARIO = EXAMPLE / "scenarios" / "tempete.yaml"
 
 
+@pytest.mark.slow
 def test_a_local_dask_cluster_gives_the_numbers_of_one_process(tmp_path: Path) -> None:
     r = invoke("run", str(SCENARIO), "--runs", "4", "--dask", "local", "--no-report",
                "-o", str(tmp_path / "dask"), "--json")

@@ -118,6 +118,7 @@ def test_synthetic_then_validate(tmp_path: Path) -> None:
     assert json.loads(r.stdout)["summary"]["assets"] == 600
 
 
+@pytest.mark.slow
 def test_demo_validates_the_town_plays_the_storm_and_writes_its_folder(tmp_path: Path
                                                                          ) -> None:
     r = invoke("demo", "--runs", "2", "--workers", "1", "-o", "tmp")

@@ -37,6 +37,7 @@ def test_same_seed_same_results_whatever_the_workers(compiled) -> None:
     assert len({v.tobytes() for v in one.values}) > 1
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_results(compiled) -> None:
     kw = {"hazards": _storm(compiled), "runs": 8, "seed": 5, "duration_s": 6 * H,
           "step_s": H}

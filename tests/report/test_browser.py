@@ -18,6 +18,9 @@ from tousrisques.report import render_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 
+# a real browser: run by `make test` (which installs Chromium), not by `make test-fast`
+pytestmark = pytest.mark.slow
+
 # for each <svg role="img">: its size on screen and how many of its shapes have a size
 DRAWN = """() => [...document.querySelectorAll('svg[role="img"]')].map(svg => {
   const box = svg.getBoundingClientRect();

@@ -75,6 +75,7 @@ def storms():
     return base, mitigated
 
 
+@pytest.mark.slow
 def test_storm_mobile_reach_falls_with_the_batteries_and_recovers(storms) -> None:
     base, _ = storms
     reach = base.stat("population_reached:fr-alert", "mean")
@@ -88,6 +89,7 @@ def test_storm_mobile_reach_falls_with_the_batteries_and_recovers(storms) -> Non
     assert antennas[3] > antennas[8]
 
 
+@pytest.mark.slow
 def test_mitigated_storm_keeps_more_people_reachable_and_town_halls_connected(storms
                                                                              ) -> None:
     base, mitigated = storms
