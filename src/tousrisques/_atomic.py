@@ -50,8 +50,7 @@ def atomic_folder(folder: str | Path) -> Iterator[Path]:
     killed are swept away by the next one."""
     folder = Path(os.path.abspath(folder))  # "." and ".." have no name to build aside
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder} is a file, not a folder: give the path of a folder to "
-                         f"write (it is never replaced by a folder)")
+        raise InputError("output.not_folder", path=folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     sweep_leftovers(folder)
     pid = os.getpid()
@@ -80,7 +79,7 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
     ``path`` (never a folder); on error it is removed and ``path`` is untouched."""
     path = Path(path)
     if path.is_dir():
-        raise InputError(f"{path} is a folder: give the path of a file to write")
+        raise InputError("output.is_folder", path=path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

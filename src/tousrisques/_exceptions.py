@@ -10,6 +10,12 @@ Tree::
 
 Third-party errors (YAML, JSON, pyarrow, pyproj) are caught at the boundary where the file is
 read and turned into problems; they never reach the user as tracebacks.
+
+An error carries a code of ``_messages.ERRORS`` and its parameters, as a problem does:
+``InputError("territory.none", path=folder)``. ``str(exc)`` is the English text;
+``exc.render("fr")`` the French one, which the command line shows under ``--lang fr``. A
+plain sentence instead of a code is still accepted while the last raises are converted (it is
+shown as it is, in every language).
 """
 
 from __future__ import annotations
@@ -22,7 +28,29 @@ if TYPE_CHECKING:
 
 
 class TousrisquesError(Exception):
-    """Base class of every error raised on purpose by tousrisques."""
+    """Base class of every error raised on purpose by tousrisques.
+
+    >>> e = InputError("territory.empty", path="t/territory.yaml")
+    >>> str(e)
+    't/territory.yaml: empty'
+    >>> e.render("fr")
+    't/territory.yaml : vide'
+    """
+
+    def __init__(self, code: str, /, **params: object) -> None:
+        from tousrisques._messages import ERRORS
+
+        self.code: str | None = code if code in ERRORS else None
+        self.params: dict[str, object] = dict(params)
+        super().__init__(self.render("en") if self.code else code)
+
+    def render(self, lang: str = "en") -> str:
+        """The error in ``lang`` (``en`` or ``fr``)."""
+        if self.code is None:
+            return str(self)
+        from tousrisques._messages import error_text
+
+        return error_text(self.code, self.params, lang)
 
 
 class InputError(TousrisquesError):
@@ -38,6 +66,12 @@ class ValidationError(InputError):
         head = "; ".join(p.render("en") for p in errors[:3])
         more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
         super().__init__(f"{len(errors)} problem(s): {head}{more}")
+        self.code = None
+        self.params = {}
+
+    def render(self, lang: str = "en") -> str:
+        """Every problem, one a line, in ``lang``."""
+        return "\n".join(p.render(lang) for p in self.problems)
 
 
 class CompiledFormatError(TousrisquesError):

@@ -35,7 +35,7 @@ from collections.abc import Mapping
 
 from tousrisques._i18n import N_, Text, gettext
 
-__all__ = ["MESSAGES", "SPLIT_HINT", "Lang", "Text", "message", "word"]
+__all__ = ["ERRORS", "MESSAGES", "SPLIT_HINT", "Lang", "Text", "error_text", "message", "word"]
 
 Lang = str
 
@@ -109,6 +109,8 @@ MESSAGES: dict[str, _T] = {
     "field.number": (N_("'{value}' is not a number"), N_("{expected}")),
     "field.negative": (N_("{value} is negative"), N_("a number greater than or equal to 0")),
     "field.not_finite": (N_("{value} is not a finite number"), N_("{expected}")),
+    "field.too_large": (N_("{value} is more than the largest value allowed here, {limit}"),
+                        N_("a number from 0 to {limit}")),
     "field.bool": (N_("'{value}' is not true or false"),
                    N_("true or false (also yes/no, oui/non, 1/0)")),
     "field.type": (N_("expected {expected_type}, got {got}"), N_("{expected}")),
@@ -162,9 +164,63 @@ MESSAGES: dict[str, _T] = {
                        N_("the file mended first; the references are checked again then")),
     "scenario.after_end": (N_("'{at}' comes after the end of the scenario"),
                            N_("a time within the scenario's duration, or a longer duration")),
+    # assets that can never work, and a file's coordinate reference system
+    "health.requirement": (N_("never works: requirement group {group} ({alternatives}) is never met, even with nothing damaged"),
+                           N_("an alternative that can work: {alternatives} linked to a source of their layer, or another alternative")),
+    "health.no_source": (N_("never works: no path to a source of layer {layer}, even with nothing damaged"),
+                         N_("a link (links file) or a line (connects) that joins it to the rest of layer {layer}; a layer without sources counts its largest connected part as its source")),
+    "crs.unreadable": (N_("the file's crs member '{value}' cannot be read: {detail}"),
+                       N_('a CRS pyproj knows, e.g. {{"type": "name", "properties": {{"name": "urn:ogc:def:crs:EPSG::2154"}}}}, or no crs member for WGS84 lon/lat')),
+    "footprint.outside": (N_("the footprint lies entirely outside the territory: footprint lon {lon}, lat {lat}; territory lon {territory_lon}, lat {territory_lat}"),
+                          N_("a footprint over the territory: check the file's crs member, its coordinates and the lon/lat order")),
     "more.same": (N_("... and {count} more of the same problem in this file"),
                   N_("the same correction")),
 }
+
+#: Errors that stop a command (``InputError(code, **params)``): one English template each, a
+#: message id of the catalog like the problems' (see the top of this module).
+ERRORS: dict[str, str] = {
+    "output.not_folder": N_("{path} is a file, not a folder: give the path of a folder to "
+                            "write (a file is never replaced by a folder)"),
+    "output.is_folder": N_("{path} is a folder: give the path of a file to write"),
+    "territory.none": N_("{path}: no territory here (expected a folder with {file}, or the "
+                         "path of that file)"),
+    "territory.empty": N_("{path}: empty"),
+    "scenario.none": N_("{path}: no scenario file here"),
+    "scenario.empty": N_("{path}: empty or not a mapping"),
+    "scenario.no_territory": N_("{path}: no territory named"),
+    "event.time": N_("event '{event}': its time is not a finite number"),
+    "compiled.unreadable": N_("{path}: not a compiled territory ({detail})"),
+    "compiled.version": N_("{path}: compiled with format {version}, this version reads "
+                           "{expected}; compile the territory again"),
+    "compiled.missing": N_("{path}: missing array {name}; compile again"),
+    "communes.not_collection": N_("boundaries: expected a GeoJSON FeatureCollection"),
+    "communes.no_boundary": N_("no boundary for code(s) {codes} (the join is on the INSEE "
+                               "code)"),
+    "communes.no_population": N_("no population for code(s) {codes} (the join is on the "
+                                 "INSEE code)"),
+    "communes.unmatched": N_("no boundary for code(s) {codes}; no population for code(s) "
+                             "{other} (the join is on the INSEE code)"),
+}
+
+
+def error_text(code: str, params: Mapping[str, object], lang: Lang = "en") -> str:
+    """The text of the error ``code`` in ``lang``; a parameter that is itself an error or a
+    :class:`Text` is given in the same language.
+
+    >>> error_text("scenario.none", {"path": "x.yaml"}, "fr")
+    'x.yaml : aucun fichier de scénario ici'
+    """
+    def side(v: object) -> object:
+        if isinstance(v, Text):
+            return v.fr if lang == "fr" else v.en
+        render = getattr(v, "render", None)
+        if isinstance(v, Exception) and callable(render):
+            return render(lang)
+        return v
+
+    return _format(gettext(ERRORS[code], lang), {k: side(v) for k, v in params.items()})
+
 
 #: the small words that locate a problem, by key
 _WHERE = {"line": N_("line"), "feature": N_("feature"), "row": N_("row"), "field": N_("field"),

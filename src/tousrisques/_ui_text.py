@@ -9,6 +9,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "invalid": ("{path}: {errors} error(s), {warnings} warning(s)",
                 "{path} : {errors} erreur(s), {warnings} avertissement(s)"),
     "valid_scenario": ("{path}: valid scenario", "{path} : scénario valide"),
+    "inputs_changed": ("Inputs changed since the run ({paths}); this uses the copies kept in "
+                       "the run folder (inputs/), which are those the results were computed "
+                       "from — run the scenario again to see the effect of the changes.",
+                       "Des entrées ont changé depuis le calcul ({paths}) ; les copies gardées "
+                       "dans le dossier de résultats (inputs/), celles dont les résultats sont "
+                       "tirés, sont utilisées — relancez le scénario pour voir l'effet des "
+                       "changements."),
     "sc_territory": ("territory", "territoire"),
     "sc_duration_h": ("duration (hours)", "durée (heures)"),
     "sc_step_h": ("output step (hours)", "pas de sortie (heures)"),
@@ -185,6 +192,21 @@ def default_lang() -> str:
         if value:
             return "fr" if value.lower().startswith("fr") else "en"
     return "en"
+
+
+def argv_lang(argv: list[str]) -> str:
+    """The language asked for on the command line (``--lang fr``, ``--lang=en``), known
+    before the command is parsed; else :func:`default_lang`.
+
+    >>> argv_lang(["run", "s.yaml", "--lang", "fr"]), argv_lang(["--lang=en"])
+    ('fr', 'en')
+    """
+    for i, arg in enumerate(argv):
+        value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else (
+            argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
+        if value in ("en", "fr"):
+            return value
+    return default_lang()
 
 
 def number(value: float, lang: str, *, digits: int = 0) -> str:

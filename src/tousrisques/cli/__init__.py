@@ -9,7 +9,7 @@ import sys
 from typer.models import CommandInfo
 
 from tousrisques._exceptions import TousrisquesError
-from tousrisques._ui_text import default_lang, t
+from tousrisques._ui_text import argv_lang, t
 from tousrisques.cli import _inspect, _run, _territory  # noqa: F401  (they register commands)
 from tousrisques.cli._app import app
 from tousrisques.cli._common import emit_json, err
@@ -37,14 +37,15 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except TousrisquesError as exc:
-        err.print(str(exc), style="red", markup=False)
+        text = exc.render(argv_lang(sys.argv[1:]))
+        err.print(text, style="red", markup=False)
         if as_json:
-            emit_json({"ok": False, "error": str(exc)})
+            emit_json({"ok": False, "error": text, "code": exc.code})
         sys.exit(1)
     except Exception as exc:
         if os.environ.get("TOUSRISQUES_DEBUG"):
             raise
-        message = t("internal", default_lang(), detail=f"{type(exc).__name__}: {exc}")
+        message = t("internal", argv_lang(sys.argv[1:]), detail=f"{type(exc).__name__}: {exc}")
         err.print(message, style="red", markup=False)
         if as_json:
             emit_json({"ok": False, "error": message, "internal": True})

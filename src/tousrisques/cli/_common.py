@@ -93,11 +93,22 @@ def fail(path: Path | str, exc: InputError | str, lang: str, as_json: bool) -> N
     """Print a bad input (every problem when it is a ValidationError) and exit 1."""
     if isinstance(exc, ValidationError):
         report_problems(exc, Path(path), lang, as_json)
-    elif as_json:
-        emit_json({"ok": False, "path": str(path), "error": str(exc)})
     else:
-        err.print(str(exc), style="red", markup=False)
+        text = exc.render(lang) if isinstance(exc, InputError) else str(exc)
+        if as_json:
+            emit_json({"ok": False, "path": str(path), "error": text,
+                       "code": exc.code if isinstance(exc, InputError) else None})
+        else:
+            err.print(text, style="red", markup=False)
     raise typer.Exit(1)
+
+
+def inputs_changed(paths: tuple[str, ...] | list[str], lang: str) -> None:
+    """Say on stderr that inputs of a run folder changed since the run (the copies it keeps
+    are used)."""
+    if paths:
+        shown = ", ".join(paths[:3]) + (f" (+{len(paths) - 3})" if len(paths) > 3 else "")
+        err.print(t("inputs_changed", lang, paths=shown), style="yellow", markup=False)
 
 
 def hours_list(text: str | None, option: str, lang: str, as_json: bool = False

@@ -102,16 +102,15 @@ class CompiledTerritory:
             with np.load(path, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-            raise CompiledFormatError(f"{path}: not a compiled territory ({exc})") from exc
+            raise CompiledFormatError("compiled.unreadable", path=path, detail=exc) from exc
         version = int(arrays.get("format_version", np.array(-1)))
         if version != FORMAT_VERSION:
-            raise CompiledFormatError(
-                f"{path}: compiled with format {version}, this version reads "
-                f"{FORMAT_VERSION}; compile the territory again")
+            raise CompiledFormatError("compiled.version", path=path, version=version,
+                                      expected=FORMAT_VERSION)
         try:
             return _unflatten(arrays)
         except KeyError as exc:
-            raise CompiledFormatError(f"{path}: missing array {exc}; compile again") from exc
+            raise CompiledFormatError("compiled.missing", path=path, name=exc) from exc
 
 
 def _layer_graph(code: int, name: str, t: Territory) -> LayerGraph:

@@ -23,7 +23,7 @@ def zones_from_boundaries(boundaries: Mapping[str, Any], populations: Mapping[st
     """
     features = boundaries.get("features") if isinstance(boundaries, Mapping) else None
     if not isinstance(features, list):
-        raise InputError("boundaries: expected a GeoJSON FeatureCollection")
+        raise InputError("communes.not_collection")
     by_code = {}
     for f in features:
         props = f.get("properties") or {}
@@ -33,12 +33,12 @@ def zones_from_boundaries(boundaries: Mapping[str, Any], populations: Mapping[st
     no_shape = [c for c in wanted if c not in by_code]
     no_pop = [c for c in wanted if c not in populations]
     if no_shape or no_pop:
-        parts = []
+        if no_shape and no_pop:
+            raise InputError("communes.unmatched", codes=", ".join(no_shape),
+                             other=", ".join(no_pop))
         if no_shape:
-            parts.append(f"no boundary for code(s) {', '.join(no_shape)}")
-        if no_pop:
-            parts.append(f"no population for code(s) {', '.join(no_pop)}")
-        raise InputError("; ".join(parts) + " (the join is on the INSEE code)")
+            raise InputError("communes.no_boundary", codes=", ".join(no_shape))
+        raise InputError("communes.no_population", codes=", ".join(no_pop))
     out = []
     for c in wanted:
         f = by_code[c]
