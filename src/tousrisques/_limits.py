@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+TEN_YEARS_H = 10 * 8766.0
+#: The largest value a number field of a territory may take (its name → the limit), checked
+#: where it is read: beyond, a value is a typo or an attack (``1e308`` people overflow to
+#: infinity later), never a real territory. Documented in docs/territory-format.md.
+MAX_FIELD_VALUES: dict[str, float] = {
+    "population": 1e9,        # people in one zone
+    "vulnerable": 1e9,
+    "range_m": 1_000_000.0,   # 1000 km
+    "backup_hours": TEN_YEARS_H,
+    "repair_hours": TEN_YEARS_H,
+}
+MAX_BACKUP_S = TEN_YEARS_H * 3600.0
+
 
 @dataclass(frozen=True, slots=True)
 class ReadLimits:

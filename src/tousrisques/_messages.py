@@ -111,6 +111,8 @@ MESSAGES: dict[str, _T] = {
     "field.not_finite": (N_("{value} is not a finite number"), N_("{expected}")),
     "field.too_large": (N_("{value} is more than the largest value allowed here, {limit}"),
                         N_("a number from 0 to {limit}")),
+    "field.too_large": (N_("{value} is more than the largest value allowed here, {limit}"),
+                        N_("a number from 0 to {limit}")),
     "field.bool": (N_("'{value}' is not true or false"),
                    N_("true or false (also yes/no, oui/non, 1/0)")),
     "field.type": (N_("expected {expected_type}, got {got}"), N_("{expected}")),

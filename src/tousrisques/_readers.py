@@ -6,6 +6,8 @@ used at all, so that the loader can go on checking the other files.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from tousrisques._limits import ReadLimits
+from tousrisques._messages import Text
 from tousrisques._problems import Problems
 
 Path_ = tuple[Hashable, ...]
@@ -30,22 +33,116 @@ _BOMS = (
 )
 
 
-def read_bytes(path: Path, rel: str, problems: Problems, *, max_bytes: int,
-               setting: str) -> bytes | None:
-    """Read a whole file after checking its size; ``None`` (with a problem) if it cannot be."""
+_CHUNK = 1 << 20
+_MAX_READ = 1 << 30  # Linux returns at most about 2 GiB per read
+
+
+def _kind_of(mode: int) -> Text:
+    """What a path that is not a regular file is, in both languages."""
+    for test, en, fr in ((stat.S_ISDIR, "a folder", "un dossier"),
+                         (stat.S_ISFIFO, "a named pipe (FIFO)", "un tube nommé (FIFO)"),
+                         (stat.S_ISCHR, "a character device", "un périphérique caractère"),
+                         (stat.S_ISBLK, "a block device", "un périphérique bloc"),
+                         (stat.S_ISSOCK, "a socket", "une socket")):
+        if test(mode):
+            return Text(en, fr)
+    return Text("not a regular file", "pas un fichier ordinaire")  # pragma: no cover
+
+
+def inside(path: Path, *roots: Path) -> bool:
+    """Whether ``path``, once every link is resolved, lies in one of ``roots`` (resolved too).
+    A link loop or an unreadable path counts as outside."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            problems.error("file.too_large", rel, size=size, limit=max_bytes, setting=setting)
+        real = Path(os.path.realpath(path, strict=False))
+        return any(real.is_relative_to(os.path.realpath(r)) for r in roots)
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this machine can still give (MemAvailable), or ``None`` if unknown."""
+    try:
+        with open("/proc/meminfo", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - not POSIX
+        return None
+
+
+def read_bytes(path: Path, rel: str, problems: Problems, *, max_bytes: int,
+               setting: str, roots: tuple[Path, ...] = ()) -> bytes | None:
+    """Read a whole regular file within ``max_bytes``; ``None`` (with a problem) if it cannot be.
+
+    Only a regular file is opened: a folder, a FIFO, a device or a socket is refused before
+    it is opened (so a FIFO never blocks). With ``roots``, the file — links resolved — must
+    lie in one of them. The size is checked on the opened file and the read stops after
+    ``max_bytes + 1`` bytes, so a file that grows or lies about its size cannot exhaust
+    memory; a file larger than the memory this machine has left is refused too."""
+    if roots and not inside(path, *roots):
+        problems.error("file.outside", rel, path=rel)
+        return None
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            problems.error("file.special", rel, path=rel, kind=_kind_of(st.st_mode))
             return None
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         problems.error("file.missing", rel, path=rel)
-    except IsADirectoryError:
-        problems.error("file.unreadable", rel, detail="it is a folder")
+        return None
     except OSError as exc:
         problems.error("file.unreadable", rel, detail=exc.strerror or str(exc))
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # swapped between the check and the open
+            problems.error("file.special", rel, path=rel, kind=_kind_of(st.st_mode))
+            return None
+        if st.st_size > max_bytes:
+            problems.error("file.too_large", rel, size=st.st_size, limit=max_bytes,
+                           setting=setting)
+            return None
+        free = available_memory()
+        if free is not None and st.st_size * 2 > free:
+            problems.error("file.memory", rel, size=st.st_size, free=free)
+            return None
+        return _read_bounded(fd, st.st_size, rel, problems, max_bytes, setting)
+    except MemoryError:
+        problems.error("file.memory", rel, size=st.st_size, free=available_memory() or 0)
+    except OSError as exc:
+        problems.error("file.unreadable", rel, detail=exc.strerror or str(exc))
+    finally:
+        os.close(fd)
     return None
+
+
+def _read_bounded(fd: int, size: int, rel: str, problems: Problems, max_bytes: int,
+                  setting: str) -> bytes | None:
+    """At most ``max_bytes + 1`` bytes, in as few reads as the announced ``size`` allows."""
+    chunks: list[bytes] = []
+    got = 0
+    while got <= max_bytes:
+        want = max(size + 1 - got, _CHUNK)
+        chunk = os.read(fd, min(want, _MAX_READ, max_bytes + 1 - got))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        got += len(chunk)
+    problems.error("file.too_large", rel, size=got, limit=max_bytes, setting=setting)
+    return None
+
+
+def hash_file(path: Path, digest: Any) -> None:
+    """Feed a regular file to ``digest`` in chunks (bounded memory, whatever its size)."""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
 
 
 def decode_utf8(raw: bytes, rel: str, problems: Problems) -> str | None:

@@ -20,7 +20,7 @@ from tousrisques._exceptions import InputError, ValidationError
 from tousrisques._limits import ReadLimits
 from tousrisques._messages import Text
 from tousrisques._problems import Problem, Problems, suggest
-from tousrisques._readers import parse_json, read_bytes, read_yaml
+from tousrisques._readers import hash_file, inside, parse_json, read_bytes, read_yaml
 from tousrisques.engine import Event, Hazard, outage
 from tousrisques.scenario._builders import flood, load_shedding, plume, storm
 from tousrisques.scenario._exposure import Stage, project_geometries, stage_exposures
@@ -77,6 +77,11 @@ def _rows(names: list[str], t: Territory) -> list[int]:
     return out
 
 
+def _roots(path: Path, territory: Territory) -> tuple[Path, ...]:
+    """The folders a scenario's footprints may be read from: its own and its territory's."""
+    return (path.parent,) if territory.folder is None else (path.parent, territory.folder)
+
+
 def _check_assets(names: list[str], t: Territory, rel: str, line: int | None, where: str,
                   problems: Problems) -> None:
     rows = t.assets.rows_of([n for n in names if not any(ch in n for ch in "*?[")])
@@ -96,7 +101,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
     """
     limits = limits or ReadLimits()
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():  # a FIFO, a device or a folder: refused by read_yaml, unopened
         raise InputError(f"{path}: no scenario file here")
     rel = path.name
     problems = Problems(max_repeats=limits.max_repeats)
@@ -186,10 +191,11 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
         absent |= set(rows)
         events.append(Event(parse_duration(m.at), tuple(rows), "restore",
                             f"mitigation: {m.name}"))
-    digest = hashlib.blake2b(path.read_bytes(), digest_size=16)
+    digest = hashlib.blake2b(digest_size=16)
+    hash_file(path, digest)
     for h in spec.hazards:
         if h.footprint is not None:
-            digest.update((path.parent / h.footprint).read_bytes())
+            hash_file(path.parent / h.footprint, digest)
     return Scenario(path, spec, territory, compiled, duration, step, tuple(hazards),
                     tuple(events), tuple(sorted(absent)), exposure, zone_exposure, repair_beta,
                     tuple(problems.warnings), digest.hexdigest())
@@ -316,8 +322,11 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
             if pure.is_absolute() or h.footprint.startswith(("/", "\\")):
                 problems.error("file.outside", rel, line=line, field="footprint",
                                path=h.footprint)
-            elif not (path.parent / pure).is_file():
+            elif not (path.parent / pure).exists():
                 problems.error("file.missing", rel, line=line, field="footprint",
+                               path=h.footprint)
+            elif not inside(path.parent / pure, *_roots(path, territory)):
+                problems.error("file.outside", rel, line=line, field="footprint",
                                path=h.footprint)
     named: list[tuple[str, int, list[str]]] = [
         *(("events", i, list(e.assets)) for i, e in enumerate(parts.events) if e),

@@ -12,12 +12,16 @@ from tousrisques._durations import parse_duration
 from tousrisques.territory._config import Local
 
 MAX_STAGES = 10_000
+MAX_DISTANCE_M = 1_000_000.0  # 1000 km: a radius, a plume, a flood band
+MAX_DEPTH_M = 1_000.0
+MAX_DURATION_S = 3650 * 86400.0  # ten years: any duration of a scenario
 
 
 def _duration(v: Any) -> Any:
     if isinstance(v, int | float) and not isinstance(v, bool):
         raise ValueError("write a unit: 30m, 2h, 1d")
-    parse_duration(str(v))
+    if parse_duration(str(v)) > MAX_DURATION_S:
+        raise ValueError(f"at most {MAX_DURATION_S / 86400:g} days (ten years)")
     return str(v)
 
 
@@ -52,6 +56,9 @@ def _band(v: Any) -> Any:
             raise ValueError(f"the {what} must be a finite number")
     if distance <= 0 or depth < 0:
         raise ValueError("the distance must be > 0 and the depth >= 0")
+    if distance > MAX_DISTANCE_M or depth > MAX_DEPTH_M:
+        raise ValueError(f"the distance must be at most {MAX_DISTANCE_M:g} m and the depth at "
+                         f"most {MAX_DEPTH_M:g} m")
     return (float(distance), float(depth), _duration(when))
 
 
@@ -73,7 +80,7 @@ class PlumeBuilder(_Strict):
     duration: PositiveDuration
     step: PositiveDuration = "1h"
     half_angle_deg: float = Field(default=12.0, gt=0, lt=90)
-    max_length_m: float = Field(default=30_000.0, gt=0, allow_inf_nan=False)
+    max_length_m: float = Field(default=30_000.0, gt=0, le=MAX_DISTANCE_M, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _stages(self) -> PlumeBuilder:
@@ -94,7 +101,7 @@ class StormBuilder(_Strict):
     end: Duration
     step: PositiveDuration = "1h"
     peak_kmh: float = Field(gt=0, le=400)
-    radius_m: float = Field(gt=0, allow_inf_nan=False)
+    radius_m: float = Field(gt=0, le=MAX_DISTANCE_M, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _stages(self) -> StormBuilder:

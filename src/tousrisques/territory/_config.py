@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from pydantic import ValidationError as PydanticError
 
 from tousrisques._durations import parse_duration
+from tousrisques._limits import MAX_FIELD_VALUES
 from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
 from tousrisques._readers import LineMap
@@ -232,6 +233,9 @@ def check_kind_overrides(raw: dict[str, dict[str, Any]], rel: str, lines: LineMa
                                    value=value, expected=_NUMBER)
                 elif not math.isfinite(value) or value < 0:
                     problems.error("field.negative", rel, line=line, field=where, value=value)
+                elif value > MAX_FIELD_VALUES[key]:
+                    problems.error("field.too_large", rel, line=line, field=where,
+                                   value=f"{value:g}", limit=f"{MAX_FIELD_VALUES[key]:g}")
                 else:
                     ok[key] = float(value)
             elif value is not None and not isinstance(value, str):

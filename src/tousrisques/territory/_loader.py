@@ -73,10 +73,10 @@ def _named_file(folder: Path, rel: str, problems: Problems, key: str, line: int 
         problems.error("file.outside", tfile, line=line, field=key, path=rel)
         return None
     path = folder / pure
-    if not path.is_file():
+    if not path.exists():
         problems.error("file.missing", tfile, line=line, field=key, path=rel)
         return None
-    return path
+    return path  # a folder, a FIFO or a device is refused by read_bytes, before it is opened
 
 
 def _read_data(path: Path, rel: str, spec: FieldSpec, problems: Problems,

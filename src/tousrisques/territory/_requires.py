@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tousrisques._durations import format_duration, parse_duration
+from tousrisques._limits import MAX_BACKUP_S
 from tousrisques._messages import Text
 
 WHITESPACE = " \t\r\n\f\v"
@@ -55,6 +56,7 @@ def _parse_group(part: str) -> Group:
                 f"backup '{backup.strip(WHITESPACE)}' is not a duration (write 2h, 90m, 1d)",
                 f"l'autonomie « {backup.strip(WHITESPACE)} » n'est pas une durée "
                 "(écrivez 2h, 90m, 1d)") from None
+        _check_backup(backup_s)
     alts = tuple(a.strip(WHITESPACE) for a in body.split("|"))
     if not body.strip(WHITESPACE):
         raise RequiresSyntaxError(f"group '{part.strip(WHITESPACE)}' names no asset before '@'",
@@ -156,11 +158,24 @@ def _backup_of(item: dict[str, Any], i: int) -> float | None:
             raise RequiresSyntaxError(f"item {i + 1}: backup_hours must be a number >= 0",
                                       f"élément {i + 1} : backup_hours doit être un nombre "
                                       ">= 0")
-        return float(h) * 3600.0
+        return _check_backup(float(h) * 3600.0)
     if "backup" in item:
         try:
-            return parse_duration(str(item["backup"]))
+            backup_s = parse_duration(str(item["backup"]))
         except ValueError:
             raise RequiresSyntaxError(f"item {i + 1}: backup is not a duration",
                                       f"élément {i + 1} : backup n'est pas une durée") from None
+        return _check_backup(backup_s)
     return None
+
+
+def _check_backup(backup_s: float) -> float:
+    """A backup autonomy of at most ten years (beyond, a typo: ``1e308`` hours overflow)."""
+    if backup_s > MAX_BACKUP_S:
+        years = MAX_BACKUP_S / 3600 / 8766
+        raise RequiresSyntaxError(
+            f"a backup of {backup_s / 3600:g} h is more than the largest allowed, "
+            f"{MAX_BACKUP_S / 3600:g} h ({years:g} years)",
+            f"une autonomie de {backup_s / 3600:g} h dépasse le maximum admis, "
+            f"{MAX_BACKUP_S / 3600:g} h ({years:g} ans)")
+    return backup_s

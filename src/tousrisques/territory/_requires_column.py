@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tousrisques._durations import parse_duration
+from tousrisques._limits import MAX_BACKUP_S
 from tousrisques.territory._columns import IntArray, RawGroups
 
 FORBIDDEN = r"[ \t\r\n\f\v,]"
@@ -58,6 +59,7 @@ def parse_column(col: pa.Array) -> tuple[RawGroups, IntArray]:
         for i, text in enumerate(uniq.to_pylist()):
             with contextlib.suppress(ValueError):
                 values[i] = parse_duration(text)
+        values[values > MAX_BACKUP_S] = np.nan  # redone one by one, which says the limit
         code = _np(pc.index_in(second, value_set=uniq))
         backup[with_backup] = values[code]
         bad[rows[g_cell[with_backup[np.isnan(values[code])]]]] = True

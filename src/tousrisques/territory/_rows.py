@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tousrisques._limits import MAX_FIELD_VALUES
 from tousrisques._messages import Text
 from tousrisques._problems import Place, Problems, suggest
 from tousrisques.territory._columns import Block, RawGroups, strings
@@ -190,6 +191,14 @@ def check_numbers(v: FloatArray, name: str, ids: pa.Array, places: Places,
         file, place = places(r)
         problems.error("field.not_finite", file, field=name, ident=ids[r].as_py(),
                        value=v[r], expected=FINITE, **place)
+    limit = MAX_FIELD_VALUES.get(name)
+    if limit is not None:
+        with np.errstate(invalid="ignore"):
+            over = np.nonzero(np.isfinite(v) & (v > limit))[0]
+        for r in over.tolist():
+            file, place = places(r)
+            problems.error("field.too_large", file, field=name, ident=ids[r].as_py(),
+                           value=f"{v[r]:g}", limit=f"{limit:g}", **place)
 
 
 def concat_attrs(blocks: Sequence[Block]) -> dict[str, Any]:
