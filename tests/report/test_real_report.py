@@ -131,6 +131,7 @@ def test_every_run_is_in_runs_parquet_and_the_mean_matches(run_folder: Path) -> 
     assert np.allclose(values.mean(axis=0), s["mean"])
 
 
+@pytest.mark.slow  # a real browser: make test installs it, make test-fast does not
 def test_the_real_report_opens_and_draws_everything_in_chromium(run_folder: Path) -> None:
     from playwright.sync_api import sync_playwright
 
