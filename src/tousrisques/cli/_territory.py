@@ -78,13 +78,16 @@ def _load(path: Path, lang: str, as_json: bool) -> Territory:
 
 
 def _validate(path: Path, lang: str, as_json: bool) -> Territory:
+    from tousrisques.analysis._health import never_working
+
     territory = _load(path, lang, as_json)
     s = territory.summary()
+    warnings = [*territory.warnings, *never_working(territory)]
     if as_json:
         emit_json({"valid": True, "path": str(path), "summary": s.to_dict(),
-                   "problems": [p.to_dict(lang) for p in territory.warnings]})
+                   "problems": [p.to_dict(lang) for p in warnings]})
         return territory
-    for p in territory.warnings:
+    for p in warnings:
         out.print(p.render(lang), style="yellow", markup=False)
     out.print(t("valid", lang, path=path) + f" — {s.name}", style="bold green", markup=False)
     _print_summary(territory, s, lang)
@@ -106,7 +109,9 @@ def _validate_scenario(path: Path, lang: str, as_json: bool) -> None:
                "hazards": hazards, "events": len(s.events), "absent_assets": len(s.absent),
                "runs": s.spec.monte_carlo.runs, "seed": s.spec.monte_carlo.seed,
                "injects": len(s.spec.injects)}
-    warnings = [*s.territory.warnings, *s.warnings]
+    from tousrisques.analysis._health import never_working
+
+    warnings = [*s.territory.warnings, *never_working(s.territory, s.compiled), *s.warnings]
     if as_json:
         emit_json({"valid": True, "path": str(path), "scenario": summary,
                    "problems": [p.to_dict(lang) for p in warnings]})

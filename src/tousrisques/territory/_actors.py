@@ -15,7 +15,7 @@ from tousrisques._limits import ReadLimits
 from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
 from tousrisques._readers import LineMap, read_yaml
-from tousrisques.territory._config import ROLES, Actor, Channel, report_pydantic
+from tousrisques.territory._config import ROLE_ALIASES, ROLES, Actor, Channel, report_pydantic
 from tousrisques.territory._model import AssetTable, IntArray, Requirements
 from tousrisques.territory._rows import IdIndex
 
@@ -33,6 +33,9 @@ class Listing(Generic[M]):
     lines: LineMap = field(default_factory=dict)
     base: tuple[Hashable, ...] = ()
     broken: set[str] = field(default_factory=set)
+    # items that failed validation, kept with their valid fields so that their references
+    # are checked too (every problem of an item at once): item index -> fields left out
+    partial: dict[int, set[str]] = field(default_factory=dict)
 
     def line(self, i: int, *path: Hashable) -> int | None:
         """Line of ``path`` inside valid item ``i`` (or of the item when the path is absent)."""
@@ -71,7 +74,38 @@ def read_list(path: Path, rel: str, key: str, model: type[M], problems: Problems
                 out.broken.add(ident.strip())
             report_pydantic(exc, rel, out.lines, (*out.base, i), problems, model=model,
                             ident=ident if isinstance(ident, str) else None)
+            kept = _valid_part(model, item, exc)
+            if kept is not None:
+                out.partial[len(out.items)] = kept[1]
+                out.items.append(kept[0])
+                out.positions.append(i)
     return out
+
+
+# Stand-ins for required fields that failed, so that the rest of an item is still checked;
+# the checks of a field left out are skipped (see Listing.partial).
+_STAND_INS: dict[str, Any] = {"name": "?", "role": "other", "mode": "point_to_point"}
+
+
+def _valid_part(model: type[M], item: Any, exc: PydanticError) -> tuple[M, set[str]] | None:
+    """The item without the fields that failed (already reported), with stand-ins for the
+    required ones; ``None`` when its id failed or nothing valid is left."""
+    if not isinstance(item, dict):
+        return None
+    bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    if "id" in bad:
+        return None
+    kept = {k: v for k, v in item.items() if k not in bad and k in model.model_fields}
+    for name in bad:
+        info = model.model_fields.get(name)
+        if info is not None and info.is_required():
+            if name not in _STAND_INS:
+                return None
+            kept[name] = _STAND_INS[name]
+    try:
+        return model.model_validate(kept), bad
+    except PydanticError:
+        return None
 
 
 def _dupes(listing: Listing[Any], problems: Problems) -> None:
@@ -126,7 +160,8 @@ def check_channels(channels: Listing[Channel], problems: Problems, index: IdInde
             problems.error("channel.coverage", rel, line=channels.line(i, "coverage"),
                            field="coverage", ident=ch.id, kind=ch.coverage,
                            allowed=", ".join(sorted(ranged)))
-        if ch.triggered_by and ch.mode != "broadcast":
+        if ch.triggered_by and ch.mode != "broadcast" \
+                and "mode" not in channels.partial.get(i, ()):
             problems.error("channel.trigger", rel, line=channels.line(i, "triggered_by"),
                            field="triggered_by", ident=ch.id)
 
@@ -170,4 +205,4 @@ def check_actors(actors: Listing[Actor], channels: Listing[Channel], problems: P
                 problems.error("ref.actor", channels.rel,
                                line=channels.line(i, "triggered_by", j),
                                field="triggered_by", ident=ch.id, ref=who,
-                               suggest=suggest(who, [*actor_ids, *ROLES]))
+                               suggest=suggest(who, [*actor_ids, *ROLES], ROLE_ALIASES))

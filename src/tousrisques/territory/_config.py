@@ -6,8 +6,9 @@ Parsed with pydantic; its errors are turned into problems that carry the YAML li
 from __future__ import annotations
 
 import math
+import types
 from collections.abc import Hashable, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticError
@@ -25,6 +26,48 @@ ROLES: tuple[str, ...] = (
     "hospital", "health_agency", "operator", "association", "citizen_relay", "media",
     "industrial", "school", "other",
 )
+
+# Words a French (or English) user may write for a role: used only to suggest the role
+# ("did you mean …?"), never accepted as a value. Keys are folded (see ``_problems.fold``).
+ROLE_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("prefet", "prefete", "sous_prefecture", "sous_prefet", "pref",
+                     "prefecture_de_departement", "etat", "cod_prefecture"), "prefecture"),
+    **dict.fromkeys(("cellule_de_crise", "cellule_crise", "cellule", "cod", "pcc",
+                     "poste_de_commandement", "poste_de_commandement_communal", "pc",
+                     "pc_crise", "centre_operationnel", "centre_de_crise", "crisis_center",
+                     "crisis_centre", "crise"), "crisis_cell"),
+    **dict.fromkeys(("maire", "mairie", "commune", "municipalite", "hotel_de_ville",
+                     "adjoint_au_maire", "elu", "town_hall", "city_hall", "municipality"),
+                    "mayor"),
+    **dict.fromkeys(("pompiers", "pompier", "sapeurs_pompiers", "sapeur_pompier", "sdis",
+                     "codis", "cta_codis", "caserne", "centre_de_secours", "firefighters",
+                     "fire_brigade", "fire_department"), "fire_service"),
+    **dict.fromkeys(("gendarmerie", "gendarme", "gendarmes", "police_nationale",
+                     "police_municipale", "commissariat", "forces_de_l_ordre", "fdo",
+                     "policiers"), "police"),
+    **dict.fromkeys(("samu", "smur", "centre_15", "urgences", "secours",
+                     "aide_medicale_urgente", "ambulance", "ambulances", "ems"),
+                    "emergency_medical"),
+    **dict.fromkeys(("hopital", "chu", "ch", "centre_hospitalier", "clinique",
+                     "etablissement_de_sante"), "hospital"),
+    **dict.fromkeys(("ars", "agence_regionale_de_sante", "sante", "sante_publique"),
+                    "health_agency"),
+    **dict.fromkeys(("operateur", "operateurs", "exploitant", "gestionnaire_de_reseau",
+                     "enedis", "rte", "grdf", "orange", "telecom", "energie", "eau",
+                     "fournisseur"), "operator"),
+    **dict.fromkeys(("asso", "associatif", "croix_rouge", "protection_civile", "benevoles",
+                     "ong"), "association"),
+    **dict.fromkeys(("relais_citoyen", "relais_citoyens", "citoyen", "citoyens", "relais",
+                     "reserve_communale", "reserve_communale_de_securite_civile", "rcsc",
+                     "voisins_vigilants", "volontaires"), "citizen_relay"),
+    **dict.fromkeys(("medias", "presse", "journal", "journaliste", "radio", "television",
+                     "tele", "france_bleu"), "media"),
+    **dict.fromkeys(("industriel", "industrie", "usine", "seveso", "site_seveso",
+                     "site_industriel", "entreprise"), "industrial"),
+    **dict.fromkeys(("ecole", "college", "lycee", "etablissement_scolaire", "education",
+                     "education_nationale", "rectorat", "creche"), "school"),
+    **dict.fromkeys(("autre", "autres", "divers"), "other"),
+}
 
 Role = Literal[
     "prefecture", "crisis_cell", "mayor", "fire_service", "police", "emergency_medical",
@@ -153,8 +196,12 @@ _TYPES = {"string_type": _TEXT, "bool_parsing": _BOOL, "bool_type": _BOOL,
 def report_pydantic(exc: PydanticError, rel: str, lines: LineMap, base: tuple[Hashable, ...],
                     problems: Problems, *, model: type[BaseModel], ident: str | None = None,
                     ) -> None:
-    """Turn pydantic's errors into problems with the YAML line of each field."""
-    fields = sorted(model.model_fields)
+    """Turn pydantic's errors into problems with the YAML line of each field.
+
+    An unknown key is matched against the fields of the model where it stands (a key inside
+    a hazard's ``plume`` gets the fields of a plume), and a role gets a "did you mean"
+    from :data:`ROLE_ALIASES` too.
+    """
     for err in exc.errors():
         loc = tuple(err["loc"])
         field_name = ".".join(str(p) for p in loc) or None
@@ -175,20 +222,65 @@ def report_pydantic(exc: PydanticError, rel: str, lines: LineMap, base: tuple[Ha
                            **kw)
         elif etype == "extra_forbidden":
             name = str(loc[-1])
+            fields = sorted(model_at(model, loc[:-1]).model_fields)
             problems.error("field.unknown", rel, name=name,
                            allowed=", ".join(fields), suggest=suggest(name, fields), **kw)
         elif etype == "literal_error":
             allowed = str(err.get("ctx", {}).get("expected", ""))
             value = str(err.get("input"))[:40]
             choices = [c.strip(" '") for c in allowed.replace(" or ", ",").split(",")]
+            aliases = ROLE_ALIASES if loc and loc[-1] == "role" else None
             problems.error("field.choice", rel, value=value, allowed=allowed,
-                           suggest=suggest(value, [c for c in choices if c]), **kw)
+                           suggest=suggest(value, [c for c in choices if c], aliases), **kw)
         elif etype in _TYPES:
             problems.error("field.type", rel, expected_type=_TYPES[etype],
                            got=type(err.get("input")).__name__, expected=_TYPES[etype], **kw)
         else:
             msg = str(err["msg"]).removeprefix("Value error, ")
             problems.error("field.invalid", rel, detail=msg, expected=_expected(loc), **kw)
+
+
+def _bare(tp: Any) -> Any:
+    """``tp`` without ``Annotated`` and without ``None`` in a union of one model."""
+    while True:
+        if get_origin(tp) is Annotated:
+            tp = get_args(tp)[0]
+            continue
+        if isinstance(tp, types.UnionType) or get_origin(tp) is Union:
+            kept = [a for a in get_args(tp) if a is not type(None)]
+            if len(kept) == 1:
+                tp = kept[0]
+                continue
+        return tp
+
+
+def model_at(model: type[BaseModel], path: Sequence[Any]) -> type[BaseModel]:
+    """The model that holds the value at ``path`` (a pydantic error location without its
+    last part) inside ``model``: ``("hazards", 0, "plume")`` in a scenario is a plume.
+    Where the path leaves models (a mapping of free keys), the last model reached.
+
+    >>> from tousrisques.territory._config import Channel
+    >>> model_at(Channel, ()).__name__
+    'Channel'
+    """
+    found: type[BaseModel] = model
+    tp: Any = model
+    for part in path:
+        tp = _bare(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            found = tp
+            info = tp.model_fields.get(str(part))
+            if info is None:
+                return found
+            tp = info.annotation
+        elif get_origin(tp) in (list, tuple, set, frozenset) and get_args(tp):
+            tp = get_args(tp)[0]
+        elif get_origin(tp) is dict and len(get_args(tp)) == 2:
+            tp = get_args(tp)[1]
+        else:
+            return found
+    tp = _bare(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else found
 
 
 def _expected(loc: Sequence[Any]) -> Text:

@@ -13,6 +13,7 @@ and in GeoJSON or YAML as a list: ``[{"any_of": ["T12"], "backup_hours": 2}, "B3
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from tousrisques._limits import MAX_BACKUP_S
 from tousrisques._messages import Text
 
 WHITESPACE = " \t\r\n\f\v"
+GROUP_KEYS = ("any_of", "backup_hours", "backup")  # the keys of a group in list form
 ID_FORBIDDEN = re.compile(r"[ \t\r\n\f\v;|@,]")
 
 
@@ -123,13 +125,17 @@ def parse_groups(value: Any) -> tuple[Group, ...]:
                                           "groupe")
             groups.append(sub[0])
         elif isinstance(item, dict):
-            unknown = set(item) - {"any_of", "backup_hours", "backup"}
+            unknown = set(item) - set(GROUP_KEYS)
             if unknown:
+                close = difflib.get_close_matches(str(min(unknown, key=str)),
+                                                  GROUP_KEYS, n=1, cutoff=0.75)
                 raise RequiresSyntaxError(
-                    f"item {i + 1} has unknown key(s) {sorted(unknown)}; "
-                    "use any_of and backup_hours",
-                    f"l'élément {i + 1} a des clés inconnues {sorted(unknown)} ; "
-                    "utilisez any_of et backup_hours")
+                    f"item {i + 1} has unknown key(s) {sorted(unknown, key=str)}; "
+                    "use any_of and backup_hours (or backup)"
+                    + (f'; did you mean "{close[0]}"?' if close else ""),
+                    f"l'élément {i + 1} a des clés inconnues {sorted(unknown, key=str)} ; "
+                    "utilisez any_of et backup_hours (ou backup)"
+                    + (f" ; vouliez-vous dire « {close[0]} » ?" if close else ""))
             alts = item.get("any_of")
             if isinstance(alts, str):
                 alts = [alts]
