@@ -185,6 +185,8 @@ ERRORS: dict[str, str] = {
     "output.not_folder": N_("{path} is a file, not a folder: give the path of a folder to "
                             "write (a file is never replaced by a folder)"),
     "output.is_folder": N_("{path} is a folder: give the path of a file to write"),
+    "output.symlink": N_("{path} is a symbolic link: an output is never written through a "
+                         "link; give the path of the file or folder itself"),
     "territory.none": N_("{path}: no territory here (expected a folder with {file}, or the "
                          "path of that file)"),
     "territory.empty": N_("{path}: empty"),
