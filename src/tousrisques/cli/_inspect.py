@@ -320,8 +320,10 @@ def criticality(
                          ("pop_lost", "right"), ("actors_cut", "right"),
                          ("assets_down", "right")):
         table.add_column(t("col_" + key, language), justify=justify)  # type: ignore[arg-type]
-    for r in rows:
-        row = territory.assets.row_of(r["asset"])
+    for r, row in zip(rows, territory.assets.rows_of([r["asset"] for r in rows]).tolist(),
+                      strict=True):
+        if row < 0:
+            raise KeyError(r["asset"])
         table.add_row(str(r["rank"]), plain(_asset_label(territory, row)),
                       plain(territory.kinds[r["kind"]].label(language)),
                       f"{number(r['population_lost'], language)} "

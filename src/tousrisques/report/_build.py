@@ -339,8 +339,11 @@ def critical(study: Study, *, top: int = 15) -> list[CriticalAsset]:
     rows: list[CriticalAsset] = []
     if study.criticality is None:
         return rows
-    for r in study.criticality.top(top).to_pylist():
-        i = t.assets.row_of(r["asset"])
+    top_rows = study.criticality.top(top).to_pylist()
+    for r, i in zip(top_rows, t.assets.rows_of([r["asset"] for r in top_rows]).tolist(),
+                    strict=True):
+        if i < 0:
+            raise KeyError(r["asset"])
         kind = t.kinds[r["kind"]]
         rows.append(CriticalAsset(int(r["rank"]), r["asset"],
                                   str(names[i]) if names is not None and names[i] else "",

@@ -4,7 +4,6 @@ engine needs — hazards as probabilities per asset, timed events, absent assets
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,6 +35,7 @@ from tousrisques.scenario._model import (
     RepairSpec,
     ScenarioFile,
 )
+from tousrisques.scenario._names import AssetNames
 from tousrisques.territory import CompiledTerritory, Territory, load_territory, territory_hash
 from tousrisques.territory._config import ROLES, report_pydantic
 
@@ -63,37 +63,9 @@ class Scenario:
     content_hash: str = ""  # of the scenario file and its footprint files, as loaded
 
 
-def _rows(names: list[str], t: Territory) -> list[int]:
-    """Asset rows of ids, where ``*`` and ``?`` match many (``GE-ANT-*``)."""
-    out: list[int] = []
-    ids = None
-    for name in names:
-        if any(ch in name for ch in "*?["):
-            if ids is None:
-                ids = t.assets.ids.to_pylist()
-            out.extend(i for i, x in enumerate(ids) if fnmatch.fnmatchcase(x, name))
-        else:
-            out.append(t.assets.row_of(name))
-    return out
-
-
 def _roots(path: Path, territory: Territory) -> tuple[Path, ...]:
     """The folders a scenario's footprints may be read from: its own and its territory's."""
     return (path.parent,) if territory.folder is None else (path.parent, territory.folder)
-
-
-def _check_assets(names: list[str], t: Territory, rel: str, line: int | None, where: str,
-                  problems: Problems) -> None:
-    rows = t.assets.rows_of([n for n in names if not any(ch in n for ch in "*?[")])
-    plain = [n for n in names if not any(ch in n for ch in "*?[")]
-    for name, r in zip(plain, rows, strict=True):
-        if r < 0:
-            problems.error("ref.asset", rel, line=line, field=where, ref=name,
-                           suggest=suggest(name, t.assets.ids.to_pylist())
-                           if len(t.assets) < 20_000 else "")
-    for name in names:
-        if any(ch in name for ch in "*?[") and not _rows([name], t):
-            problems.error("ref.asset", rel, line=line, field=where, ref=name, suggest="")
 
 
 def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scenario:
@@ -134,7 +106,9 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
                        path=parts.territory)
         problems.raise_if_errors()
         raise exc
-    fragilities = _cross_check(parts, territory, path, rel, lines, problems)
+    # every asset the scenario names, resolved in one lookup (patterns: one pass each)
+    names = AssetNames(territory, parts.asset_lists())
+    fragilities = _cross_check(parts, territory, path, rel, lines, problems, names)
     problems.raise_if_errors()
     assert spec is not None
     duration = parse_duration(spec.duration)
@@ -152,8 +126,11 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
             repair[compiled.kind == territory.kind_names.index(kind)] = \
                 parse_duration(r.median)
         compiled = replace(compiled, repair_s=repair)
-    targets = _targets(territory)
-    zone_targets = project_geometries(territory.zones.geometry, territory.metric_crs)
+    # every asset's and zone's shape in metric coordinates: only a hazard needs them
+    no_shapes = np.zeros(0, dtype=object)
+    targets = _targets(territory) if spec.hazards else no_shapes
+    zone_targets = project_geometries(territory.zones.geometry, territory.metric_crs) \
+        if spec.hazards else no_shapes
     hazards, exposure, zone_exposure = [], {}, {}
     for h, frag in zip(spec.hazards, fragilities, strict=True):
         assert frag is not None
@@ -168,26 +145,26 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
     problems.raise_if_errors()
     events: list[Event] = []
     for e in spec.events:
-        rows = _rows(list(e.assets), territory)
+        rows = names.rows(e.assets).tolist()
         at = parse_duration(e.at)
         if e.duration is not None and e.action == "fail":
             events.extend(outage(rows, at, parse_duration(e.duration), e.cause))
         else:
             events.append(Event(at, tuple(rows), e.action, e.cause))
     for c in spec.cyber_attacks:
-        events.extend(outage(_rows(list(c.assets), territory), parse_duration(c.at),
+        events.extend(outage(names.rows(c.assets).tolist(), parse_duration(c.at),
                              parse_duration(c.duration), c.name))
     for ls in spec.load_shedding:
         for feeder, start, slot in load_shedding(
                 list(ls.feeders), start_s=parse_duration(ls.start),
                 slot_s=parse_duration(ls.slot), every_s=parse_duration(ls.every),
                 days=ls.days):
-            events.extend(outage(_rows([feeder], territory), start, slot, ls.name))
-    absent = set(_rows(list(spec.absent), territory))
+            events.extend(outage(names.rows([feeder]).tolist(), start, slot, ls.name))
+    absent = set(names.rows(spec.absent).tolist())
     # assets marked `planned` in the territory exist only when a mitigation brings them
     absent |= set(np.nonzero(territory.assets.planned)[0].tolist())
     for m in spec.mitigations:
-        rows = _rows(list(m.assets), territory)
+        rows = names.rows(m.assets).tolist()
         absent |= set(rows)
         events.append(Event(parse_duration(m.at), tuple(rows), "restore",
                             f"mitigation: {m.name}"))
@@ -262,9 +239,16 @@ class _Parts:
                    [a for a in absent if isinstance(a, str)] if isinstance(absent, list)
                    else [], repairs)
 
+    def asset_lists(self) -> list[list[str]]:
+        """Every list of asset names (and patterns) the scenario holds."""
+        return [*(list(e.assets) for e in self.events if e),
+                *(list(m.assets) for m in self.mitigations if m),
+                *(list(c.assets) for c in self.cyber if c),
+                *(list(ls.feeders) for ls in self.shedding if ls), self.absent]
+
 
 def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
-                 lines: dict[Any, int], problems: Problems
+                 lines: dict[Any, int], problems: Problems, names: AssetNames
                  ) -> list[dict[int, Fragility] | None]:
     """Everything the scenario names must exist in its territory; durations must fit."""
     duration = None
@@ -334,13 +318,11 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
         *(("cyber_attacks", i, list(c.assets)) for i, c in enumerate(parts.cyber) if c)]
     for i, ls in enumerate(parts.shedding):
         if ls is not None:
-            _check_assets(list(ls.feeders), territory, rel,
-                          lines.get(("load_shedding", i, "feeders")), "load_shedding.feeders",
-                          problems)
+            names.check(list(ls.feeders), rel, lines.get(("load_shedding", i, "feeders")),
+                        "load_shedding.feeders", problems)
     for key, i, assets in named:
-        _check_assets(assets, territory, rel, lines.get((key, i, "assets")), f"{key}.assets",
-                      problems)
-    _check_assets(parts.absent, territory, rel, lines.get(("absent",)), "absent", problems)
+        names.check(assets, rel, lines.get((key, i, "assets")), f"{key}.assets", problems)
+    names.check(parts.absent, rel, lines.get(("absent",)), "absent", problems)
     for kind in parts.repairs:
         if kind not in kinds:
             problems.error("kind.unknown", rel, line=lines.get(("repairs", kind)),

@@ -6,6 +6,7 @@ assets loads in seconds and compiles without walking Python objects.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +22,7 @@ import shapely
 
 from tousrisques._problems import Problem
 from tousrisques.territory._config import Actor, Channel
+from tousrisques.territory._globs import glob_regex
 from tousrisques.territory._kinds import KindSpec
 
 if TYPE_CHECKING:
@@ -142,17 +144,51 @@ class AssetTable(_LocatedTable):
         return np.array([str(v).strip().lower() in ("true", "yes", "oui", "1")
                          for v in flag.tolist()], bool)
 
-    def rows_of(self, ids: Sequence[str]) -> IntArray:
-        """Row of each id, -1 where unknown (one vectorised lookup)."""
-        idx = pc.index_in(pa.array(list(ids), type=pa.string()), value_set=self.ids)
-        return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    def rows_of(self, ids: Sequence[str] | pa.Array) -> IntArray:
+        """Row of each id, -1 where unknown, in one vectorised lookup.
+
+        The distinct ids asked for are hashed, then the table's ids are looked up among them
+        in one pass in C: asking for a few ids of a large table does not hash the whole table,
+        and asking for many costs one lookup, not one per id.
+
+        >>> territory.assets.rows_of(["TR1", "nope", "TR1"])  # doctest: +SKIP
+        array([12, -1, 12])
+        """
+        asked = ids if isinstance(ids, pa.Array) else pa.array(list(ids), type=pa.string())
+        if len(asked) == 0:
+            return np.zeros(0, np.int64)
+        encoded = asked.dictionary_encode()
+        distinct, code = encoded.dictionary, encoded.indices
+        at = pc.index_in(self.ids, value_set=distinct)
+        found = np.nonzero(~np.asarray(at.is_null().to_numpy(zero_copy_only=False), bool))[0]
+        which = np.asarray(at.filter(at.is_valid()).to_numpy(zero_copy_only=False), np.int64)
+        # an id present twice in the table (only in a table that failed validation): its first
+        distinct_rows = np.full(len(distinct), -1, np.int64)
+        first, keep = np.unique(which, return_index=True)
+        distinct_rows[first] = found[keep]
+        out = distinct_rows[np.asarray(code.fill_null(0).to_numpy(zero_copy_only=False),
+                                       np.int64)]
+        if code.null_count:
+            out[np.asarray(code.is_null().to_numpy(zero_copy_only=False), bool)] = -1
+        return out
 
     def row_of(self, ident: str) -> int:
-        """Row of one asset id; raises KeyError when unknown."""
-        r = int(self.rows_of([ident])[0])
-        if r < 0:
+        """Row of one asset id (a scan in C, nothing hashed); raises KeyError when unknown."""
+        r = pc.index(self.ids, pa.scalar(ident, pa.string())).as_py()
+        if r is None or r < 0:
             raise KeyError(ident)
-        return r
+        return int(r)
+
+    def rows_matching(self, pattern: str) -> IntArray:
+        """Rows whose id matches the shell-style ``pattern`` (``*``, ``?``, ``[...]``, as
+        :func:`fnmatch.fnmatchcase`), in table order; one pass over the ids in C."""
+        try:
+            hit = pc.match_substring_regex(self.ids, glob_regex(pattern))
+        except pa.ArrowInvalid:  # pragma: no cover - a class RE2 cannot read: the slow way
+            return np.array([i for i, x in enumerate(self.ids.to_pylist())
+                             if fnmatch.fnmatchcase(x, pattern)], np.int64)
+        return np.nonzero(np.asarray(hit.fill_null(False).to_numpy(zero_copy_only=False),
+                                     bool))[0].astype(np.int64)
 
     def id_of(self, row: int) -> str:
         return str(self.ids[row].as_py())
