@@ -6,7 +6,6 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from tousrisques.engine._network import Network
 from tousrisques.engine._timeline import (
@@ -15,6 +14,7 @@ from tousrisques.engine._timeline import (
     CAUSE_EVENT,
     CAUSE_REQUIREMENT,
     CAUSES,
+    DOWN_CAUSES,
     Timeline,
 )
 
@@ -44,15 +44,21 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
     """The chain of causes of ``asset`` being down at ``time_s``, first the asset itself,
     then what it waited for, down to events (breadth first; each asset once, so the chain is
     at most the assets down; ``max_depth`` stops it earlier). Empty when the asset works at
-    that time. ``tousrisques.analysis.readable_chain`` keeps what a person needs to read."""
-    if timeline.state_at(time_s)[asset]:
+    that time. ``tousrisques.analysis.readable_chain`` keeps what a person needs to read.
+
+    Every link is read at ``time_s``: each asset's cause then (logged at ``Cause.time_s``,
+    when it began) and, for a cut, its neighbours down then. The causes of one instant come
+    from one computation of the state, in which what an asset waited for fell before it, so
+    the chain always reaches the first causes.
+    """
+    state = timeline.state_at(time_s)
+    if state[asset]:
         return []
     log = timeline.log
     # each asset's changes in time order, found by bisection: a long cascade walks through
     # thousands of assets, and scanning the whole log for each would be quadratic
     by_asset = np.lexsort((np.arange(len(log)), log.time_s, log.asset))
     assets_sorted = log.asset[by_asset]
-    states: dict[float, npt.NDArray[np.bool_]] = {}
 
     def last_change(a: int, t: float) -> int:
         lo, hi = np.searchsorted(assets_sorted, [a, a + 1])
@@ -60,11 +66,6 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
             return -1
         j = int(np.searchsorted(log.time_s[by_asset[lo:hi]], t, side="right")) - 1
         return int(by_asset[lo + j]) if j >= 0 else -1
-
-    def state_at(t: float) -> npt.NDArray[np.bool_]:
-        if t not in states:
-            states[t] = timeline.state_at(t)
-        return states[t]
 
     out: list[Cause] = []
     seen = {asset}
@@ -80,8 +81,8 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
     while queue:
         a, t, depth = queue.popleft()
         k = last_change(a, t)
-        if k < 0 or timeline.log.working[k]:
-            continue
+        if k < 0 or timeline.log.working[k] or int(log.cause[k]) not in DOWN_CAUSES:
+            continue  # a down row always has a down cause (tests/engine/test_log.py)
         when = float(timeline.log.time_s[k])
         code = int(timeline.log.cause[k])
         ref = int(timeline.log.ref[k])
@@ -99,7 +100,6 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
             local = local_index(ref, a)
             neighbours = layer.members[layer.indices[layer.indptr[local]:
                                                      layer.indptr[local + 1]]]
-            state = state_at(when)
             because = tuple(int(x) for x in np.unique(neighbours[~state[neighbours]]))
             item = Cause(a, when, CAUSES[code], depth, because, layer=ref)
         out.append(item)
@@ -107,5 +107,5 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
             for b in because:
                 if b not in seen:
                     seen.add(b)
-                    queue.append((b, when, depth + 1))
+                    queue.append((b, t, depth + 1))
     return out

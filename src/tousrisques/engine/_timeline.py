@@ -36,6 +36,8 @@ CAUSE_BACKUP = 3  # a requirement group not met and its backup ran out (``ref``:
 CAUSE_DISCONNECTED = 4  # cut from every source of its layer (``ref``: the layer)
 CAUSE_RECOVERED = 5  # back up because what it needs works again
 CAUSES = ("", "event", "requirement", "backup exhausted", "disconnected", "recovered")
+# the causes a row that says an asset is down may have (``recovered`` only says it works)
+DOWN_CAUSES = (CAUSE_EVENT, CAUSE_REQUIREMENT, CAUSE_BACKUP, CAUSE_DISCONNECTED)
 
 Action = Literal["fail", "restore"]
 
@@ -238,7 +240,7 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     events = sorted(events, key=lambda e: e.time_s)
     for e in events:
         if not np.isfinite(e.time_s):
-            raise InputError(f"event '{e.cause}': its time is not a finite number")
+            raise InputError("event.time", event=e.cause)
     # each damage needs its own restore: an asset hit by a storm and a cyber-attack works
     # again when both are over (a count per asset, never below zero); one event damages an
     # asset once however many times it names it
