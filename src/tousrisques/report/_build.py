@@ -10,6 +10,8 @@ import numpy.typing as npt
 
 from tousrisques._durations import parse_duration
 from tousrisques._messages import Text
+from tousrisques._problems import Problems
+from tousrisques._readers import read_bytes
 from tousrisques.analysis import Study, explain_actor, readable_chain
 from tousrisques.engine import Cause, Ensemble
 from tousrisques.report._data import (
@@ -401,6 +403,9 @@ def method(study: Study) -> Method:
                   "permanent" if horizon is None else f"{horizon / 3600:g} h")
 
 
+SOURCES_MAX_BYTES = 1024 * 1024  # a description of sources, not data
+
+
 def sources(s: Scenario) -> list[str]:
     """Where the territory's data come from: its description and, when its folder holds a
     SOURCES.md, that file's lines."""
@@ -409,9 +414,13 @@ def sources(s: Scenario) -> list[str]:
     if t.folder is not None:
         for name in ("SOURCES.md", "DATA_SOURCES.md"):
             path = t.folder / name
-            if path.is_file():
+            # only a regular file inside the folder (links resolved), of a sensible size
+            raw = read_bytes(path, name, Problems(), max_bytes=SOURCES_MAX_BYTES,
+                             setting="SOURCES.md", roots=(t.folder,)) \
+                if path.exists() else None
+            if raw is not None:
                 out += [line.lstrip("-* ").strip() for line in
-                        path.read_text(encoding="utf-8", errors="replace").splitlines()
+                        raw.decode("utf-8", errors="replace").splitlines()
                         if line.strip() and not line.startswith("#")]
     out.append(f"tousrisques: {', '.join(t.files)}")
     return out
