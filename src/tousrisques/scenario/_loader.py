@@ -19,10 +19,11 @@ from tousrisques._exceptions import InputError, ValidationError
 from tousrisques._limits import ReadLimits
 from tousrisques._messages import Text
 from tousrisques._problems import Problem, Problems, suggest
-from tousrisques._readers import hash_file, inside, parse_json, read_bytes, read_yaml
+from tousrisques._readers import hash_file, inside, read_yaml
 from tousrisques.engine import Event, Hazard, outage
 from tousrisques.scenario._builders import flood, load_shedding, plume, storm
 from tousrisques.scenario._exposure import Stage, project_geometries, stage_exposures
+from tousrisques.scenario._footprint import read_footprint
 from tousrisques.scenario._fragility import Fragility, FragilityError, parse_fragility
 from tousrisques.scenario._model import (
     MAX_STAGES,
@@ -37,7 +38,7 @@ from tousrisques.scenario._model import (
 )
 from tousrisques.scenario._names import AssetNames
 from tousrisques.territory import CompiledTerritory, Territory, load_territory, territory_hash
-from tousrisques.territory._config import ROLES, report_pydantic
+from tousrisques.territory._config import ROLE_ALIASES, ROLES, report_pydantic
 
 FloatArray = npt.NDArray[np.float64]
 MAX_DURATION_S = 3650 * 86400.0
@@ -134,7 +135,8 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
     hazards, exposure, zone_exposure = [], {}, {}
     for h, frag in zip(spec.hazards, fragilities, strict=True):
         assert frag is not None
-        stages = _stages(h, path.parent, duration, problems, territory.metric_crs, limits)
+        stages = _stages(h, path.parent, duration, problems, territory.metric_crs, limits,
+                         territory)
         levels = stage_exposures(stages, targets, territory.metric_crs)
         exposure[h.id] = np.max(levels, axis=0) if levels else np.zeros(len(targets))
         zone_levels = stage_exposures(stages, zone_targets, territory.metric_crs)
@@ -334,7 +336,7 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
             if who not in actors and who not in ROLES:
                 problems.error("ref.actor", rel, line=lines.get(("injects", i, "to", j)),
                                field="injects.to", ref=who,
-                               suggest=suggest(who, [*actors, *ROLES]))
+                               suggest=suggest(who, [*actors, *ROLES], ROLE_ALIASES))
     return fragilities
 
 
@@ -358,7 +360,7 @@ def _targets(t: Territory) -> npt.NDArray[np.object_]:
 
 
 def _stages(h: Any, folder: Path, duration: float, problems: Problems, crs: str,
-            limits: ReadLimits) -> list[Stage]:
+            limits: ReadLimits, territory: Territory | None = None) -> list[Stage]:
     if h.plume is not None:
         p = h.plume
         return plume(p.source, wind_from_deg=p.wind_from_deg, wind_speed_ms=p.wind_speed_ms,
@@ -374,58 +376,8 @@ def _stages(h: Any, folder: Path, duration: float, problems: Problems, crs: str,
         return storm(s.start_point, s.end_point, start_s=parse_duration(s.start),
                      end_s=parse_duration(s.end), step_s=parse_duration(s.step),
                      peak_kmh=s.peak_kmh, radius_m=s.radius_m, crs=crs)
-    return _footprint_file(folder / h.footprint, h.footprint, duration, problems, limits)
-
-
-def _footprint_file(path: Path, rel: str, duration: float, problems: Problems,
-                    limits: ReadLimits) -> list[Stage]:
-    raw = read_bytes(path, rel, problems, max_bytes=limits.max_data_bytes,
-                     setting="max_data_bytes")
-    data = parse_json(raw, rel, problems) if raw is not None else None
-    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
-        if data is not None:
-            problems.error("geojson.collection", rel, line=1)
-        return []
-    groups: dict[tuple[float, float], tuple[list[Any], list[float]]] = {}
-    expected = Text("a Polygon or MultiPolygon with intensity (a number >= 0), start and end "
-                    "(durations, end after start)",
-                    "un Polygon ou MultiPolygon avec intensity (un nombre >= 0), start et end "
-                    "(des durées, end après start)")
-    for fno, feat in enumerate(data["features"], start=1):
-        props = feat.get("properties") if isinstance(feat, dict) else None
-        props = props if isinstance(props, dict) else {}
-        fld = "geometry"
-        try:
-            if not isinstance(feat, dict) or not isinstance(feat.get("geometry"), dict):
-                raise ValueError("no geometry")
-            geom = shapely.geometry.shape(feat["geometry"])
-            if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
-                raise ValueError(f"a {geom.geom_type} is not an area")
-            if not geom.is_valid:
-                raise ValueError(shapely.is_valid_reason(geom))
-            fld = "intensity"
-            raw = props.get("intensity")
-            if isinstance(raw, bool) or not isinstance(raw, int | float):
-                raise ValueError("intensity is not a number")
-            level = float(raw)
-            if not np.isfinite(level) or level < 0:
-                raise ValueError("intensity must be a finite number >= 0")
-            fld = "start"
-            start = parse_duration(str(props.get("start", "0s")))
-            fld = "end"
-            end = parse_duration(str(props["end"])) if "end" in props else duration
-            if end < start:
-                raise ValueError("end comes before start")
-        except Exception as exc:  # shapely raises many types on malformed geometry
-            problems.error("field.invalid", rel, feature=fno, field=fld,
-                           detail=str(exc).splitlines()[0][:100] if str(exc) else
-                           type(exc).__name__, expected=expected)
-            continue
-        polys, levels = groups.setdefault((start, end), ([], []))
-        polys.append(geom)
-        levels.append(level)
-    return [Stage(np.array(p, dtype=object), np.array(v), s, e)
-            for (s, e), (p, v) in sorted(groups.items())]
+    return read_footprint(folder / h.footprint, h.footprint, duration, problems, limits,
+                          territory)
 
 
 def _staged_hazard(stages: list[Stage], levels: list[FloatArray],

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import shapely
-from pyproj import Transformer
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from tousrisques._problems import Problems
 from tousrisques.territory._columns import Block
@@ -121,3 +122,74 @@ def project(lon: FloatArray, lat: FloatArray,
     return x, y
 
 
+
+
+_WGS84_LONLAT = ("urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "CRS84",
+                 "OGC:CRS84")
+
+
+def geojson_crs(member: Any, rel: str, problems: Problems) -> tuple[bool, Transformer | None]:
+    """Read a GeoJSON file's ``crs`` member: ``(True, None)`` for none or WGS84 lon/lat,
+    ``(True, transformer)`` to WGS84 lon/lat (``always_xy``) for another CRS, ``(False,
+    None)`` with a problem when it cannot be read (the file is then refused, not guessed).
+
+    Accepted: ``{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}}``,
+    ``{"type": "EPSG", "properties": {"code": 2154}}`` and a plain ``"EPSG:2154"``.
+
+    >>> ok, tr = geojson_crs("EPSG:2154", "f.geojson", Problems())
+    >>> ok, [round(v, 2) for v in tr.transform(562_000, 6_928_000)]
+    (True, [1.1, 49.44])
+    """
+    if member is None:
+        return True, None
+    name: Any = member
+    if isinstance(member, dict):
+        props = member.get("properties")
+        props = props if isinstance(props, dict) else {}
+        kind = str(member.get("type", "")).lower()
+        if kind == "name":
+            name = props.get("name")
+        elif kind == "epsg" and isinstance(props.get("code"), int | str):
+            name = f"EPSG:{props['code']}"
+        else:
+            name = None
+    shown = str(member)[:100]
+    if not isinstance(name, str) or not name.strip():
+        problems.error("crs.unreadable", rel, line=1, field="crs", value=shown,
+                       detail="no CRS name (a link or an unknown form)")
+        return False, None
+    if name.strip() in _WGS84_LONLAT:
+        return True, None
+    try:
+        crs = CRS.from_user_input(name.strip())
+    except CRSError as exc:
+        problems.error("crs.unreadable", rel, line=1, field="crs", value=shown,
+                       detail=str(exc).splitlines()[0][:120])
+        return False, None
+    if crs.to_epsg() == 4326:
+        return True, None  # GeoJSON keeps longitude first whatever EPSG:4326's axis order
+    try:
+        return True, Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    except CRSError as exc:
+        problems.error("crs.unreadable", rel, line=1, field="crs", value=shown,
+                       detail=str(exc).splitlines()[0][:120])
+        return False, None
+
+
+def to_wgs84(shapes: ObjArray, transformer: Transformer) -> ObjArray:
+    """Shapely geometries (``None`` stays ``None``) reprojected with ``transformer``."""
+    out = shapes.copy()
+    has = np.asarray(shapely.is_geometry(shapes), dtype=bool)
+    if has.any():
+        def move(xy: FloatArray) -> FloatArray:
+            x, y = transformer.transform(xy[:, 0], xy[:, 1])
+            return np.column_stack([x, y])
+
+        out[has] = shapely.transform(shapes[has], move)
+    return out
+
+
+def points_to_wgs84(lon: FloatArray, lat: FloatArray,
+                    transformer: Transformer) -> tuple[FloatArray, FloatArray]:
+    """Point coordinates reprojected with ``transformer``; NaN stays NaN."""
+    return project(lon, lat, transformer)

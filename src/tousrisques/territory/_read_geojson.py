@@ -18,6 +18,7 @@ from tousrisques._problems import Place, Problems
 from tousrisques._readers import parse_json
 from tousrisques.territory._columns import Block, GroupsBuilder, strings
 from tousrisques.territory._fields import NUMBER_HINT, TEXT, FieldSpec, parse_flag, parse_number
+from tousrisques.territory._geometry import geojson_crs, points_to_wgs84, to_wgs84
 from tousrisques.territory._requires import RequiresSyntaxError, parse_compact, parse_groups
 from tousrisques.territory._requires_column import parse_column
 
@@ -38,6 +39,9 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
     if (not isinstance(data, dict) or data.get("type") != "FeatureCollection"
             or not isinstance(data.get("features"), list)):
         problems.error("geojson.collection", rel, line=1)
+        return None
+    crs_ok, transformer = geojson_crs(data.get("crs"), rel, problems)
+    if not crs_ok:
         return None
     features: list[Any] = data["features"]
     n = len(features)
@@ -155,6 +159,10 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
     fno_arr = np.asarray(feature_no, dtype=np.int64)
     if polygons:
         _polygons(polygons, shapes, rel, problems, flagged["geometry"])
+
+    if transformer is not None:  # the file's crs member: to WGS84 lon/lat, checked later
+        lon[:m], lat[:m] = points_to_wgs84(lon[:m], lat[:m], transformer)
+        shapes[:m] = to_wgs84(shapes[:m], transformer)
 
     def place(row: int) -> Place:
         return Place(feature=int(fno_arr[row]))
