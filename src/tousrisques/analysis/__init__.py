@@ -3,6 +3,7 @@ actor was cut off, and a study (a scenario's Monte Carlo, its representative run
 criticality, another scenario beside it) with its data files."""
 
 from tousrisques.analysis._criticality import Criticality, criticality
+from tousrisques.analysis._health import never_working
 from tousrisques.analysis._snapshot import state_geojson
 from tousrisques.analysis._study import (
     STUDY_FORMAT,
@@ -24,6 +25,7 @@ __all__ = [
     "criticality",
     "explain_actor",
     "make_study",
+    "never_working",
     "present_after_mitigations",
     "read_study",
     "read_summary",
