@@ -36,6 +36,7 @@ chromium:
 test: chromium $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 -q
 
 # The inner loop: the tests not marked slow (the end-to-end ones stay in `make test`), without

@@ -63,7 +63,7 @@ def test_folders_a_user_made_are_never_swept(tmp_path: Path, name: str) -> None:
     mine = tmp_path / name
     mine.mkdir()
     (mine / "notes.txt").write_text("mine")
-    with atomic_folder(tmp_path / "results") as tmp:
+    with atomic_folder(tmp_path / "results", replace=True) as tmp:
         (tmp / "summary.json").write_text("{}")
     assert (mine / "notes.txt").read_text() == "mine"
 
@@ -91,11 +91,11 @@ def test_a_marker_with_another_pid_is_not_enough(tmp_path: Path) -> None:
 
 
 def test_temporary_names_follow_the_pattern_and_carry_the_marker(tmp_path: Path) -> None:
-    with atomic_folder(tmp_path / "results") as tmp:
+    with atomic_folder(tmp_path / "results", replace=True) as tmp:
         assert tmp.name.startswith(f".results.{TAG}.{os.getpid()}.")
         assert (tmp / MARKER).read_text() == f"{os.getpid()}\n"
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == []
-    with atomic_file(tmp_path / "r.html") as tmp_file:
+    with atomic_file(tmp_path / "r.html", replace=True) as tmp_file:
         assert tmp_file.name.startswith(f".r.html.{TAG}.{os.getpid()}.")
         tmp_file.write_text("x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "results"]

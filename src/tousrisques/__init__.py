@@ -13,9 +13,8 @@ from tousrisques._exceptions import (
 )
 from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problem
+from tousrisques._version import __version__
 from tousrisques.territory import CompiledTerritory, Territory, load_compiled, load_territory
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CompiledFormatError",

@@ -78,15 +78,47 @@ def refuse_link(path: Path) -> None:
         raise InputError("output.symlink", path=path)
 
 
+def refuse_to_replace(path: str | Path, *, replace: bool, marker: str | None = None) -> None:
+    """The one rule of every writer, API and command line alike: an existing output is
+    replaced only when asked (``replace=True``, ``--force``), and a folder only when it is
+    empty or holds ``marker`` (a run folder its ``summary.json``): nothing a user wrote is
+    ever replaced by accident. A symbolic link is never followed nor replaced.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> refuse_to_replace(folder / "new", replace=False)  # nothing there: fine
+    >>> (folder / "notes.txt").write_text("mine")
+    4
+    >>> refuse_to_replace(folder, replace=True, marker="summary.json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tousrisques._exceptions.InputError: ... is not empty and not one of ours ...
+    """
+    path = Path(path)
+    refuse_link(path)
+    if not path.exists():
+        return
+    if not replace:
+        raise InputError("output.exists", path=path)
+    if marker is not None and path.is_dir() and not (path / marker).is_file() \
+            and any(path.iterdir()):
+        raise InputError("output.not_ours", path=path, marker=marker)
+
+
 @contextmanager
-def atomic_folder(folder: str | Path) -> Iterator[Path]:
+def atomic_folder(folder: str | Path, *, replace: bool = False,
+                  marker: str | None = None) -> Iterator[Path]:
     """Yield a temporary folder beside ``folder``; when the block ends without error it
     replaces ``folder`` (the old one is moved aside first and removed last, so a crash at
     any moment leaves either the old folder or the new one, never half of one); on error it
     is removed and ``folder`` is untouched. Temporary folders left by a writer that was
-    killed are swept away by the next one."""
+    killed are swept away by the next one. An existing ``folder`` is refused unless
+    ``replace`` (see :func:`refuse_to_replace`, which ``marker`` is passed to)."""
     folder = Path(os.path.abspath(folder))  # "." and ".." have no name to build aside
     refuse_link(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError("output.not_folder", path=folder)
+    refuse_to_replace(folder, replace=replace, marker=marker)
     if folder.exists() and not folder.is_dir():
         raise InputError("output.not_folder", path=folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -117,13 +149,15 @@ def atomic_folder(folder: str | Path) -> Iterator[Path]:
 
 
 @contextmanager
-def atomic_file(path: str | Path) -> Iterator[Path]:
+def atomic_file(path: str | Path, *, replace: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; when the block ends without error it replaces
-    ``path`` (never a folder); on error it is removed and ``path`` is untouched."""
+    ``path`` (never a folder); on error it is removed and ``path`` is untouched. An existing
+    ``path`` is refused unless ``replace``."""
     path = Path(path)
     refuse_link(path)
     if path.is_dir():
         raise InputError("output.is_folder", path=path)
+    refuse_to_replace(path, replace=replace)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{TAG}.{os.getpid()}.")
     os.close(fd)

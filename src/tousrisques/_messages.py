@@ -111,8 +111,6 @@ MESSAGES: dict[str, _T] = {
     "field.not_finite": (N_("{value} is not a finite number"), N_("{expected}")),
     "field.too_large": (N_("{value} is more than the largest value allowed here, {limit}"),
                         N_("a number from 0 to {limit}")),
-    "field.too_large": (N_("{value} is more than the largest value allowed here, {limit}"),
-                        N_("a number from 0 to {limit}")),
     "field.bool": (N_("'{value}' is not true or false"),
                    N_("true or false (also yes/no, oui/non, 1/0)")),
     "field.type": (N_("expected {expected_type}, got {got}"), N_("{expected}")),
@@ -185,6 +183,10 @@ ERRORS: dict[str, str] = {
     "output.not_folder": N_("{path} is a file, not a folder: give the path of a folder to "
                             "write (a file is never replaced by a folder)"),
     "output.is_folder": N_("{path} is a folder: give the path of a file to write"),
+    "output.exists": N_("{path} already exists: it is replaced only when asked (--force on "
+                        "the command line, replace=True in Python); or choose another place"),
+    "output.not_ours": N_("{path} is not empty and not one of ours (it has no {marker}): it "
+                          "is never replaced; choose another place"),
     "output.symlink": N_("{path} is a symbolic link: an output is never written through a "
                          "link; give the path of the file or folder itself"),
     "territory.none": N_("{path}: no territory here (expected a folder with {file}, or the "

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from tests.conftest import EXAMPLE, MINIMAL, MakeTerritory
+from tests.runs import simulate
 from tousrisques import load_territory
 from tousrisques.analysis import criticality
-from tousrisques.engine import Event, simulate
+from tousrisques.engine import Event
 from tousrisques.territory import CompiledTerritory, Requirements
 from tousrisques.territory.synthetic import write_synthetic
 

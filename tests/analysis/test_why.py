@@ -9,9 +9,10 @@ import math
 import pytest
 
 from tests.conftest import MakeTerritory
+from tests.runs import simulate
 from tousrisques import load_territory
 from tousrisques.analysis import explain_actor
-from tousrisques.engine import Event, Network, simulate
+from tousrisques.engine import Event, Network
 from tousrisques.territory import CompiledTerritory
 
 H = 3600.0

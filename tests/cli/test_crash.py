@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import tousrisques.report._folder as folder_module
+import tousrisques.results._folder as folder_module
 from tests.cli.conftest import Town, invoke
 from tests.conftest import ROOT
+from tousrisques._atomic import MARKER
 from tousrisques.cli import main
 
 ROUEN_STORM = ROOT / "examples" / "rouen" / "scenarios" / "tempete.yaml"
@@ -56,15 +57,16 @@ def test_a_run_killed_midway_leaves_no_folder(tmp_path: Path) -> None:
     assert proc.returncode == -signal.SIGKILL
     assert not (tmp_path / "out").exists()
     # nothing a user would take for results: at most hidden temporaries of that process
-    assert all(name.startswith(f".out.{proc.pid}.") for name in os.listdir(tmp_path))
+    assert all(name.startswith(f".out.tousrisques-tmp.{proc.pid}.")
+               for name in os.listdir(tmp_path))
 
 
 _SLOW_WRITER = """\
 import sys, time
 from pathlib import Path
-import tousrisques.report._folder as f
+import tousrisques.results._folder as f
 
-real = f.write_study
+real = f._write_study
 
 def slow(study, tmp, final, **kw):
     info = real(study, tmp, final, **kw)
@@ -72,7 +74,7 @@ def slow(study, tmp, final, **kw):
     time.sleep(60)
     return info
 
-f.write_study = slow
+f._write_study = slow
 sys.argv = ["tousrisques", *sys.argv[1:]]
 from tousrisques.cli import main
 main()
@@ -105,7 +107,7 @@ def test_killed_while_writing_the_folder(town: Town, tmp_path: Path) -> None:
     assert tmp.parent == tmp_path and (tmp / "runs.parquet").is_file()  # truly half written
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir()] == [tmp.name]
-    assert tmp.name.startswith(f".out.{pid}.")
+    assert tmp.name.startswith(f".out.tousrisques-tmp.{pid}.")
     # a previous folder: still there, whole, after a killed --force
     assert invoke("run", town.scenario, "--runs", "2", "-o", "out").exit_code == 0
     assert _leftovers(tmp_path, "out") == []  # the kill's leftover swept by that write
@@ -117,16 +119,20 @@ def test_killed_while_writing_the_folder(town: Town, tmp_path: Path) -> None:
 
 def test_the_next_write_sweeps_what_a_killed_writer_left(town: Town, tmp_path: Path) -> None:
     dead, alive = _dead_pid(), os.getppid()
-    for name in (f".out.{dead}.abc123", f".out.old.{dead}.def456", f".out.{alive}.ghi789",
-                 f".other.{dead}.jkl012"):
+    for name, pid in ((f".out.tousrisques-tmp.{dead}.abc12345", dead),
+                      (f".out.tousrisques-old.{dead}.def45678", dead),
+                      (f".out.tousrisques-tmp.{alive}.ghi78901", alive),
+                      (f".other.tousrisques-tmp.{dead}.jkl01234", dead)):
         (tmp_path / name).mkdir()
         (tmp_path / name / "summary.json").write_text("{}", encoding="utf-8")
+        (tmp_path / name / MARKER).write_text(f"{pid}\n", encoding="ascii")
     r = invoke("run", town.scenario, "--runs", "2", "-o", "out", "--no-report")
     assert r.exit_code == 0, r.output
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["runs"] == 2
     # a live writer's temporary folder and another folder's are left alone
     assert sorted(p.name for p in tmp_path.iterdir()) == \
-        sorted([f".other.{dead}.jkl012", f".out.{alive}.ghi789", "out"])
+        sorted([f".other.tousrisques-tmp.{dead}.jkl01234",
+                f".out.tousrisques-tmp.{alive}.ghi78901", "out"])
 
 
 def test_a_writer_killed_between_its_two_moves_gets_the_old_folder_back(
@@ -136,9 +142,13 @@ def test_a_writer_killed_between_its_two_moves_gets_the_old_folder_back(
     assert invoke("run", town.scenario, "--runs", "2", "-o", "out", "--no-report").exit_code == 0
     before = _tree(tmp_path / "out")
     dead = _dead_pid()
-    (tmp_path / "out").rename(tmp_path / f".out.old.{dead}.abc123")
-    (tmp_path / f".out.{dead}.def456").mkdir()  # the new one, whole or not: nobody knows
-    monkeypatch.setattr(folder_module, "render_report", _boom)
+    old = tmp_path / f".out.tousrisques-old.{dead}.abc12345"
+    (tmp_path / "out").rename(old)
+    (old / MARKER).write_text(f"{dead}\n", encoding="ascii")
+    new = tmp_path / f".out.tousrisques-tmp.{dead}.def45678"
+    new.mkdir()  # the new one, whole or not: nobody knows
+    (new / MARKER).write_text(f"{dead}\n", encoding="ascii")
+    monkeypatch.setattr(folder_module, "hash_tree", _boom)
     r = invoke("run", town.scenario, "--runs", "3", "-o", "out", "--force")
     assert isinstance(r.exception, RuntimeError)
     assert _tree(tmp_path / "out") == before
@@ -154,8 +164,8 @@ def test_a_failure_while_writing_leaves_the_previous_folder(
         capsys: pytest.CaptureFixture[str]) -> None:
     assert invoke("run", town.scenario, "--runs", "2", "-o", "out").exit_code == 0
     before = _tree(tmp_path / "out")
-    # the report is rendered last, once every data file is in the temporary folder
-    monkeypatch.setattr(folder_module, "render_report", _boom)
+    # the hashes are taken last, once every data file is in the temporary folder
+    monkeypatch.setattr(folder_module, "hash_tree", _boom)
     monkeypatch.setattr(sys, "argv", ["tousrisques", "run", str(town.scenario), "--runs", "3",
                                       "-o", "out", "--force", "--lang", "en"])
     monkeypatch.delenv("TOUSRISQUES_DEBUG", raising=False)

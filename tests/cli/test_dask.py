@@ -12,7 +12,7 @@ import pytest
 
 from tests.cli.conftest import bad_input, invoke
 from tests.conftest import EXAMPLE
-from tousrisques.scenario import run_scenario
+from tests.runs import run_scenario
 
 SCENARIO = EXAMPLE / "scenarios" / "tempete.yaml"
 

@@ -35,6 +35,15 @@ def copy_run(town: Town, tmp_path: Path) -> Path:
     return copy
 
 
+def rehash(folder: Path) -> None:
+    """Record the hashes of the files as they are now: a tampering that also forges
+    summary.json, for the checks behind the hashes."""
+    from tousrisques.results._files import file_hash
+
+    edit_summary(folder, lambda s: s.update(files={name: file_hash(folder / name)
+                                                   for name in s["files"]}))
+
+
 def edit_summary(folder: Path, change: Any) -> None:
     path = folder / "summary.json"
     summary = json.loads(path.read_text(encoding="utf-8"))
@@ -52,7 +61,9 @@ def edit_summary(folder: Path, change: Any) -> None:
     (lambda s: s.update(criticality=5), "[criticality]"),
     (lambda s: s.update(criticality={}), "[criticality.baseline_population]"),
     (lambda s: s.pop("scenario"), "[scenario]"),
-    (lambda s: s["scenario"].update(relative_path=None), "[scenario.relative_path]"),
+    (lambda s: s["inputs"].update(scenario=None), "[inputs.scenario]"),
+    (lambda s: s.update(files={"../x": "0" * 32}), "[files]"),
+    (lambda s: s["shape"].update(runs=10**12), "[shape]"),
     (lambda s: s.update(territory="x"), "[territory]"),
     (lambda s: s.update(other=5), "[other]"),
 ])
@@ -74,8 +85,8 @@ def test_every_problem_of_a_summary_at_once_in_french(town: Town, tmp_path: Path
     edit_summary(copy, lambda s: s.update(seed="x", runs=True, criticality={"horizon_s": "x"}))
     out = bad_input(invoke("compare", copy, copy, "--lang", "fr"), "[seed]", "[runs]",
                     "[criticality.baseline_population]", "[criticality.horizon_s]",
-                    "relancez le scénario")
-    assert "5 erreur(s)" in out
+                    "[shape]", "relancez le scénario")
+    assert "6 erreur(s)" in out
 
 
 @pytest.mark.parametrize(("damage", "named"), [
@@ -104,9 +115,12 @@ def test_parquet_files_of_another_run(town: Town, tmp_path: Path) -> None:
     meta = json.loads(table.schema.metadata[b"tousrisques"])
     pq.write_table(table.replace_schema_metadata(
         {b"tousrisques": json.dumps({**meta, "seed": "7"}).encode()}), copy / "runs.parquet")
+    bad_input(invoke("report", copy, "-o", "r.html"), "runs.parquet", "changed since the run")
+    rehash(copy)
     bad_input(invoke("report", copy, "-o", "r.html"), "seed 7", "do not belong together")
     pq.write_table(table.replace_schema_metadata(
         {b"tousrisques": json.dumps({**meta, "seed": 7}).encode()}), copy / "runs.parquet")
+    rehash(copy)
     bad_input(invoke("explain", copy, "CIS", "--at", "6h"), "runs.parquet")
 
 
@@ -215,14 +229,14 @@ def test_force_never_deletes_something_else(town: Town, tmp_path: Path,
     bad_input(invoke("run", town.scenario, "-o", "notes.txt", "--force"), "notes.txt",
               "is a file, not a folder")
     bad_input(invoke("run", town.scenario, "-o", "work", "--force"), "work",
-              "not a run folder")
-    bad_input(invoke("demo", "-o", "work"), "work", "not a run folder")
+              "not one of ours", "no summary.json")
+    bad_input(invoke("demo", "-o", "work"), "work", "not one of ours")
     bad_input(invoke("init", "territory", "work", "--force"), "work",
-              "not a territory folder")
+              "not one of ours", "no territory.yaml")
     bad_input(invoke("init", "territory", "notes.txt", "--force"), "is a file")
     bad_input(invoke("synthetic", "work", "--assets", "50"), "work", "already exists")
     bad_input(invoke("synthetic", "work", "--assets", "50", "--force", "--lang", "fr"),
-              "work", "n'est ni un dossier de territoire")
+              "work", "n'a pas été écrit par tousrisques")
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert (tmp_path / "work" / "thesis.tex").read_text(encoding="utf-8") == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "work"]

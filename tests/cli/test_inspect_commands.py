@@ -13,12 +13,13 @@ import pytest
 
 from tests.cli.conftest import RUNS, Town, bad_input, copy_town, invoke
 from tests.conftest import write_scenario
+from tests.runs import replay_run
 from tousrisques import load_territory
 from tousrisques.analysis import criticality, present_after_mitigations
 from tousrisques.engine import CAUSES
 from tousrisques.indicators import compute_indicators
-from tousrisques.report import load_run
-from tousrisques.scenario import load_scenario, replay_run
+from tousrisques.results import read_run
+from tousrisques.scenario import load_scenario
 
 H = 3600.0
 STATUSES = {"ok", "nobody", "requires", "coverage", "site"}
@@ -27,13 +28,14 @@ STATUSES = {"ok", "nobody", "requires", "coverage", "site"}
 @pytest.fixture(scope="module")
 def loaded(town: Town):
     """The shared run folder read back (its study and summary)."""
-    return load_run(town.run)
+    got = read_run(town.run)
+    return got.study, got.summary
 
 
 def _worst(loaded) -> int:
     """The output time at which the fewest actors reach a crisis cell in the told run."""
     study, _ = loaded
-    return int(np.argmin(study.result.indicators.value("actors_connected")))
+    return int(np.argmin(study.indicators.value("actors_connected")))
 
 
 def test_explain_an_asset_down_back_to_the_event(town: Town, loaded) -> None:
@@ -68,7 +70,7 @@ def test_explain_an_asset_down_back_to_the_event(town: Town, loaded) -> None:
 def test_explain_an_actor_cut_off(town: Town, loaded) -> None:
     study, _ = loaded
     k = _worst(loaded)
-    ind = study.result.indicators
+    ind = study.indicators
     ids = [a.id for a in study.scenario.territory.actors]
     cut = [a for a in ids if not np.isfinite(ind.value(f"actor_latency:{a}")[k])]
     linked = [a for a in ids if np.isfinite(ind.value(f"actor_latency:{a}")[k])]

@@ -17,18 +17,18 @@ import tousrisques.cli._run as cli_run
 from tests.cli.conftest import RUNS, Town, bad_input, copy_town, invoke
 from tests.conftest import EXAMPLE, write_scenario
 from tousrisques.analysis import criticality, present_after_mitigations
-from tousrisques.report import _folder
+from tousrisques.results import _folder
 from tousrisques.scenario import load_scenario
 
 
 def listed_files() -> tuple[set[str], set[str]]:
-    """The files and folders the docstring of ``report/_folder.py`` lists."""
+    """The files and folders the docstring of ``results/_folder.py`` lists."""
     assert _folder.__doc__ is not None
     block = _folder.__doc__.split("::", 1)[1]
     files: set[str] = set()
     folders: set[str] = set()
     for line in block.splitlines():
-        if not line.startswith("    ") or not line.strip():
+        if not line.startswith("    ") or not line.strip() or line.startswith("     " * 5):
             continue
         name = line.split()[0]
         if name.endswith("/"):
@@ -63,16 +63,21 @@ def summary_of(folder: Path) -> dict:
 def test_run_folder_holds_every_file_listed_and_nothing_else(town: Town) -> None:
     files, folders = listed_files()
     assert {"summary.json", "runs.parquet", "changes.csv", "criticality.csv",
-            "report.html"} <= files and folders == {"other"}
-    assert names_in(town.run) == files  # no other/ without --compare, no temporaries
+            "report.html"} <= files and folders == {"other", "inputs"}
+    # no other/ without --compare, no temporaries
+    assert names_in(town.run) == files | {"inputs"}
     assert names_in(town.run.parent) == {"petite-ville", "run"}  # nothing left beside it
     summary = summary_of(town.run)
-    assert summary["format"] == 1 and summary["runs"] == int(RUNS)
+    assert summary["format"] == 2 and summary["runs"] == int(RUNS)
     assert summary["seed"] == 2026  # the scenario's
     assert summary["scenario"]["hash"] == load_scenario(town.scenario).content_hash
     assert Path(summary["scenario"]["path"]) == town.scenario.resolve()
-    assert (town.run / summary["scenario"]["relative_path"]).resolve() == \
-        town.scenario.resolve()
+    copy = town.run / summary["inputs"]["scenario"]
+    assert copy.read_bytes() == town.scenario.read_bytes()
+    assert (town.run / summary["inputs"]["territory"] / "territory.yaml").is_file()
+    # every file read back is hashed; the report is not (it is drawn again at will)
+    assert set(summary["files"]) >= {"runs.parquet", summary["inputs"]["scenario"]}
+    assert "report.html" not in summary["files"]
     assert 0 <= summary["representative_run"] < int(RUNS)
     header = (town.run / "indicators.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith('"name","time_s","time_h","mean"')
@@ -106,11 +111,13 @@ def test_run_without_report_then_report_draws_it(town: Town, tmp_path: Path) -> 
     assert r.exit_code == 0, r.output
     folder = tmp_path / "runs" / "tempete"  # runs/<scenario file name> by default
     files, _ = listed_files()
-    assert names_in(folder) == files - {"report.html"}
+    assert names_in(folder) == files - {"report.html"} | {"inputs"}
     assert "report.html" not in r.output
     r = invoke("report", folder)
     assert r.exit_code == 0, r.output
-    assert names_in(folder) == files
+    assert names_in(folder) == files | {"inputs"}
+    r = invoke("report", folder)  # drawn again: the folder still reads back whole
+    assert r.exit_code == 0, r.output
     assert '<html lang="en">' in (folder / "report.html").read_text(encoding="utf-8")
 
 
@@ -123,8 +130,10 @@ def test_run_refuses_an_existing_folder_without_force(town: Town, tmp_path: Path
               "existe déjà", "--force")
     r = invoke("run", town.scenario, "-o", "out", "--json")
     assert r.exit_code == 1
-    assert json.loads(r.stdout) == {"ok": False, "path": "out", "error": (
-        "out already exists: choose another path, or add --force to replace it")}
+    assert json.loads(r.stdout) == {"ok": False, "path": "out", "code": "output.exists",
+                                    "error": (
+        "out already exists: it is replaced only when asked (--force on the command line, "
+        "replace=True in Python); or choose another place")}
     assert (tmp_path / "out" / "summary.json").read_text(encoding="utf-8") == before
     r = invoke("run", town.scenario, "--runs", "3", "-o", "out", "--force")
     assert r.exit_code == 0, r.output
@@ -148,7 +157,8 @@ def test_run_with_compare_writes_both(town: Town, tmp_path: Path) -> None:
     assert names_in(tmp_path / "both") == files | folders
     other = {"stats.parquet", "runs.parquet", "indicators.csv", "zones.parquet",
              "actor_channels.parquet", "changes.parquet", "changes.csv"}
-    assert names_in(tmp_path / "both" / "other") == other  # no criticality for the other
+    # no criticality for the other; its own inputs
+    assert names_in(tmp_path / "both" / "other") == other | {"inputs"}
     summary = summary_of(tmp_path / "both")
     assert summary["other"]["scenario"]["name"]["en"] == "Storm alone"
     assert summary["other"]["runs"] == 3 and summary["other"]["criticality"] is None
@@ -168,14 +178,14 @@ def test_run_with_compare_writes_both(town: Town, tmp_path: Path) -> None:
 
 def test_run_at_chooses_the_map_times(town: Town, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list = []
-    real = cli_run.write_run
+    real = cli_run.report_html
 
-    def spy(study, folder, **kw):
-        data = real(study, folder, **kw)
+    def spy(study, **kw):
+        data, html = real(study, **kw)
         seen.append((kw["map_hours"], data.maps.times_h))
-        return data
+        return data, html
 
-    monkeypatch.setattr(cli_run, "write_run", spy)
+    monkeypatch.setattr(cli_run, "report_html", spy)
     r = invoke("run", town.scenario, "--runs", "2", "-o", "at", "--at", "4h, 12h,PT30H")
     assert r.exit_code == 0, r.output
     assert seen == [([4.0, 12.0, 30.0], [4.0, 12.0, 30.0])]
@@ -252,23 +262,54 @@ def test_report_again_in_the_other_language(town: Town, tmp_path: Path) -> None:
     assert '<html lang="fr">' in (copy / "report.html").read_text(encoding="utf-8")
 
 
-def test_report_refuses_a_run_whose_scenario_changed(own_town: Town) -> None:
+def test_a_run_whose_scenario_changed_says_so_and_uses_its_copies(own_town: Town) -> None:
+    before = (own_town.run / "report.html").read_text(encoding="utf-8")
     with own_town.scenario.open("a", encoding="utf-8") as fh:
         fh.write("# a comment is a change\n")
-    bad_input(invoke("report", own_town.run), str(own_town.run), "scenarios/tempete.yaml",
-              "changed since this run", "tousrisques run")
-    bad_input(invoke("explain", own_town.run, "CIS", "--at", "6h"), "changed since this run")
-    own_town.scenario.unlink()
-    bad_input(invoke("report", own_town.run), "no longer at", "tempete.yaml")
+    r = invoke("report", own_town.run)
+    assert r.exit_code == 0, r.output
+    assert "Inputs changed since the run" in r.stderr and "tempete.yaml" in r.stderr
+    assert (own_town.run / "report.html").read_text(encoding="utf-8") == before
+    r = invoke("explain", own_town.run, "CIS", "--at", "6h")
+    assert r.exit_code == 0 and "Inputs changed" in r.stderr
+    own_town.scenario.unlink()  # gone: the folder still holds all it needs
+    r = invoke("report", own_town.run)
+    assert r.exit_code == 0 and "Inputs changed" not in r.stderr
 
 
-def test_report_refuses_a_run_whose_territory_changed(own_town: Town) -> None:
+def test_a_run_whose_territory_changed_says_so_in_french(own_town: Town) -> None:
     zones = own_town.folder / "zones" / "population.geojson"
     zones.write_text(zones.read_text(encoding="utf-8").replace('"population": ',
                                                                '"population": 1', 1),
                      encoding="utf-8")
-    bad_input(invoke("report", own_town.run, "--lang", "fr"), str(own_town.run),
-              "territoire a changé")
+    r = invoke("report", own_town.run, "--lang", "fr")
+    assert r.exit_code == 0, r.output
+    assert "Des entrées ont changé depuis le calcul" in r.stderr
+    assert "population.geojson" in r.stderr
+
+
+def test_a_run_folder_travels(own_town: Town, tmp_path: Path) -> None:
+    """Moved to another place (another machine) with its inputs gone, it is reported,
+    explained and exported the same."""
+    moved = tmp_path / "elsewhere" / "run"
+    shutil.copytree(own_town.run, moved)
+    shutil.rmtree(own_town.folder)
+    shutil.rmtree(own_town.run)
+    r = invoke("report", moved, "-o", tmp_path / "r.html")
+    assert r.exit_code == 0, r.output
+    assert r.stderr.strip() == "" or "Inputs changed" not in r.stderr
+    assert invoke("explain", moved, "CIS", "--at", "6h").exit_code == 0
+    r = invoke("export", moved, "--at", "6h", "--geojson", tmp_path / "s.geojson")
+    assert r.exit_code == 0, r.output
+
+
+def test_a_file_of_the_run_folder_changed_is_refused(own_town: Town) -> None:
+    table = own_town.run / "criticality.parquet"
+    import pyarrow.parquet as pq
+
+    crit = pq.read_table(table)
+    pq.write_table(crit.take(list(range(crit.num_rows))[::-1]), table)  # reordered
+    bad_input(invoke("report", own_town.run), "criticality.parquet", "changed since the run")
 
 
 def test_report_refuses_what_is_not_a_run_folder(tmp_path: Path, town: Town) -> None:
@@ -277,9 +318,9 @@ def test_report_refuses_what_is_not_a_run_folder(tmp_path: Path, town: Town) -> 
     bad_input(invoke("report", "nowhere"), "nowhere", "not a run folder")
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "summary.json").write_text("{not json", encoding="utf-8")
-    bad_input(invoke("report", "bad"), "summary.json", "unreadable")
+    bad_input(invoke("report", "bad"), "summary.json", "not JSON")
     (tmp_path / "bad" / "summary.json").write_text('{"format": 99}', encoding="utf-8")
-    bad_input(invoke("report", "bad"), "summary.json", "format 1")
+    bad_input(invoke("report", "bad"), "summary.json", "format 99", "reads format 2")
     copy = tmp_path / "copy"
     shutil.copytree(town.run, copy)
     (copy / "runs.parquet").write_bytes(b"PAR1 not really")

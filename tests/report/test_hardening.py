@@ -9,8 +9,8 @@ from pathlib import Path
 
 from tests.conftest import MINIMAL, MakeTerritory, write_scenario
 from tousrisques.analysis import make_study
-from tousrisques.report import key_figures
 from tousrisques.report._build import build_report_data
+from tousrisques.results import key_figures
 from tousrisques.scenario import load_scenario
 
 SCENARIO = """\

@@ -16,8 +16,9 @@ import pytest
 
 from tests.conftest import EXAMPLE
 from tousrisques.analysis import make_study
-from tousrisques.report import render_report, write_run
+from tousrisques.report import render_report, report_html
 from tousrisques.report._build import build_report_data
+from tousrisques.results import write_run
 from tousrisques.scenario import load_scenario
 
 SCENARIO = EXAMPLE / "scenarios" / "tempete.yaml"
@@ -27,7 +28,7 @@ SCENARIO = EXAMPLE / "scenarios" / "tempete.yaml"
 def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("real") / "run"
     study = make_study(load_scenario(SCENARIO), runs=12)
-    write_run(study, folder, lang="fr")
+    write_run(study, folder, files={"report.html": report_html(study, lang="fr")[1]})
     (folder / "report-en.html").write_text(render_report(build_report_data(study), lang="en"),
                                            encoding="utf-8")
     return folder
@@ -161,10 +162,10 @@ def test_the_real_report_opens_and_draws_everything_in_chromium(run_folder: Path
 
 
 def test_a_very_large_territory_draws_what_matters_first(run_folder: Path) -> None:
-    from tousrisques.analysis import read_study, read_summary
     from tousrisques.report._geometry import drawn_assets
+    from tousrisques.results import read_run
 
-    study = read_study(run_folder, read_summary(run_folder))
+    study = read_run(run_folder).study
     t = study.scenario.territory
     everything = drawn_assets(study)
     unplaced = [i for i in range(len(t.assets)) if i not in set(everything.tolist())]

@@ -4,6 +4,7 @@ Rouen sample. Expected values are worked out by hand from the coordinates below.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,10 +18,11 @@ import shapely
 from pyproj import Geod, Transformer
 
 from tests.conftest import EXAMPLE, MINIMAL, ROOT, SHARED, copy_example, write_scenario
+from tests.runs import run_scenario
 from tousrisques import ValidationError, load_territory
 from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problem
-from tousrisques.scenario import flood, load_scenario, plume, run_scenario, storm
+from tousrisques.scenario import flood, load_scenario, plume, storm
 from tousrisques.scenario._exposure import project_geometries, stage_exposures
 from tousrisques.territory.samples.rouen import build
 
@@ -70,8 +72,11 @@ def _load_elsewhere(path: Path, timeout: int = 20) -> Any:
             print(json.dumps([[p.file, p.line, p.field, p.code] for p in exc.problems]))
     """)
     try:
+        # the system allocator: jemalloc's reservations and thread start-up under an
+        # address-space limit can abort the child at exit, after its answer
         done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
-                              text=True, timeout=timeout, cwd=ROOT, check=False)
+                              text=True, timeout=timeout, cwd=ROOT, check=False,
+                              env={**os.environ, "ARROW_DEFAULT_MEMORY_POOL": "system"})
     except subprocess.TimeoutExpired:
         pytest.fail(f"load_scenario({path.name}) still running after {timeout} s")
     assert done.returncode == 0, done.stderr[-1500:]

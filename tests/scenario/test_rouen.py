@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT, SHARED
+from tests.runs import run_scenario
 from tousrisques import load_territory
-from tousrisques.scenario import load_scenario, run_scenario
+from tousrisques.scenario import load_scenario
 from tousrisques.territory.samples.rouen import build
 
 ROUEN = ROOT / "examples" / "rouen"

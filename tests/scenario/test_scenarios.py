@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 from tests.conftest import EXAMPLE, copy_example, write_scenario
+from tests.runs import run_scenario
 from tousrisques import ValidationError
 from tousrisques.scenario import (
     Lognormal,
@@ -17,7 +18,6 @@ from tousrisques.scenario import (
     load_scenario,
     parse_fragility,
     plume,
-    run_scenario,
 )
 from tousrisques.scenario._exposure import project_geometries, stage_exposures
 

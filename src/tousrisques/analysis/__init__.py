@@ -1,35 +1,39 @@
-"""What the interfaces draw on besides the indicators: the criticality of assets, why an
-actor was cut off, and a study (a scenario's Monte Carlo, its representative run, the
-criticality, another scenario beside it) with its data files."""
+"""What the interfaces draw on besides the indicators: the Monte Carlo of a plan
+(``run_ensemble``), the criticality of assets, why an actor was cut off, and a study (a
+scenario's Monte Carlo, its representative run, the criticality, another scenario beside it).
+
+The one way to run: ``plan = tousrisques.scenario.scenario_plan(scenario)``, then
+``run_ensemble(plan, runs=n)`` for the Monte Carlo or ``tousrisques.engine.replay(plan, i)``
+for run ``i`` whole.
+"""
 
 from tousrisques.analysis._criticality import Criticality, criticality
+from tousrisques.analysis._ensemble import STATS, Ensemble
 from tousrisques.analysis._health import never_working
+from tousrisques.analysis._montecarlo import run_ensemble
 from tousrisques.analysis._snapshot import state_geojson
 from tousrisques.analysis._study import (
-    STUDY_FORMAT,
     Study,
+    complete_study,
     make_study,
     present_after_mitigations,
-    read_study,
-    read_summary,
-    write_study,
 )
 from tousrisques.analysis._why import ActorWhy, ChannelWhy, explain_actor, readable_chain
 
 __all__ = [
-    "STUDY_FORMAT",
+    "STATS",
     "ActorWhy",
     "ChannelWhy",
     "Criticality",
+    "Ensemble",
     "Study",
+    "complete_study",
     "criticality",
     "explain_actor",
     "make_study",
     "never_working",
     "present_after_mitigations",
-    "read_study",
-    "read_summary",
     "readable_chain",
+    "run_ensemble",
     "state_geojson",
-    "write_study",
 ]

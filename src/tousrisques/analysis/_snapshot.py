@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import shapely
 
-from tousrisques.engine import CAUSES, Ensemble, Timeline
+from tousrisques.analysis._ensemble import Ensemble
+from tousrisques.engine import CAUSES, Timeline
 from tousrisques.scenario import Scenario
 
 

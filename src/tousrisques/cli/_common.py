@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.text import Text as RichText
 
+from tousrisques._atomic import refuse_to_replace
 from tousrisques._durations import parse_duration
 from tousrisques._exceptions import InputError, ValidationError
 from tousrisques._ui_text import default_lang, number, t
@@ -39,7 +40,7 @@ def rouen_sample() -> Path:
 
     folder = Path(tempfile.gettempdir()) / f"tousrisques-{__version__}-rouen"
     if not (folder / "territory.yaml").is_file():
-        build(folder)
+        build(folder, replace=True)
     return folder
 
 
@@ -162,18 +163,16 @@ def check_output(path: Path, lang: str, as_json: bool, *, folder: bool = False) 
              lang, as_json)
 
 
-def check_replace(folder: Path, force: bool, lang: str, as_json: bool, *, marker: str,
-                  refusal: str) -> None:
+def check_replace(folder: Path, force: bool, lang: str, as_json: bool, *,
+                  marker: str | None = None) -> None:
     """An existing folder is replaced only with --force, and only when it holds ``marker``
     (a run folder its summary.json, a territory its territory.yaml) or nothing: --force
     never deletes a folder of something else."""
-    check_output(folder, lang, as_json, folder=True)
-    if not folder.exists():
-        return
-    if not force:
-        fail(folder, t("exists", lang, path=folder), lang, as_json)
-    if not (folder / marker).is_file() and any(folder.iterdir()):
-        fail(folder, t(refusal, lang, path=folder), lang, as_json)
+    check_output(folder, lang, as_json, folder=marker is not None)
+    try:
+        refuse_to_replace(folder, replace=force, marker=marker)
+    except InputError as exc:
+        fail(folder, exc, lang, as_json)
 
 
 @contextmanager

@@ -10,28 +10,31 @@ from typing import Annotated, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import typer
 from rich.table import Table
 
 from tousrisques._atomic import atomic_file
+from tousrisques._csvsafe import write_csv
 from tousrisques._exceptions import InputError
 from tousrisques._ui_text import number, percent, t
-from tousrisques.analysis import criticality as rank_assets
 from tousrisques.analysis import (
+    Ensemble,
     explain_actor,
     present_after_mitigations,
     readable_chain,
+    run_ensemble,
     state_geojson,
 )
+from tousrisques.analysis import criticality as rank_assets
 from tousrisques.cli._app import app
 from tousrisques.cli._common import (
     JsonOpt,
     LangOpt,
-    check_output,
+    check_replace,
     emit_json,
     fail,
+    inputs_changed,
     lang_of,
     out,
     plain,
@@ -39,10 +42,10 @@ from tousrisques.cli._common import (
     writing,
 )
 from tousrisques.cli._run import HorizonOpt, RunsOpt, load_or_fail, print_figures
-from tousrisques.engine import Cause, Ensemble, Network, Timeline
-from tousrisques.report import key_figures, load_run
+from tousrisques.engine import Cause, Network, Timeline, replay
 from tousrisques.report._build import LAYER_LABELS
-from tousrisques.scenario import Scenario, replay_run
+from tousrisques.results import key_figures, read_run
+from tousrisques.scenario import Scenario, scenario_plan
 from tousrisques.territory import Territory, load_territory
 
 AtRequired = Annotated[str, typer.Option("--at", help="The time, e.g. 6h, 90m, 1d, PT6H.")]
@@ -56,20 +59,21 @@ def _timeline_of(target: Path, run: int | None, lang: str, as_json: bool
     """A run folder's (or a scenario's) scenario and the timeline of one of its runs."""
     if target.is_dir():
         try:
-            study, info = load_run(target)
+            got = read_run(target)
         except InputError as exc:
             fail(target, exc, lang, as_json)
+        study, info = got.study, got.summary
+        inputs_changed(got.inputs_changed, lang)
         if run is None or run == study.run:
             return study.scenario, study.timeline, study.run, study.ensemble
         if run >= study.ensemble.runs:
             fail("--run", t("run_out_of_range", lang, run=run, runs=study.ensemble.runs,
                             last=study.ensemble.runs - 1), lang, as_json)
-        _, tl = replay_run(study.scenario, run, seed=int(info["seed"]))
+        tl = replay(scenario_plan(study.scenario, seed=int(info["seed"])), run)
         return study.scenario, tl, run, study.ensemble
     s = load_or_fail(target, lang, as_json)
     k = run or 0
-    _, tl = replay_run(s, k)
-    return s, tl, k, None
+    return s, replay(scenario_plan(s), k), k, None
 
 
 def _asset_label(t_: Territory, row: int) -> str:
@@ -220,14 +224,13 @@ def _study_or_run(target: Path, runs: int | None, lang: str, as_json: bool
                   ) -> tuple[Scenario, Ensemble]:
     if target.is_dir():
         try:
-            study, _ = load_run(target)
+            got = read_run(target)
         except InputError as exc:
             fail(target, exc, lang, as_json)
-        return study.scenario, study.ensemble
+        inputs_changed(got.inputs_changed, lang)
+        return got.study.scenario, got.study.ensemble
     s = load_or_fail(target, lang, as_json)
-    from tousrisques.scenario import run_scenario
-
-    return s, run_scenario(s, runs=runs)
+    return s, run_ensemble(scenario_plan(s), runs=runs or s.spec.monte_carlo.runs)
 
 
 @app.command()
@@ -293,6 +296,8 @@ def criticality(
     csv: Annotated[Path | None, typer.Option(
         "--csv", help="Also write the whole ranking to this CSV file.")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Local processes.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file(s) if they exist.")
+                     ] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -301,12 +306,12 @@ def criticality(
     language = lang_of(lang)
     horizon_s = seconds(horizon, "--horizon", language, as_json)
     if csv is not None:
-        check_output(csv, language, as_json)
+        check_replace(csv, force, language, as_json)
     territory, compiled, absent = _criticality_target(target, language, as_json)
     result = rank_assets(compiled, horizon_s=horizon_s, absent=absent, by=by.value,
                          workers=workers)
     if csv is not None:
-        _write_atomic(csv, lambda p: pacsv.write_csv(result.table, p), language, as_json)
+        _write_atomic(csv, lambda p: write_csv(result.table, p), language, as_json, force)
     rows = result.top(top).to_pylist()
     if as_json:
         emit_json({"baseline_population": result.baseline_population,
@@ -332,8 +337,8 @@ def criticality(
     out.print(table)
 
 
-def _write_atomic(path: Path, write: Any, lang: str, as_json: bool) -> None:
-    with writing(path, lang, as_json), atomic_file(path) as tmp:
+def _write_atomic(path: Path, write: Any, lang: str, as_json: bool, force: bool) -> None:
+    with writing(path, lang, as_json), atomic_file(path, replace=force) as tmp:
         write(tmp)
 
 
@@ -349,6 +354,8 @@ def export(
                              "per time for a run folder, the run's values for a scenario.")
                           ] = None,
     run: RunOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file(s) if they exist.")
+                     ] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -363,7 +370,7 @@ def export(
         fail(indicators, t("export_suffix", language, path=indicators), language, as_json)
     for wanted in (geojson, indicators):
         if wanted is not None:
-            check_output(wanted, language, as_json)
+            check_replace(wanted, force, language, as_json)
     when = seconds(at, "--at", language, as_json)
     s, tl, k, ens = _timeline_of(target, run, language, as_json)
     written: list[str] = []
@@ -374,7 +381,7 @@ def export(
                            end=number(tl.times_s[-1] / 3600, language)), language, as_json)
         data = state_geojson(s, tl, when, ens)
         _write_atomic(geojson, lambda p: p.write_text(json.dumps(data, ensure_ascii=False),
-                                                      encoding="utf-8"), language, as_json)
+                                                      encoding="utf-8"), language, as_json, force)
         written.append(str(geojson))
     if indicators is not None:
         if ens is not None and run is None:
@@ -385,9 +392,10 @@ def export(
             table = compute_indicators(s.compiled, tl).to_table()
         table = table.add_column(2, "time_h", pa.array(table.column("time_s").to_numpy() / 3600))
         if indicators.suffix == ".csv":
-            _write_atomic(indicators, lambda p: pacsv.write_csv(table, p), language, as_json)
+            _write_atomic(indicators, lambda p: write_csv(table, p), language, as_json, force)
         else:
-            _write_atomic(indicators, lambda p: pq.write_table(table, p), language, as_json)
+            _write_atomic(indicators, lambda p: pq.write_table(table, p), language, as_json,
+                          force)
         written.append(str(indicators))
     if as_json:
         emit_json({"ok": True, "run": k, "written": written})

@@ -25,6 +25,7 @@ from tousrisques.cli._common import (
     err,
     fail,
     hours_list,
+    inputs_changed,
     lang_of,
     out,
     plain,
@@ -32,7 +33,8 @@ from tousrisques.cli._common import (
     seconds,
     writing,
 )
-from tousrisques.report import KeyFigure, load_run, summary_figures, write_report, write_run
+from tousrisques.report import KeyFigure, report_html, write_report
+from tousrisques.results import read_run, summary_figures, write_run
 from tousrisques.scenario import Scenario, load_scenario
 
 OutputOpt = Annotated[Path | None, typer.Option(
@@ -195,17 +197,18 @@ def run(
     check_hours(map_hours, s.duration_s, at, language, as_json)
     folder = output or _default_output(s)
     # before the runs, which may take long: where the results go must be writable
-    check_replace(folder, force, language, as_json, marker="summary.json",
-                  refusal="force_not_run")
+    check_replace(folder, force, language, as_json, marker="summary.json")
     study = run_study(s, other, runs=runs, seed=seed, workers=workers, dask=dask,
                       horizon_s=horizon_s, lang=language, as_json=as_json, rank_assets=rank)
+    data, html = report_html(study, lang=language, map_hours=map_hours)
     with writing(folder, language, as_json):
-        data = write_run(study, folder, lang=language, map_hours=map_hours, report=report)
+        write_run(study, folder, files={"report.html": html} if report else None,
+                  replace=force)
     if as_json:
         emit_json({"ok": True, "folder": str(folder),
                    "report": str(folder / "report.html") if report else None,
                    "runs": study.ensemble.runs, "representative_run": study.run,
-                   **summary_figures(data)})
+                   **summary_figures(study)})
         return
     mine = data.key_figures
     theirs = None
@@ -226,8 +229,11 @@ def run(
 def report_(
     folder: Annotated[Path, typer.Argument(help="A run folder written by `run`.")],
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="The HTML file (default: report.html in the folder).")] = None,
+        "--output", "-o", help="The HTML file (default: report.html in the folder, "
+                               "redrawn).")] = None,
     at: AtOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file(s) if they exist.")
+                     ] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -236,17 +242,21 @@ def report_(
     map_hours = hours_list(at, "--at", language, as_json)
     target = output or folder / "report.html"
     if output is not None:
-        check_output(target, language, as_json)
+        check_replace(target, force, language, as_json)
     try:
-        study, _ = load_run(folder)
+        got = read_run(folder)
     except InputError as exc:
         fail(folder, exc, language, as_json)
+    study = got.study
+    inputs_changed(got.inputs_changed, language)
     check_hours(map_hours, study.scenario.duration_s, at, language, as_json)
     check_output(target, language, as_json)
     with writing(target, language, as_json):
-        data = write_report(study, target, lang=language, map_hours=map_hours)
+        # the folder's own report.html is always redrawn; another file only with --force
+        write_report(study, target, lang=language, map_hours=map_hours,
+                     replace=output is None or force)
     if as_json:
-        emit_json({"ok": True, "report": str(target), **summary_figures(data)})
+        emit_json({"ok": True, "report": str(target), **summary_figures(study)})
         return
     out.print(t("report_at", language, path=target.resolve()), style="bold", markup=False)
 
@@ -265,8 +275,7 @@ def demo(
     from tousrisques.cli._territory import validate_quietly
 
     language = lang_of(lang)
-    check_replace(output, True, language, False, marker="summary.json",
-                  refusal="force_not_run")
+    check_replace(output, True, language, False, marker="summary.json")
     validate_quietly(EXAMPLE, language)
     rouen = rouen_sample()
     base = load_or_fail(rouen / "scenarios" / "tempete.yaml", language, False)
@@ -275,8 +284,9 @@ def demo(
               style="bold", markup=False)
     study = run_study(base, plan, runs=runs, seed=None, workers=workers, dask=None,
                       horizon_s=None, lang=language)
+    data, html = report_html(study, lang=language)
     with writing(output, language, False):
-        data = write_run(study, output, lang=language)
+        write_run(study, output, files={"report.html": html}, replace=True)
     for f in data.findings:
         out.print("• " + _finding_line(f, language), markup=False)
     assert data.comparison is not None

@@ -20,7 +20,6 @@ from tousrisques.cli._common import (
     EXAMPLE,
     JsonOpt,
     LangOpt,
-    check_output,
     check_replace,
     emit_json,
     err,
@@ -156,14 +155,16 @@ def validate(
 def compile_(
     path: Annotated[Path, typer.Argument(help="A territory folder or its territory.yaml.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the .npz.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")
+                     ] = False,
     lang: LangOpt = None,
 ) -> None:
     """Validate and compile a territory to the engine's arrays (.npz), to load it fast."""
     language = lang_of(lang)
-    check_output(output, language, False)
+    check_replace(output, force, language, False)
     territory = _load(path, language, False)
     with writing(output, language, False):
-        territory.compile().save(output)
+        territory.compile().save(output, replace=force)
     out.print(t("compiled", language, n=len(territory.assets), path=output), markup=False)
 
 
@@ -182,10 +183,10 @@ def synthetic(
     from tousrisques.territory.synthetic import write_synthetic
 
     language = lang_of(lang)
-    check_replace(output, force, language, False, marker="territory.yaml",
-                  refusal="force_not_territory")
+    check_replace(output, force, language, False, marker="territory.yaml")
     with writing(output, language, False):
-        n = write_synthetic(output, n_assets=assets, seed=seed, link_factor=link_factor)
+        n = write_synthetic(output, n_assets=assets, seed=seed, link_factor=link_factor,
+                            replace=force)
     out.print(t("written", language, n=n, path=output), markup=False)
 
 
@@ -227,7 +228,7 @@ monte_carlo: {{runs: 100, seed: 1}}
 """
 
 
-def _new_scenario(path: Path, territory_path: Path, lang: str) -> None:
+def _new_scenario(path: Path, territory_path: Path, lang: str, *, replace: bool) -> None:
     territory = _load(territory_path, lang, False)
     folder = territory.folder or territory_path
     zones = territory.zones
@@ -243,7 +244,7 @@ def _new_scenario(path: Path, territory_path: Path, lang: str) -> None:
         title_fr="Tempête hivernale", title_en="Winter storm", territory=rel.as_posix(),
         x0=cx - span, y0=cy - span / 2, x1=cx + span, y1=cy + span / 2,
         radius=max(5000.0, span * 111_000 / 2))
-    with writing(path, lang, False), atomic_file(path) as tmp:
+    with writing(path, lang, False), atomic_file(path, replace=replace) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
@@ -261,20 +262,18 @@ def init(
     storm across a territory, with every section explained)."""
     language = lang_of(lang)
     if what is What.territory:
-        check_replace(path, force, language, False, marker="territory.yaml",
-                      refusal="force_not_territory")
-        with writing(path, language, False), atomic_folder(path) as tmp:
+        check_replace(path, force, language, False, marker="territory.yaml")
+        with writing(path, language, False), atomic_folder(path, replace=force,
+                                                           marker="territory.yaml") as tmp:
             shutil.copytree(EXAMPLE, tmp, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".tousrisques", "__pycache__"))
         out.print(t("init_territory", language, path=path), markup=False)
         return
-    if path.exists() and not force:
-        fail(path, t("exists", language, path=path), language, False)
-    check_output(path, language, False)
+    check_replace(path, force, language, False)
     if territory is None:
         err.print(t("init_needs_territory", language), style="red", markup=False)
         raise typer.Exit(2)
     if path.suffix not in (".yaml", ".yml"):
         fail(path, t("init_yaml", language, path=path), language, False)
-    _new_scenario(path, territory, language)
+    _new_scenario(path, territory, language, replace=force)
     out.print(t("init_scenario", language, path=path), markup=False)

@@ -1,7 +1,11 @@
 """The simulation engine: the fixed point of DESIGN §3 over a compiled territory, the
-timeline of a scenario with backup timers, the causes of every change, Monte Carlo."""
+timeline of a scenario with backup timers, the causes of every change, and the plan of a
+scenario's runs with the draws of each (``replay(plan, i)``).
 
-from tousrisques.engine._ensemble import Ensemble
+The Monte Carlo over many runs, which computes indicators too, is
+``tousrisques.analysis.run_ensemble``.
+"""
+
 from tousrisques.engine._explain import Cause, explain
 from tousrisques.engine._fixedpoint import (
     DAMAGED,
@@ -13,9 +17,8 @@ from tousrisques.engine._fixedpoint import (
     connected_to_source,
     fixed_point,
 )
-from tousrisques.engine._montecarlo import Draws, Hazard, Plan, make_plan, replay, run_ensemble
 from tousrisques.engine._network import Layer, Network
-from tousrisques.engine._results import RunResult, changes_table, simulate
+from tousrisques.engine._plan import Draws, Hazard, Plan, make_plan, plan_events, replay
 from tousrisques.engine._timeline import (
     CAUSES,
     Event,
@@ -34,24 +37,20 @@ __all__ = [
     "WORKING",
     "Cause",
     "Draws",
-    "Ensemble",
     "Event",
     "FixedPoint",
     "Hazard",
     "Layer",
     "Network",
     "Plan",
-    "RunResult",
     "StateLog",
     "Timeline",
-    "changes_table",
     "connected_to_source",
     "explain",
     "fixed_point",
     "make_plan",
     "outage",
+    "plan_events",
     "replay",
-    "run_ensemble",
     "run_timeline",
-    "simulate",
 ]

@@ -12,8 +12,8 @@ from tousrisques._durations import parse_duration
 from tousrisques._messages import Text
 from tousrisques._problems import Problems
 from tousrisques._readers import read_bytes
-from tousrisques.analysis import Study, explain_actor, readable_chain
-from tousrisques.engine import Cause, Ensemble
+from tousrisques.analysis import Ensemble, Study, explain_actor, readable_chain
+from tousrisques.engine import Cause
 from tousrisques.report._data import (
     ActorChannel,
     ActorRow,
@@ -21,15 +21,23 @@ from tousrisques.report._data import (
     Chart,
     Comparison,
     CriticalAsset,
-    Finding,
     HazardInfo,
-    KeyFigure,
     Method,
     ReportData,
     Series,
     Step,
 )
 from tousrisques.report._geometry import map_data
+from tousrisques.results import (
+    ANY,
+    channel_labels,
+    connected_share,
+    findings,
+    key_figures,
+    main_channel,
+    text_of,
+    worst_time,
+)
 from tousrisques.scenario import Scenario
 
 FloatArray = npt.NDArray[np.float64]
@@ -51,56 +59,19 @@ ROLE_LABELS: dict[str, Text] = {
     "school": Text("school", "établissement scolaire"),
     "other": Text("other", "autre"),
 }
-ROLE_GROUPS: dict[str, Text] = {
-    "mayor": Text("town halls", "mairies"),
-    "citizen_relay": Text("citizen relays", "relais citoyens"),
-    "association": Text("associations", "associations"),
-    "hospital": Text("hospitals", "hôpitaux"),
-}
 LAYER_LABELS: dict[str, Text] = {
     "power": Text("power network", "réseau électrique"),
     "telecom": Text("telecom network", "réseau de télécommunications"),
     "water": Text("water network", "réseau d'eau"),
     "gas": Text("gas network", "réseau de gaz"),
 }
-ANY = "population_reached:any"
-
-
-def _text(value: object) -> Text:
-    en = getattr(value, "en", None)
-    fr = getattr(value, "fr", None)
-    return Text(str(en), str(fr)) if en is not None and fr is not None else Text(str(value),
-                                                                                 str(value))
-
-
 def _series(ens: Ensemble, name: str, label: Text) -> Series:
     return Series(name, label, *(ens.stat(name, w).tolist() for w in ("mean", "p10", "p50",
                                                                        "p90")))
 
 
-def _channel_labels(s: Scenario) -> dict[str, Text]:
-    return {ch.id: _text(ch.name) for ch in s.territory.channels}
-
-
-def main_channel(s: Scenario, ens: Ensemble) -> str | None:
-    """The broadcast channel that reaches the most people at the start, to the percent (the
-    territory's main alert channel; on ties, the first declared), or None without any."""
-    names = [n for n in ens.names if n.startswith("population_reached:") and n != ANY]
-    if not names:
-        return None
-    start = np.round([ens.stat(n, "mean")[0] for n in names], 2)
-    return names[int(np.argmax(start))].split(":", 1)[1]
-
-
-def _connected(ens: Ensemble, actors: list[str]) -> FloatArray:
-    """Share of runs in which each actor is connected, per time: (actors, times)."""
-    idx = [ens.names.index(f"actor_latency:{a}") for a in actors]
-    share: FloatArray = np.isfinite(ens.values[:, idx, :]).mean(axis=0)
-    return share
-
-
 def charts(s: Scenario, ens: Ensemble) -> list[Chart]:
-    labels = _channel_labels(s)
+    labels = channel_labels(s)
     out = [Chart("reach_any", Text("Population reached by at least one channel",
                                    "Population atteinte par au moins un canal"), "share",
                  [_series(ens, ANY, Text("any channel", "au moins un canal"))])]
@@ -137,121 +108,6 @@ def charts(s: Scenario, ens: Ensemble) -> list[Chart]:
     return out
 
 
-def worst_time(ens: Ensemble, name: str, *, highest: bool = False) -> int:
-    mean = ens.stat(name, "mean")
-    return int(np.argmax(mean) if highest else np.argmin(mean))
-
-
-def key_figures(s: Scenario, ens: Ensemble, *,
-                main_of: tuple[Scenario, Ensemble] | None = None) -> list[KeyFigure]:
-    """The figures of the key-figures table (and of ``summary.json``); the main alert
-    channel is that of ``main_of`` when given (the scenario this one is set beside, so that
-    both speak of the same channel)."""
-    hours = ens.times_s / 3600
-    out: list[KeyFigure] = []
-
-    def at(fid: str, label: Text, name: str, k: int) -> None:
-        out.append(KeyFigure(fid, label, "share", float(ens.stat(name, "mean")[k]),
-                             float(ens.stat(name, "p10")[k]), float(ens.stat(name, "p90")[k]),
-                             float(hours[k])))
-
-    k = worst_time(ens, ANY)
-    at("reach_any_worst", Text("Population reached by at least one channel, at the worst "
-                               "moment", "Population atteinte par au moins un canal, au pire "
-                               "moment"), ANY, k)
-    main = main_channel(*(main_of or (s, ens)))
-    if main is not None and f"population_reached:{main}" in ens.names:
-        name = f"population_reached:{main}"
-        label = _channel_labels(s).get(main, Text(main, main))
-        at("reach_main_worst", Text(f"Population reached by {label.en}, at the worst moment",
-                                    f"Population atteinte par {label.fr}, au pire moment"),
-           name, worst_time(ens, name))
-    at("reach_any_end", Text("Population reached by at least one channel, at the end",
-                             "Population atteinte par au moins un canal, à la fin"), ANY,
-       len(hours) - 1)
-    if s.territory.actors:  # with none, "0 % connected" would read as all cut off
-        at("actors_worst", Text("Actors able to reach a crisis cell, at the worst moment",
-                                "Acteurs pouvant joindre une cellule de crise, au pire moment"),
-           "actors_connected", worst_time(ens, "actors_connected"))
-    if len(s.compiled.reports_to):
-        at("governance_worst", Text("Governance links broken, at the worst moment",
-                                    "Liens hiérarchiques rompus, au pire moment"),
-           "governance_links_broken", worst_time(ens, "governance_links_broken", highest=True))
-    if "assets_working:service" in ens.names:  # no service at all is not "0 % working"
-        at("services_worst", Text("Digital services working, at the worst moment",
-                                  "Services numériques en fonctionnement, au pire moment"),
-           "services_up", worst_time(ens, "services_up"))
-    if "assets_working:power" in ens.names:
-        at("power_worst", Text("Power assets working, at the worst moment",
-                               "Actifs électriques en fonctionnement, au pire moment"),
-           "assets_working:power", worst_time(ens, "assets_working:power"))
-    rec = recovery_h(ens)
-    out.append(KeyFigure("recovery", Text("Hours until reach by any channel is back above "
-                                          "95% of its start", "Heures avant que la portée "
-                                          "tous canaux revienne au-dessus de 95 % du départ"),
-                         "hours", float("nan") if rec is None else rec))
-    return out
-
-
-def recovery_h(ens: Ensemble) -> float | None:
-    """First time after the worst moment when the mean reach by any channel is back above
-    95 % of its start value (None: not within the scenario)."""
-    mean = ens.stat(ANY, "mean")
-    k = int(np.argmin(mean))
-    back = np.nonzero(mean[k:] >= 0.95 * mean[0])[0]
-    if mean[k] >= 0.95 * mean[0]:
-        return 0.0
-    return float(ens.times_s[k + back[0]] / 3600) if len(back) else None
-
-
-def findings(s: Scenario, ens: Ensemble) -> list[Finding]:
-    hours = ens.times_s / 3600
-    out: list[Finding] = []
-    labels = _channel_labels(s)
-    # every broadcast channel that loses more than 5 points, at its worst moment, the
-    # channels reaching the most people at the start first
-    reach = [n for n in ens.names if n.startswith("population_reached:") and n != ANY]
-    reach.sort(key=lambda n: -round(float(ens.stat(n, "mean")[0]), 2))
-    for name in reach:
-        mean = ens.stat(name, "mean")
-        k = int(np.argmin(mean))
-        if mean[0] - mean[k] <= 0.05:
-            continue
-        ident = name.split(":", 1)[1]
-        out.append(Finding("reach", float(hours[k]), float(mean[k]),
-                           float(ens.stat(name, "p10")[k]), float(ens.stat(name, "p90")[k]),
-                           subject=labels.get(ident, Text(ident, ident))))
-    k = worst_time(ens, ANY)
-    out.append(Finding("worst", float(hours[k]), float(ens.stat(ANY, "mean")[k]),
-                       float(ens.stat(ANY, "p10")[k]), float(ens.stat(ANY, "p90")[k])))
-    out.append(Finding("recovery", recovery_h(ens), 0.95 * float(ens.stat(ANY, "mean")[0])))
-    actors = s.territory.actors
-    cells = [a for a in actors if a.crisis_cell]
-    target = _text(cells[0].name) if len(cells) == 1 else Text("a crisis cell",
-                                                               "une cellule de crise")
-    k = worst_time(ens, "actors_connected")
-    for role, group in ROLE_GROUPS.items():
-        members = [a.id for a in actors if a.role == role]
-        if len(members) < 2:
-            continue
-        cut = 1 - _connected(ens, members)  # (actors, times): share of runs cut off
-        per_run = (~np.isfinite(ens.values[:, [ens.names.index(f"actor_latency:{m}")
-                                               for m in members], k])).sum(axis=1)
-        out.append(Finding("cut_off", float(hours[k]), float(cut[:, k].sum()),
-                           float(np.percentile(per_run, 10, method="inverted_cdf")),
-                           float(np.percentile(per_run, 90, method="inverted_cdf")),
-                           total=float(len(members)), subject=group, target=target))
-    if len(s.compiled.reports_to):
-        name = "governance_links_broken"
-        k = worst_time(ens, name, highest=True)
-        out.append(Finding("governance", float(hours[k]),
-                           float(ens.stat(name, "mean", counts=True)[k]),
-                           float(ens.stat(name, "p10", counts=True)[k]),
-                           float(ens.stat(name, "p90", counts=True)[k]),
-                           total=float(len(s.compiled.reports_to))))
-    return out
-
-
 def map_times(ens: Ensemble, main: str | None, chosen_h: list[float] | None = None
               ) -> list[int]:
     """Indices of the map times: those chosen, or the worst moments of reach by the main
@@ -269,9 +125,9 @@ def map_times(ens: Ensemble, main: str | None, chosen_h: list[float] | None = No
 
 
 def _actor_rows(s: Scenario, ens: Ensemble, ks: list[int]) -> list[ActorRow]:
-    labels = _channel_labels(s)
+    labels = channel_labels(s)
     ids = [a.id for a in s.territory.actors]
-    connected = _connected(ens, ids)
+    connected = connected_share(ens, ids)
     rows = []
     for i, a in enumerate(s.territory.actors):
         chans = []
@@ -280,7 +136,7 @@ def _actor_rows(s: Scenario, ens: Ensemble, ks: list[int]) -> list[ActorRow]:
                 j = ens.channel_ids.index(ch)
                 kept = [float(ens.actor_channels[k, i, j]) for k in ks]
                 chans.append(ActorChannel(ch, labels.get(ch, Text(ch, ch)), kept))
-        rows.append(ActorRow(a.id, _text(a.name).fr, a.role, ROLE_LABELS.get(
+        rows.append(ActorRow(a.id, text_of(a.name).fr, a.role, ROLE_LABELS.get(
             a.role, Text(a.role, a.role)), a.crisis_cell, connected[i].tolist(), chans))
     return rows
 
@@ -308,7 +164,7 @@ def chains(study: Study, *, most: int = 5) -> list[Chain]:
     """Why the first actors cut off at the worst moment were cut off, in the
     representative run: crisis cells and authorities first."""
     s, ens, tl = study.scenario, study.ensemble, study.timeline
-    ind = study.result.indicators
+    ind = study.indicators
     k = worst_time(ens, "actors_connected")
     order = sorted(range(len(s.territory.actors)), key=lambda i: (
         not s.territory.actors[i].crisis_cell,
@@ -323,12 +179,12 @@ def chains(study: Study, *, most: int = 5) -> list[Chain]:
             continue
         why = explain_actor(s.compiled, tl, net, i, float(ens.times_s[k]))
         if why.site_chain:
-            out.append(Chain(a.id, _text(a.name).fr, why.time_s / 3600, "site",
+            out.append(Chain(a.id, text_of(a.name).fr, why.time_s / 3600, "site",
                              _steps(study, why.site_chain)))
         else:
             steps = [step for ch in why.channels for chain in ch.chains[:1]
                      for step in _steps(study, chain, limit=6)]
-            out.append(Chain(a.id, _text(a.name).fr, why.time_s / 3600, "channels",
+            out.append(Chain(a.id, text_of(a.name).fr, why.time_s / 3600, "channels",
                              steps[:18]))
         if len(out) >= most:
             break
@@ -360,7 +216,7 @@ def comparison(study: Study) -> Comparison | None:
     if other is None:
         return None
     s, ens, o = study.scenario, study.ensemble, other.ensemble
-    this, that = _text(s.spec.name), _text(other.scenario.spec.name)
+    this, that = text_of(s.spec.name), text_of(other.scenario.spec.name)
     mine = {f.id: f for f in key_figures(s, ens)}
     theirs = {f.id: f for f in key_figures(other.scenario, o, main_of=(s, ens))}
     figures = [(mine[i], theirs[i]) for i in mine if i in theirs]
@@ -370,7 +226,7 @@ def comparison(study: Study) -> Comparison | None:
                         "Population atteinte par au moins un canal"))]
     main = main_channel(s, ens)
     if main is not None:
-        label = _channel_labels(s).get(main, Text(main, main))
+        label = channel_labels(s).get(main, Text(main, main))
         pairs.append((f"population_reached:{main}", Text(f"Population reached by {label.en}",
                                                          f"Population atteinte par "
                                                          f"{label.fr}")))
@@ -389,7 +245,7 @@ def method(study: Study) -> Method:
     for h_spec, h in zip(spec.hazards, s.hazards, strict=True):
         model = next((m for m in ("storm", "flood", "plume") if getattr(h_spec, m)),
                      "footprint")
-        hazards.append(HazardInfo(h_spec.id, _text(h_spec.name) if h_spec.name else
+        hazards.append(HazardInfo(h_spec.id, text_of(h_spec.name) if h_spec.name else
                                   Text(h_spec.id, h_spec.id), model,
                                   sorted(h_spec.fragility),
                                   int((s.exposure[h_spec.id] > 0).sum()),
@@ -434,8 +290,8 @@ def build_report_data(study: Study, *, map_hours: list[float] | None = None,
     ks = map_times(ens, main, map_hours)
     spec = s.spec
     return ReportData(
-        title=_text(spec.name),
-        description=_text(spec.description) if spec.description else None,
+        title=text_of(spec.name),
+        description=text_of(spec.description) if spec.description else None,
         territory=s.territory.name, territory_description=s.territory.description,
         start=spec.start.isoformat() if spec.start else None,
         generated=(generated or datetime.now(UTC)).isoformat(timespec="seconds"),

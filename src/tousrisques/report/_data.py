@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tousrisques._messages import Text
+from tousrisques.results import Finding, KeyFigure, Unit
 
-Unit = Literal["share", "count", "seconds", "hours"]
+__all__ = ["Finding", "KeyFigure", "Unit"]  # and the classes below
 
 
 @dataclass(frozen=True)
@@ -37,45 +38,6 @@ class Chart:
     unit: Unit
     series: list[Series]
     total: float | None = None  # for counts: the maximum possible (actors, links), if any
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One sentence of the plain-words summary; ``kind`` picks the sentence:
-
-    * ``reach``: ``at_h`` hours after the start, ``subject`` (a channel) reaches ``value``
-      of the population (P10–P90: ``p10``–``p90``);
-    * ``cut_off``: ``value`` of ``total`` ``subject`` (a group of actors, e.g. "town
-      halls") can no longer reach ``target`` (a crisis cell) at ``at_h`` (mean over runs;
-      P10–P90 given);
-    * ``worst``: the worst moment is ``at_h``: ``value`` of the population is reached by
-      at least one channel (P10–P90);
-    * ``recovery``: reach by any channel is back above 95 % of its start value (``value``,
-      that threshold) at ``at_h`` (mean), or never within the scenario (``at_h`` None);
-    * ``governance``: ``value`` of ``total`` governance links broken at ``at_h``.
-    """
-
-    kind: Literal["reach", "cut_off", "worst", "recovery", "governance"]
-    at_h: float | None
-    value: float
-    p10: float | None = None
-    p90: float | None = None
-    total: float | None = None
-    subject: Text | None = None
-    target: Text | None = None
-
-
-@dataclass(frozen=True)
-class KeyFigure:
-    """A figure of the key-figures table: mean with P10–P90, at a time or overall."""
-
-    id: str
-    label: Text
-    unit: Unit
-    value: float
-    p10: float | None = None
-    p90: float | None = None
-    at_h: float | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from tousrisques.scenario._exposure import Stage, exposure
 from tousrisques.scenario._fragility import Lognormal, Step, Table, parse_fragility
 from tousrisques.scenario._loader import Scenario, load_scenario
 from tousrisques.scenario._model import ScenarioFile
-from tousrisques.scenario._run import replay_run, run_scenario, scenario_plan
+from tousrisques.scenario._run import scenario_plan
 
 __all__ = [
     "Lognormal",
@@ -21,8 +21,6 @@ __all__ = [
     "load_shedding",
     "parse_fragility",
     "plume",
-    "replay_run",
-    "run_scenario",
     "scenario_plan",
     "storm",
 ]

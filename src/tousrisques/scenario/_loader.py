@@ -69,19 +69,23 @@ def _roots(path: Path, territory: Territory) -> tuple[Path, ...]:
     return (path.parent,) if territory.folder is None else (path.parent, territory.folder)
 
 
-def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scenario:
+def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
+                  territory_folder: str | Path | None = None) -> Scenario:
     """Read and check a scenario and its territory; raise ValidationError with every problem.
+
+    ``territory_folder`` is the territory to use instead of the one the file names
+    (a run folder reloads its scenario with the copy of the territory it keeps).
     """
     limits = limits or ReadLimits()
     path = Path(path)
     if not path.exists():  # a FIFO, a device or a folder: refused by read_yaml, unopened
-        raise InputError(f"{path}: no scenario file here")
+        raise InputError("scenario.none", path=path)
     rel = path.name
     problems = Problems(max_repeats=limits.max_repeats)
     got = read_yaml(path, rel, problems, limits)
     if got is None or not isinstance(got[0], dict):
         problems.raise_if_errors()
-        raise InputError(f"{path}: empty or not a mapping")
+        raise InputError("scenario.empty", path=path)
     data, lines = got
     spec: ScenarioFile | None = None
     parts: _Parts | None
@@ -93,10 +97,12 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None) -> Scen
         parts = _Parts.partial(data)  # the valid items are still checked below
     if parts is None:
         problems.raise_if_errors()
-        raise InputError(f"{path}: no territory named")  # pragma: no cover
+        raise InputError("scenario.no_territory", path=path)  # pragma: no cover
     try:
-        territory = load_territory(path.parent / parts.territory, limits=limits)
-        territory_digest = territory_hash(path.parent / parts.territory, limits=limits)
+        where = path.parent / parts.territory if territory_folder is None \
+            else Path(territory_folder)
+        territory = load_territory(where, limits=limits)
+        territory_digest = territory_hash(where, limits=limits)
     except ValidationError as exc:
         # the territory's problems, and the scenario's own ones found so far, together
         problems.extend(exc.problems)

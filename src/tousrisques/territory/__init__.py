@@ -1,7 +1,7 @@
 """The territory model: files, validation, compilation to the engine's arrays, synthetic
 territories. See docs/territory-format.md for the file format."""
 
-from tousrisques.territory._cache import load_compiled, territory_hash
+from tousrisques.territory._cache import load_compiled, territory_files, territory_hash
 from tousrisques.territory._compiled import CompiledTerritory, LayerGraph
 from tousrisques.territory._config import ROLES, Actor, Channel, LocalText
 from tousrisques.territory._coverage import Coverage
@@ -33,5 +33,6 @@ __all__ = [
     "load_territory",
     "parse_compact",
     "parse_groups",
+    "territory_files",
     "territory_hash",
 ]

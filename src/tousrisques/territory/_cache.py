@@ -18,17 +18,9 @@ CACHE_DIR = ".tousrisques"
 _CHUNK = 1 << 20
 
 
-def territory_hash(path: str | Path, *, limits: ReadLimits | None = None) -> str:
-    """A hash of territory.yaml and of every file it names (their paths and bytes).
-
-    The same files give the same hash on any machine; any change to any byte changes it.
-    """
+def territory_files(path: str | Path, *, limits: ReadLimits | None = None) -> list[str]:
+    """territory.yaml and the files it names, as it names them (relative to its folder)."""
     yaml_path = territory_file(path)
-    if not yaml_path.exists():
-        raise InputError(f"{yaml_path}: no territory here")
-    folder = yaml_path.parent
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"format {FORMAT_VERSION}\n".encode())
     names = [TERRITORY_FILE]
     got = read_yaml(yaml_path, TERRITORY_FILE, Problems(), limits or ReadLimits())
     if got is not None and isinstance(got[0], dict):
@@ -37,6 +29,21 @@ def territory_hash(path: str | Path, *, limits: ReadLimits | None = None) -> str
             value = data.get(key)
             items = value if isinstance(value, list) else [value] if value else []
             names.extend(str(v) for v in items)
+    return names
+
+
+def territory_hash(path: str | Path, *, limits: ReadLimits | None = None) -> str:
+    """A hash of territory.yaml and of every file it names (their paths and bytes).
+
+    The same files give the same hash on any machine; any change to any byte changes it.
+    """
+    yaml_path = territory_file(path)
+    if not yaml_path.exists():
+        raise InputError("territory.none", path=yaml_path, file="territory.yaml")
+    folder = yaml_path.parent
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"format {FORMAT_VERSION}\n".encode())
+    names = territory_files(path, limits=limits)
     root = folder.resolve()
     for name in names:
         h.update(name.encode() + b"\0")
@@ -68,5 +75,5 @@ def load_compiled(path: str | Path, *, cache_dir: str | Path | None = None,
             pass  # corrupt or from another version: compile again below
     compiled = replace(load_territory(path, limits=limits).compile(), source_hash=digest)
     with contextlib.suppress(OSError):  # a read-only folder: no cache, nothing lost
-        compiled.save(target)
+        compiled.save(target, replace=True)
     return compiled

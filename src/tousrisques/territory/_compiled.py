@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import scipy.sparse as sp
 
+from tousrisques._atomic import refuse_to_replace
 from tousrisques._exceptions import CompiledFormatError
 from tousrisques._gc import gc_paused
 from tousrisques.territory._config import ROLES
@@ -81,10 +82,12 @@ class CompiledTerritory:
     def n_assets(self) -> int:
         return len(self.asset_ids)
 
-    def save(self, path: str | Path) -> None:
-        """Write to ``path`` (``.npz``) atomically: a temporary file moved in whole."""
+    def save(self, path: str | Path, *, replace: bool = False) -> None:
+        """Write to ``path`` (``.npz``) atomically: a temporary file moved in whole; an
+        existing file is replaced only with ``replace``."""
         arrays = _flatten(self)
         path = Path(path)
+        refuse_to_replace(path, replace=replace)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:

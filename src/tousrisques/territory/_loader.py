@@ -168,8 +168,7 @@ def load_territory(path: str | Path, *, limits: ReadLimits | None = None) -> Ter
 def _load(path: str | Path, limits: ReadLimits) -> Territory:
     yaml_path = territory_file(path)
     if not yaml_path.exists():
-        raise InputError(f"{yaml_path}: no territory here (expected a folder with "
-                         f"{TERRITORY_FILE}, or the path of that file)")
+        raise InputError("territory.none", path=yaml_path, file=TERRITORY_FILE)
     folder = yaml_path.parent
     tfile = yaml_path.name
     problems = Problems(max_repeats=limits.max_repeats)
@@ -180,7 +179,7 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
                            expected_type=Text("a mapping", "un dictionnaire"),
                            got=type(got[0]).__name__, expected="name:, assets:, zones:, ...")
         problems.raise_if_errors()
-        raise InputError(f"{yaml_path}: empty")
+        raise InputError("territory.empty", path=yaml_path)
     data, lines = got
     try:
         cfg = TerritoryFile.model_validate(data)

@@ -154,7 +154,8 @@ def build_synthetic(n_assets: int, *, seed: int = 0, link_factor: float = 0.0
 
 
 def write_synthetic(folder: str | Path, *, n_assets: int, seed: int = 0,
-                    link_factor: float = 0.0, asset_format: str = "csv") -> int:
+                    link_factor: float = 0.0, asset_format: str = "csv",
+                    replace: bool = False) -> int:
     """Write a synthetic territory folder; return its number of assets.
 
     ``asset_format`` is ``csv`` (compact requirements) or ``geojson``. The folder is written
@@ -164,7 +165,7 @@ def write_synthetic(folder: str | Path, *, n_assets: int, seed: int = 0,
         raise ValueError("asset_format is csv or geojson")
     d = build_synthetic(n_assets, seed=seed, link_factor=link_factor)
     to_wgs = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
-    with atomic_folder(folder) as tmp:
+    with atomic_folder(folder, replace=replace, marker="territory.yaml") as tmp:
         count = _write(tmp, d, to_wgs, asset_format)
     return count
 

@@ -87,9 +87,10 @@ def _kmeans(cx: np.ndarray, cy: np.ndarray, px: np.ndarray, py: np.ndarray,
     return cx, cy
 
 
-def build(folder: str | Path, *, seed: int = 0) -> Path:
-    """Write the sample territory (and its scenario library) in ``folder``, whole."""
-    with atomic_folder(folder) as tmp:
+def build(folder: str | Path, *, seed: int = 0, replace: bool = False) -> Path:
+    """Write the sample territory (and its scenario library) in ``folder``, whole (an
+    existing territory there is replaced only with ``replace``)."""
+    with atomic_folder(folder, replace=replace, marker="territory.yaml") as tmp:
         _write(tmp, np.random.default_rng(seed))
     return Path(folder)
 

@@ -1,4 +1,5 @@
-"""A study written to its run folder and read back; the representative run; the per-zone and
+"""A study written to its run folder and read back — on another machine, after its inputs
+changed, after its files were tampered with; the representative run; the per-zone and
 per-actor-channel shares of a Monte Carlo against runs replayed by hand."""
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import copy_example, write_scenario
+from tests.runs import ensemble as run_ensemble
 from tousrisques._exceptions import InputError
-from tousrisques.analysis import make_study, present_after_mitigations
-from tousrisques.engine import Ensemble, Hazard, make_plan, replay, run_ensemble
+from tousrisques.analysis import Ensemble, make_study, present_after_mitigations
+from tousrisques.engine import Hazard, make_plan, replay
 from tousrisques.indicators import compute_indicators
-from tousrisques.report import load_run, write_run
+from tousrisques.results import changes_table, read_run, write_run
 from tousrisques.scenario import load_scenario, scenario_plan
 
 H = 3600.0
@@ -48,14 +50,16 @@ def test_written_and_read_back_the_study_is_the_same(scenarios: tuple[Path, Path
     base, calm = (load_scenario(p) for p in scenarios)
     study = make_study(base, runs=5, seed=7, other=calm, horizon_s=3 * H)
     assert study.ensemble.metadata["seed"] == "7"
-    write_run(study, tmp_path / "run", report=False)
-    back, summary = load_run(tmp_path / "run")
+    write_run(study, tmp_path / "run")
+    got = read_run(tmp_path / "run")
+    back, summary = got.study, got.summary
+    assert got.inputs_changed == ()
     assert_same_ensemble(back.ensemble, study.ensemble)
     assert back.run == study.run == summary["representative_run"]
     assert back.run == study.ensemble.representative_run()
-    np.testing.assert_array_equal(back.result.indicators.values,
-                                  study.result.indicators.values)
-    assert back.result.changes.equals(study.result.changes)
+    np.testing.assert_array_equal(back.indicators.values, study.indicators.values)
+    assert changes_table(back.scenario.compiled, back.timeline).equals(
+        changes_table(study.scenario.compiled, study.timeline))
     assert back.criticality is not None and study.criticality is not None
     assert back.criticality.table.equals(study.criticality.table)
     assert (back.criticality.baseline_population, back.criticality.baseline_actors,
@@ -73,8 +77,7 @@ def test_the_representative_run_is_told_with_its_timeline(scenarios: tuple[Path,
                                                           ) -> None:
     s = load_scenario(scenarios[0])
     study = make_study(s, runs=4)
-    np.testing.assert_array_equal(study.result.indicators.values,
-                                  study.ensemble.values[study.run])
+    np.testing.assert_array_equal(study.indicators.values, study.ensemble.values[study.run])
     tl = replay(scenario_plan(s), study.run)
     for k in range(len(tl.times_s)):
         np.testing.assert_array_equal(study.timeline.working_at(k), tl.working_at(k))
@@ -84,26 +87,32 @@ def test_the_representative_run_is_told_with_its_timeline(scenarios: tuple[Path,
     assert study.criticality.table.num_rows == s.compiled.n_assets
 
 
-def test_a_territory_changed_since_the_run_is_refused(scenarios: tuple[Path, Path],
-                                                      tmp_path: Path) -> None:
+def test_inputs_changed_since_the_run_are_named_and_the_copies_used(
+        scenarios: tuple[Path, Path], tmp_path: Path) -> None:
     s = load_scenario(scenarios[0])
-    write_run(make_study(s, runs=2), tmp_path / "run", report=False)
+    study = make_study(s, runs=2)
+    write_run(study, tmp_path / "run")
     zones = scenarios[0].parents[1] / "zones" / "population.geojson"
     zones.write_text(zones.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"territory .* changed since this run"):
-        load_run(tmp_path / "run")
+    actors = scenarios[0].parents[1] / "actors.yaml"
+    actors.write_text("# a comment added\n" + actors.read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    got = read_run(tmp_path / "run")
+    assert sorted(Path(p).name for p in got.inputs_changed) == ["actors.yaml",
+                                                                "population.geojson"]
+    np.testing.assert_array_equal(got.study.ensemble.values, study.ensemble.values)
 
 
 def test_a_summary_from_elsewhere_is_refused(scenarios: tuple[Path, Path],
                                              tmp_path: Path) -> None:
     s = load_scenario(scenarios[0])
-    write_run(make_study(s, runs=2), tmp_path / "run", report=False)
+    write_run(make_study(s, runs=2), tmp_path / "run")
     path = tmp_path / "run" / "summary.json"
     summary = json.loads(path.read_text(encoding="utf-8"))
     summary["representative_run"] = (summary["representative_run"] + 1) % 2
     path.write_text(json.dumps(summary), encoding="utf-8")
     with pytest.raises(InputError, match="does not replay the same"):
-        load_run(tmp_path / "run")
+        read_run(tmp_path / "run")
 
 
 def _ensemble(series: list[list[float]], name: str = "population_reached:any") -> Ensemble:
@@ -141,7 +150,7 @@ def test_shares_are_the_mean_of_the_runs_replayed_by_hand(tmp_path: Path) -> Non
           "events": s.events, "absent": s.absent}
     runs = 6
     ens = run_ensemble(c, runs=runs, **kw)
-    plan = make_plan(c, **kw)
+    plan = make_plan(c, **kw)  # type: ignore[arg-type]
     by_hand = [compute_indicators(c, replay(plan, r)) for r in range(runs)]
     zone = np.mean([ind.zone_reached for ind in by_hand], axis=0)
     actor = np.mean([ind.actor_channels for ind in by_hand], axis=0)

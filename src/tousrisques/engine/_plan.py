@@ -1,0 +1,203 @@
+"""A plan: everything the runs of a scenario share, and the draws that make run ``i``.
+
+Run ``i`` draws everything from its own generator, seeded by ``(seed, i)``: the same seed gives
+the same results whatever the number of workers, processes or Dask workers. Each hazard gives
+every asset a probability of damage (the scenario computes it from fragility curves); a
+damaged asset is repaired after its kind's repair time, spread by a lognormal of
+``repair_beta``, at the next output step; backups may be spread the same way
+(``backup_beta``). :func:`replay` runs one of them whole; the Monte Carlo over many runs, which
+also computes the indicators, is ``tousrisques.analysis.run_ensemble``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from tousrisques.engine._network import Network
+from tousrisques.engine._timeline import Event, Timeline, run_timeline
+from tousrisques.territory import CompiledTerritory
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class Hazard:
+    """Each asset is damaged with ``probability[i]`` at ``time_s`` (one time for all, or one
+    per asset); ``cause`` names it.
+
+    A hazard that grows in stages (a rising flood, a storm crossing) gives ``steps``: for
+    each asset, the times at which its damage probability rises and the probability from
+    then on (``asset``, ``time_s``, ``probability`` arrays, sorted by time). One uniform draw
+    ``u`` per asset decides: the asset is damaged at the first step whose probability
+    exceeds ``u`` — so its chance of damage is the peak probability, and it falls as soon
+    as the hazard is strong enough for it, not only when the peak arrives.
+    """
+
+    time_s: float | FloatArray
+    probability: FloatArray
+    cause: str
+    steps: tuple[npt.NDArray[np.int64], FloatArray, FloatArray] | None = None
+
+
+@dataclass(frozen=True)
+class Draws:
+    """What varies between runs besides damage."""
+
+    repair: bool = True
+    repair_beta: float | FloatArray = 0.0  # one spread for all, or one per asset
+    backup_beta: float = 0.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a worker needs, sent once."""
+
+    compiled: CompiledTerritory
+    network: Network
+    hazards: tuple[Hazard, ...]
+    events: tuple[Event, ...]
+    absent: tuple[int, ...]
+    duration_s: float
+    step_s: float
+    seed: int
+    draws: Draws
+    metadata: Mapping[str, str] = field(default_factory=dict)  # what is being run, in words
+
+
+def plan_events(plan: Plan, run: int) -> tuple[list[Event], Network]:
+    """The events of run number ``run`` (damage and repairs drawn from its own generator)
+    and its network (backups drawn too, when they vary)."""
+    c, net = plan.compiled, plan.network
+    rng = np.random.default_rng([plan.seed, run])
+    events = list(plan.events)
+    # an absent asset cannot be damaged before a mitigation brings it
+    arrival = np.full(net.n, -np.inf)
+    missing = np.zeros(net.n, bool)
+    missing[list(plan.absent)] = True
+    arrival[missing] = np.inf
+    for e in plan.events:
+        if e.action == "restore":
+            rows = np.asarray(e.assets, dtype=np.int64)
+            rows = rows[missing[rows]]
+            arrival[rows] = np.minimum(arrival[rows], e.time_s)
+    for h in plan.hazards:
+        u = rng.random(net.n)
+        if h.steps is not None:
+            s_asset, s_time, s_prob = h.steps
+            over = np.nonzero(s_prob > u[s_asset])[0]
+            first_assets, first = np.unique(s_asset[over], return_index=True)
+            at = np.full(net.n, np.inf)
+            at[first_assets] = s_time[over][first]
+            drawn = np.isfinite(at)
+        else:
+            drawn = u < h.probability
+            at = np.broadcast_to(np.asarray(h.time_s, dtype=np.float64), (net.n,))
+        hit = np.nonzero(drawn & (at >= arrival))[0]
+        if len(hit) == 0:
+            continue
+        when = at[hit]
+        for t in np.unique(when):
+            events.append(Event(float(t), tuple(hit[when == t].tolist()), "fail", h.cause))
+        if plan.draws.repair:
+            delay = c.repair_s[hit]
+            beta = np.broadcast_to(np.asarray(plan.draws.repair_beta, dtype=np.float64),
+                                   (net.n,))[hit]
+            if (beta > 0).any():
+                delay = delay * np.exp(beta * rng.standard_normal(len(hit)))
+            done = np.ceil((when + delay) / plan.step_s) * plan.step_s
+            for t in np.unique(done):
+                if t <= plan.duration_s:
+                    rows = hit[done == t]
+                    events.append(Event(float(t), tuple(rows.tolist()), "restore",
+                                        f"repair after {h.cause}"))
+    if plan.draws.backup_beta > 0 and net.n_groups:
+        net = replace(net, backup_s=net.backup_s * rng.lognormal(
+            0.0, plan.draws.backup_beta, net.n_groups))
+    return events, net
+
+
+def replay(plan: Plan, run: int) -> Timeline:
+    """Run number ``run`` of the plan, whole: its timeline with the log of every change.
+
+    The same plan and run number give the same draws, hence the same timeline, as the
+    run of that number in a Monte Carlo (``tousrisques.analysis.run_ensemble``).
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`make_plan` or ``tousrisques.scenario.scenario_plan``.
+    run : int
+        The run number, from 0.
+
+    Returns
+    -------
+    Timeline
+        States at any time (``working_at``) and the log of changes with causes.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import make_plan, replay
+    >>> plan = make_plan(load_compiled("src/tousrisques/templates/petite-ville"),
+    ...                  duration_s=6 * 3600, step_s=3600)
+    >>> tl = replay(plan, 0)
+    >>> bool((tl.state_at(5 * 3600) == tl.state_at(0)).all())  # nothing happens
+    True
+    """
+    c = plan.compiled
+    events, net = plan_events(plan, run)
+    return run_timeline(net, events, duration_s=plan.duration_s, step_s=plan.step_s,
+                        absent=plan.absent,
+                        owners={"zones": c.zone_requires, "channels": c.channel_requires})
+
+
+def make_plan(c: CompiledTerritory, *, duration_s: float, step_s: float,
+              hazards: Sequence[Hazard] = (), events: Sequence[Event] = (),
+              absent: Sequence[int] = (), seed: int = 0, draws: Draws | None = None,
+              metadata: Mapping[str, str] | None = None) -> Plan:
+    """Everything the runs of a scenario share, built once.
+
+    A scenario gives its plan with ``tousrisques.scenario.scenario_plan``; this constructor
+    is for events written in code. Then ``replay(plan, i)`` runs number ``i`` whole and
+    ``tousrisques.analysis.run_ensemble(plan, runs=n)`` runs the Monte Carlo.
+
+    Parameters
+    ----------
+    c : CompiledTerritory
+        The territory, compiled.
+    duration_s, step_s : float
+        How long the runs last and the step of their outputs, in seconds.
+    hazards : sequence of Hazard
+        Damage drawn at random, differently in each run.
+    events : sequence of Event
+        Timed events, the same in every run.
+    absent : sequence of int
+        Asset rows absent at the start (brought later by a ``restore`` event).
+    seed : int
+        Run ``i`` draws from a generator seeded by ``(seed, i)``.
+    draws : Draws, optional
+        What else varies between runs (repair times, backups).
+    metadata : mapping, optional
+        What is being run, in words; kept in the results.
+
+    Returns
+    -------
+    Plan
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import Event, make_plan, replay
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> row = c.asset_ids.to_pylist().index("PS-ELBEUF")
+    >>> plan = make_plan(c, events=[Event(3600, (row,), "fail", "storm")],
+    ...                  duration_s=24 * 3600, step_s=3600)
+    >>> bool(replay(plan, 0).state_at(2 * 3600)[row])
+    False
+    """
+    return Plan(c, Network.from_compiled(c), tuple(hazards), tuple(events), tuple(absent),
+                duration_s, step_s, seed, draws or Draws(), dict(metadata or {}))

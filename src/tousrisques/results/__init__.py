@@ -1,0 +1,53 @@
+"""The run folder — one owner of its layout, schema, hashes, key figures and summary.
+
+``write_run(study, folder)`` writes it whole (data files, copies of the inputs so that it
+travels, ``summary.json`` with the hash of every file) and ``read_run(folder)`` reads it back
+as untrusted input. The report and the command line only go through here.
+"""
+
+from tousrisques.results._ensemble_io import Shape, read_ensemble, shape_of, write_ensemble
+from tousrisques.results._figures import (
+    ANY,
+    ROLE_GROUPS,
+    Finding,
+    KeyFigure,
+    Unit,
+    channel_labels,
+    connected_share,
+    findings,
+    key_figures,
+    main_channel,
+    recovery_h,
+    text_of,
+    worst_time,
+)
+from tousrisques.results._folder import RunFolder, read_run, summary_figures, write_run
+from tousrisques.results._summary import FORMAT, read_summary
+from tousrisques.results._tables import changes_table
+
+__all__ = [
+    "ANY",
+    "FORMAT",
+    "ROLE_GROUPS",
+    "Finding",
+    "KeyFigure",
+    "RunFolder",
+    "Shape",
+    "Unit",
+    "changes_table",
+    "channel_labels",
+    "connected_share",
+    "findings",
+    "key_figures",
+    "main_channel",
+    "read_ensemble",
+    "read_run",
+    "read_summary",
+    "recovery_h",
+    "shape_of",
+    "summary_figures",
+    "text_of",
+    "worst_time",
+    "write_ensemble",
+    "write_run",
+]

@@ -1,0 +1,252 @@
+"""The Monte Carlo's files in a run folder: written from an :class:`Ensemble`, read back with
+every size known before reading and every share checked to be a share.
+
+``stats.parquet`` (name, time_s, mean, p10, p50, p90 and the same of counts), ``runs.parquet``
+(run, name, time_s, value, count), ``zones.parquet`` (zone, channel, time_s, reached_share;
+channel "any" for any broadcast) and ``actor_channels.parquet`` (actor, channel, time_s,
+available_share), with the metadata in every file's schema.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tousrisques._exceptions import InputError
+from tousrisques.analysis import Ensemble
+from tousrisques.results._files import max_file_bytes, read_bounded
+
+META_KEY = b"tousrisques"
+#: indicators whose values are shares of something, in [0, 1]
+SHARE_PREFIXES = ("population_reached:", "assets_working:", "actors_connected", "services_up")
+_AGAIN = "run the scenario again with `tousrisques run`"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How many of each the files hold; recorded in ``summary.json`` so that a file's size
+    is known before it is read."""
+
+    runs: int
+    indicators: int
+    times: int
+    zones: int
+    broadcasts: int  # broadcast channels, and "any"
+    actors: int
+    channels: int
+
+    def as_json(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def shape_of(ens: Ensemble) -> Shape:
+    n_b = 0 if ens.zone_reached is None else ens.zone_reached.shape[1]
+    return Shape(
+        ens.runs,
+        len(ens.names),
+        len(ens.times_s),
+        len(ens.zone_ids),
+        n_b,
+        len(ens.actor_ids),
+        len(ens.channel_ids),
+    )
+
+
+def write_ensemble(ens: Ensemble, folder: Path) -> None:
+    """Write the Parquet files of ``ens`` into ``folder`` (which the caller makes whole)."""
+    meta = {META_KEY: json.dumps(ens.metadata).encode()}
+    runs, n, t = ens.values.shape
+    runs_table = pa.table(
+        {
+            "run": np.repeat(np.arange(runs), n * t),
+            "name": np.tile(np.repeat(np.array(ens.names, dtype=object), t), runs).tolist(),
+            "time_s": np.tile(ens.times_s, runs * n),
+            "value": ens.values.ravel(),
+            "count": ens.counts.ravel(),
+        }
+    )
+    pq.write_table(ens.stats_table().replace_schema_metadata(meta), folder / "stats.parquet")
+    pq.write_table(runs_table.replace_schema_metadata(meta), folder / "runs.parquet")
+    if ens.zone_reached is not None:
+        n_t, n_b, n_z = ens.zone_reached.shape
+        pq.write_table(
+            pa.table(
+                {
+                    "zone": np.tile(np.array(ens.zone_ids, dtype=object), n_t * n_b).tolist(),
+                    "channel": np.tile(
+                        np.repeat(np.array(ens.broadcast_ids, dtype=object), n_z), n_t
+                    ).tolist(),
+                    "time_s": np.repeat(ens.times_s, n_b * n_z),
+                    "reached_share": ens.zone_reached.ravel(),
+                }
+            ).replace_schema_metadata(meta),
+            folder / "zones.parquet",
+        )
+    if ens.actor_channels is not None:
+        n_t, n_a, n_c = ens.actor_channels.shape
+        pq.write_table(
+            pa.table(
+                {
+                    "actor": np.tile(
+                        np.repeat(np.array(ens.actor_ids, dtype=object), n_c), n_t
+                    ).tolist(),
+                    "channel": np.tile(np.array(ens.channel_ids, dtype=object), n_t * n_a).tolist(),
+                    "time_s": np.repeat(ens.times_s, n_a * n_c),
+                    "available_share": ens.actor_channels.ravel(),
+                }
+            ).replace_schema_metadata(meta),
+            folder / "actor_channels.parquet",
+        )
+
+
+def read_parquet(path: Path, *, rows: int, columns: dict[str, str]) -> pa.Table:
+    """A Parquet file of the run folder that must hold exactly ``rows`` rows and these
+    columns (name → ``"number"`` or ``"text"``); its footer is read and checked before its
+    data, so a file that claims more rows than expected or hides a bomb is refused unread.
+    """
+    raw = read_bounded(path, max_bytes=max_file_bytes())
+    try:
+        pf = pq.ParquetFile(pa.BufferReader(raw))
+        meta = pf.metadata
+        if meta.num_rows != rows:
+            raise InputError(
+                f"{path}: {meta.num_rows} rows where this run has {rows}; the "
+                f"file does not belong to this run folder — {_AGAIN}"
+            )
+        # what the data would take once decoded: at most a few hundred bytes a row
+        decoded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if decoded > rows * 64 * max(1, len(columns)) + (1 << 20):
+            raise InputError(
+                f"{path}: its data would take {decoded} bytes once decoded, far "
+                f"more than {rows} rows need — {_AGAIN}"
+            )
+        names = set(pf.schema_arrow.names)
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise InputError(f"{path}: columns {', '.join(missing)} missing — {_AGAIN}")
+        table = pf.read(columns=list(columns))
+    except InputError:
+        raise
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise InputError(f"{path}: not a Parquet file of a run folder ({exc}) — {_AGAIN}") from None
+    for name, kind in columns.items():
+        typ = table.schema.field(name).type
+        ok = (
+            (pa.types.is_integer(typ) or pa.types.is_floating(typ))
+            if kind == "number"
+            else (pa.types.is_string(typ) or pa.types.is_large_string(typ))
+        )
+        if not ok:
+            raise InputError(f"{path}: column {name} holds {typ}, not {kind}s — {_AGAIN}")
+        if kind == "text" and table.column(name).null_count:
+            raise InputError(f"{path}: column {name} has empty cells — {_AGAIN}")
+    return table
+
+
+def _shares(values: np.ndarray[Any, Any], path: Path, column: str) -> None:
+    finite = values[np.isfinite(values)]
+    if len(finite) != len(values) or (finite < 0).any() or (finite > 1).any():
+        bad = values[~(np.isfinite(values) & (values >= 0) & (values <= 1))][0]
+        raise InputError(
+            f"{path}: column {column} holds {bad}, not a share between 0 and 1 "
+            f"— the file was changed since the run; {_AGAIN}"
+        )
+
+
+def read_ensemble(folder: Path, shape: Shape) -> Ensemble:
+    """The Monte Carlo of a run folder, each file of the size ``shape`` says."""
+    runs_path = folder / "runs.parquet"
+    n_rows = shape.runs * shape.indicators * shape.times
+    table = read_parquet(
+        runs_path,
+        rows=n_rows,
+        columns={
+            "run": "number",
+            "name": "text",
+            "time_s": "number",
+            "value": "number",
+            "count": "number",
+        },
+    )
+    try:
+        meta = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}"))
+    except ValueError:
+        meta = None
+    if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+        raise InputError(
+            f"{runs_path}: its metadata is not what `tousrisques run` writes — {_AGAIN}"
+        )
+    names = tuple(str(n) for n in dict.fromkeys(table.column("name").to_pylist()))
+    run = table.column("run").to_numpy()
+    expected_run = np.repeat(np.arange(shape.runs), shape.indicators * shape.times)
+    if len(names) != shape.indicators or not np.array_equal(run, expected_run):
+        raise InputError(
+            f"{runs_path}: rows not in the order `tousrisques run` writes them — {_AGAIN}"
+        )
+    dims = (shape.runs, shape.indicators, shape.times)
+    values = table.column("value").to_numpy().astype(np.float64).reshape(dims)
+    counts = table.column("count").to_numpy().astype(np.float64).reshape(dims)
+    times = table.column("time_s").to_numpy()[: shape.times].astype(np.float64)
+    for j, name in enumerate(names):
+        if name.startswith(SHARE_PREFIXES):
+            v = values[:, j, :].ravel()
+            _shares(v[~np.isnan(v)], runs_path, f"value ({name})")
+    zone_reached = None
+    zone_ids: tuple[str, ...] = ()
+    broadcast_ids: tuple[str, ...] = ()
+    if shape.zones:
+        path = folder / "zones.parquet"
+        z = read_parquet(
+            path,
+            rows=shape.times * shape.broadcasts * shape.zones,
+            columns={
+                "zone": "text",
+                "channel": "text",
+                "time_s": "number",
+                "reached_share": "number",
+            },
+        )
+        broadcast_ids = tuple(str(x) for x in dict.fromkeys(z.column("channel").to_pylist()))
+        zone_ids = tuple(str(x) for x in dict.fromkeys(z.column("zone").to_pylist()))
+        if len(broadcast_ids) != shape.broadcasts or len(zone_ids) != shape.zones:
+            raise InputError(f"{path}: not the zones and channels of this run — {_AGAIN}")
+        share = z.column("reached_share").to_numpy().astype(np.float64)
+        _shares(share, path, "reached_share")
+        zone_reached = share.reshape(shape.times, shape.broadcasts, shape.zones)
+    path = folder / "actor_channels.parquet"
+    a = read_parquet(
+        path,
+        rows=shape.times * shape.actors * shape.channels,
+        columns={
+            "actor": "text",
+            "channel": "text",
+            "time_s": "number",
+            "available_share": "number",
+        },
+    )
+    actor_ids = tuple(str(x) for x in dict.fromkeys(a.column("actor").to_pylist()))
+    channel_ids = tuple(str(x) for x in dict.fromkeys(a.column("channel").to_pylist()))
+    if len(actor_ids) != shape.actors or len(channel_ids) != shape.channels:
+        raise InputError(f"{path}: not the actors and channels of this run — {_AGAIN}")
+    share = a.column("available_share").to_numpy().astype(np.float64)
+    _shares(share, path, "available_share")
+    actor_channels = share.reshape(shape.times, shape.actors, shape.channels)
+    return Ensemble(
+        times,
+        names,
+        values,
+        counts,
+        meta,
+        zone_reached,
+        actor_channels,
+        zone_ids,
+        actor_ids,
+        channel_ids,
+        broadcast_ids,
+    )

@@ -1,0 +1,304 @@
+"""The key figures and findings of a study: numbers taken from the Monte Carlo, the same in
+``summary.json``, in the report and on the terminal.
+
+A figure is a mean with its P10–P90 band at a moment (the worst, the end); a finding is one
+sentence of the plain-words summary, as data (the report and the command line put it into
+words). Times are hours from the scenario's start; shares are in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from tousrisques._messages import Text
+from tousrisques.analysis import Ensemble
+from tousrisques.scenario import Scenario
+
+FloatArray = npt.NDArray[np.float64]
+Unit = Literal["share", "count", "seconds", "hours"]
+
+ANY = "population_reached:any"
+
+
+ROLE_GROUPS: dict[str, Text] = {
+    "mayor": Text("town halls", "mairies"),
+    "citizen_relay": Text("citizen relays", "relais citoyens"),
+    "association": Text("associations", "associations"),
+    "hospital": Text("hospitals", "hôpitaux"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One sentence of the plain-words summary; ``kind`` picks the sentence:
+
+    * ``reach``: ``at_h`` hours after the start, ``subject`` (a channel) reaches ``value``
+      of the population (P10–P90: ``p10``–``p90``);
+    * ``cut_off``: ``value`` of ``total`` ``subject`` (a group of actors, e.g. "town
+      halls") can no longer reach ``target`` (a crisis cell) at ``at_h`` (mean over runs;
+      P10–P90 given);
+    * ``worst``: the worst moment is ``at_h``: ``value`` of the population is reached by
+      at least one channel (P10–P90);
+    * ``recovery``: reach by any channel is back above 95 % of its start value (``value``,
+      that threshold) at ``at_h`` (mean), or never within the scenario (``at_h`` None);
+    * ``governance``: ``value`` of ``total`` governance links broken at ``at_h``.
+    """
+
+    kind: Literal["reach", "cut_off", "worst", "recovery", "governance"]
+    at_h: float | None
+    value: float
+    p10: float | None = None
+    p90: float | None = None
+    total: float | None = None
+    subject: Text | None = None
+    target: Text | None = None
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """A figure of the key-figures table: mean with P10–P90, at a time or overall."""
+
+    id: str
+    label: Text
+    unit: Unit
+    value: float
+    p10: float | None = None
+    p90: float | None = None
+    at_h: float | None = None
+
+
+def text_of(value: object) -> Text:
+    en = getattr(value, "en", None)
+    fr = getattr(value, "fr", None)
+    return (
+        Text(str(en), str(fr))
+        if en is not None and fr is not None
+        else Text(str(value), str(value))
+    )
+
+
+def channel_labels(s: Scenario) -> dict[str, Text]:
+    return {ch.id: text_of(ch.name) for ch in s.territory.channels}
+
+
+def main_channel(s: Scenario, ens: Ensemble) -> str | None:
+    """The broadcast channel that reaches the most people at the start, to the percent (the
+    territory's main alert channel; on ties, the first declared), or None without any."""
+    names = [n for n in ens.names if n.startswith("population_reached:") and n != ANY]
+    if not names:
+        return None
+    start = np.round([ens.stat(n, "mean")[0] for n in names], 2)
+    return names[int(np.argmax(start))].split(":", 1)[1]
+
+
+def connected_share(ens: Ensemble, actors: list[str]) -> FloatArray:
+    """Share of runs in which each actor is connected, per time: (actors, times)."""
+    idx = [ens.names.index(f"actor_latency:{a}") for a in actors]
+    share: FloatArray = np.isfinite(ens.values[:, idx, :]).mean(axis=0)
+    return share
+
+
+def worst_time(ens: Ensemble, name: str, *, highest: bool = False) -> int:
+    mean = ens.stat(name, "mean")
+    return int(np.argmax(mean) if highest else np.argmin(mean))
+
+
+def key_figures(
+    s: Scenario, ens: Ensemble, *, main_of: tuple[Scenario, Ensemble] | None = None
+) -> list[KeyFigure]:
+    """The figures of the key-figures table (and of ``summary.json``); the main alert
+    channel is that of ``main_of`` when given (the scenario this one is set beside, so that
+    both speak of the same channel)."""
+    hours = ens.times_s / 3600
+    out: list[KeyFigure] = []
+
+    def at(fid: str, label: Text, name: str, k: int) -> None:
+        out.append(
+            KeyFigure(
+                fid,
+                label,
+                "share",
+                float(ens.stat(name, "mean")[k]),
+                float(ens.stat(name, "p10")[k]),
+                float(ens.stat(name, "p90")[k]),
+                float(hours[k]),
+            )
+        )
+
+    k = worst_time(ens, ANY)
+    at(
+        "reach_any_worst",
+        Text(
+            "Population reached by at least one channel, at the worst moment",
+            "Population atteinte par au moins un canal, au pire moment",
+        ),
+        ANY,
+        k,
+    )
+    main = main_channel(*(main_of or (s, ens)))
+    if main is not None and f"population_reached:{main}" in ens.names:
+        name = f"population_reached:{main}"
+        label = channel_labels(s).get(main, Text(main, main))
+        at(
+            "reach_main_worst",
+            Text(
+                f"Population reached by {label.en}, at the worst moment",
+                f"Population atteinte par {label.fr}, au pire moment",
+            ),
+            name,
+            worst_time(ens, name),
+        )
+    at(
+        "reach_any_end",
+        Text(
+            "Population reached by at least one channel, at the end",
+            "Population atteinte par au moins un canal, à la fin",
+        ),
+        ANY,
+        len(hours) - 1,
+    )
+    if s.territory.actors:  # with none, "0 % connected" would read as all cut off
+        at(
+            "actors_worst",
+            Text(
+                "Actors able to reach a crisis cell, at the worst moment",
+                "Acteurs pouvant joindre une cellule de crise, au pire moment",
+            ),
+            "actors_connected",
+            worst_time(ens, "actors_connected"),
+        )
+    if len(s.compiled.reports_to):
+        at(
+            "governance_worst",
+            Text(
+                "Governance links broken, at the worst moment",
+                "Liens hiérarchiques rompus, au pire moment",
+            ),
+            "governance_links_broken",
+            worst_time(ens, "governance_links_broken", highest=True),
+        )
+    if "assets_working:service" in ens.names:  # no service at all is not "0 % working"
+        at(
+            "services_worst",
+            Text(
+                "Digital services working, at the worst moment",
+                "Services numériques en fonctionnement, au pire moment",
+            ),
+            "services_up",
+            worst_time(ens, "services_up"),
+        )
+    if "assets_working:power" in ens.names:
+        at(
+            "power_worst",
+            Text(
+                "Power assets working, at the worst moment",
+                "Actifs électriques en fonctionnement, au pire moment",
+            ),
+            "assets_working:power",
+            worst_time(ens, "assets_working:power"),
+        )
+    rec = recovery_h(ens)
+    out.append(
+        KeyFigure(
+            "recovery",
+            Text(
+                "Hours until reach by any channel is back above 95% of its start",
+                "Heures avant que la portée tous canaux revienne au-dessus de 95 % du départ",
+            ),
+            "hours",
+            float("nan") if rec is None else rec,
+        )
+    )
+    return out
+
+
+def recovery_h(ens: Ensemble) -> float | None:
+    """First time after the worst moment when the mean reach by any channel is back above
+    95 % of its start value (None: not within the scenario)."""
+    mean = ens.stat(ANY, "mean")
+    k = int(np.argmin(mean))
+    back = np.nonzero(mean[k:] >= 0.95 * mean[0])[0]
+    if mean[k] >= 0.95 * mean[0]:
+        return 0.0
+    return float(ens.times_s[k + back[0]] / 3600) if len(back) else None
+
+
+def findings(s: Scenario, ens: Ensemble) -> list[Finding]:
+    hours = ens.times_s / 3600
+    out: list[Finding] = []
+    labels = channel_labels(s)
+    # every broadcast channel that loses more than 5 points, at its worst moment, the
+    # channels reaching the most people at the start first
+    reach = [n for n in ens.names if n.startswith("population_reached:") and n != ANY]
+    reach.sort(key=lambda n: -round(float(ens.stat(n, "mean")[0]), 2))
+    for name in reach:
+        mean = ens.stat(name, "mean")
+        k = int(np.argmin(mean))
+        if mean[0] - mean[k] <= 0.05:
+            continue
+        ident = name.split(":", 1)[1]
+        out.append(
+            Finding(
+                "reach",
+                float(hours[k]),
+                float(mean[k]),
+                float(ens.stat(name, "p10")[k]),
+                float(ens.stat(name, "p90")[k]),
+                subject=labels.get(ident, Text(ident, ident)),
+            )
+        )
+    k = worst_time(ens, ANY)
+    out.append(
+        Finding(
+            "worst",
+            float(hours[k]),
+            float(ens.stat(ANY, "mean")[k]),
+            float(ens.stat(ANY, "p10")[k]),
+            float(ens.stat(ANY, "p90")[k]),
+        )
+    )
+    out.append(Finding("recovery", recovery_h(ens), 0.95 * float(ens.stat(ANY, "mean")[0])))
+    actors = s.territory.actors
+    cells = [a for a in actors if a.crisis_cell]
+    target = (
+        text_of(cells[0].name) if len(cells) == 1 else Text("a crisis cell", "une cellule de crise")
+    )
+    k = worst_time(ens, "actors_connected")
+    for role, group in ROLE_GROUPS.items():
+        members = [a.id for a in actors if a.role == role]
+        if len(members) < 2:
+            continue
+        cut = 1 - connected_share(ens, members)  # (actors, times): share of runs cut off
+        per_run = (
+            ~np.isfinite(ens.values[:, [ens.names.index(f"actor_latency:{m}") for m in members], k])
+        ).sum(axis=1)
+        out.append(
+            Finding(
+                "cut_off",
+                float(hours[k]),
+                float(cut[:, k].sum()),
+                float(np.percentile(per_run, 10, method="inverted_cdf")),
+                float(np.percentile(per_run, 90, method="inverted_cdf")),
+                total=float(len(members)),
+                subject=group,
+                target=target,
+            )
+        )
+    if len(s.compiled.reports_to):
+        name = "governance_links_broken"
+        k = worst_time(ens, name, highest=True)
+        out.append(
+            Finding(
+                "governance",
+                float(hours[k]),
+                float(ens.stat(name, "mean", counts=True)[k]),
+                float(ens.stat(name, "p10", counts=True)[k]),
+                float(ens.stat(name, "p90", counts=True)[k]),
+                total=float(len(s.compiled.reports_to)),
+            )
+        )
+    return out

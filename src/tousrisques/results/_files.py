@@ -1,0 +1,91 @@
+"""Reading the files of a run folder as untrusted input: only regular files, never through a
+symbolic link, never more than a limit, checked against the hash recorded at run time.
+
+A run folder travels between machines and people; a file in it may have been edited,
+replaced by a link to a private file, a FIFO, or a small file that claims a huge content
+(a Parquet footer that announces 10⁹ rows). Every read here is bounded before it starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from tousrisques._atomic import MARKER
+from tousrisques._exceptions import InputError
+
+_CHUNK = 1 << 20
+#: a run folder's data files are never larger than this (a 1M-asset territory's run is far
+#: below); raise it with TOUSRISQUES_MAX_RUN_FILE (bytes)
+DEFAULT_MAX_BYTES = 4 << 30
+MAX_JSON_BYTES = 64 << 20
+
+
+def max_file_bytes() -> int:
+    """The size limit of one file of a run folder (``TOUSRISQUES_MAX_RUN_FILE``)."""
+    raw = os.environ.get("TOUSRISQUES_MAX_RUN_FILE", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
+
+
+def open_regular(path: Path, *, max_bytes: int) -> int:
+    """A file descriptor of ``path`` when it is a regular file of at most ``max_bytes``,
+    not reached through a symbolic link; InputError otherwise (a FIFO is never waited on).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: missing; this run folder is not whole — run the scenario "
+            f"again with `tousrisques run`"
+        ) from None
+    except OSError as exc:  # ELOOP: a symbolic link
+        raise InputError(
+            f"{path}: cannot be read as a file of the run folder "
+            f"({exc.strerror or exc}); a run folder holds plain files, not "
+            f"links"
+        ) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise InputError(
+            f"{path}: not a plain file (a device, a pipe or a folder); a run "
+            f"folder holds plain files"
+        )
+    if info.st_size > max_bytes:
+        os.close(fd)
+        raise InputError(
+            f"{path}: {info.st_size} bytes, more than the limit of {max_bytes} "
+            f"for a file of a run folder (raise it with "
+            f"TOUSRISQUES_MAX_RUN_FILE)"
+        )
+    return fd
+
+
+def read_bounded(path: Path, *, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes`` (see :func:`open_regular`)."""
+    fd = open_regular(path, max_bytes=max_bytes)
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:  # grew while being read
+        raise InputError(f"{path}: more than {max_bytes} bytes")
+    return data
+
+
+def file_hash(path: Path) -> str:
+    """BLAKE2b (128 bits) of the file's bytes, read through :func:`open_regular`."""
+    h = hashlib.blake2b(digest_size=16)
+    fd = open_regular(path, max_bytes=max_file_bytes())
+    with os.fdopen(fd, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def hash_tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (relative POSIX path → hash), sorted."""
+    out = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MARKER):
+        out[path.relative_to(folder).as_posix()] = file_hash(path)
+    return out

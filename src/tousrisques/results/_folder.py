@@ -1,0 +1,344 @@
+"""A run folder: the study's data files, copies of its inputs, ``summary.json`` with the
+hash of every file, and whatever the caller adds (the report), written in a temporary folder
+beside the target and moved in whole — a crash, a kill or a bad input leaves either no
+folder or the previous one, never half of one.
+
+Layout (docs/outputs.md lists every column)::
+
+    summary.json            what was run, shapes and hashes of every file, key figures
+    stats.parquet           per indicator and time: mean, P10, P50, P90 (values, counts)
+    runs.parquet            every run's indicators
+    indicators.csv          stats.parquet as CSV, with time_h
+    zones.parquet           per zone, broadcast channel and time: share of runs reached
+    actor_channels.parquet  per actor, channel and time: share of runs available
+    changes.parquet/.csv    the representative run's log of changes, with causes
+    criticality.parquet/.csv
+    inputs/                 copies of the inputs, so that the folder travels: territory/
+                            (territory.yaml and its files), scenario/ (with its footprints)
+    report.html             the report, when the caller adds it
+    other/                  the same files for the scenario compared with, if any
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from tousrisques._atomic import atomic_folder
+from tousrisques._csvsafe import write_csv
+from tousrisques._exceptions import InputError, ValidationError
+from tousrisques._version import __version__
+from tousrisques.analysis import Criticality, Ensemble, Study, complete_study
+from tousrisques.results._ensemble_io import (
+    Shape,
+    read_ensemble,
+    read_parquet,
+    shape_of,
+    write_ensemble,
+)
+from tousrisques.results._figures import findings, key_figures
+from tousrisques.results._files import file_hash, hash_tree
+from tousrisques.results._inputs import changed_originals, copy_inputs
+from tousrisques.results._summary import FORMAT, read_summary
+from tousrisques.results._tables import changes_table
+from tousrisques.scenario import Scenario, load_scenario
+
+_AGAIN = "run the scenario again with `tousrisques run`"
+CRITICALITY_COLUMNS = {
+    "rank": "number",
+    "asset": "text",
+    "kind": "text",
+    "population_lost": "number",
+    "population_share": "number",
+    "actors_cut": "number",
+    "assets_down": "number",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class RunFolder:
+    """A run folder read back: its study, its summary, and the original inputs that changed
+    since the run (the study is always drawn from the copies the folder keeps)."""
+
+    study: Study
+    summary: dict[str, Any]
+    inputs_changed: tuple[str, ...] = field(default=())
+
+
+def _clean(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), 6)
+
+
+def summary_figures(study: Study) -> dict[str, Any]:
+    """The key figures and findings of ``study`` as plain JSON (rounded to 6 digits)."""
+    s, ens = study.scenario, study.ensemble
+    return {
+        "key_figures": [
+            {
+                "id": f.id,
+                "label": {"en": f.label.en, "fr": f.label.fr},
+                "unit": f.unit,
+                "mean": _clean(f.value),
+                "p10": _clean(f.p10),
+                "p90": _clean(f.p90),
+                "at_h": _clean(f.at_h),
+            }
+            for f in key_figures(s, ens)
+        ],
+        "findings": [
+            {
+                "kind": f.kind,
+                "at_h": _clean(f.at_h),
+                "mean": _clean(f.value),
+                "p10": _clean(f.p10),
+                "p90": _clean(f.p90),
+                "total": _clean(f.total),
+                "subject": None if f.subject is None else {"en": f.subject.en, "fr": f.subject.fr},
+            }
+            for f in findings(s, ens)
+        ],
+    }
+
+
+def _write_study(study: Study, folder: Path, final: Path, *, prefix: str = "") -> dict[str, Any]:
+    """Write the study's data files and input copies into ``folder`` (to be moved to
+    ``final``); returns what ``summary.json`` records of it."""
+    ens = study.ensemble
+    base = folder / prefix if prefix else folder
+    base.mkdir(exist_ok=True)
+    write_ensemble(ens, base)
+    stats = ens.stats_table()
+    stats = stats.add_column(2, "time_h", pc.divide(stats.column("time_s"), 3600.0))
+    write_csv(stats, base / "indicators.csv")
+    changes = changes_table(study.scenario.compiled, study.timeline)
+    pq.write_table(changes, base / "changes.parquet")
+    write_csv(changes, base / "changes.csv")
+    crit = study.criticality
+    if crit is not None:
+        pq.write_table(crit.table, base / "criticality.parquet")
+        write_csv(crit.table, base / "criticality.csv")
+    s = study.scenario
+    info: dict[str, Any] = {
+        "scenario": {
+            "path": str(s.path.resolve()),
+            "hash": s.content_hash,
+            "name": {"en": s.spec.name.en, "fr": s.spec.name.fr},
+        },
+        "territory": {"name": s.territory.name, "hash": s.compiled.source_hash},
+        "inputs": copy_inputs(s, base, f"{prefix}/" if prefix else ""),
+        "runs": ens.runs,
+        "seed": int(ens.metadata.get("seed", "0")),
+        "representative_run": study.run,
+        "shape": shape_of(ens).as_json(),
+        "criticality": None
+        if crit is None
+        else {
+            "horizon_s": crit.horizon_s,
+            "baseline_population": crit.baseline_population,
+            "baseline_actors": crit.baseline_actors,
+        },
+    }
+    if study.other is not None:
+        info["other"] = _write_study(study.other, folder, final, prefix="other")
+    return info
+
+
+def write_run(
+    study: Study,
+    folder: str | Path,
+    *,
+    files: Mapping[str, str | bytes] | None = None,
+    replace: bool = False,
+) -> dict[str, Any]:
+    """Write the run folder of ``study``, whole or not at all.
+
+    Parameters
+    ----------
+    study : Study
+        From ``tousrisques.analysis.make_study``.
+    folder : str or Path
+        Where to write it.
+    files : mapping, optional
+        More files to put in it, by name (``{"report.html": html}``).
+    replace : bool
+        Replace ``folder`` when it exists; without it an existing folder is refused (it is
+        only ever replaced when it is a run folder).
+
+    Returns
+    -------
+    dict
+        What ``summary.json`` holds.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.results import read_run, write_run
+    >>> from tousrisques.scenario import load_scenario
+    >>> study = make_study(load_scenario(
+    ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=3)
+    >>> out = tempfile.mkdtemp()
+    >>> summary = write_run(study, f"{out}/tempete")
+    >>> read_run(f"{out}/tempete").study.run == summary["representative_run"]
+    True
+    """
+    folder = Path(folder)
+    with atomic_folder(folder, replace=replace, marker="summary.json") as tmp:
+        info = _write_study(study, tmp, folder)
+        hashes = hash_tree(tmp)  # what is read back; not the report, which may be redrawn
+        for name, content in (files or {}).items():
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            (tmp / name).write_bytes(data)
+        summary = {
+            "format": FORMAT,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "version": __version__,
+            **info,
+            **summary_figures(study),
+            "files": hashes,
+        }
+        (tmp / "summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
+    return summary
+
+
+def read_run(folder: str | Path) -> RunFolder:
+    """A run folder back, checked: every file against its hash, every size before it is
+    read, the study reloaded from the copies of its inputs and its representative run
+    replayed to the same numbers.
+
+    Raises
+    ------
+    InputError
+        When anything in the folder is not what ``write_run`` wrote (the message says what).
+    """
+    folder = Path(folder)
+    info = read_summary(folder)
+    files: dict[str, str] = info["files"]
+    changed = [name for name, h in files.items() if file_hash(folder / name) != h]
+    if changed:
+        raise InputError(
+            f"{folder}: {', '.join(changed[:5])} changed since the run (its "
+            f"hash is not the one summary.json recorded) — {_AGAIN}"
+        )
+    study = _read_study(folder, info)
+    originals = changed_originals(info.get("inputs", {}), folder, files)
+    if "other" in info:
+        originals += changed_originals(info["other"].get("inputs", {}), folder, files)
+    return RunFolder(study, info, tuple(dict.fromkeys(originals)))
+
+
+def _reload(info: dict[str, Any], folder: Path) -> Scenario:
+    inputs = info.get("inputs")
+    if not isinstance(inputs, dict) or not all(
+        isinstance(inputs.get(k), str) for k in ("scenario", "territory")
+    ):
+        raise InputError(f"{folder}/summary.json: inputs missing — {_AGAIN}")
+    scenario, territory = folder / inputs["scenario"], folder / inputs["territory"]
+    for p in (scenario, territory):
+        if not p.resolve().is_relative_to(folder.resolve()):
+            raise InputError(f"{folder}/summary.json: inputs outside the run folder — {_AGAIN}")
+    try:
+        s = load_scenario(scenario, territory_folder=territory)
+    except ValidationError as exc:
+        raise InputError(
+            f"{folder}: the copies of the inputs kept in the folder no longer "
+            f"load ({len(exc.problems)} problem(s)) — {_AGAIN}"
+        ) from exc
+    if s.content_hash != info["scenario"]["hash"] or s.compiled.source_hash != info.get(
+        "territory", {}
+    ).get("hash"):
+        raise InputError(f"{folder}: the copies of the inputs are not those of the run — {_AGAIN}")
+    return s
+
+
+def _read_study(folder: Path, info: dict[str, Any], *, prefix: str = "") -> Study:
+    base = folder / prefix if prefix else folder
+    s = _reload(info, folder)
+    ens = read_ensemble(base, Shape(**info["shape"]))
+    _check_matches(ens, s, info, base)
+    crit = None
+    c = info.get("criticality")
+    if c is not None:
+        crit = Criticality(
+            _criticality_table(base, s),
+            float(c["baseline_population"]),
+            int(c["baseline_actors"]),
+            c["horizon_s"],
+        )
+    other = (
+        _read_study(folder, info["other"], prefix="other")
+        if "other" in info and not prefix
+        else None
+    )  # no further nesting
+    study = complete_study(s, ens, seed=int(info["seed"]), crit=crit, other=other)
+    if study.run != int(info["representative_run"]) or not np.allclose(
+        study.indicators.values, ens.values[study.run], equal_nan=True
+    ):
+        raise InputError(
+            f"{base}: the representative run does not replay the same; the "
+            f"results were made by another version — {_AGAIN}"
+        )
+    return study
+
+
+def _check_matches(ens: Ensemble, s: Scenario, info: dict[str, Any], base: Path) -> None:
+    """The Parquet files are those of this summary and of this territory (not copied from
+    another run folder)."""
+    c = s.compiled
+    zones = tuple(str(x) for x in c.zone_ids.to_pylist())
+    actors = tuple(str(x) for x in c.actor_ids.tolist())
+    wrong = []
+    if ens.metadata.get("seed", str(info["seed"])) != str(info["seed"]):
+        wrong.append(
+            f"runs.parquet was made with seed {ens.metadata['seed']}, summary.json "
+            f"says {info['seed']}"
+        )
+    if ens.zone_reached is not None and ens.zone_ids != zones:
+        wrong.append("zones.parquet is not about the zones of the territory")
+    if ens.actor_channels is not None and ens.actor_ids != actors:
+        wrong.append("actor_channels.parquet is not about the actors of the territory")
+    expected_t = len(np.arange(0.0, s.duration_s + s.step_s / 2, s.step_s))
+    if len(ens.times_s) != expected_t:
+        wrong.append(f"runs.parquet has {len(ens.times_s)} times, the scenario {expected_t}")
+    if wrong:
+        raise InputError(
+            f"{base}: {'; '.join(wrong)} — the files of this folder do not belong "
+            f"together; {_AGAIN}"
+        )
+
+
+def _criticality_table(base: Path, s: Scenario) -> pa.Table:
+    path = base / "criticality.parquet"
+    rows = pq.ParquetFile(path).metadata.num_rows if path.is_file() else 0
+    if rows > s.compiled.n_assets:
+        raise InputError(
+            f"{path}: {rows} rows, more than the {s.compiled.n_assets} assets "
+            f"of the territory — {_AGAIN}"
+        )
+    table = read_parquet(path, rows=rows, columns=CRITICALITY_COLUMNS)
+    ranks = table.column("rank").to_numpy()
+    if not np.array_equal(ranks, np.arange(1, rows + 1)):
+        raise InputError(f"{path}: ranks not 1, 2, 3… in order — {_AGAIN}")
+    assets = [str(a) for a in table.column("asset").to_pylist()]
+    rows_of = s.territory.assets.rows_of(assets)
+    known = set(s.territory.kinds)
+    unknown = [
+        a
+        for a, r, k in zip(assets, rows_of.tolist(), table.column("kind").to_pylist(), strict=True)
+        if r < 0 or k not in known
+    ][:5]
+    if unknown:
+        raise InputError(
+            f"{path}: assets or kinds not in the territory ({', '.join(unknown)}) — {_AGAIN}"
+        )
+    return table
