@@ -30,7 +30,7 @@ def test_every_public_module_imports_alone_in_a_fresh_interpreter() -> None:
              for name in ["tousrisques", *PUBLIC]}
     failed = {}
     for name, p in procs.items():
-        out, err = p.communicate(timeout=120)
+        _, err = p.communicate(timeout=120)
         if p.returncode != 0:
             failed[name] = err.strip().splitlines()[-1:]
     assert not failed, failed
