@@ -28,6 +28,27 @@ def parse_duration(text: str) -> float:
     """Return the number of seconds in ``text``; raise ``ValueError`` when it is not a duration.
 
     A bare number is refused on purpose: "2" could be minutes or hours.
+
+    Parameters
+    ----------
+    text : str
+        ``15m``, ``2h``, ``1d``, ``1h30m`` or ISO 8601 (``PT15M``, ``P1DT2H``).
+
+    Returns
+    -------
+    float
+        The duration in seconds.
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not a duration (a bare number included).
+
+    Examples
+    --------
+    >>> from tousrisques import parse_duration
+    >>> parse_duration("1h30m"), parse_duration("PT15M")
+    (5400.0, 900.0)
     """
     if not isinstance(text, str):
         raise ValueError(f"expected {DURATION_HINT}, got {text!r}")
@@ -49,7 +70,26 @@ def parse_duration(text: str) -> float:
 
 
 def format_duration(seconds: float) -> str:
-    """Write ``seconds`` back in the compact form (``2h``, ``1h30m``, ``45s``)."""
+    """Write ``seconds`` back in the compact form (``2h``, ``1h30m``, ``45s``).
+
+    Parameters
+    ----------
+    seconds : float
+        A duration in seconds.
+
+    Returns
+    -------
+    str
+        The same duration as a scenario file writes it; :func:`parse_duration` reads it back.
+
+    Examples
+    --------
+    >>> from tousrisques import format_duration, parse_duration
+    >>> format_duration(5400)
+    '1h30m'
+    >>> parse_duration(format_duration(45)) == 45
+    True
+    """
     if not math.isfinite(seconds):
         return "inf"
     rest = round(seconds)

@@ -36,6 +36,13 @@ class ReadLimits:
         Most values in one YAML file once aliases are expanded.
     max_repeats:
         Most messages for the same problem in the same file before they are counted instead.
+
+    Examples
+    --------
+    >>> from tousrisques import ReadLimits, load_territory
+    >>> limits = ReadLimits(max_yaml_bytes=1_000_000)
+    >>> load_territory("src/tousrisques/templates/petite-ville", limits=limits).name
+    'Petite-Ville-sur-Seine (exemple)'
     """
 
     max_yaml_bytes: int = 8 * 1024 * 1024

@@ -30,10 +30,43 @@ class Place(TypedDict, total=False):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong in one place of one file.
+    r"""One thing wrong in one place of one file.
 
     ``line`` is 1-based; ``feature`` is the 1-based number of a GeoJSON feature or of a CSV data
     row (then ``line`` is also given); ``field`` names the field; ``ident`` the id of the item.
+
+    Parameters
+    ----------
+    code : str
+        The problem's code, a key of the message table (``kind.unknown``, ``yaml.syntax``…).
+    file : str
+        The file it is in, as the user named it.
+    params : mapping
+        What the message is filled with (the wrong value, the choices…).
+    line, feature : int, optional
+        Where in the file, 1-based.
+    field : str, optional
+        The field at fault.
+    ident : str, optional
+        The id of the asset, zone, actor or channel.
+    severity : {"error", "warning"}
+        A warning does not stop a territory or scenario from loading.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from tousrisques import ValidationError, load_territory
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "territory.yaml").write_text("name: X\ntimezone: Europe/Paris\nassets: [a.csv]\n")
+    >>> _ = (d / "a.csv").write_text("id,kind,lon,lat\nA1,antena,1.0,49.0\n")
+    >>> try:
+    ...     load_territory(d)
+    ... except ValidationError as e:
+    ...     p = e.problems[0]
+    >>> p.code, p.file, p.line, p.field, p.ident
+    ('kind.unknown', 'a.csv', 2, 'kind', 'A1')
+    >>> print(p.render("fr").split(" — ")[0])
+    a.csv:2 [kind] (id « A1 ») : type inconnu « antena »
     """
 
     code: str

@@ -19,7 +19,24 @@ _CHUNK = 1 << 20
 
 
 def territory_files(path: str | Path, *, limits: ReadLimits | None = None) -> list[str]:
-    """territory.yaml and the files it names, as it names them (relative to its folder)."""
+    """territory.yaml and the files it names, as it names them (relative to its folder).
+
+    Parameters
+    ----------
+    path : str or Path
+        A territory folder or its ``territory.yaml``.
+    limits : ReadLimits, optional
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from tousrisques.territory import territory_files
+    >>> territory_files("src/tousrisques/templates/petite-ville")[:3]
+    ['territory.yaml', 'assets/power.geojson', 'assets/telecom.csv']
+    """
     yaml_path = territory_file(path)
     names = [TERRITORY_FILE]
     got = read_yaml(yaml_path, TERRITORY_FILE, Problems(), limits or ReadLimits())
@@ -36,6 +53,25 @@ def territory_hash(path: str | Path, *, limits: ReadLimits | None = None) -> str
     """A hash of territory.yaml and of every file it names (their paths and bytes).
 
     The same files give the same hash on any machine; any change to any byte changes it.
+
+    Parameters
+    ----------
+    path : str or Path
+        A territory folder or its ``territory.yaml``.
+    limits : ReadLimits, optional
+
+    Returns
+    -------
+    str
+        32 hexadecimal digits.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.territory import territory_hash
+    >>> h = territory_hash("src/tousrisques/templates/petite-ville")
+    >>> len(h), load_compiled("src/tousrisques/templates/petite-ville").source_hash == h
+    (32, True)
     """
     yaml_path = territory_file(path)
     if not yaml_path.exists():
@@ -63,6 +99,36 @@ def load_compiled(path: str | Path, *, cache_dir: str | Path | None = None,
     The arrays are kept in ``cache_dir`` (default: ``.tousrisques/`` in the territory's
     folder) as ``compiled-<hash>.npz``; when that folder cannot be written, the territory is
     simply compiled again next time.
+
+    Parameters
+    ----------
+    path : str or Path
+        A territory folder, or its ``territory.yaml``.
+    cache_dir : str or Path, optional
+        Where the compiled arrays are kept.
+    limits : ReadLimits, optional
+        How large the files may be.
+
+    Returns
+    -------
+    CompiledTerritory
+        The engine's arrays.
+
+    Raises
+    ------
+    ValidationError
+        When the territory has errors (read from its files, never from the cache).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from tousrisques import load_compiled
+    >>> cache = tempfile.mkdtemp()
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville", cache_dir=cache)
+    >>> c.asset_ids.to_pylist()[:3]
+    ['PS-ELBEUF', 'L-NORD', 'L-SUD']
+    >>> load_compiled("src/tousrisques/templates/petite-ville", cache_dir=cache).name == c.name
+    True
     """
     folder = territory_file(path).parent
     digest = territory_hash(path, limits=limits)

@@ -33,7 +33,27 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True, eq=False)
 class LayerGraph:
-    """One network layer: its member assets, their adjacency (local indices) and sources."""
+    """One network layer: its member assets, their adjacency (local indices) and sources.
+
+    Attributes
+    ----------
+    name : str
+        The layer's name.
+    members : ndarray of int32
+        Asset rows in the layer.
+    adjacency : scipy.sparse.csr_matrix
+        Edges between members (local indices).
+    sources : ndarray of bool
+        Which members are sources.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> telecom = c.layers[1]
+    >>> telecom.name, [c.asset_ids[int(i)].as_py() for i in telecom.members[telecom.sources]]
+    ('telecom', ['CORE-RN'])
+    """
 
     name: str
     members: npt.NDArray[np.int32]
@@ -43,7 +63,32 @@ class LayerGraph:
 
 @dataclass(frozen=True, eq=False)
 class CompiledTerritory:
-    """Arrays for the engine; see the module docstring for their layout."""
+    """Arrays for the engine; see the module docstring for their layout.
+
+    Attributes
+    ----------
+    asset_ids, zone_ids : pyarrow.Array
+        Ids of the asset and zone rows.
+    kind, layer : ndarray
+        Codes into ``kind_names`` and ``layer_names`` (-1: none).
+    requires, zone_requires, channel_requires : Requirements
+        Requirement groups of assets, zones and channels.
+    layers : tuple of LayerGraph
+        One graph per network layer.
+    zone_coverage, actor_coverage : dict of sparse matrices
+        Per coverage kind, which assets reach which zones and actors' sites.
+    source_hash : str
+        The :func:`territory_hash` of the files it was compiled from.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> c.kind_names[c.kind[0]], c.layer_names[c.layer[0]]
+    ('substation', 'power')
+    >>> c.zone_coverage["antenna"].shape  # zones × assets
+    (4, 20)
+    """
 
     name: str
     asset_ids: pa.Array
@@ -84,7 +129,36 @@ class CompiledTerritory:
 
     def save(self, path: str | Path, *, replace: bool = False) -> None:
         """Write to ``path`` (``.npz``) atomically: a temporary file moved in whole; an
-        existing file is replaced only with ``replace``."""
+        existing file is replaced only with ``replace``.
+
+        Parameters
+        ----------
+        path : str or Path
+            Where to write it.
+        replace : bool
+            Replace an existing file.
+
+        Raises
+        ------
+        InputError
+            When ``path`` exists and ``replace`` is not given.
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> import tempfile
+        >>> from tousrisques import CompiledTerritory, InputError
+        >>> path = tempfile.mkdtemp() + "/petite-ville.npz"
+        >>> c.save(path)
+        >>> CompiledTerritory.load(path).asset_ids.equals(c.asset_ids)
+        True
+        >>> try:
+        ...     c.save(path)
+        ... except InputError as e:
+        ...     print(e.code)
+        output.exists
+        """
         arrays = _flatten(self)
         path = Path(path)
         refuse_to_replace(path, replace=replace)
@@ -100,7 +174,33 @@ class CompiledTerritory:
 
     @classmethod
     def load(cls, path: str | Path) -> CompiledTerritory:
-        """Read a file written by :meth:`save`."""
+        """Read a file written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or Path
+            A ``.npz`` file written by :meth:`save`.
+
+        Returns
+        -------
+        CompiledTerritory
+
+        Raises
+        ------
+        CompiledFormatError
+            When the file is not a compiled territory of this version.
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> import tempfile
+        >>> from tousrisques import CompiledTerritory
+        >>> path = tempfile.mkdtemp() + "/c.npz"
+        >>> c.save(path)
+        >>> CompiledTerritory.load(path).name
+        'Petite-Ville-sur-Seine (exemple)'
+        """
         try:
             with np.load(path, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}

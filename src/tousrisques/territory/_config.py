@@ -77,7 +77,20 @@ Role = Literal[
 
 
 class LocalText(BaseModel):
-    """A text in English and French; a plain string is used for both."""
+    """A text in English and French; a plain string is used for both.
+
+    Parameters
+    ----------
+    en, fr : str
+        The text in each language.
+
+    Examples
+    --------
+    >>> from tousrisques import load_territory
+    >>> t = load_territory("src/tousrisques/templates/petite-ville")
+    >>> t.channels[0].name.fr
+    'Téléphonie mobile (voix et SMS)'
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     en: str
@@ -126,7 +139,36 @@ class TerritoryFile(_Strict):
 
 
 class Channel(_Strict):
-    """A way information moves, between actors or to the population (``channels.yaml``)."""
+    """A way information moves, between actors or to the population (``channels.yaml``).
+
+    Parameters
+    ----------
+    id : str
+        Unique among channels.
+    name : LocalText
+        In English and French.
+    mode : {"point_to_point", "broadcast"}
+        Between actors, or to the population.
+    latency : str
+        A typical delay (a duration).
+    requires : tuple of Group
+        Assets it needs everywhere.
+    coverage : str, optional
+        The asset kind that must reach the endpoint.
+    needs_site : bool
+        Whether the endpoint's own site or zone must work.
+    triggered_by : tuple of str
+        Actors or roles that may trigger a broadcast.
+    description : LocalText, optional
+
+    Examples
+    --------
+    >>> from tousrisques import load_territory
+    >>> t = load_territory("src/tousrisques/templates/petite-ville")
+    >>> ch = t.channels[0]
+    >>> ch.id, ch.mode, ch.coverage, ch.requires
+    ('mobile', 'point_to_point', 'antenna', (Group(any_of=('CORE-RN',), backup_s=None),))
+    """
 
     id: str = Field(min_length=1)
     name: Local
@@ -163,7 +205,35 @@ class Channel(_Strict):
 
 
 class Actor(_Strict):
-    """An organisation or group of people (``actors.yaml``)."""
+    """An organisation or group of people (``actors.yaml``).
+
+    Parameters
+    ----------
+    id : str
+        Unique among actors.
+    name : LocalText
+        In English and French.
+    role : str
+        One of :data:`ROLES`.
+    site : str, optional
+        The asset where the actor sits.
+    channels : tuple of str
+        The channels it has.
+    crisis_cell : bool
+        A decision centre.
+    reports_to : tuple of str
+        The actors it reports to (command links).
+    attributes : dict
+        Anything else the file gives.
+
+    Examples
+    --------
+    >>> from tousrisques import load_territory
+    >>> t = load_territory("src/tousrisques/templates/petite-ville")
+    >>> a = t.actors[0]
+    >>> a.id, a.role, a.site, a.crisis_cell
+    ('MAIRIE-PCS', 'mayor', 'MAIRIE', True)
+    """
 
     id: str = Field(min_length=1)
     name: Local

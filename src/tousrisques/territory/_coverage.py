@@ -19,7 +19,24 @@ from tousrisques.territory._model import FloatArray, IntArray, Territory
 
 @dataclass(frozen=True, eq=False)
 class Coverage:
-    """Per coverage kind, sparse matrices of targets × assets (1 where the asset reaches)."""
+    """Per coverage kind, sparse matrices of targets × assets (1 where the asset reaches).
+
+    Attributes
+    ----------
+    kinds : tuple of str
+        The coverage kinds (those with a ``range_m``).
+    zones, actors : dict of scipy.sparse.csr_matrix
+        Per kind, zones × assets and actors × assets.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> reach = c.zone_coverage["siren"]  # the same matrices, compiled
+    >>> zone = c.zone_ids.to_pylist().index("Z-CENTRE")
+    >>> [c.asset_ids[int(j)].as_py() for j in reach[zone].indices]
+    ['SIR-CENTRE']
+    """
 
     kinds: tuple[str, ...]
     zones: dict[str, sp.csr_matrix]

@@ -22,6 +22,26 @@ class KindSpec:
     a coverage kind (its assets cover zones and sites within that distance); ``backup_hours``
     is the autonomy of the power supply (batteries, generator fuel): it applies to requirement
     groups made only of power-layer assets that give no backup of their own.
+
+    Parameters
+    ----------
+    name : str
+        The kind's name.
+    layer : str, optional
+        Its network layer.
+    source, line : bool
+        A source of its layer; an edge of its layer.
+    range_m, backup_hours, repair_hours : float
+        Coverage range, autonomy and repair time.
+    label_en, label_fr : str
+        What people call it.
+
+    Examples
+    --------
+    >>> from tousrisques.territory import CATALOGUE
+    >>> k = CATALOGUE["antenna"]
+    >>> k.layer, k.range_m, k.backup_hours
+    ('telecom', 3000, 2)
     """
 
     name: str

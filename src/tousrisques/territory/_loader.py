@@ -154,12 +154,31 @@ def _usable_part(data: dict[str, Any], exc: PydanticError) -> TerritoryFile | No
 def load_territory(path: str | Path, *, limits: ReadLimits | None = None) -> Territory:
     """Read, check and assemble the territory at ``path``.
 
+    Parameters
+    ----------
+    path : str or Path
+        A territory folder, or its ``territory.yaml``.
+    limits : ReadLimits, optional
+        How large the files may be (default: :class:`ReadLimits` ()).
+
+    Returns
+    -------
+    Territory
+        Validated; its ``warnings`` hold the problems that did not stop it.
+
     Raises
     ------
     ValidationError
         With every problem of every file, when any is an error.
     InputError
         When ``path`` has no territory.yaml at all.
+
+    Examples
+    --------
+    >>> from tousrisques import load_territory
+    >>> t = load_territory("src/tousrisques/templates/petite-ville")
+    >>> t.name, len(t.assets.ids), len(t.actors)
+    ('Petite-Ville-sur-Seine (exemple)', 20, 5)
     """
     with gc_paused():
         return _load(path, limits or ReadLimits())

@@ -41,6 +41,25 @@ class Requirements:
 
     Owner ``i`` has groups ``owner_ptr[i]:owner_ptr[i+1]``; group ``g`` is met when one of the
     assets ``alt[alt_ptr[g]:alt_ptr[g+1]]`` works; ``backup_s[g]`` is its autonomy (0: none).
+
+    Attributes
+    ----------
+    owner_ptr, alt_ptr : ndarray
+        CSR pointers: groups per owner, alternatives per group.
+    alt : ndarray of int32
+        Asset rows of the alternatives.
+    backup_s : ndarray of float
+        Autonomy per group, in seconds.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> r = c.requires
+    >>> g = r.owner_ptr[c.asset_ids.to_pylist().index("ANT-NORD")]  # its first group
+    >>> alternatives = r.alt[r.alt_ptr[g]:r.alt_ptr[g + 1]]
+    >>> [c.asset_ids[int(a)].as_py() for a in alternatives], float(r.backup_s[g])
+    (['T-NORD'], 7200.0)
     """
 
     owner_ptr: IntArray
@@ -122,6 +141,26 @@ class AssetTable(_LocatedTable):
     ``kind`` and ``layer`` are codes into the territory's ``kind_names`` and ``layer_names``
     (-1: none); ``connects`` the rows a line joins (-1: not a line); ``file`` and ``row`` where
     each asset was read.
+
+    Attributes
+    ----------
+    ids : pyarrow.Array
+        Asset ids.
+    x, y : ndarray
+        Coordinates in the territory's metric CRS (``lon``, ``lat``: WGS84).
+    requires : Requirements
+        Requirement groups.
+    attrs : dict
+        Other columns of the files, by name.
+
+    Examples
+    --------
+    >>> from tousrisques import load_territory
+    >>> t = load_territory("src/tousrisques/templates/petite-ville")
+    >>> a = t.assets
+    >>> i = a.ids.to_pylist().index("ANT-NORD")
+    >>> t.kind_names[a.kind[i]], t.layer_names[a.layer[i]], float(a.range_m[i])
+    ('antenna', 'telecom', 2500.0)
     """
 
     kind: npt.NDArray[np.int16]
@@ -196,7 +235,24 @@ class AssetTable(_LocatedTable):
 
 @dataclass(frozen=True, eq=False)
 class ZoneTable(_LocatedTable):
-    """Population zones: where people live, how many, and what their homes need."""
+    """Population zones: where people live, how many, and what their homes need.
+
+    Attributes
+    ----------
+    ids : pyarrow.Array
+        Zone ids.
+    population, vulnerable : ndarray
+        People living there, and how many of them are vulnerable.
+    requires : Requirements
+        What their homes need.
+
+    Examples
+    --------
+    >>> from tousrisques import load_territory
+    >>> t = load_territory("src/tousrisques/templates/petite-ville")
+    >>> dict(zip(t.zones.ids.to_pylist(), t.zones.population.tolist()))
+    {'Z-CENTRE': 2100.0, 'Z-PLATEAU': 1400.0, 'Z-BORDS': 1750.0, 'Z-HAMEAU': 320.0}
+    """
 
     population: FloatArray
     vulnerable: FloatArray
@@ -204,7 +260,31 @@ class ZoneTable(_LocatedTable):
 
 @dataclass(frozen=True, eq=False)
 class Territory:
-    """A validated territory. Build it with :meth:`from_folder`; compile it for the engine."""
+    """A validated territory. Build it with :meth:`from_folder`; compile it for the engine.
+
+    Attributes
+    ----------
+    name, timezone, metric_crs : str
+        From ``territory.yaml``.
+    assets : AssetTable
+        Every asset, one row each.
+    zones : ZoneTable
+        The population zones.
+    channels, actors : tuple
+        :class:`Channel` and :class:`Actor` declarations.
+    warnings : tuple of Problem
+        What did not stop it from loading.
+
+    Examples
+    --------
+    >>> from tousrisques import load_territory
+    >>> t = load_territory("src/tousrisques/templates/petite-ville")
+    >>> t.assets.ids.to_pylist()[:3], t.layer_of(0)
+    (['PS-ELBEUF', 'L-NORD', 'L-SUD'], 'power')
+    >>> c = t.compile()
+    >>> len(c.asset_ids) == len(t.assets.ids)
+    True
+    """
 
     name: str
     timezone: str
@@ -229,6 +309,23 @@ class Territory:
         """Load and validate the territory in ``path`` (a folder or its territory.yaml).
 
         Raises :class:`~tousrisques.ValidationError` listing every problem found.
+
+        Parameters
+        ----------
+        path : str or Path
+            A territory folder or its ``territory.yaml``.
+        **options
+            Passed to :func:`~tousrisques.load_territory` (``limits``).
+
+        Returns
+        -------
+        Territory
+
+        Examples
+        --------
+        >>> from tousrisques import Territory
+        >>> Territory.from_folder("src/tousrisques/templates/petite-ville").timezone
+        'Europe/Paris'
         """
         from tousrisques.territory._loader import load_territory
 
@@ -242,21 +339,84 @@ class Territory:
         return compute_coverage(self)
 
     def compile(self) -> CompiledTerritory:
-        """The engine's arrays (see :class:`~tousrisques.territory.CompiledTerritory`)."""
+        """The engine's arrays (see :class:`~tousrisques.territory.CompiledTerritory`).
+
+        Returns
+        -------
+        CompiledTerritory
+
+        Examples
+        --------
+        >>> from tousrisques import load_territory
+        >>> t = load_territory("src/tousrisques/templates/petite-ville")
+        >>> c = t.compile()
+        >>> [g.name for g in c.layers]
+        ['power', 'telecom']
+        """
         from tousrisques.territory._compiled import compile_territory
 
         return compile_territory(self)
 
     def summary(self) -> TerritorySummary:
-        """Counts and coverage shares, for people."""
+        """Counts and coverage shares, for people.
+
+        Returns
+        -------
+        TerritorySummary
+            What ``tousrisques validate`` prints.
+
+        Examples
+        --------
+        >>> from tousrisques import load_territory
+        >>> t = load_territory("src/tousrisques/templates/petite-ville")
+        >>> s = t.summary()
+        >>> s.assets, s.population, s.by_layer
+        (20, 5570.0, {'none': 9, 'power': 6, 'telecom': 5})
+        """
         from tousrisques.territory._summary import summarize
 
         return summarize(self)
 
     def kind_of(self, i: int) -> str:
+        """The kind of asset row ``i``.
+
+        Parameters
+        ----------
+        i : int
+            An asset row.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> from tousrisques import load_territory
+        >>> t = load_territory("src/tousrisques/templates/petite-ville")
+        >>> t.kind_of(0), t.kind_of(t.assets.ids.to_pylist().index("ANT-NORD"))
+        ('substation', 'antenna')
+        """
         return self.kind_names[int(self.assets.kind[i])]
 
     def layer_of(self, i: int) -> str | None:
+        """The network layer of asset row ``i``, or None when it belongs to none.
+
+        Parameters
+        ----------
+        i : int
+            An asset row.
+
+        Returns
+        -------
+        str or None
+
+        Examples
+        --------
+        >>> from tousrisques import load_territory
+        >>> t = load_territory("src/tousrisques/templates/petite-ville")
+        >>> t.layer_of(0), t.layer_of(t.assets.ids.to_pylist().index("MAIRIE"))
+        ('power', None)
+        """
         code = int(self.assets.layer[i])
         return None if code < 0 else self.layer_names[code]
 

@@ -38,7 +38,21 @@ class RequiresSyntaxError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """One requirement group: met when any alternative works; ``backup_s`` None = not given."""
+    """One requirement group: met when any alternative works; ``backup_s`` None = not given.
+
+    Parameters
+    ----------
+    any_of : tuple of str
+        The alternatives (asset ids).
+    backup_s : float, optional
+        The autonomy when no alternative works, in seconds.
+
+    Examples
+    --------
+    >>> from tousrisques.territory import Group, format_compact
+    >>> format_compact([Group(("T12",), backup_s=7200), Group(("B3", "B4"))])
+    'T12@2h; B3|B4'
+    """
 
     any_of: tuple[str, ...]
     backup_s: float | None = None
@@ -79,6 +93,26 @@ def parse_compact(text: str) -> tuple[Group, ...]:
     """Parse ``"T12@2h; B3|B4"``; an empty text means no requirement.
 
     A trailing ``;`` is tolerated; an empty group in the middle is not.
+
+    Parameters
+    ----------
+    text : str
+        Groups separated by ``;``, alternatives by ``|``, a backup after ``@``.
+
+    Returns
+    -------
+    tuple of Group
+
+    Raises
+    ------
+    ValueError
+        When the text is not in the compact syntax.
+
+    Examples
+    --------
+    >>> from tousrisques.territory import parse_compact
+    >>> parse_compact("T12@2h; B3|B4")
+    (Group(any_of=('T12',), backup_s=7200.0), Group(any_of=('B3', 'B4'), backup_s=None))
     """
     parts = text.split(";")
     if len(parts) > 1 and not parts[-1].strip(WHITESPACE):
@@ -95,7 +129,22 @@ def parse_compact(text: str) -> tuple[Group, ...]:
 
 
 def format_compact(groups: tuple[Group, ...] | list[Group]) -> str:
-    """Write groups back in the compact syntax (the inverse of :func:`parse_compact`)."""
+    """Write groups back in the compact syntax (the inverse of :func:`parse_compact`).
+
+    Parameters
+    ----------
+    groups : sequence of Group
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from tousrisques.territory import format_compact, parse_compact
+    >>> format_compact(parse_compact("T12@2h;B3 | B4"))
+    'T12@2h; B3|B4'
+    """
     out = []
     for g in groups:
         s = "|".join(g.any_of)
@@ -106,7 +155,29 @@ def format_compact(groups: tuple[Group, ...] | list[Group]) -> str:
 
 
 def parse_groups(value: Any) -> tuple[Group, ...]:
-    """Parse the list form used in GeoJSON and YAML (or a compact string, or null)."""
+    """Parse the list form used in GeoJSON and YAML (or a compact string, or null).
+
+    Parameters
+    ----------
+    value : list, str or None
+        ``[{"any_of": [...], "backup_hours": 2}, ...]``, a list of lists or ids, a compact
+        string, or None.
+
+    Returns
+    -------
+    tuple of Group
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is none of these.
+
+    Examples
+    --------
+    >>> from tousrisques.territory import parse_groups
+    >>> parse_groups([{"any_of": ["T12"], "backup_hours": 2}, {"any_of": ["B3", "B4"]}])
+    (Group(any_of=('T12',), backup_s=7200.0), Group(any_of=('B3', 'B4'), backup_s=None))
+    """
     if value is None:
         return ()
     if isinstance(value, str):

@@ -13,7 +13,27 @@ from tousrisques.territory._model import Territory
 
 @dataclass(frozen=True)
 class TerritorySummary:
-    """What ``tousrisques validate`` prints for a valid territory."""
+    """What ``tousrisques validate`` prints for a valid territory.
+
+    Attributes
+    ----------
+    assets, sources, links, zones, actors, channels : int
+        How many of each.
+    by_kind, by_layer : dict
+        Assets per kind and per layer.
+    population, vulnerable : float
+        People in the zones.
+    coverage : dict
+        Per coverage kind, the share of the population and of sites reached.
+
+    Examples
+    --------
+    >>> from tousrisques import load_territory
+    >>> t = load_territory("src/tousrisques/templates/petite-ville")
+    >>> s = t.summary()
+    >>> s.actors, s.crisis_cells, round(s.coverage["antenna"]["population_share"], 2)
+    (5, 2, 0.94)
+    """
 
     name: str
     assets: int
