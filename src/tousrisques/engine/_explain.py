@@ -27,6 +27,38 @@ class Cause:
     not met, or its fallen neighbours in the layer it was cut from); ``event`` is the event's
     own cause ("hazard:storm") for a first cause; ``depth`` is the distance from the asked
     asset.
+
+    Parameters
+    ----------
+    asset : int
+        The asset row.
+    time_s : float
+        When it stopped.
+    cause : str
+        A name of :data:`CAUSES`.
+    depth : int
+        Distance from the asked asset.
+    because : tuple of int
+        The assets it waited for.
+    group, layer : int
+        The group not met, the layer cut from (-1: none).
+    event : str
+        The event's own cause.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import make_plan, outage, replay
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+    >>> plan = make_plan(c, events=outage([ps], 3600, 6 * 3600, "storm"),
+    ...                  duration_s=12 * 3600, step_s=3600)
+    >>> tl = replay(plan, 0)
+    >>> from tousrisques.engine import explain
+    >>> first = explain(tl, plan.network, ant, 4 * 3600)[-1]
+    >>> ids[first.asset], first.cause, first.event
+    ('PS-ELBEUF', 'event', 'storm')
     """
 
     asset: int
@@ -50,6 +82,41 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
     when it began) and, for a cut, its neighbours down then. The causes of one instant come
     from one computation of the state, in which what an asset waited for fell before it, so
     the chain always reaches the first causes.
+
+    Parameters
+    ----------
+    timeline : Timeline
+        A run.
+    net : Network
+        Its network (``plan.network``, or the one :func:`plan_events` gives).
+    asset : int
+        The asset row asked about.
+    time_s : float
+        When.
+    max_depth : int, optional
+        How far down the chain to go.
+
+    Returns
+    -------
+    list of Cause
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import make_plan, outage, replay
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+    >>> plan = make_plan(c, events=outage([ps], 3600, 6 * 3600, "storm"),
+    ...                  duration_s=12 * 3600, step_s=3600)
+    >>> tl = replay(plan, 0)
+    >>> from tousrisques.engine import explain
+    >>> for x in explain(tl, plan.network, ant, 4 * 3600):
+    ...     print(ids[x.asset], x.cause, x.time_s)
+    ANT-NORD backup exhausted 10800.0
+    T-NORD disconnected 3600.0
+    L-NORD disconnected 3600.0
+    PS-ELBEUF event 3600.0
     """
     state = timeline.state_at(time_s)
     if state[asset]:

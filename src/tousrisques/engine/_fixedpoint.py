@@ -40,6 +40,32 @@ class FixedPoint:
     ``reason`` is one of :data:`REASONS` (as codes); ``group`` the requirement group that was
     not met (-1 otherwise); ``layer`` the layer it was cut from (-1 otherwise); ``round`` the
     round in which it stopped (0: damaged), which orders the causes of a cascade.
+
+    Attributes
+    ----------
+    working : ndarray of bool
+        Which assets work.
+    reason : ndarray of int8
+        Index into :data:`REASONS`.
+    group, layer, round : ndarray
+        The group not met, the layer cut from, the round it stopped in.
+    rounds : int
+        How many rounds the removal took.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import Network, fixed_point
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> net = Network.from_compiled(c)
+    >>> damaged = np.zeros(net.n, dtype=bool)
+    >>> damaged[ids.index("PS-ELBEUF")] = True
+    >>> from tousrisques.engine import REASONS
+    >>> fp = fixed_point(net, damaged)
+    >>> REASONS[fp.reason[ids.index("T-NORD")]]
+    'disconnected'
     """
 
     working: BoolArray
@@ -53,7 +79,36 @@ class FixedPoint:
 def connected_to_source(layer: Layer, working: BoolArray) -> BoolArray:
     """Among the layer's members that work (``working``, local), those connected to a working
     source through working members — or to the largest working component, when the layer
-    declares no source."""
+    declares no source.
+
+    Parameters
+    ----------
+    layer : Layer
+    working : ndarray of bool
+        One per member of the layer.
+
+    Returns
+    -------
+    ndarray of bool
+        One per member.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import Network, fixed_point
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> net = Network.from_compiled(c)
+    >>> damaged = np.zeros(net.n, dtype=bool)
+    >>> damaged[ids.index("PS-ELBEUF")] = True
+    >>> from tousrisques.engine import connected_to_source
+    >>> power = net.layers[0]
+    >>> up = np.ones(len(power.members), dtype=bool)
+    >>> up[0] = False  # the substation; the town hall's generator is a source too
+    >>> [ids[m] for m, ok in zip(power.members, connected_to_source(power, up)) if ok]
+    ['GE-MAIRIE']
+    """
     m = len(layer.members)
     if m == 0 or not working.any():
         return np.zeros(m, bool)
@@ -101,6 +156,36 @@ def fixed_point(net: Network, damaged: BoolArray, *,
     The reasons (and groups, layers and rounds) never depend on ``start``: they are those of
     the removal from every undamaged asset, so that an asset's cause is a function of the
     state alone and every chain of causes ends in damage (see :func:`reasons_afresh`).
+
+    Parameters
+    ----------
+    net : Network
+    damaged : ndarray of bool
+        One per asset.
+    on_backup : ndarray of bool, optional
+        Requirement groups counted as met.
+    start : ndarray of bool, optional
+        A working set known to contain the answer.
+    connectivity : sequence, optional
+        Incremental connectivity, one per layer.
+
+    Returns
+    -------
+    FixedPoint
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import Network, fixed_point
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> net = Network.from_compiled(c)
+    >>> damaged = np.zeros(net.n, dtype=bool)
+    >>> damaged[ids.index("PS-ELBEUF")] = True
+    >>> fp = fixed_point(net, damaged)
+    >>> int(fp.working.sum()), bool(fp.working[ids.index("ANT-NORD")])  # no backup here
+    (7, False)
     """
     n = net.n
     working = ~np.asarray(damaged, dtype=bool)

@@ -22,7 +22,34 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True, eq=False)
 class Layer:
-    """One network layer, in local indices ``0..len(members)-1``."""
+    """One network layer, in local indices ``0..len(members)-1``.
+
+    Attributes
+    ----------
+    name : str
+    members : ndarray
+        Asset rows of the layer.
+    indptr, indices : ndarray
+        CSR adjacency in local indices.
+    edge_row : ndarray
+        For each edge, the asset row of the line it passes through (-1: a link).
+    sources : ndarray of bool
+        Which members are sources.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import Network, fixed_point
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> net = Network.from_compiled(c)
+    >>> damaged = np.zeros(net.n, dtype=bool)
+    >>> damaged[ids.index("PS-ELBEUF")] = True
+    >>> power = net.layers[0]
+    >>> power.name, [ids[i] for i in power.members[power.sources]]
+    ('power', ['PS-ELBEUF', 'GE-MAIRIE'])
+    """
 
     name: str
     members: IntArray
@@ -65,7 +92,33 @@ class Layer:
 
 @dataclass(frozen=True, eq=False)
 class Network:
-    """Assets, their requirement groups and their layers: what the fixed point needs."""
+    """Assets, their requirement groups and their layers: what the fixed point needs.
+
+    Attributes
+    ----------
+    n : int
+        Number of assets.
+    groups : scipy.sparse.csr_matrix
+        Requirement groups × assets (1 for each alternative).
+    group_owner : ndarray
+        The asset each group belongs to.
+    backup_s : ndarray
+        Autonomy of each group.
+    layers : tuple of Layer
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import Network, fixed_point
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> net = Network.from_compiled(c)
+    >>> damaged = np.zeros(net.n, dtype=bool)
+    >>> damaged[ids.index("PS-ELBEUF")] = True
+    >>> net.n == len(ids), [g.name for g in net.layers]
+    (True, ['power', 'telecom'])
+    """
 
     n: int
     groups: sp.csr_matrix

@@ -35,6 +35,30 @@ class Hazard:
     ``u`` per asset decides: the asset is damaged at the first step whose probability
     exceeds ``u`` — so its chance of damage is the peak probability, and it falls as soon
     as the hazard is strong enough for it, not only when the peak arrives.
+
+    Parameters
+    ----------
+    time_s : float or ndarray
+        When the damage falls.
+    probability : ndarray
+        Damage probability per asset.
+    cause : str
+        Its name ("hazard:storm").
+    steps : tuple of arrays, optional
+        ``(asset, time_s, probability)`` for a hazard in stages.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import Hazard, make_plan, replay
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> p = np.zeros(len(c.asset_ids))
+    >>> p[c.asset_ids.to_pylist().index("L-SUD")] = 1.0  # certain
+    >>> plan = make_plan(c, hazards=[Hazard(3600, p, "hazard:storm")],
+    ...                  duration_s=6 * 3600, step_s=3600, seed=1)
+    >>> bool(replay(plan, 0).state_at(2 * 3600)[2])
+    False
     """
 
     time_s: float | FloatArray
@@ -45,7 +69,26 @@ class Hazard:
 
 @dataclass(frozen=True)
 class Draws:
-    """What varies between runs besides damage."""
+    """What varies between runs besides damage.
+
+    Parameters
+    ----------
+    repair : bool
+        Draw repairs of damaged assets (their kind's repair time).
+    repair_beta : float or ndarray
+        Lognormal spread of repair times (0: fixed), one for all or one per asset.
+    backup_beta : float
+        Lognormal spread of backup autonomies (0: fixed).
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import Draws, make_plan
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> plan = make_plan(c, duration_s=86400, step_s=3600, draws=Draws(repair_beta=0.5))
+    >>> plan.draws.repair_beta
+    0.5
+    """
 
     repair: bool = True
     repair_beta: float | FloatArray = 0.0  # one spread for all, or one per asset
@@ -54,7 +97,32 @@ class Draws:
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything a worker needs, sent once."""
+    """Everything a worker needs, sent once.
+
+    Attributes
+    ----------
+    compiled : CompiledTerritory
+    network : Network
+    hazards, events : tuple
+    absent : tuple of int
+    duration_s, step_s : float
+    seed : int
+    draws : Draws
+    metadata : mapping
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import make_plan, outage, replay
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+    >>> plan = make_plan(c, events=outage([ps], 3600, 6 * 3600, "storm"),
+    ...                  duration_s=12 * 3600, step_s=3600)
+    >>> tl = replay(plan, 0)
+    >>> plan.duration_s, len(plan.events)
+    (43200, 2)
+    """
 
     compiled: CompiledTerritory
     network: Network
@@ -70,7 +138,33 @@ class Plan:
 
 def plan_events(plan: Plan, run: int) -> tuple[list[Event], Network]:
     """The events of run number ``run`` (damage and repairs drawn from its own generator)
-    and its network (backups drawn too, when they vary)."""
+    and its network (backups drawn too, when they vary).
+
+    Parameters
+    ----------
+    plan : Plan
+    run : int
+        The run's number.
+
+    Returns
+    -------
+    tuple of (list of Event, Network)
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import make_plan, outage, replay
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+    >>> plan = make_plan(c, events=outage([ps], 3600, 6 * 3600, "storm"),
+    ...                  duration_s=12 * 3600, step_s=3600)
+    >>> tl = replay(plan, 0)
+    >>> from tousrisques.engine import plan_events
+    >>> events, net = plan_events(plan, 0)
+    >>> [(e.time_s, e.action, e.cause) for e in events]
+    [(3600, 'fail', 'storm'), (25200, 'restore', 'end of storm')]
+    """
     c, net = plan.compiled, plan.network
     rng = np.random.default_rng([plan.seed, run])
     events = list(plan.events)

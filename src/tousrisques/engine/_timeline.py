@@ -48,6 +48,29 @@ class Event:
 
     ``cause`` says why, for people: "hazard:storm", "cyber-attack", "repair",
     "mitigation:generator at the town hall".
+
+    Parameters
+    ----------
+    time_s : float
+        Seconds from the start.
+    assets : tuple of int
+        Asset rows.
+    action : {"fail", "restore"}
+    cause : str
+        Why, in words.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import make_plan, outage, replay
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+    >>> from tousrisques.engine import Event
+    >>> plan = make_plan(c, events=[Event(3600, (ps,), "fail", "flood")],
+    ...                  duration_s=6 * 3600, step_s=3600)
+    >>> bool(replay(plan, 0).state_at(3600)[ps])
+    False
     """
 
     time_s: float
@@ -61,6 +84,23 @@ def outage(assets: Sequence[int], start_s: float, duration_s: float, cause: str
     """A targeted outage or cyber-attack: ``assets`` fail at ``start_s`` and come back
     ``duration_s`` later.
 
+    Parameters
+    ----------
+    assets : sequence of int
+        Asset rows.
+    start_s, duration_s : float
+        When it starts and how long it lasts, in seconds.
+    cause : str
+        What it is, in words.
+
+    Returns
+    -------
+    list of Event
+        The failure and the restore.
+
+    Examples
+    --------
+    >>> from tousrisques.engine import outage
     >>> [(e.time_s, e.action) for e in outage([3], 3600, 7200, "ransomware")]
     [(3600, 'fail'), (10800, 'restore')]
     """
@@ -72,7 +112,34 @@ def outage(assets: Sequence[int], start_s: float, duration_s: float, cause: str
 @dataclass(frozen=True, eq=False)
 class StateLog:
     """Every change of state: at ``time_s``, ``asset`` became ``working`` (True/False) because
-    of ``cause`` (a code of :data:`CAUSES`) with ``ref`` (event, group or layer index)."""
+    of ``cause`` (a code of :data:`CAUSES`) with ``ref`` (event, group or layer index).
+
+    Attributes
+    ----------
+    time_s : ndarray
+    asset : ndarray
+        Asset rows.
+    working : ndarray of bool
+    cause : ndarray of int8
+        Index into :data:`CAUSES`.
+    ref : ndarray
+        Event, group or layer index.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import make_plan, outage, replay
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+    >>> plan = make_plan(c, events=outage([ps], 3600, 6 * 3600, "storm"),
+    ...                  duration_s=12 * 3600, step_s=3600)
+    >>> tl = replay(plan, 0)
+    >>> from tousrisques.engine import CAUSES
+    >>> log = tl.log
+    >>> [(ids[a], CAUSES[k]) for a, k in zip(log.asset[:3], log.cause[:3])]
+    [('PS-ELBEUF', 'event'), ('L-NORD', 'disconnected'), ('L-SUD', 'disconnected')]
+    """
 
     time_s: npt.NDArray[np.float64]
     asset: IntArray
@@ -90,6 +157,32 @@ class Timeline:
 
     ``owners_ok[name]`` holds, for each output time, whether each owner of the requirement
     set ``name`` (zones, channels) has all its groups met or on backup.
+
+    Attributes
+    ----------
+    times_s : ndarray
+        The output grid, in seconds from the start.
+    log : StateLog
+        Every change of state, with its cause.
+    events : tuple of Event
+        What happened, in order.
+    owners_ok : dict
+        Per requirement set (``zones``, ``channels``), which owners are met at each output time.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import make_plan, outage, replay
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+    >>> plan = make_plan(c, events=outage([ps], 3600, 6 * 3600, "storm"),
+    ...                  duration_s=12 * 3600, step_s=3600)
+    >>> tl = replay(plan, 0)
+    >>> tl.times_s[:3].tolist()
+    [0.0, 3600.0, 7200.0]
+    >>> bool(tl.working_at(2)[ant]), bool(tl.state_at(4 * 3600)[ant])  # 2 h of battery
+    (True, False)
     """
 
     times_s: npt.NDArray[np.float64]
@@ -103,22 +196,117 @@ class Timeline:
     # assets were absent at the start: which exist (not yet brought = not there)
 
     def present_at(self, k: int) -> BoolArray:
-        """Which assets exist at output time ``times_s[k]``."""
+        """Which assets exist at output time ``times_s[k]``.
+
+        Parameters
+        ----------
+        k : int
+            An index of ``times_s``.
+
+        Returns
+        -------
+        ndarray of bool
+            One per asset.
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> from tousrisques.engine import make_plan, outage, replay
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> ids = c.asset_ids.to_pylist()
+        >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+        >>> plan = make_plan(c, events=outage([ps], 3600, 6 * 3600, "storm"),
+        ...                  duration_s=12 * 3600, step_s=3600)
+        >>> tl = replay(plan, 0)
+        >>> int(tl.present_at(0).sum()) == len(ids)
+        True
+        """
         if self.presence is None:
             return np.ones(self.n_assets, bool)
         return np.unpackbits(self.presence[k], count=self.n_assets).astype(bool)
 
     def index_at(self, time_s: float) -> int:
-        """Index of the last output time at or before ``time_s`` (0 before the start)."""
+        """Index of the last output time at or before ``time_s`` (0 before the start).
+
+        Parameters
+        ----------
+        time_s : float
+            Seconds from the start.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> from tousrisques.engine import make_plan, outage, replay
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> ids = c.asset_ids.to_pylist()
+        >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+        >>> plan = make_plan(c, events=outage([ps], 3600, 6 * 3600, "storm"),
+        ...                  duration_s=12 * 3600, step_s=3600)
+        >>> tl = replay(plan, 0)
+        >>> tl.index_at(5000), tl.index_at(-1)
+        (1, 0)
+        """
         return max(int(np.searchsorted(self.times_s, time_s, side="right")) - 1, 0)
 
     def working_at(self, k: int) -> BoolArray:
-        """Which assets work at output time ``times_s[k]``."""
+        """Which assets work at output time ``times_s[k]``.
+
+        Parameters
+        ----------
+        k : int
+            An index of ``times_s``.
+
+        Returns
+        -------
+        ndarray of bool
+            One per asset.
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> from tousrisques.engine import make_plan, outage, replay
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> ids = c.asset_ids.to_pylist()
+        >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+        >>> plan = make_plan(c, events=outage([ps], 3600, 6 * 3600, "storm"),
+        ...                  duration_s=12 * 3600, step_s=3600)
+        >>> tl = replay(plan, 0)
+        >>> bool(tl.working_at(0)[ps]), bool(tl.working_at(1)[ps])
+        (True, False)
+        """
         bits = np.unpackbits(self.snapshots[k], count=self.n_assets)
         return bits.astype(bool)
 
     def state_at(self, time_s: float) -> BoolArray:
-        """Which assets work at any time, from the log (after the changes at that time)."""
+        """Which assets work at any time, from the log (after the changes at that time).
+
+        Parameters
+        ----------
+        time_s : float
+            Seconds from the start; need not be on the output grid.
+
+        Returns
+        -------
+        ndarray of bool
+            One per asset.
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> from tousrisques.engine import make_plan, outage, replay
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> ids = c.asset_ids.to_pylist()
+        >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+        >>> plan = make_plan(c, events=outage([ps], 3600, 6 * 3600, "storm"),
+        ...                  duration_s=12 * 3600, step_s=3600)
+        >>> tl = replay(plan, 0)
+        >>> bool(tl.state_at(3599)[ps]), bool(tl.state_at(3600)[ps])
+        (True, False)
+        """
         working = np.ones(self.n_assets, bool)
         done = np.nonzero(self.log.time_s <= time_s)[0][::-1]
         # the last change of each asset up to time_s decides
@@ -127,7 +315,34 @@ class Timeline:
         return working
 
     def last_change(self, asset: int, time_s: float) -> int:
-        """Index in the log of the last change of ``asset`` at or before ``time_s`` (-1)."""
+        """Index in the log of the last change of ``asset`` at or before ``time_s`` (-1).
+
+        Parameters
+        ----------
+        asset : int
+            An asset row.
+        time_s : float
+            Seconds from the start.
+
+        Returns
+        -------
+        int
+            A row of ``log``, or -1 when the asset has not changed by then.
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> from tousrisques.engine import make_plan, outage, replay
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> ids = c.asset_ids.to_pylist()
+        >>> ps, ant = ids.index("PS-ELBEUF"), ids.index("ANT-NORD")
+        >>> plan = make_plan(c, events=outage([ps], 3600, 6 * 3600, "storm"),
+        ...                  duration_s=12 * 3600, step_s=3600)
+        >>> tl = replay(plan, 0)
+        >>> i = tl.last_change(ant, 4 * 3600)
+        >>> float(tl.log.time_s[i]), bool(tl.log.working[i])
+        (10800.0, False)
+        """
         hits = np.nonzero((self.log.asset == asset) & (self.log.time_s <= time_s))[0]
         return int(hits[-1]) if len(hits) else -1
 
@@ -235,6 +450,39 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     with a phone's autonomy, channels need their platform): their timers count too.
     ``incremental`` keeps the connectivity of each layer up to date from one event to the
     next instead of recomputing it (see ``Forest``); set it to False to compare.
+
+    Parameters
+    ----------
+    net : Network
+    events : sequence of Event
+    duration_s, step_s : float
+        How long, and the output step, in seconds.
+    absent : sequence of int
+        Asset rows that do not exist at the start.
+    owners : mapping, optional
+        Other requirement sets to follow, by name.
+    incremental : bool
+        Keep connectivity up to date incrementally.
+
+    Returns
+    -------
+    Timeline
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import Network, fixed_point
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> net = Network.from_compiled(c)
+    >>> damaged = np.zeros(net.n, dtype=bool)
+    >>> damaged[ids.index("PS-ELBEUF")] = True
+    >>> from tousrisques.engine import outage, run_timeline
+    >>> tl = run_timeline(net, outage([ids.index("CORE-RN")], 0, 3600, "fault"),
+    ...                   duration_s=2 * 3600, step_s=3600)
+    >>> tl.working_at(0)[ids.index("CORE-RN")], tl.working_at(1)[ids.index("CORE-RN")]
+    (np.False_, np.True_)
     """
     n = net.n
     events = sorted(events, key=lambda e: e.time_s)

@@ -37,7 +37,29 @@ BoolArray = npt.NDArray[np.bool_]
 @dataclass(frozen=True, eq=False)
 class Indicators:
     """Series on the output grid: ``values[i, k]`` and ``counts[i, k]`` of ``names[i]`` at
-    ``times_s[k]`` (``counts`` NaN where a count means nothing, as for latencies)."""
+    ``times_s[k]`` (``counts`` NaN where a count means nothing, as for latencies).
+
+    Attributes
+    ----------
+    times_s : ndarray
+    names : tuple of str
+        Indicator names (see the output contract).
+    values, counts : ndarray
+        ``(names, times)``.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import make_plan, outage, replay
+    >>> from tousrisques.indicators import compute_indicators
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> core = c.asset_ids.to_pylist().index("CORE-RN")
+    >>> plan = make_plan(c, events=outage([core], 3600, 3600, "fault"),
+    ...                  duration_s=3 * 3600, step_s=3600)
+    >>> ind = compute_indicators(c, replay(plan, 0))
+    >>> ind.value("actors_connected").round(2).tolist()
+    [1.0, 0.6, 1.0, 1.0]
+    """
 
     times_s: FloatArray
     names: tuple[str, ...]
@@ -51,15 +73,84 @@ class Indicators:
     actor_channels: BoolArray | None = None
 
     def value(self, name: str) -> FloatArray:
+        """The series of indicator ``name`` (a share, a number of assets, seconds…).
+
+        Parameters
+        ----------
+        name : str
+            An indicator name.
+
+        Returns
+        -------
+        ndarray
+            One value per output time.
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> from tousrisques.engine import make_plan, outage, replay
+        >>> from tousrisques.indicators import compute_indicators
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> core = c.asset_ids.to_pylist().index("CORE-RN")
+        >>> plan = make_plan(c, events=outage([core], 3600, 3600, "fault"),
+        ...                  duration_s=3 * 3600, step_s=3600)
+        >>> ind = compute_indicators(c, replay(plan, 0))
+        >>> ind.value("population_reached:any").round(3).tolist()
+        [0.943, 0.943, 0.943, 0.943]
+        """
         row: FloatArray = self.values[self.names.index(name)]
         return row
 
     def count(self, name: str) -> FloatArray:
+        """The counts of indicator ``name`` (people, actors; NaN where none means anything).
+
+        Parameters
+        ----------
+        name : str
+            An indicator name.
+
+        Returns
+        -------
+        ndarray
+            One count per output time.
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> from tousrisques.engine import make_plan, outage, replay
+        >>> from tousrisques.indicators import compute_indicators
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> core = c.asset_ids.to_pylist().index("CORE-RN")
+        >>> plan = make_plan(c, events=outage([core], 3600, 3600, "fault"),
+        ...                  duration_s=3 * 3600, step_s=3600)
+        >>> ind = compute_indicators(c, replay(plan, 0))
+        >>> ind.count("population_reached:any").tolist()
+        [5250.0, 5250.0, 5250.0, 5250.0]
+        """
         row: FloatArray = self.counts[self.names.index(name)]
         return row
 
     def to_table(self) -> pa.Table:
-        """Long format: one row per (name, time) with ``value`` and ``count``."""
+        """Long format: one row per (name, time) with ``value`` and ``count``.
+
+        Returns
+        -------
+        pyarrow.Table
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> from tousrisques.engine import make_plan, outage, replay
+        >>> from tousrisques.indicators import compute_indicators
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> core = c.asset_ids.to_pylist().index("CORE-RN")
+        >>> plan = make_plan(c, events=outage([core], 3600, 3600, "fault"),
+        ...                  duration_s=3 * 3600, step_s=3600)
+        >>> ind = compute_indicators(c, replay(plan, 0))
+        >>> t = ind.to_table()
+        >>> t.column_names, t.num_rows == len(ind.names) * len(ind.times_s)
+        (['name', 'time_s', 'value', 'count'], True)
+        """
         n, t = self.values.shape
         return pa.table({
             "name": pa.array(np.repeat(np.array(self.names, dtype=object), t).tolist(),
@@ -71,6 +162,32 @@ class Indicators:
 
     @classmethod
     def from_table(cls, table: pa.Table) -> Indicators:
+        """Indicators back from :meth:`to_table`.
+
+        Parameters
+        ----------
+        table : pyarrow.Table
+            Columns ``name``, ``time_s``, ``value``, ``count``.
+
+        Returns
+        -------
+        Indicators
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> from tousrisques.engine import make_plan, outage, replay
+        >>> from tousrisques.indicators import compute_indicators
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> core = c.asset_ids.to_pylist().index("CORE-RN")
+        >>> plan = make_plan(c, events=outage([core], 3600, 3600, "fault"),
+        ...                  duration_s=3 * 3600, step_s=3600)
+        >>> ind = compute_indicators(c, replay(plan, 0))
+        >>> from tousrisques.indicators import Indicators
+        >>> back = Indicators.from_table(ind.to_table())
+        >>> back.names == ind.names and (back.values == ind.values).all()
+        np.True_
+        """
         names = list(dict.fromkeys(table.column("name").to_pylist()))
         t = len(table) // max(len(names), 1)
         values = table.column("value").to_numpy().reshape(len(names), t)
@@ -93,6 +210,30 @@ class Snapshot:
     row: by any); ``site_ok[a]``: actor ``a``'s site works; ``avail[a, c]``: channel ``c`` is
     available to actor ``a``; ``latency[a]``: seconds to the nearest crisis cell (inf: cut
     off); ``component[a]``: actor ``a``'s component of the information network.
+
+    Attributes
+    ----------
+    zone_reached : ndarray of bool
+        ``(broadcast channels + 1, zones)``.
+    site_ok : ndarray of bool
+        Per actor.
+    avail : ndarray of bool
+        ``(actors, channels)``.
+    latency : ndarray
+        Per actor, seconds (inf: cut off).
+    component : ndarray
+        Per actor, its component.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.indicators import snapshot
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> up = np.ones(len(c.asset_ids), dtype=bool)
+    >>> s = snapshot(c, up, np.ones(len(c.zone_ids), bool), np.ones(len(c.channel_ids), bool))
+    >>> bool(np.isfinite(s.latency).all()), s.zone_reached[-1].tolist()
+    (True, [True, True, True, False])
     """
 
     zone_reached: BoolArray
@@ -113,7 +254,34 @@ def _holds(c: CompiledTerritory) -> BoolArray:
 def snapshot(c: CompiledTerritory, working: BoolArray, zones_ok: BoolArray,
              channels_ok: BoolArray, *, holds: BoolArray | None = None) -> Snapshot:
     """Reach and talk for one state: ``working`` assets, ``zones_ok`` (each zone's own
-    requirements met or on backup) and ``channels_ok`` (each channel's requirements)."""
+    requirements met or on backup) and ``channels_ok`` (each channel's requirements).
+
+    Parameters
+    ----------
+    c : CompiledTerritory
+    working : ndarray of bool
+        Per asset.
+    zones_ok, channels_ok : ndarray of bool
+        Per zone and per channel.
+    holds : ndarray of bool, optional
+        Which governance links hold.
+
+    Returns
+    -------
+    Snapshot
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.indicators import snapshot
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> up = np.ones(len(c.asset_ids), dtype=bool)
+    >>> up[c.asset_ids.to_pylist().index("CORE-RN")] = False
+    >>> s = snapshot(c, up, np.ones(len(c.zone_ids), bool), np.ones(len(c.channel_ids), bool))
+    >>> dict(zip(c.actor_ids.tolist(), np.isfinite(s.latency).tolist()))["CIS"]
+    True
+    """
     held = _holds(c) if holds is None else holds
     n_a, n_c = held.shape
     broadcast = np.nonzero(c.channel_broadcast)[0]
@@ -156,6 +324,29 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
 
     The timeline must follow the territory's zones and channels
     (``owners={"zones": c.zone_requires, "channels": c.channel_requires}``).
+
+    Parameters
+    ----------
+    c : CompiledTerritory
+    tl : Timeline
+        A run of ``c`` (from ``replay``).
+
+    Returns
+    -------
+    Indicators
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.engine import make_plan, outage, replay
+    >>> from tousrisques.indicators import compute_indicators
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> core = c.asset_ids.to_pylist().index("CORE-RN")
+    >>> plan = make_plan(c, events=outage([core], 3600, 3600, "fault"),
+    ...                  duration_s=3 * 3600, step_s=3600)
+    >>> ind = compute_indicators(c, replay(plan, 0))
+    >>> ind.names[:3]
+    ('population_reached:fr-alert', 'population_reached:sirene', 'population_reached:any')
     """
     zones_ok = tl.owners_ok["zones"]
     channels_ok = tl.owners_ok["channels"]
