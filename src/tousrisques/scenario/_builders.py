@@ -43,7 +43,36 @@ def plume(source: LonLat, *, wind_from_deg: float, wind_speed_ms: float, start_s
           ) -> list[Stage]:
     """Smoke from a fire at ``source``: at each step the plume reaches ``speed × elapsed``
     metres downwind (wind *from* ``wind_from_deg``, meteorological degrees), in ``bands``
-    bands of intensity ``bands`` (near) down to 1 (far); it lasts until the fire's end."""
+    bands of intensity ``bands`` (near) down to 1 (far); it lasts until the fire's end.
+
+    Parameters
+    ----------
+    source : (lon, lat)
+        The fire, WGS84.
+    wind_from_deg, wind_speed_ms : float
+        The wind.
+    start_s, duration_s, step_s : float
+        The fire's start and length, and the step of the plume's growth.
+    half_angle_deg, max_length_m : float
+        The plume's width and greatest length.
+    bands : int
+        Bands of intensity.
+    crs : str
+        The metric CRS of the polygons.
+
+    Returns
+    -------
+    list of Stage
+        In time order, each with its metric polygons and intensities.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import plume
+    >>> stages = plume((1.0, 49.3), wind_from_deg=270, wind_speed_ms=5, start_s=0,
+    ...                duration_s=3 * 3600, step_s=3600)
+    >>> len(stages), stages[0].intensity.tolist()
+    (3, [3.0, 2.0, 1.0])
+    """
     sx, sy = _to_metric(*source, crs)
     heading = math.radians((wind_from_deg + 180.0) % 360.0)  # where the smoke goes
     stages = []
@@ -72,7 +101,32 @@ def plume(source: LonLat, *, wind_from_deg: float, wind_speed_ms: float, start_s
 def flood(river: Sequence[LonLat], *, bands: Sequence[tuple[float, float, float]],
           end_s: float, crs: str = "EPSG:2154") -> list[Stage]:
     """A river rising: each band ``(distance_m, depth_m, time_s)`` floods everything within
-    ``distance_m`` of the river's line from ``time_s`` to ``end_s`` at ``depth_m``."""
+    ``distance_m`` of the river's line from ``time_s`` to ``end_s`` at ``depth_m``.
+
+    Parameters
+    ----------
+    river : sequence of (lon, lat)
+        The river's line, WGS84.
+    bands : sequence of (distance_m, depth_m, time_s)
+        Each band flooded from its time on.
+    end_s : float
+        When the water goes.
+    crs : str
+        The metric CRS of the polygons.
+
+    Returns
+    -------
+    list of Stage
+        In time order, each with its metric polygons and intensities.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import flood
+    >>> stages = flood([(0.90, 49.20), (1.00, 49.30)],
+    ...                bands=[(200, 1.0, 0), (500, 0.5, 3600)], end_s=86400)
+    >>> [(st.start_s, st.intensity.tolist()) for st in stages]
+    [(0.0, [1.0]), (3600.0, [0.5])]
+    """
     t = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     xs, ys = t.transform([p[0] for p in river], [p[1] for p in river])
     line = shapely.LineString(np.column_stack([xs, ys]))
@@ -88,6 +142,22 @@ def load_shedding(feeders: Sequence[str], *, start_s: float, slot_s: float, ever
     """Rotating load shedding: each day, the feeders are cut one after another for a slot,
     from ``start_s``; the order turns by one feeder each day so that nobody is always first.
 
+    Parameters
+    ----------
+    feeders : sequence of str
+        Asset ids or patterns.
+    start_s, slot_s, every_s : float
+        First cut, length of a slot, and the period (a day).
+    days : int
+        How many days.
+
+    Returns
+    -------
+    list of (feeder, start_s, duration_s)
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_shedding
     >>> load_shedding(["A", "B"], start_s=0, slot_s=2, every_s=24, days=2)
     [('A', 0, 2), ('B', 2, 2), ('B', 24, 2), ('A', 26, 2)]
     """
@@ -104,7 +174,36 @@ def storm(start_point: LonLat, end_point: LonLat, *, start_s: float, end_s: floa
           crs: str = "EPSG:2154") -> list[Stage]:
     """A storm's core moving in a straight line from ``start_point`` to ``end_point``: at each
     step, rings around the core with winds from ``peak_kmh`` at the centre down to a quarter
-    of it at ``radius_m``."""
+    of it at ``radius_m``.
+
+    Parameters
+    ----------
+    start_point, end_point : (lon, lat)
+        WGS84.
+    start_s, end_s, step_s : float
+        When it crosses, and how often it moves.
+    peak_kmh : float
+        The wind at its core.
+    radius_m : float
+        Its radius.
+    rings : int
+        How many rings of intensity.
+    crs : str
+        The metric CRS of the polygons.
+
+    Returns
+    -------
+    list of Stage
+        In time order, each with its metric polygons and intensities.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import storm
+    >>> stages = storm((0.90, 49.20), (1.15, 49.40), start_s=3600, end_s=7 * 3600,
+    ...                step_s=3600, peak_kmh=150, radius_m=15000)
+    >>> len(stages), stages[-1].start_s / 3600
+    (7, 7.0)
+    """
     ax, ay = _to_metric(*start_point, crs)
     bx, by = _to_metric(*end_point, crs)
     stages = []

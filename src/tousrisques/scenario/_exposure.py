@@ -22,7 +22,25 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True, eq=False)
 class Stage:
-    """One stage of a footprint: polygons and their intensities, and when it acts."""
+    """One stage of a footprint: polygons and their intensities, and when it acts.
+
+    Attributes
+    ----------
+    polygons : ndarray of shapely geometries
+        In the territory's metric CRS.
+    intensity : ndarray
+        One per polygon.
+    start_s, end_s : float
+        When it acts.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import storm
+    >>> stages = storm((0.90, 49.20), (1.15, 49.40), start_s=3600, end_s=7 * 3600,
+    ...                step_s=3600, peak_kmh=150, radius_m=15000)
+    >>> stages[0].start_s, stages[0].end_s, stages[0].intensity.tolist()
+    (3600.0, 7200.0, [150.0, 112.5, 75.0, 37.5])
+    """
 
     polygons: npt.NDArray[np.object_]
     intensity: FloatArray
@@ -43,7 +61,31 @@ def project_geometries(geoms: npt.NDArray[np.object_], crs: str) -> npt.NDArray[
 
 def exposure(stage_polygons_m: npt.NDArray[np.object_], intensity: FloatArray,
              targets_m: npt.NDArray[np.object_]) -> FloatArray:
-    """Highest intensity of the (metric) polygons each (metric) target touches; 0 if none."""
+    """Highest intensity of the (metric) polygons each (metric) target touches; 0 if none.
+
+    Parameters
+    ----------
+    stage_polygons_m : ndarray of shapely geometries
+        A stage's polygons, metric.
+    intensity : ndarray
+        One per polygon.
+    targets_m : ndarray of shapely geometries
+        Assets or zones, metric.
+
+    Returns
+    -------
+    ndarray
+        One intensity per target.
+
+    Examples
+    --------
+    >>> import numpy as np, shapely
+    >>> from tousrisques.scenario import exposure
+    >>> polys = np.array([shapely.box(0, 0, 10, 10), shapely.box(0, 0, 5, 5)])
+    >>> targets = np.array([shapely.Point(2, 2), shapely.Point(8, 8), shapely.Point(20, 20)])
+    >>> exposure(polys, np.array([1.0, 3.0]), targets).tolist()
+    [3.0, 1.0, 0.0]
+    """
     out = np.zeros(len(targets_m))
     has = np.nonzero(np.asarray(shapely.is_geometry(targets_m), dtype=bool))[0]
     if len(has) == 0 or len(stage_polygons_m) == 0:

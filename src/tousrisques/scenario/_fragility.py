@@ -36,6 +36,21 @@ class FragilityError(ValueError):
 
 @dataclass(frozen=True)
 class Step:
+    """A step fragility: damaged for certain at ``threshold`` and above, never below.
+
+    Parameters
+    ----------
+    threshold : float
+        The intensity (wind km/h, depth m…).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques.scenario import parse_fragility
+    >>> f = parse_fragility({"step": {"threshold": 160}})
+    >>> f.probability(np.array([150.0, 160.0])).tolist()
+    [0.0, 1.0]
+    """
     threshold: float
 
     def probability(self, intensity: FloatArray) -> FloatArray:
@@ -44,6 +59,23 @@ class Step:
 
 @dataclass(frozen=True)
 class Lognormal:
+    """A lognormal fragility curve: half the assets are damaged at ``median``.
+
+    Parameters
+    ----------
+    median : float
+        The intensity at which the probability is 0.5.
+    beta : float
+        The log standard deviation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques.scenario import parse_fragility
+    >>> f = parse_fragility({"lognormal": {"median": 110, "beta": 0.3}})
+    >>> f.probability(np.array([110.0])).round(2).tolist()
+    [0.5]
+    """
     median: float
     beta: float
 
@@ -56,6 +88,21 @@ class Lognormal:
 
 @dataclass(frozen=True)
 class Table:
+    """A fragility table: probabilities at given intensities, linear in between.
+
+    Parameters
+    ----------
+    points : tuple of (intensity, probability)
+        In increasing intensity.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques.scenario import parse_fragility
+    >>> f = parse_fragility({"table": [[90, 0.0], [130, 0.2], [170, 0.8]]})
+    >>> f.probability(np.array([110.0, 200.0])).round(2).tolist()
+    [0.1, 0.8]
+    """
     points: tuple[tuple[float, float], ...]
 
     def probability(self, intensity: FloatArray) -> FloatArray:
@@ -76,8 +123,29 @@ def _number(value: Any, what: str, *, positive: bool = False) -> float:
 
 
 def parse_fragility(value: Any) -> Fragility:
-    """``{step: {threshold: 100}}``, ``{lognormal: {median: 120, beta: 0.3}}`` or
-    ``{table: [[80, 0], [120, 0.5]]}``."""
+    """A fragility curve from its YAML form: ``{step: {threshold: 100}}``,
+    ``{lognormal: {median: 120, beta: 0.3}}`` or ``{table: [[80, 0], [120, 0.5]]}``.
+
+    Parameters
+    ----------
+    value : mapping
+        One key, the curve's form.
+
+    Returns
+    -------
+    Step, Lognormal or Table
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is none of these forms.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import parse_fragility
+    >>> parse_fragility({"table": [[80, 0], [120, 0.5]]})
+    Table(points=((80.0, 0.0), (120.0, 0.5)))
+    """
     if not isinstance(value, dict) or len(value) != 1:
         raise FragilityError("one of {step: {threshold}}, {lognormal: {median, beta}}, "
                              "{table: [[intensity, probability], ...]}")

@@ -46,7 +46,28 @@ MAX_DURATION_S = 3650 * 86400.0
 
 @dataclass(frozen=True, eq=False)
 class Scenario:
-    """A validated scenario with its territory, ready for the engine."""
+    """A validated scenario with its territory, ready for the engine.
+
+    Attributes
+    ----------
+    path : Path
+        The scenario file.
+    spec : ScenarioFile
+        What the file says.
+    territory : Territory
+    compiled : CompiledTerritory
+    duration_s, step_s : float
+    hazards, events : tuple
+        Ready for the engine.
+    warnings : tuple of Problem
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> s.spec.name.en, s.duration_s / 3600, len(s.hazards), s.spec.monte_carlo.runs
+    ('Winter storm and ransomware', 48.0, 1, 50)
+    """
 
     path: Path
     spec: ScenarioFile
@@ -75,6 +96,31 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
 
     ``territory_folder`` is the territory to use instead of the one the file names
     (a run folder reloads its scenario with the copy of the territory it keeps).
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario's YAML file.
+    limits : ReadLimits, optional
+        How large the files may be.
+    territory_folder : str or Path, optional
+        The territory to use instead of the one the file names.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ValidationError
+        With every problem of the scenario and its territory.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> s.compiled.name, [h.cause for h in s.hazards]
+    ('Petite-Ville-sur-Seine (exemple)', ['Storm'])
     """
     limits = limits or ReadLimits()
     path = Path(path)

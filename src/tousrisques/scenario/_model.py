@@ -190,7 +190,29 @@ class InjectSpec(_Strict):
 
 
 class ScenarioFile(_Strict):
-    """A scenario: a territory, a start, a duration, an output step, and what happens."""
+    """A scenario: a territory, a start, a duration, an output step, and what happens.
+
+    Parameters
+    ----------
+    name : LocalText
+    territory : str
+        The territory's folder, relative to the scenario file.
+    start : datetime, optional
+    duration, step : str
+        Durations.
+    hazards, events, mitigations, cyber_attacks, load_shedding, absent, repairs : list
+        As ``docs/scenario-format.md`` describes them.
+    monte_carlo, injects
+        As ``docs/scenario-format.md`` describes them.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> spec = s.spec
+    >>> spec.duration, spec.step, spec.territory, spec.monte_carlo.seed
+    ('48h', '1h', '..', 2026)
+    """
 
     name: Local
     description: Local | None = None
