@@ -32,7 +32,25 @@ FloatArray = npt.NDArray[np.float64]
 class Criticality:
     """One row per asset evaluated, most critical first: ``population_lost`` (people),
     ``actors_cut`` (actors), ``assets_down`` (itself included); ``baseline_population`` and
-    ``baseline_actors`` are the healthy state's reach and connected actors."""
+    ``baseline_actors`` are the healthy state's reach and connected actors.
+
+    Attributes
+    ----------
+    table : pyarrow.Table
+        ``rank``, ``asset``, ``kind``, ``population_lost``, ``population_share``,
+        ``actors_cut``, ``assets_down``.
+    baseline_population : float
+    baseline_actors : int
+    horizon_s : float or None
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.analysis import criticality
+    >>> cr = criticality(load_compiled("src/tousrisques/templates/petite-ville"))
+    >>> cr.table.column("asset").to_pylist()[:2], cr.baseline_actors
+    (['MAIRIE', 'PS-ELBEUF'], 5)
+    """
 
     table: pa.Table
     baseline_population: float
@@ -211,7 +229,34 @@ def criticality(c: CompiledTerritory, *, horizon_s: float | None = None,
                 by: str = "population", workers: int = 1) -> Criticality:
     """Rank ``candidates`` (default: every present asset) by the cost of their single loss;
     ``by`` "population" (then actors) or "actors" (then population); ``workers`` local
-    processes share the candidates (the same result whatever their number)."""
+    processes share the candidates (the same result whatever their number).
+
+    Parameters
+    ----------
+    c : CompiledTerritory
+    horizon_s : float, optional
+        Judge the loss after this long (backups run out); default: at once.
+    absent : sequence of int
+        Asset rows absent.
+    candidates : sequence of int, optional
+        The assets to evaluate.
+    by : {"population", "actors"}
+    workers : int
+        Local processes.
+
+    Returns
+    -------
+    Criticality
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.analysis import criticality
+    >>> cr = criticality(load_compiled("src/tousrisques/templates/petite-ville"))
+    >>> top = cr.table.slice(0, 1).to_pylist()[0]
+    >>> top["asset"], top["population_lost"], top["actors_cut"]
+    ('MAIRIE', 5250.0, 5)
+    """
     losses = _Losses(c, absent, horizon_s)
     rows = np.asarray(candidates if candidates is not None
                       else np.nonzero(~losses.damaged)[0], dtype=np.int64)

@@ -23,6 +23,25 @@ class Ensemble:
     broadcast channel ``broadcast_ids[j]`` at ``times_s[k]`` (the last ``j``: by any);
     ``actor_channels[k, a, c]`` the share of runs in which channel ``c`` is available to
     actor ``a``.
+
+    Attributes
+    ----------
+    times_s : ndarray
+    names : tuple of str
+        Indicator names.
+    values, counts : ndarray
+        ``(runs, names, times)``.
+    metadata : dict
+        What was run.
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import load_scenario, scenario_plan
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> ens.values.shape  # runs, indicators, times
+    (2, 26, 49)
     """
 
     times_s: FloatArray
@@ -42,7 +61,30 @@ class Ensemble:
         return int(self.values.shape[0])
 
     def stat(self, name: str, which: str, *, counts: bool = False) -> FloatArray:
-        """``mean``, ``p10``, ``p50`` or ``p90`` of indicator ``name`` at each time."""
+        """``mean``, ``p10``, ``p50`` or ``p90`` of indicator ``name`` at each time.
+
+        Parameters
+        ----------
+        name : str
+            An indicator name.
+        which : {"mean", "p10", "p50", "p90"}
+        counts : bool
+            Of the counts instead of the values.
+
+        Returns
+        -------
+        ndarray
+            One per output time.
+
+        Examples
+        --------
+        >>> from tousrisques.analysis import run_ensemble
+        >>> from tousrisques.scenario import load_scenario, scenario_plan
+        >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+        >>> ens = run_ensemble(scenario_plan(s), runs=2)
+        >>> ens.stat("population_reached:any", "p50")[:3].round(3).tolist()
+        [0.943, 0.943, 0.943]
+        """
         if name not in self.names:
             raise KeyError(name)
         data = (self.counts if counts else self.values)[:, self.names.index(name)]
@@ -54,14 +96,48 @@ class Ensemble:
 
     def representative_run(self, name: str = "population_reached:any") -> int:
         """The run whose series of ``name`` is closest to the median series (sum of absolute
-        differences; the first such run on ties): the one to tell as a story."""
+        differences; the first such run on ties): the one to tell as a story.
+
+        Parameters
+        ----------
+        name : str
+            The indicator that decides.
+
+        Returns
+        -------
+        int
+            A run number, for ``tousrisques.engine.replay``.
+
+        Examples
+        --------
+        >>> from tousrisques.analysis import run_ensemble
+        >>> from tousrisques.scenario import load_scenario, scenario_plan
+        >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+        >>> ens = run_ensemble(scenario_plan(s), runs=2)
+        >>> ens.representative_run() in (0, 1)
+        True
+        """
         data = self.values[:, self.names.index(name)]
         data = np.where(np.isfinite(data), data, 1e12)
         median = np.percentile(data, 50, axis=0, method="inverted_cdf")
         return int(np.argmin(np.abs(data - median).sum(axis=1)))
 
     def stats_table(self) -> pa.Table:
-        """Long format: name, time_s, mean, p10, p50, p90 (of values), and the same of counts."""
+        """Long format: name, time_s, mean, p10, p50, p90 (of values), and the same of counts.
+
+        Returns
+        -------
+        pyarrow.Table
+
+        Examples
+        --------
+        >>> from tousrisques.analysis import run_ensemble
+        >>> from tousrisques.scenario import load_scenario, scenario_plan
+        >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+        >>> ens = run_ensemble(scenario_plan(s), runs=2)
+        >>> ens.stats_table().column_names[:5]
+        ['name', 'time_s', 'mean', 'count_mean', 'p10']
+        """
         cols: dict[str, Any] = {
             "name": np.repeat(np.array(self.names, dtype=object), len(self.times_s)).tolist(),
             "time_s": np.tile(self.times_s, len(self.names))}

@@ -18,7 +18,34 @@ def state_geojson(s: Scenario, tl: Timeline, when: float, ens: Ensemble | None
                      ) -> dict[str, Any]:
     """The state at ``when``: every asset with its state and last cause, every zone with
     its population and (from a run folder's ensemble) the share of runs in which a broadcast
-    reaches it, as a GeoJSON FeatureCollection in WGS84 (for QGIS)."""
+    reaches it, as a GeoJSON FeatureCollection in WGS84 (for QGIS).
+
+    Parameters
+    ----------
+    s : Scenario
+    tl : Timeline
+        A run of ``s``.
+    when : float
+        Seconds from the start.
+    ens : Ensemble, optional
+        For the share of runs that reach each zone.
+
+    Returns
+    -------
+    dict
+        A GeoJSON FeatureCollection.
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> study = make_study(s, runs=2)
+    >>> from tousrisques.analysis import state_geojson
+    >>> g = state_geojson(s, study.timeline, 6 * 3600, study.ensemble)
+    >>> g["type"], g["features"][0]["properties"]["id"]
+    ('FeatureCollection', 'PS-ELBEUF')
+    """
     t_ = s.territory
     k = tl.index_at(when)
     working = tl.working_at(k)

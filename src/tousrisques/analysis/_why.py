@@ -18,7 +18,30 @@ class ChannelWhy:
     another, so they are not listed): ``requires`` (assets it needs everywhere
     are down), ``coverage`` (no working asset of its coverage kind reaches the site),
     ``site`` (it needs the actor's site, which is down), ``nobody`` (available, but no
-    crisis cell is reachable through it), or ``ok`` (it still linked the actor)."""
+    crisis cell is reachable through it), or ``ok`` (it still linked the actor).
+
+    Attributes
+    ----------
+    channel : str
+    status : {"ok", "requires", "coverage", "site", "nobody"}
+    assets : tuple of int
+        The assets at fault.
+    chains : tuple of tuple of Cause
+        Why each is down.
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import explain_actor
+    >>> from tousrisques.engine import replay
+    >>> from tousrisques.scenario import load_scenario, scenario_plan
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> plan = scenario_plan(s)
+    >>> c = s.compiled
+    >>> why = explain_actor(c, replay(plan, 0), plan.network,
+    ...                     c.actor_ids.tolist().index("EHPAD-DIR"), 6 * 3600)
+    >>> why.channels[0].channel, why.channels[0].status
+    ('mobile', 'site')
+    """
 
     channel: str
     status: str
@@ -28,7 +51,33 @@ class ChannelWhy:
 
 @dataclass(frozen=True)
 class ActorWhy:
-    """The answer for one actor at one time."""
+    """The answer for one actor at one time.
+
+    Attributes
+    ----------
+    actor : str
+    time_s : float
+    connected : bool
+    latency_s : float
+    site : int
+        The site's asset row.
+    site_chain : tuple of Cause
+        Why the site is down.
+    channels : tuple of ChannelWhy
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import explain_actor
+    >>> from tousrisques.engine import replay
+    >>> from tousrisques.scenario import load_scenario, scenario_plan
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> plan = scenario_plan(s)
+    >>> c = s.compiled
+    >>> why = explain_actor(c, replay(plan, 0), plan.network,
+    ...                     c.actor_ids.tolist().index("EHPAD-DIR"), 6 * 3600)
+    >>> why.actor, why.connected
+    ('EHPAD-DIR', False)
+    """
 
     actor: str
     time_s: float
@@ -45,6 +94,36 @@ def explain_actor(c: CompiledTerritory, tl: Timeline, net: Network, actor: int,
 
     The state is the one at the last output time at or before ``time_s`` (zones' and
     channels' backups are followed on that grid).
+
+    Parameters
+    ----------
+    c : CompiledTerritory
+    tl : Timeline
+        A run of ``c``.
+    net : Network
+        Its network.
+    actor : int
+        The actor's row.
+    time_s : float
+    max_assets : int
+        Assets named per channel.
+
+    Returns
+    -------
+    ActorWhy
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import explain_actor
+    >>> from tousrisques.engine import replay
+    >>> from tousrisques.scenario import load_scenario, scenario_plan
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> plan = scenario_plan(s)
+    >>> c = s.compiled
+    >>> why = explain_actor(c, replay(plan, 0), plan.network,
+    ...                     c.actor_ids.tolist().index("EHPAD-DIR"), 6 * 3600)
+    >>> why.connected, [(w.channel, w.status) for w in why.channels]
+    (False, [('mobile', 'site'), ('fixe', 'site'), ('courriel', 'site')])
     """
     k = tl.index_at(time_s)
     working = tl.working_at(k)
