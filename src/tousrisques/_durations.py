@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import re
 
+from tousrisques._exceptions import InvalidValueError
+
 _UNITS = {"s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _COMPACT = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(d|h|min|m|s|w)\s*)+$")
 _COMPACT_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|min|m|s|w)")
@@ -25,7 +27,8 @@ DURATION_HINT = "a duration such as 30s, 15m, 2h, 1h30m, 1d or ISO 8601 PT15M"
 
 
 def parse_duration(text: str) -> float:
-    """Return the number of seconds in ``text``; raise ``ValueError`` when it is not a duration.
+    """Return the number of seconds in ``text``; raise ``InvalidValueError`` (a ``ValueError``)
+    when it is not a duration.
 
     A bare number is refused on purpose: "2" could be minutes or hours.
 
@@ -51,7 +54,7 @@ def parse_duration(text: str) -> float:
     (5400.0, 900.0)
     """
     if not isinstance(text, str):
-        raise ValueError(f"expected {DURATION_HINT}, got {text!r}")
+        raise InvalidValueError("value.duration", value=repr(text))
     s = text.strip()
     m = _ISO.match(s.upper())
     if m and s.upper() not in ("P", "PT") and any(m.groupdict().values()):
@@ -66,7 +69,7 @@ def parse_duration(text: str) -> float:
         total = sum(float(n) * _UNITS[u] for n, u in _COMPACT_PART.findall(s.lower()))
         if math.isfinite(total):
             return total
-    raise ValueError(f"{text!r} is not a duration; expected {DURATION_HINT}")
+    raise InvalidValueError("value.duration", value=text)
 
 
 def format_duration(seconds: float) -> str:

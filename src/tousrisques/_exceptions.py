@@ -76,3 +76,31 @@ class ValidationError(InputError):
 
 class CompiledFormatError(TousrisquesError):
     """A compiled territory file cannot be read: corrupt, truncated or from another version."""
+
+
+class InvalidValueError(ValueError):
+    """A value of a user's file is wrong, said with a code of ``_messages.ERRORS`` and its
+    parameters: raised inside a validator (pydantic reports a ``ValueError``), it becomes the
+    detail of a problem, written in the reader's language.
+
+    >>> e = InvalidValueError("value.unit", examples="30m, 2h, 1d")
+    >>> str(e)
+    'write a unit: 30m, 2h, 1d'
+    >>> e.render("fr")
+    'écrivez une unité : 30m, 2h, 1d'
+    """
+
+    def __init__(self, code: str, /, **params: object) -> None:
+        from tousrisques._messages import ERRORS
+
+        if code not in ERRORS:
+            raise KeyError(code)
+        self.code = code
+        self.params: dict[str, object] = dict(params)
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str = "en") -> str:
+        """The value's fault in ``lang`` (``en`` or ``fr``)."""
+        from tousrisques._messages import error_text
+
+        return error_text(self.code, self.params, lang)

@@ -207,6 +207,96 @@ ERRORS: dict[str, str] = {
                                  "INSEE code)"),
     "communes.unmatched": N_("no boundary for code(s) {codes}; no population for code(s) "
                              "{other} (the join is on the INSEE code)"),
+    # a run folder read back (tousrisques.results)
+    "run.none": N_("{path}: not a run folder (no summary.json); make one with `tousrisques "
+                   "run SCENARIO -o {path}`"),
+    "run.json": N_("{path}: not JSON ({detail}); run the scenario again with `tousrisques run`"),
+    "run.format": N_("{path}: a run folder of format {got}, this version reads format "
+                     "{expected}; run the scenario again with `tousrisques run`"),
+    "run.file_missing": N_("{path}: missing; this run folder is not whole — run the scenario "
+                           "again with `tousrisques run`"),
+    "run.file_link": N_("{path}: cannot be read as a file of the run folder ({detail}); a run "
+                        "folder holds plain files, not links"),
+    "run.file_special": N_("{path}: not a plain file (a device, a pipe or a folder); a run "
+                           "folder holds plain files"),
+    "run.file_too_large": N_("{path}: {size} bytes, more than the limit of {limit} for a file "
+                             "of a run folder (raise it with TOUSRISQUES_MAX_RUN_FILE)"),
+    "run.file_grew": N_("{path}: more than {limit} bytes (the file grew while it was read)"),
+    "run.rows": N_("{path}: {rows} rows where this run has {expected}; the file does not "
+                   "belong to this run folder — run the scenario again with `tousrisques run`"),
+    "run.bomb": N_("{path}: its data would take {size} bytes once decoded, far more than "
+                   "{rows} rows need — run the scenario again with `tousrisques run`"),
+    "run.columns": N_("{path}: columns {columns} missing — run the scenario again with "
+                      "`tousrisques run`"),
+    "run.parquet": N_("{path}: not a Parquet file of a run folder ({detail}) — run the "
+                      "scenario again with `tousrisques run`"),
+    "run.not_numbers": N_("{path}: column {column} holds {type}, not numbers — run the "
+                          "scenario again with `tousrisques run`"),
+    "run.not_text": N_("{path}: column {column} holds {type}, not text — run the scenario "
+                       "again with `tousrisques run`"),
+    "run.empty_cells": N_("{path}: column {column} has empty cells — run the scenario again "
+                          "with `tousrisques run`"),
+    "run.share": N_("{path}: column {column} holds {value}, not a share between 0 and 1 — the "
+                    "file was changed since the run; run the scenario again with `tousrisques "
+                    "run`"),
+    "run.metadata": N_("{path}: its metadata is not what `tousrisques run` writes — run the "
+                       "scenario again with `tousrisques run`"),
+    "run.order": N_("{path}: rows not in the order `tousrisques run` writes them — run the "
+                    "scenario again with `tousrisques run`"),
+    "run.zones": N_("{path}: not the zones and channels of this run — run the scenario again "
+                    "with `tousrisques run`"),
+    "run.actors": N_("{path}: not the actors and channels of this run — run the scenario "
+                     "again with `tousrisques run`"),
+    "run.changed": N_("{path}: {files} changed since the run (its hash is not the one "
+                      "summary.json recorded) — run the scenario again with `tousrisques run`"),
+    "run.inputs_missing": N_("{path}: inputs missing — run the scenario again with "
+                             "`tousrisques run`"),
+    "run.inputs_outside": N_("{path}: inputs outside the run folder — run the scenario again "
+                             "with `tousrisques run`"),
+    "run.inputs_invalid": N_("{path}: the copies of the inputs kept in the folder no longer "
+                             "load ({count} problem(s)) — run the scenario again with "
+                             "`tousrisques run`"),
+    "run.inputs_other": N_("{path}: the copies of the inputs are not those of the run — run "
+                           "the scenario again with `tousrisques run`"),
+    "run.replay": N_("{path}: the representative run does not replay the same; the results "
+                     "were made by another version — run the scenario again with "
+                     "`tousrisques run`"),
+    "run.apart": N_("{path}: {wrong} — the files of this folder do not belong together; run "
+                    "the scenario again with `tousrisques run`"),
+    "run.seed": N_("runs.parquet was made with seed {got}, summary.json says {expected}"),
+    "run.zones_other": N_("zones.parquet is not about the zones of the territory"),
+    "run.actors_other": N_("actor_channels.parquet is not about the actors of the territory"),
+    "run.times": N_("runs.parquet has {got} times, the scenario {expected}"),
+    "run.criticality_rows": N_("{path}: {rows} rows, more than the {assets} assets of the "
+                               "territory — run the scenario again with `tousrisques run`"),
+    "run.ranks": N_("{path}: ranks not 1, 2, 3… in order — run the scenario again with "
+                    "`tousrisques run`"),
+    "run.criticality_unknown": N_("{path}: assets or kinds not in the territory ({assets}) — "
+                                  "run the scenario again with `tousrisques run`"),
+    "ensemble.runs": N_("monte_carlo.runs must be at least 1, got {runs}"),
+    # the fault of a value, the detail of a problem (raised as InvalidValueError in a validator)
+    "value.unit": N_("write a unit: {examples}"),
+    "value.duration_max": N_("at most {days} days (ten years)"),
+    "value.positive_duration": N_("must be longer than zero, e.g. 1h"),
+    "value.stages": N_("more than {limit} stages: use a longer step"),
+    "value.point": N_("a point is [longitude, latitude]"),
+    "value.lonlat": N_("longitude in [-180, 180] and latitude in [-90, 90]"),
+    "value.band": N_("a band is [distance in metres, depth in metres, time]"),
+    "value.band_distance": N_("the distance must be a finite number"),
+    "value.band_depth": N_("the depth must be a finite number"),
+    "value.band_sign": N_("the distance must be > 0 and the depth >= 0"),
+    "value.band_max": N_("the distance must be at most {distance} m and the depth at most "
+                         "{depth} m"),
+    "value.end_before_start": N_("end comes before start"),
+    "value.one_footprint": N_("give exactly one of footprint, plume, flood, storm (got "
+                              "{given})"),
+    "value.no_footprint": N_("give one of footprint, plume, flood, storm"),
+    "value.duration": N_("'{value}' is not a duration; expected a duration such as 30s, 15m, "
+                         "2h, 1h30m, 1d or ISO 8601 PT15M"),
+    "value.no_geometry": N_("no geometry"),
+    "value.not_area": N_("a {type} is not an area"),
+    "value.intensity": N_("intensity is not a number"),
+    "value.intensity_range": N_("intensity must be a finite number >= 0"),
 }
 
 
@@ -217,15 +307,20 @@ def error_text(code: str, params: Mapping[str, object], lang: Lang = "en") -> st
     >>> error_text("scenario.none", {"path": "x.yaml"}, "fr")
     'x.yaml : aucun fichier de scénario ici'
     """
-    def side(v: object) -> object:
-        if isinstance(v, Text):
-            return v.fr if lang == "fr" else v.en
-        render = getattr(v, "render", None)
-        if isinstance(v, Exception) and callable(render):
-            return render(lang)
-        return v
+    return _format(gettext(ERRORS[code], lang), {k: _side(v, lang) for k, v in params.items()})
 
-    return _format(gettext(ERRORS[code], lang), {k: side(v) for k, v in params.items()})
+
+def _side(v: object, lang: Lang) -> object:
+    """A parameter as ``lang`` reads it: the side of a :class:`Text`, an error rendered in
+    ``lang``, a list or tuple of those joined with "; "."""
+    if isinstance(v, Text):
+        return v.fr if lang == "fr" else v.en
+    render = getattr(v, "render", None)
+    if isinstance(v, Exception) and callable(render):
+        return render(lang)
+    if isinstance(v, list | tuple):
+        return "; ".join(str(_side(x, lang)) for x in v)
+    return v
 
 
 #: the small words that locate a problem, by key
@@ -255,8 +350,7 @@ def message(code: str, params: Mapping[str, object], lang: Lang = "en") -> tuple
     'fichier « a.csv » introuvable'
     """
     msg, hint = MESSAGES[code]
-    params = {k: (v.fr if lang == "fr" else v.en) if isinstance(v, Text) else v
-              for k, v in params.items()}
+    params = {k: _side(v, lang) for k, v in params.items()}
     close = params.get("suggest")
     if close:
         framed = _format(gettext(N_('; did you mean "{close}"?'), lang), {"close": close})

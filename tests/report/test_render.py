@@ -196,8 +196,8 @@ def test_the_criticality_and_actor_tables_hold_every_row(pages: dict[str, str]) 
 def test_the_causal_chains_nest_and_say_their_causes(pages: dict[str, str]) -> None:
     en = text(section(pages["en"], "chains"))
     assert "damaged by the hazard “Storm Ciarán”" in en
-    assert "its backup ran out" in en and "lost a requirement with no backup" in en
-    assert "cut from every source of its layer" in en and "“cyber-attack”" in en
+    assert "its backup ran out" in en and "lost what it needs, with no backup" in en
+    assert "cut from every source of its network" in en and "“cyber-attack”" in en
     fr = text(section(pages["fr"], "chains"))
     assert "endommagé par l'aléa « Tempête Ciarán »".replace(" T", f"{NNBSP}T").replace(
         "n »", f"n{NNBSP}»") in fr

@@ -105,7 +105,7 @@ def run_ensemble(
     (4, True)
     """
     if runs < 1:
-        raise InputError("monte_carlo.runs must be at least 1")
+        raise InputError("ensemble.runs", runs=runs)
     order = list(range(runs))
     tick = progress or (lambda n: None)
     if dask is not None:

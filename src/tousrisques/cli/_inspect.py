@@ -15,8 +15,10 @@ import typer
 from rich.table import Table
 
 from tousrisques._atomic import atomic_file
+from tousrisques._causes import MAX_BECAUSE, cause_words
 from tousrisques._csvsafe import write_csv
 from tousrisques._exceptions import InputError
+from tousrisques._i18n import Text
 from tousrisques._ui_text import number, percent, t
 from tousrisques.analysis import (
     Ensemble,
@@ -43,7 +45,6 @@ from tousrisques.cli._common import (
 )
 from tousrisques.cli._run import HorizonOpt, RunsOpt, load_or_fail, print_figures
 from tousrisques.engine import Cause, Network, Timeline, replay
-from tousrisques.report._build import LAYER_LABELS
 from tousrisques.results import key_figures, read_run
 from tousrisques.scenario import Scenario, scenario_plan
 from tousrisques.territory import Territory, load_territory
@@ -88,30 +89,14 @@ def _hours(seconds_: float, lang: str) -> str:
     return number(h, lang, digits=0 if abs(h - round(h)) < 1e-9 else 1)
 
 
-def _event_words(event: str, s: Scenario, lang: str) -> str:
-    """A first cause in words: a hazard by its name in ``lang``, an asset not yet brought,
-    or the event's own words."""
-    key = event.removeprefix("hazard:").strip()
-    for h in s.spec.hazards:
-        names = (h.id, h.name.en, h.name.fr) if h.name is not None else (h.id,)
-        if key in names:
-            return t("why_hazard", lang, name=h.name.get(lang) if h.name is not None else h.id)
-    return f"« {event} »" if lang == "fr" else f"“{event}”"
-
-
 def _cause_text(c: Cause, s: Scenario, lang: str) -> str:
+    """The cause in the words of every interface (``tousrisques._causes``)."""
     t_ = s.territory
-    if c.cause == "event" and c.event == "absent at start":
-        return t("why_absent", lang)
-    because = ", ".join(t_.assets.id_of(b) for b in c.because[:6])
-    if len(c.because) > 6:
-        because += ", …"
-    key = {"event": "why_event", "requirement": "why_requirement",
-           "backup exhausted": "why_backup", "disconnected": "why_disconnected"}[c.cause]
     layer = t_.layer_names[c.layer] if 0 <= c.layer < len(t_.layer_names) else ""
-    label = LAYER_LABELS.get(layer)
-    return t(key, lang, event=_event_words(c.event, s, lang), because=because,
-             layer=(label.fr if lang == "fr" else label.en) if label else layer)
+    hazards = {h.id: Text(h.name.en, h.name.fr) if h.name is not None else Text(h.id, h.id)
+               for h in s.spec.hazards}
+    return cause_words(c.cause, lang, event=c.event, layer=layer, hazards=hazards,
+                       because=[t_.assets.id_of(b) for b in c.because[:MAX_BECAUSE + 1]])
 
 
 def _chain_lines(chain: tuple[Cause, ...] | list[Cause], s: Scenario, lang: str,

@@ -155,8 +155,9 @@ def _steps(study: Study, causes: tuple[Cause, ...] | list[Cause], *, limit: int 
         out.append(Step(depth[c.asset], t.assets.id_of(c.asset),
                         str(names[c.asset]) if names is not None and names[c.asset] else "",
                         Text(kind.label("en"), kind.label("fr")), c.time_s / 3600, c.cause,
-                        c.event, [t.assets.id_of(b) for b in c.because[:6]],
-                        None if up is None else t.assets.id_of(up), skipped))
+                        c.event, [t.assets.id_of(b) for b in c.because],
+                        None if up is None else t.assets.id_of(up), skipped,
+                        t.layer_names[c.layer] if 0 <= c.layer < len(t.layer_names) else ""))
     return out
 
 

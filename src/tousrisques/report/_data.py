@@ -116,6 +116,7 @@ class Step:
     because: list[str] = field(default_factory=list)
     parent: str | None = None  # the asset of the step it explains (None: top of the chain)
     skipped: int = 0  # links of the same network left out between the parent and this one
+    layer: str = ""  # for "disconnected": the layer it was cut from ("power")
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def chains(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[st
                           if n.step.skipped else "",
                           "kind": pick(n.step.kind_label, lang),
                           "time": fmt.hours(n.step.time_h),
-                          "cause": cause(tr, lang, n.step, hazards, local)}
+                          "cause": cause(lang, n.step, hazards, local)}
                 fill(n.children)
 
         fill(tree)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from babel.support import NullTranslations
 
+from tousrisques._causes import cause_words
 from tousrisques.report._data import Chain, Finding, HazardInfo, Method, Step
 from tousrisques.report._i18n import Formats, pick
 
@@ -104,39 +105,13 @@ def horizon(tr: NullTranslations, text: str) -> str:
     return _("permanent loss") if text == "permanent" else text
 
 
-def event_words(tr: NullTranslations, lang: str, event: str,
-                hazards: Sequence[HazardInfo]) -> str:
-    """The words of a first cause: a hazard by its name, a delivery not yet made, or the
-    event's own words in quotes."""
-    _ = tr.gettext
-    key = event.removeprefix("hazard:").strip()
-    for h in hazards:
-        if key in (h.id, h.name.en, h.name.fr):
-            return _("the hazard “%(name)s”") % {"name": pick(h.name, lang)}
-    if event == "absent at start":
-        return _("its absence at the start (a mitigation not yet delivered)")
-    return _("“%(event)s”") % {"event": event}
-
-
-def cause(tr: NullTranslations, lang: str, step: Step, hazards: Sequence[HazardInfo],
-          names: dict[str, str]) -> str:
-    """Why the asset of ``step`` stopped, in words, with what it waited for."""
-    _ = tr.gettext
-    waited = ", ".join(names.get(a, a) for a in step.because)
-    if step.cause == "event":
-        return _("damaged by %(event)s") % {
-            "event": event_words(tr, lang, step.event, hazards)}
-    if step.cause == "requirement":
-        text = _("lost a requirement with no backup")
-    elif step.cause == "backup exhausted":
-        text = _("its backup ran out")
-    elif step.cause == "disconnected":
-        text = _("cut from every source of its layer")
-    else:
-        text = step.cause
-    if waited:
-        text += " " + _("(down: %(assets)s)") % {"assets": waited}
-    return text
+def cause(lang: str, step: Step, hazards: Sequence[HazardInfo], names: dict[str, str]
+          ) -> str:
+    """Why the asset of ``step`` stopped, in words, with what it waited for (by name): the
+    words of every interface, :func:`tousrisques._causes.cause_words`."""
+    return cause_words(step.cause, lang, event=step.event, layer=step.layer,
+                       because=[names.get(a, a) for a in step.because],
+                       hazards={h.id: h.name for h in hazards})
 
 
 def chain_reason(tr: NullTranslations, chain: Chain) -> str:

@@ -25,7 +25,6 @@ from tousrisques.results._files import max_file_bytes, read_bounded
 META_KEY = b"tousrisques"
 #: indicators whose values are shares of something, in [0, 1]
 SHARE_PREFIXES = ("population_reached:", "assets_working:", "actors_connected", "services_up")
-_AGAIN = "run the scenario again with `tousrisques run`"
 
 
 @dataclass(frozen=True)
@@ -115,26 +114,20 @@ def read_parquet(path: Path, *, rows: int, columns: dict[str, str]) -> pa.Table:
         pf = pq.ParquetFile(pa.BufferReader(raw))
         meta = pf.metadata
         if meta.num_rows != rows:
-            raise InputError(
-                f"{path}: {meta.num_rows} rows where this run has {rows}; the "
-                f"file does not belong to this run folder — {_AGAIN}"
-            )
+            raise InputError("run.rows", path=path, rows=meta.num_rows, expected=rows)
         # what the data would take once decoded: at most a few hundred bytes a row
         decoded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if decoded > rows * 64 * max(1, len(columns)) + (1 << 20):
-            raise InputError(
-                f"{path}: its data would take {decoded} bytes once decoded, far "
-                f"more than {rows} rows need — {_AGAIN}"
-            )
+            raise InputError("run.bomb", path=path, size=decoded, rows=rows)
         names = set(pf.schema_arrow.names)
         missing = [c for c in columns if c not in names]
         if missing:
-            raise InputError(f"{path}: columns {', '.join(missing)} missing — {_AGAIN}")
+            raise InputError("run.columns", path=path, columns=", ".join(missing))
         table = pf.read(columns=list(columns))
     except InputError:
         raise
     except (OSError, ValueError, pa.ArrowException) as exc:
-        raise InputError(f"{path}: not a Parquet file of a run folder ({exc}) — {_AGAIN}") from None
+        raise InputError("run.parquet", path=path, detail=exc) from None
     for name, kind in columns.items():
         typ = table.schema.field(name).type
         ok = (
@@ -142,10 +135,12 @@ def read_parquet(path: Path, *, rows: int, columns: dict[str, str]) -> pa.Table:
             if kind == "number"
             else (pa.types.is_string(typ) or pa.types.is_large_string(typ))
         )
+        if not ok and kind == "number":
+            raise InputError("run.not_numbers", path=path, column=name, type=typ)
         if not ok:
-            raise InputError(f"{path}: column {name} holds {typ}, not {kind}s — {_AGAIN}")
+            raise InputError("run.not_text", path=path, column=name, type=typ)
         if kind == "text" and table.column(name).null_count:
-            raise InputError(f"{path}: column {name} has empty cells — {_AGAIN}")
+            raise InputError("run.empty_cells", path=path, column=name)
     return table
 
 
@@ -153,10 +148,7 @@ def _shares(values: np.ndarray[Any, Any], path: Path, column: str) -> None:
     finite = values[np.isfinite(values)]
     if len(finite) != len(values) or (finite < 0).any() or (finite > 1).any():
         bad = values[~(np.isfinite(values) & (values >= 0) & (values <= 1))][0]
-        raise InputError(
-            f"{path}: column {column} holds {bad}, not a share between 0 and 1 "
-            f"— the file was changed since the run; {_AGAIN}"
-        )
+        raise InputError("run.share", path=path, column=column, value=bad)
 
 
 def read_ensemble(folder: Path, shape: Shape) -> Ensemble:
@@ -179,16 +171,12 @@ def read_ensemble(folder: Path, shape: Shape) -> Ensemble:
     except ValueError:
         meta = None
     if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
-        raise InputError(
-            f"{runs_path}: its metadata is not what `tousrisques run` writes — {_AGAIN}"
-        )
+        raise InputError("run.metadata", path=runs_path)
     names = tuple(str(n) for n in dict.fromkeys(table.column("name").to_pylist()))
     run = table.column("run").to_numpy()
     expected_run = np.repeat(np.arange(shape.runs), shape.indicators * shape.times)
     if len(names) != shape.indicators or not np.array_equal(run, expected_run):
-        raise InputError(
-            f"{runs_path}: rows not in the order `tousrisques run` writes them — {_AGAIN}"
-        )
+        raise InputError("run.order", path=runs_path)
     dims = (shape.runs, shape.indicators, shape.times)
     values = table.column("value").to_numpy().astype(np.float64).reshape(dims)
     counts = table.column("count").to_numpy().astype(np.float64).reshape(dims)
@@ -215,7 +203,7 @@ def read_ensemble(folder: Path, shape: Shape) -> Ensemble:
         broadcast_ids = tuple(str(x) for x in dict.fromkeys(z.column("channel").to_pylist()))
         zone_ids = tuple(str(x) for x in dict.fromkeys(z.column("zone").to_pylist()))
         if len(broadcast_ids) != shape.broadcasts or len(zone_ids) != shape.zones:
-            raise InputError(f"{path}: not the zones and channels of this run — {_AGAIN}")
+            raise InputError("run.zones", path=path)
         share = z.column("reached_share").to_numpy().astype(np.float64)
         _shares(share, path, "reached_share")
         zone_reached = share.reshape(shape.times, shape.broadcasts, shape.zones)
@@ -233,7 +221,7 @@ def read_ensemble(folder: Path, shape: Shape) -> Ensemble:
     actor_ids = tuple(str(x) for x in dict.fromkeys(a.column("actor").to_pylist()))
     channel_ids = tuple(str(x) for x in dict.fromkeys(a.column("channel").to_pylist()))
     if len(actor_ids) != shape.actors or len(channel_ids) != shape.channels:
-        raise InputError(f"{path}: not the actors and channels of this run — {_AGAIN}")
+        raise InputError("run.actors", path=path)
     share = a.column("available_share").to_numpy().astype(np.float64)
     _shares(share, path, "available_share")
     actor_channels = share.reshape(shape.times, shape.actors, shape.channels)

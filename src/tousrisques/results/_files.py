@@ -36,30 +36,16 @@ def open_regular(path: Path, *, max_bytes: int) -> int:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
-        raise InputError(
-            f"{path}: missing; this run folder is not whole — run the scenario "
-            f"again with `tousrisques run`"
-        ) from None
+        raise InputError("run.file_missing", path=path) from None
     except OSError as exc:  # ELOOP: a symbolic link
-        raise InputError(
-            f"{path}: cannot be read as a file of the run folder "
-            f"({exc.strerror or exc}); a run folder holds plain files, not "
-            f"links"
-        ) from None
+        raise InputError("run.file_link", path=path, detail=exc.strerror or exc) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise InputError(
-            f"{path}: not a plain file (a device, a pipe or a folder); a run "
-            f"folder holds plain files"
-        )
+        raise InputError("run.file_special", path=path)
     if info.st_size > max_bytes:
         os.close(fd)
-        raise InputError(
-            f"{path}: {info.st_size} bytes, more than the limit of {max_bytes} "
-            f"for a file of a run folder (raise it with "
-            f"TOUSRISQUES_MAX_RUN_FILE)"
-        )
+        raise InputError("run.file_too_large", path=path, size=info.st_size, limit=max_bytes)
     return fd
 
 
@@ -69,7 +55,7 @@ def read_bounded(path: Path, *, max_bytes: int) -> bytes:
     with os.fdopen(fd, "rb") as fh:
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:  # grew while being read
-        raise InputError(f"{path}: more than {max_bytes} bytes")
+        raise InputError("run.file_grew", path=path, limit=max_bytes)
     return data
 
 

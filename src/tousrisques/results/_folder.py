@@ -53,7 +53,6 @@ from tousrisques.results._summary import FORMAT, read_summary
 from tousrisques.results._tables import changes_table
 from tousrisques.scenario import Scenario, load_scenario
 
-_AGAIN = "run the scenario again with `tousrisques run`"
 CRITICALITY_COLUMNS = {
     "rank": "number",
     "asset": "text",
@@ -226,10 +225,7 @@ def read_run(folder: str | Path) -> RunFolder:
     files: dict[str, str] = info["files"]
     changed = [name for name, h in files.items() if file_hash(folder / name) != h]
     if changed:
-        raise InputError(
-            f"{folder}: {', '.join(changed[:5])} changed since the run (its "
-            f"hash is not the one summary.json recorded) — {_AGAIN}"
-        )
+        raise InputError("run.changed", path=folder, files=", ".join(changed[:5]))
     study = _read_study(folder, info)
     originals = changed_originals(info.get("inputs", {}), folder, files)
     if "other" in info:
@@ -242,22 +238,19 @@ def _reload(info: dict[str, Any], folder: Path) -> Scenario:
     if not isinstance(inputs, dict) or not all(
         isinstance(inputs.get(k), str) for k in ("scenario", "territory")
     ):
-        raise InputError(f"{folder}/summary.json: inputs missing — {_AGAIN}")
+        raise InputError("run.inputs_missing", path=folder / "summary.json")
     scenario, territory = folder / inputs["scenario"], folder / inputs["territory"]
     for p in (scenario, territory):
         if not p.resolve().is_relative_to(folder.resolve()):
-            raise InputError(f"{folder}/summary.json: inputs outside the run folder — {_AGAIN}")
+            raise InputError("run.inputs_outside", path=folder / "summary.json")
     try:
         s = load_scenario(scenario, territory_folder=territory)
     except ValidationError as exc:
-        raise InputError(
-            f"{folder}: the copies of the inputs kept in the folder no longer "
-            f"load ({len(exc.problems)} problem(s)) — {_AGAIN}"
-        ) from exc
+        raise InputError("run.inputs_invalid", path=folder, count=len(exc.problems)) from exc
     if s.content_hash != info["scenario"]["hash"] or s.compiled.source_hash != info.get(
         "territory", {}
     ).get("hash"):
-        raise InputError(f"{folder}: the copies of the inputs are not those of the run — {_AGAIN}")
+        raise InputError("run.inputs_other", path=folder)
     return s
 
 
@@ -284,10 +277,7 @@ def _read_study(folder: Path, info: dict[str, Any], *, prefix: str = "") -> Stud
     if study.run != int(info["representative_run"]) or not np.allclose(
         study.indicators.values, ens.values[study.run], equal_nan=True
     ):
-        raise InputError(
-            f"{base}: the representative run does not replay the same; the "
-            f"results were made by another version — {_AGAIN}"
-        )
+        raise InputError("run.replay", path=base)
     return study
 
 
@@ -299,36 +289,28 @@ def _check_matches(ens: Ensemble, s: Scenario, info: dict[str, Any], base: Path)
     actors = tuple(str(x) for x in c.actor_ids.tolist())
     wrong = []
     if ens.metadata.get("seed", str(info["seed"])) != str(info["seed"]):
-        wrong.append(
-            f"runs.parquet was made with seed {ens.metadata['seed']}, summary.json "
-            f"says {info['seed']}"
-        )
+        wrong.append(InputError("run.seed", got=ens.metadata["seed"], expected=info["seed"]))
     if ens.zone_reached is not None and ens.zone_ids != zones:
-        wrong.append("zones.parquet is not about the zones of the territory")
+        wrong.append(InputError("run.zones_other"))
     if ens.actor_channels is not None and ens.actor_ids != actors:
-        wrong.append("actor_channels.parquet is not about the actors of the territory")
+        wrong.append(InputError("run.actors_other"))
     expected_t = len(np.arange(0.0, s.duration_s + s.step_s / 2, s.step_s))
     if len(ens.times_s) != expected_t:
-        wrong.append(f"runs.parquet has {len(ens.times_s)} times, the scenario {expected_t}")
+        wrong.append(InputError("run.times", got=len(ens.times_s), expected=expected_t))
     if wrong:
-        raise InputError(
-            f"{base}: {'; '.join(wrong)} — the files of this folder do not belong "
-            f"together; {_AGAIN}"
-        )
+        raise InputError("run.apart", path=base, wrong=wrong)
 
 
 def _criticality_table(base: Path, s: Scenario) -> pa.Table:
     path = base / "criticality.parquet"
     rows = pq.ParquetFile(path).metadata.num_rows if path.is_file() else 0
     if rows > s.compiled.n_assets:
-        raise InputError(
-            f"{path}: {rows} rows, more than the {s.compiled.n_assets} assets "
-            f"of the territory — {_AGAIN}"
-        )
+        raise InputError("run.criticality_rows", path=path, rows=rows,
+                         assets=s.compiled.n_assets)
     table = read_parquet(path, rows=rows, columns=CRITICALITY_COLUMNS)
     ranks = table.column("rank").to_numpy()
     if not np.array_equal(ranks, np.arange(1, rows + 1)):
-        raise InputError(f"{path}: ranks not 1, 2, 3… in order — {_AGAIN}")
+        raise InputError("run.ranks", path=path)
     assets = [str(a) for a in table.column("asset").to_pylist()]
     rows_of = s.territory.assets.rows_of(assets)
     known = set(s.territory.kinds)
@@ -338,7 +320,5 @@ def _criticality_table(base: Path, s: Scenario) -> pa.Table:
         if r < 0 or k not in known
     ][:5]
     if unknown:
-        raise InputError(
-            f"{path}: assets or kinds not in the territory ({', '.join(unknown)}) — {_AGAIN}"
-        )
+        raise InputError("run.criticality_unknown", path=path, assets=", ".join(unknown))
     return table

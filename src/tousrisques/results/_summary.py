@@ -29,23 +29,15 @@ def read_summary(folder: Path) -> dict[str, Any]:
     """``summary.json`` of a run folder, checked field by field."""
     path = folder / "summary.json"
     if not path.exists() and not path.is_symlink():
-        raise InputError(
-            f"{folder}: not a run folder (no summary.json); make one with "
-            f"`tousrisques run SCENARIO -o {folder}`"
-        )
+        raise InputError("run.none", path=folder)
     raw = read_bounded(path, max_bytes=MAX_JSON_BYTES)
     try:
         info = orjson.loads(raw)  # nesting deeper than 1024 is refused, never a RecursionError
     except orjson.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: not JSON ({exc}); run the scenario again with `tousrisques run`"
-        ) from None
+        raise InputError("run.json", path=path, detail=exc) from None
     if not isinstance(info, dict) or info.get("format") != FORMAT:
         got = info.get("format") if isinstance(info, dict) else None
-        raise InputError(
-            f"{path}: a run folder of format {got!r}, this version reads format "
-            f"{FORMAT}; run the scenario again with `tousrisques run`"
-        )
+        raise InputError("run.format", path=path, got=repr(got), expected=FORMAT)
     problems = _summary_problems(info, str(path))
     problems += _folder_problems(info, str(path))
     if problems:

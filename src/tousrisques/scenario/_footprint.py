@@ -18,6 +18,7 @@ import shapely
 import shapely.geometry
 
 from tousrisques._durations import parse_duration
+from tousrisques._exceptions import InvalidValueError
 from tousrisques._i18n import N_, Text, gettext
 from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problems
@@ -60,10 +61,10 @@ def read_footprint(path: Path, rel: str, duration: float, problems: Problems,
         fld = "geometry"
         try:
             if not isinstance(feat, dict) or not isinstance(feat.get("geometry"), dict):
-                raise ValueError("no geometry")
+                raise InvalidValueError("value.no_geometry")
             geom = shapely.geometry.shape(feat["geometry"])
             if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
-                raise ValueError(f"a {geom.geom_type} is not an area")
+                raise InvalidValueError("value.not_area", type=geom.geom_type)
             if transformer is not None:
                 geom = to_wgs84(np.array([geom], dtype=object), transformer)[0]
             west, south, east, north = shapely.bounds(geom)
@@ -80,20 +81,21 @@ def read_footprint(path: Path, rel: str, duration: float, problems: Problems,
             fld = "intensity"
             level_raw = props.get("intensity")
             if isinstance(level_raw, bool) or not isinstance(level_raw, int | float):
-                raise ValueError("intensity is not a number")
+                raise InvalidValueError("value.intensity")
             level = float(level_raw)
             if not np.isfinite(level) or level < 0:
-                raise ValueError("intensity must be a finite number >= 0")
+                raise InvalidValueError("value.intensity_range")
             fld = "start"
             start = parse_duration(str(props.get("start", "0s")))
             fld = "end"
             end = parse_duration(str(props["end"])) if "end" in props else duration
             if end < start:
-                raise ValueError("end comes before start")
+                raise InvalidValueError("value.end_before_start")
         except Exception as exc:  # shapely raises many types on malformed geometry
-            problems.error("field.invalid", rel, feature=fno, field=fld,
-                           detail=str(exc).splitlines()[0][:100] if str(exc) else
-                           type(exc).__name__, expected=expected)
+            detail: object = exc if isinstance(exc, InvalidValueError) else (
+                str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__)
+            problems.error("field.invalid", rel, feature=fno, field=fld, detail=detail,
+                           expected=expected)
             continue
         polys, levels = groups.setdefault((start, end), ([], []))
         polys.append(geom)

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from tousrisques._durations import parse_duration
+from tousrisques._exceptions import InvalidValueError
 from tousrisques.territory._config import Local
 
 MAX_STAGES = 10_000
@@ -19,46 +20,46 @@ MAX_DURATION_S = 3650 * 86400.0  # ten years: any duration of a scenario
 
 def _duration(v: Any) -> Any:
     if isinstance(v, int | float) and not isinstance(v, bool):
-        raise ValueError("write a unit: 30m, 2h, 1d")
+        raise InvalidValueError("value.unit", examples="30m, 2h, 1d")
     if parse_duration(str(v)) > MAX_DURATION_S:
-        raise ValueError(f"at most {MAX_DURATION_S / 86400:g} days (ten years)")
+        raise InvalidValueError("value.duration_max", days=f"{MAX_DURATION_S / 86400:g}")
     return str(v)
 
 
 def _positive(v: Any) -> Any:
     v = _duration(v)
     if parse_duration(v) <= 0:
-        raise ValueError("must be longer than zero, e.g. 1h")
+        raise InvalidValueError("value.positive_duration")
     return v
 
 
 def _stage_count(span: str, step: str) -> None:
     if parse_duration(span) / parse_duration(step) > MAX_STAGES:
-        raise ValueError(f"more than {MAX_STAGES} stages: use a longer step")
+        raise InvalidValueError("value.stages", limit=MAX_STAGES)
 
 
 def _lonlat(v: Any) -> Any:
     if (not isinstance(v, list | tuple) or len(v) != 2
             or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in v)):
-        raise ValueError("a point is [longitude, latitude]")
+        raise InvalidValueError("value.point")
     lon, lat = float(v[0]), float(v[1])
     if not (math.isfinite(lon) and math.isfinite(lat)) or abs(lon) > 180 or abs(lat) > 90:
-        raise ValueError("longitude in [-180, 180] and latitude in [-90, 90]")
+        raise InvalidValueError("value.lonlat")
     return (lon, lat)
 
 
 def _band(v: Any) -> Any:
     if not isinstance(v, list | tuple) or len(v) != 3:
-        raise ValueError("a band is [distance in metres, depth in metres, time]")
+        raise InvalidValueError("value.band")
     distance, depth, when = v
     for x, what in ((distance, "distance"), (depth, "depth")):
         if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
-            raise ValueError(f"the {what} must be a finite number")
+            raise InvalidValueError(f"value.band_{what}")
     if distance <= 0 or depth < 0:
-        raise ValueError("the distance must be > 0 and the depth >= 0")
+        raise InvalidValueError("value.band_sign")
     if distance > MAX_DISTANCE_M or depth > MAX_DEPTH_M:
-        raise ValueError(f"the distance must be at most {MAX_DISTANCE_M:g} m and the depth at "
-                         f"most {MAX_DEPTH_M:g} m")
+        raise InvalidValueError("value.band_max", distance=f"{MAX_DISTANCE_M:g}",
+                           depth=f"{MAX_DEPTH_M:g}")
     return (float(distance), float(depth), _duration(when))
 
 
@@ -106,7 +107,7 @@ class StormBuilder(_Strict):
     @model_validator(mode="after")
     def _stages(self) -> StormBuilder:
         if parse_duration(self.end) < parse_duration(self.start):
-            raise ValueError("end comes before start")
+            raise InvalidValueError("value.end_before_start")
         _stage_count(str(parse_duration(self.end) - parse_duration(self.start)) + "s",
                      self.step)
         return self
@@ -127,9 +128,10 @@ class HazardSpec(_Strict):
     @model_validator(mode="after")
     def _one_footprint(self) -> HazardSpec:
         given = [k for k in ("footprint", "plume", "flood", "storm") if getattr(self, k)]
+        if not given:
+            raise InvalidValueError("value.no_footprint")
         if len(given) != 1:
-            raise ValueError("give exactly one of footprint, plume, flood, storm "
-                             f"(got {', '.join(given) or 'none'})")
+            raise InvalidValueError("value.one_footprint", given=", ".join(given))
         return self
 
 

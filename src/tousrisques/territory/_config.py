@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from pydantic import ValidationError as PydanticError
 
 from tousrisques._durations import parse_duration
+from tousrisques._exceptions import InvalidValueError
 from tousrisques._limits import MAX_FIELD_VALUES
 from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
@@ -190,7 +191,7 @@ class Channel(_Strict):
     @classmethod
     def _latency(cls, v: Any) -> Any:
         if isinstance(v, int | float) and not isinstance(v, bool):
-            raise ValueError("write a unit: 30s, 15m, 2h")
+            raise InvalidValueError("value.unit", examples="30s, 15m, 2h")
         parse_duration(str(v))
         return str(v)
 
@@ -306,8 +307,9 @@ def report_pydantic(exc: PydanticError, rel: str, lines: LineMap, base: tuple[Ha
             problems.error("field.type", rel, expected_type=_TYPES[etype],
                            got=type(err.get("input")).__name__, expected=_TYPES[etype], **kw)
         else:
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            problems.error("field.invalid", rel, detail=msg, expected=_expected(loc), **kw)
+            detail: object = (cause if isinstance(cause, InvalidValueError)
+                              else str(err["msg"]).removeprefix("Value error, "))
+            problems.error("field.invalid", rel, detail=detail, expected=_expected(loc), **kw)
 
 
 def _bare(tp: Any) -> Any:
