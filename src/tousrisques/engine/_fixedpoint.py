@@ -143,7 +143,8 @@ class Connectivity(Protocol):
 def fixed_point(net: Network, damaged: BoolArray, *,
                 on_backup: BoolArray | None = None,
                 start: BoolArray | None = None,
-                connectivity: Sequence[Connectivity] | None = None) -> FixedPoint:
+                connectivity: Sequence[Connectivity] | None = None,
+                reasons: bool = True) -> FixedPoint:
     """The greatest set of working assets given the ``damaged`` ones.
 
     ``on_backup`` marks requirement groups that count as met although none of their
@@ -156,6 +157,9 @@ def fixed_point(net: Network, damaged: BoolArray, *,
     The reasons (and groups, layers and rounds) never depend on ``start``: they are those of
     the removal from every undamaged asset, so that an asset's cause is a function of the
     state alone and every chain of causes ends in damage (see :func:`reasons_afresh`).
+    ``reasons=False`` skips that recomputation when ``start`` is given, for callers that need
+    the working set only (then the reasons are those of the assets that fell in this call;
+    the others down read ``WORKING``); the working set is the same.
 
     Parameters
     ----------
@@ -226,12 +230,13 @@ def fixed_point(net: Network, damaged: BoolArray, *,
                 cut_any = True
         if not cut_any:
             break
-    if start is not None:
+    if start is not None and reasons:
         reason, group, layer_of, stopped = reasons_afresh(net, damaged, excused, working)
     return FixedPoint(working, reason, group, layer_of, stopped, rounds)
 
 
-def _gather(indptr: IntArray, indices: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+def _gather(indptr: npt.NDArray[np.integer], indices: npt.NDArray[np.integer], rows: IntArray
+            ) -> tuple[IntArray, IntArray]:
     """The stored entries of ``rows``: (the row of each entry, its column)."""
     starts, ends = indptr[rows], indptr[rows + 1]
     lengths = ends - starts
@@ -240,7 +245,7 @@ def _gather(indptr: IntArray, indices: IntArray, rows: IntArray) -> tuple[IntArr
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     offsets = np.repeat(starts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
     pos = offsets + np.arange(total)
-    return np.repeat(rows, lengths), indices[pos]
+    return np.repeat(rows, lengths), indices[pos].astype(np.int64, copy=False)
 
 
 def reasons_afresh(net: Network, damaged: BoolArray, excused: BoolArray, working: BoolArray
@@ -263,22 +268,62 @@ def reasons_afresh(net: Network, damaged: BoolArray, excused: BoolArray, working
         return fp.reason, fp.group, fp.layer, fp.round
     n = net.n
     candidate = ~working & ~damaged  # removed on the way
-    alive = ~damaged
     reason = np.where(damaged, DAMAGED, WORKING).astype(np.int8)
     group = np.full(n, -1, np.int64)
     layer_of = np.full(n, -1, np.int16)
     stopped = np.zeros(n, np.int32)
-    if not candidate.any():
+    nodes = np.nonzero(candidate)[0]
+    if len(nodes) == 0:
         return reason, group, layer_of, stopped
-    rows = np.nonzero(candidate[net.group_owner] & ~excused)[0]
-    sub = net.groups[rows]
-    owner = net.group_owner[rows]
+    rows = np.nonzero(candidate[net.group_owner])[0]
+    out = _replay(net, excused, working, nodes, rows, _positions(net))
+    reason[nodes], group[nodes], layer_of[nodes], stopped[nodes] = out
+    return reason, group, layer_of, stopped
+
+
+def _positions(net: Network) -> list[IntArray]:
+    """For each layer, each asset's index among its members (-1: not a member)."""
+    out = []
+    for layer in net.layers:
+        pos = np.full(net.n, -1, np.int64)
+        pos[layer.members] = np.arange(len(layer.members))
+        out.append(pos)
+    return out
+
+
+def _replay(net: Network, excused: BoolArray, working: BoolArray, nodes: IntArray,
+            rows: IntArray, position: Sequence[IntArray]
+            ) -> tuple[npt.NDArray[np.int8], IntArray, npt.NDArray[np.int16],
+                       npt.NDArray[np.int32]]:
+    """The removal of :func:`reasons_afresh` replayed on ``nodes`` (sorted assets that end
+    down and are not damaged: all of them, or clusters of them that read no other, see
+    :class:`Reasons`), whose requirement groups are ``rows`` (sorted). Assets outside
+    ``nodes`` keep their final state throughout: working ones work, the others are damaged.
+    The work follows the size of ``nodes`` and their links. Returns reason, group, layer and
+    round of each node, in the order of ``nodes``."""
+    k = len(nodes)
+    reason = np.full(k, WORKING, np.int8)
+    group = np.full(k, -1, np.int64)
+    layer_of = np.full(k, -1, np.int16)
+    stopped = np.zeros(k, np.int32)
+    alive = np.ones(k, bool)
+    rows = rows[~excused[rows]]
+    n_rows = len(rows)
+    ent_group, alt = _gather(net.groups.indptr, net.groups.indices, rows)
+    ent_row = np.searchsorted(rows, ent_group)
+    # an alternative that works counts throughout; a node counts while it stands
+    at = np.searchsorted(nodes, alt).clip(max=k - 1)
+    is_node = nodes[at] == alt
+    steady = np.bincount(ent_row[working[alt]], minlength=n_rows)
+    node_row, node_at = ent_row[is_node], at[is_node]
+    owner_at = np.searchsorted(nodes, net.group_owner[rows])
     rounds = 0
     while True:
         while True:
             rounds += 1
-            failing = np.nonzero((sub @ alive.view(np.int8)) == 0)[0]
-            owners = owner[failing]
+            count = steady + np.bincount(node_row[alive[node_at]], minlength=n_rows)
+            failing = np.nonzero(count == 0)[0]
+            owners = owner_at[failing]
             live = alive[owners]
             if not live.any():
                 break
@@ -290,25 +335,29 @@ def reasons_afresh(net: Network, damaged: BoolArray, excused: BoolArray, working
         rounds += 1
         cut_any = False
         for code, layer in enumerate(net.layers):
-            mine = alive[layer.members] & candidate[layer.members]
-            nodes = np.nonzero(mine)[0]
-            if len(nodes) == 0:
+            pos = position[code][nodes]
+            sel = np.nonzero(alive & (pos >= 0))[0]
+            if len(sel) == 0:
                 continue
-            src, nb = _gather(layer.indptr, layer.indices, nodes)
-            ends_up = working[layer.members]
-            anchored = np.zeros(len(layer.members), bool)
-            anchored[nodes[layer.sources[nodes]]] = True
-            anchored[src[ends_up[nb]]] = True
-            inner = mine[nb]
-            local = np.full(len(layer.members), -1, np.int64)
-            local[nodes] = np.arange(len(nodes))
+            mem = pos[sel]
+            lengths = layer.indptr[mem + 1] - layer.indptr[mem]
+            src = np.repeat(np.arange(len(sel)), lengths)
+            _, nb = _gather(layer.indptr, layer.indices, mem)
+            nb_asset = layer.members[nb]
+            # anchored: a source, or next to a member that ends up working
+            anchored = layer.sources[mem].copy()
+            anchored[src[working[nb_asset]]] = True
+            nb_at = np.searchsorted(nodes, nb_asset).clip(max=k - 1)
+            inner = (nodes[nb_at] == nb_asset) & alive[nb_at]
+            sel_of = np.full(k, -1, np.int64)
+            sel_of[sel] = np.arange(len(sel))
             graph = sp.csr_matrix((np.ones(int(inner.sum()), np.int8),
-                                   (local[src[inner]], local[nb[inner]])),
-                                  shape=(len(nodes), len(nodes)))
-            k, labels = connected_components(graph, directed=False)
-            fed = np.zeros(k, bool)
-            fed[labels[anchored[nodes]]] = True
-            lost = layer.members[nodes[~fed[labels]]]
+                                   (src[inner], sel_of[nb_at[inner]])),
+                                  shape=(len(sel), len(sel)))
+            n_comp, labels = connected_components(graph, directed=False)
+            fed = np.zeros(n_comp, bool)
+            fed[labels[anchored]] = True
+            lost = sel[~fed[labels]]
             if len(lost):
                 alive[lost] = False
                 reason[lost] = DISCONNECTED
@@ -318,3 +367,114 @@ def reasons_afresh(net: Network, damaged: BoolArray, excused: BoolArray, working
         if not cut_any:
             break
     return reason, group, layer_of, stopped
+
+
+class Reasons:
+    """The reasons of :func:`reasons_afresh`, kept up to date from one state to the next.
+
+    An asset that ends down without being damaged (a candidate) falls in the removal only
+    because of the assets it reads: the alternatives of its groups and its layer neighbours.
+    Working assets stay up through the removal and damaged ones are down from the start, so
+    the reasons of a cluster of candidates (joined by those links) depend on that cluster
+    alone. From one state to the next only the clusters that touch an asset whose state
+    changed (or a candidate whose backup started or ended) are replayed; the others keep
+    their reasons. The rounds of the clusters kept are those of the state they were computed
+    in (the log does not use them). A layer without sources is not monotone: every state is
+    then computed whole.
+    """
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.monotone = all(layer.has_sources for layer in net.layers)
+        self.state: tuple[BoolArray, BoolArray, BoolArray] | None = None
+        self.reason = np.zeros(net.n, np.int8)
+        self.group = np.full(net.n, -1, np.int64)
+        self.layer = np.full(net.n, -1, np.int16)
+        self.round = np.zeros(net.n, np.int32)
+        self._graph: tuple[IntArray, IntArray] | None = None
+        self._owned: tuple[IntArray, IntArray, list[IntArray]] | None = None
+
+    def _links(self) -> tuple[IntArray, IntArray]:
+        """Who reads whom, both ways: owners and their alternatives, layer neighbours."""
+        if self._graph is None:
+            net = self.net
+            g = net.groups.tocoo()
+            owner = net.group_owner[g.row]
+            alt = g.col.astype(np.int64)
+            rows = [owner, alt]
+            cols = [alt, owner]
+            for layer in net.layers:
+                rows.append(layer.members[layer.edge_row])
+                cols.append(layer.members[layer.indices])
+            r, c = np.concatenate(rows), np.concatenate(cols)
+            adj = sp.csr_matrix((np.ones(len(r), np.int8), (r, c)), shape=(net.n, net.n))
+            self._graph = adj.indptr.astype(np.int64), adj.indices.astype(np.int64)
+        return self._graph
+
+    def _keep(self, damaged: BoolArray, excused: BoolArray, working: BoolArray) -> None:
+        self.state = damaged.copy(), excused.copy(), working.copy()
+
+    def set(self, damaged: BoolArray, excused: BoolArray, fp: FixedPoint) -> BoolArray:
+        """Take the reasons of a fixed point computed from every undamaged asset (they are
+        the removal's); returns which assets' state or reason may have changed."""
+        if self.state is None:
+            touched = np.ones(self.net.n, bool)
+        else:
+            before_damaged, _, before_working = self.state
+            touched = (fp.reason != self.reason) | (fp.group != self.group) \
+                | (fp.layer != self.layer) | (damaged != before_damaged) \
+                | (fp.working != before_working)
+        self.reason, self.group = fp.reason.copy(), fp.group.copy()
+        self.layer, self.round = fp.layer.copy(), fp.round.copy()
+        self._keep(damaged, excused, fp.working)
+        return touched
+
+    def update(self, damaged: BoolArray, excused: BoolArray, working: BoolArray
+               ) -> BoolArray:
+        """The reasons for a new state (the greatest fixed point ``working``); returns which
+        assets' state or reason may have changed."""
+        net = self.net
+        if self.state is None or not self.monotone:
+            self.reason, self.group, self.layer, self.round = reasons_afresh(
+                net, damaged, excused, working)
+            self._keep(damaged, excused, working)
+            return np.ones(net.n, bool)
+        before_damaged, before_excused, before_working = self.state
+        candidate = ~working & ~damaged
+        seeds = np.nonzero((damaged != before_damaged) | (working != before_working))[0]
+        owners = net.group_owner[excused != before_excused]
+        owners = owners[candidate[owners]]
+        seeds = np.union1d(seeds, owners)
+        # the clusters of candidates that hold a seed or read one
+        indptr, indices = self._links()
+        reached = np.zeros(net.n, bool)
+        start = seeds[candidate[seeds]]
+        reached[start] = True
+        _, nb = _gather(indptr, indices, seeds)
+        frontier = np.r_[start, np.unique(nb[candidate[nb] & ~reached[nb]])]
+        reached[frontier] = True
+        while len(frontier):
+            _, nb = _gather(indptr, indices, frontier)
+            frontier = np.unique(nb[candidate[nb] & ~reached[nb]])
+            reached[frontier] = True
+        nodes = np.nonzero(reached)[0]
+        if len(nodes):
+            if self._owned is None:
+                order = np.argsort(net.group_owner, kind="stable")
+                ptr = np.zeros(net.n + 1, np.int64)
+                np.cumsum(np.bincount(net.group_owner, minlength=net.n), out=ptr[1:])
+                self._owned = ptr, order.astype(np.int64), _positions(net)
+            ptr, order, position = self._owned
+            rows = np.sort(_gather(ptr, order, nodes)[1])
+            replayed = _replay(net, excused, working, nodes, rows, position)
+            self.reason[nodes], self.group[nodes], self.layer[nodes], self.round[nodes] = \
+                replayed
+        out = seeds[~candidate[seeds]]  # now working or damaged
+        self.reason[out] = np.where(damaged[out], DAMAGED, WORKING)
+        self.group[out] = -1
+        self.layer[out] = -1
+        self.round[out] = 0
+        self._keep(damaged, excused, working)
+        touched = reached
+        touched[seeds] = True
+        return touched

@@ -214,11 +214,12 @@ def plan_events(plan: Plan, run: int) -> tuple[list[Event], Network]:
     return events, net
 
 
-def replay(plan: Plan, run: int) -> Timeline:
+def replay(plan: Plan, run: int, *, causes: bool = True) -> Timeline:
     """Run number ``run`` of the plan, whole: its timeline with the log of every change.
 
     The same plan and run number give the same draws, hence the same timeline, as the
-    run of that number in a Monte Carlo (``tousrisques.analysis.run_ensemble``).
+    run of that number in a Monte Carlo (``tousrisques.analysis.run_ensemble``, which
+    needs the states only and asks ``causes=False``: the same states, without the causes).
 
     Parameters
     ----------
@@ -226,6 +227,9 @@ def replay(plan: Plan, run: int) -> Timeline:
         From :func:`make_plan` or ``tousrisques.scenario.scenario_plan``.
     run : int
         The run number, from 0.
+    causes : bool
+        False: log the changes of state without their causes (faster; ``explain`` needs
+        them). The states are the same.
 
     Returns
     -------
@@ -246,7 +250,8 @@ def replay(plan: Plan, run: int) -> Timeline:
     events, net = plan_events(plan, run)
     return run_timeline(net, events, duration_s=plan.duration_s, step_s=plan.step_s,
                         absent=plan.absent,
-                        owners={"zones": c.zone_requires, "channels": c.channel_requires})
+                        owners={"zones": c.zone_requires, "channels": c.channel_requires},
+                        causes=causes)
 
 
 def make_plan(c: CompiledTerritory, *, duration_s: float, step_s: float,

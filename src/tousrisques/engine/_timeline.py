@@ -22,7 +22,7 @@ from tousrisques._exceptions import InputError
 from tousrisques.engine._fixedpoint import (
     DISCONNECTED,
     REQUIREMENT,
-    FixedPoint,
+    Reasons,
     fixed_point,
 )
 from tousrisques.engine._forest import Forest
@@ -370,17 +370,17 @@ class _Recorder:
         self.last_cause = np.zeros(n, np.int8)
         self.last_ref = np.full(n, -1, np.int64)
 
-    def record(self, t: float, before: BoolArray, fp: FixedPoint, net: Network,
-               damaged: BoolArray, damage_ref: IntArray, repaired: BoolArray,
-               restored_by: IntArray) -> None:
-        after = fp.working
-        rows = np.nonzero(~after | (after != before))[0]
+    def record(self, t: float, before: BoolArray, after: BoolArray, why: Reasons,
+               touched: BoolArray, net: Network, damaged: BoolArray, damage_ref: IntArray,
+               repaired: BoolArray, restored_by: IntArray) -> None:
+        # an asset whose state, damage and reason did not change keeps its cause
+        rows = np.nonzero((after != before) | (~after & touched))[0]
         if len(rows) == 0:
             return
         down = ~after[rows]
         hit = damaged[rows]
-        r = fp.reason[rows]
-        g = fp.group[rows]
+        r = why.reason[rows]
+        g = why.group[rows]
         backup = net.backup_s[g.clip(0)] if net.n_groups else np.zeros(len(g))
         req = down & ~hit & (r == REQUIREMENT) & (g >= 0)
         cut = down & ~hit & (r == DISCONNECTED)
@@ -391,7 +391,7 @@ class _Recorder:
              CAUSE_RECOVERED],
             -1).astype(np.int8)
         ref = np.select([down & hit, req, cut, fixed],
-                        [damage_ref[rows], g, fp.layer[rows].astype(np.int64),
+                        [damage_ref[rows], g, why.layer[rows].astype(np.int64),
                          restored_by[rows]], -1).astype(np.int64)
         # no reason found (cannot happen with a source in every layer): the last one stands
         unknown = cause < 0
@@ -404,6 +404,13 @@ class _Recorder:
         self.last_ref[rows] = ref
         if len(rows):
             self.parts.append((np.full(len(rows), t), rows, after[rows], cause, ref))
+
+    def record_states(self, t: float, before: BoolArray, after: BoolArray) -> None:
+        """The changes of state alone, without their causes (cause 0, ref -1)."""
+        rows = np.nonzero(after != before)[0]
+        if len(rows):
+            self.parts.append((np.full(len(rows), t), rows, after[rows],
+                               np.zeros(len(rows), np.int8), np.full(len(rows), -1, np.int64)))
 
     def log(self) -> StateLog:
         if not self.parts:
@@ -441,7 +448,7 @@ class _Owners:
 def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, step_s: float,
                  absent: Sequence[int] = (),
                  owners: Mapping[str, Requirements] | None = None,
-                 incremental: bool = True) -> Timeline:
+                 incremental: bool = True, causes: bool = True) -> Timeline:
     """Simulate ``duration_s`` seconds; report the state every ``step_s`` seconds.
 
     ``absent`` assets do not exist at the start (a mitigation event restores them); they are
@@ -450,6 +457,10 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     with a phone's autonomy, channels need their platform): their timers count too.
     ``incremental`` keeps the connectivity of each layer up to date from one event to the
     next instead of recomputing it (see ``Forest``); set it to False to compare.
+    ``causes=False`` logs the changes of state without their causes (cause 0, ref -1), for
+    callers that need the states only (the Monte Carlo's indicators): the states, the
+    snapshots and the times at which the state is computed are the same, and the reasons
+    of down assets are not recomputed at each change. ``explain`` needs the causes.
 
     Parameters
     ----------
@@ -504,6 +515,7 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     snapshots = np.zeros((len(times_s), (n + 7) // 8), np.uint8)
     presence = np.zeros((len(times_s), (n + 7) // 8), np.uint8) if len(absent) else None
     recorder = _Recorder(n)
+    why = Reasons(net) if causes else None
     followed = {name: _Owners(req, n, len(times_s)) for name, req in (owners or {}).items()}
     working = np.ones(n, bool)
     k = 0
@@ -552,11 +564,20 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
                 by = np.concatenate([np.full(len(r), e, np.int64) for e, r in failing])
                 fresh = began[named]
                 damage_ref[named[fresh]] = by[at[fresh]]
-        fp = fixed_point(net, damaged, on_backup=_excused(net, lost_since, t),
-                         start=None if restored or not monotone else working,
-                         connectivity=forests)
+        excused = _excused(net, lost_since, t)
+        whole = restored or not monotone
+        fp = fixed_point(net, damaged, on_backup=excused, start=None if whole else working,
+                         connectivity=forests, reasons=False)
         computations += 1
-        recorder.record(t, working, fp, net, damaged, damage_ref, repaired, restored_by)
+        if why is None:
+            recorder.record_states(t, working, fp.working)
+        else:
+            # from every undamaged asset, the fixed point's reasons are the removal's;
+            # from the previous state, only the clusters that changed are replayed
+            changed = why.set(damaged, excused, fp) if whole \
+                else why.update(damaged, excused, fp.working)
+            recorder.record(t, working, fp.working, why, changed, net, damaged, damage_ref,
+                            repaired, restored_by)
         working = fp.working
         met = (net.groups @ working.view(np.int8)) > 0
         lost_since[met] = np.inf
