@@ -1,192 +1,146 @@
-"""Words of the command line in English and French (problem messages live in _messages)."""
+"""Words of the command line: English message ids of the package's one gettext catalog (their
+French is in ``locale/fr/LC_MESSAGES/tousrisques.po``), by key; problem messages and errors
+live in :mod:`tousrisques._messages`.
+
+Numbers, shares and durations put into these words are written by
+:class:`tousrisques._i18n.Formats` (``Formats(lang).integer(5570)``), never here.
+
+>>> t("valid", "en", path="town")
+'town: valid territory'
+>>> t("valid", "fr", path="town") == "town\\u00a0: territoire valide"
+True
+"""
 
 from __future__ import annotations
 
 import os
 
-TEXT: dict[str, tuple[str, str]] = {
-    "valid": ("{path}: valid territory", "{path} : territoire valide"),
-    "invalid": ("{path}: {errors} error(s), {warnings} warning(s)",
-                "{path} : {errors} erreur(s), {warnings} avertissement(s)"),
-    "valid_scenario": ("{path}: valid scenario", "{path} : scénario valide"),
-    "inputs_changed": ("Inputs changed since the run ({paths}); this uses the copies kept in "
-                       "the run folder (inputs/), which are those the results were computed "
-                       "from — run the scenario again to see the effect of the changes.",
-                       "Des entrées ont changé depuis le calcul ({paths}) ; les copies gardées "
-                       "dans le dossier de résultats (inputs/), celles dont les résultats sont "
-                       "tirés, sont utilisées — relancez le scénario pour voir l'effet des "
-                       "changements."),
-    "sc_territory": ("territory", "territoire"),
-    "sc_duration_h": ("duration (hours)", "durée (heures)"),
-    "sc_step_h": ("output step (hours)", "pas de sortie (heures)"),
-    "sc_events": ("timed events", "événements datés"),
-    "sc_absent_assets": ("assets absent at the start", "actifs absents au départ"),
-    "sc_runs": ("Monte Carlo runs", "tirages Monte-Carlo"),
-    "sc_seed": ("seed", "graine"),
-    "sc_injects": ("injects", "injects"),
-    "sc_hazard": ("hazard {id}: {assets_exposed} assets exposed, {expected_damaged} damaged on "
-                  "average", "aléa {id} : {assets_exposed} actifs exposés, {expected_damaged} "
-                  "endommagés en moyenne"),
-    "warnings": ("{count} warning(s)", "{count} avertissement(s)"),
-    "assets": ("Assets", "Actifs"),
-    "kind": ("kind", "type"),
-    "label": ("what it is", "ce que c'est"),
-    "layer": ("layer", "couche"),
-    "count": ("count", "nombre"),
-    "links": ("links (edges of the layers)", "liens (arêtes des couches)"),
-    "zones": ("population zones", "zones de population"),
-    "population": ("population", "population"),
-    "vulnerable": ("vulnerable people", "personnes vulnérables"),
-    "actors": ("actors", "acteurs"),
-    "crisis_cells": ("crisis cells", "cellules de crise"),
-    "channels": ("channels", "canaux"),
-    "coverage": ("Coverage", "Couverture"),
-    "planned": ("planned assets (brought by a scenario's mitigations; not counted in the "
-                "coverage below)", "actifs prévus (apportés par les mesures d'un scénario ; hors "
-                "couverture ci-dessous)"),
-    "pop_share": ("share of population reached", "part de la population couverte"),
-    "site_share": ("share of actor sites reached", "part des sites d'acteurs couverts"),
-    "compiled": ("compiled {n} assets into {path}", "{n} actifs compilés dans {path}"),
-    "written": ("synthetic territory of {n} assets written to {path}",
-                "territoire synthétique de {n} actifs écrit dans {path}"),
-    "demo_intro": ("Validating the example territory {path}",
-                   "Validation du territoire d'exemple {path}"),
-    "demo_running": ("Playing “{name}” on the Rouen sample, with and without its plan "
-                     "({runs} Monte Carlo runs each)…",
-                     "Simulation « {name} » sur l'échantillon de Rouen, avec et sans son plan "
-                     "({runs} tirages chacun)…"),
-    "demo_table": ("Winter storm on Métropole Rouen Normandie: what the plan buys "
-                   "(mean, P10–P90)",
-                   "Tempête sur la Métropole Rouen Normandie : ce que le plan apporte "
-                   "(moyenne, P10–P90)"),
-    "demo_base": ("storm", "tempête"),
-    "demo_plan": ("with the plan", "avec le plan"),
-    "exists": ("{path} already exists: choose another path, or add --force to replace it",
-               "{path} existe déjà : choisissez un autre chemin, ou ajoutez --force pour le "
-               "remplacer"),
-    "init_territory": ("new territory in {path} (a copy of the example town): edit its files, "
-                       "then `tousrisques validate {path}`",
-                       "nouveau territoire dans {path} (copie de la ville d'exemple) : "
-                       "modifiez ses fichiers, puis `tousrisques validate {path}`"),
-    "init_scenario": ("new scenario {path}: edit it, then `tousrisques validate {path}`",
-                      "nouveau scénario {path} : modifiez-le, puis `tousrisques validate "
-                      "{path}`"),
-    "init_needs_territory": ("a scenario needs its territory: add --territory FOLDER",
-                             "un scénario a besoin de son territoire : ajoutez --territory "
-                             "DOSSIER"),
-    "init_yaml": ("{path}: a scenario file ends in .yaml", "{path} : un fichier de scénario "
-                  "se termine par .yaml"),
-    "bad_duration": ("{option} {value}: {detail}", "{option} {value} : {detail}"),
-    "running": ("Running “{name}”", "Calcul « {name} »"),
-    "dask_unreachable": ("--dask {address}: no Dask scheduler answers there ({detail}); start "
-                         "one (`dask scheduler`, then `dask worker ADDRESS` on each machine) "
-                         "or use --workers N on this machine",
-                         "--dask {address} : aucun ordonnanceur Dask ne répond à cette adresse "
-                         "({detail}) ; démarrez-en un (`dask scheduler`, puis `dask worker "
-                         "ADRESSE` sur chaque machine) ou utilisez --workers N sur cette "
-                         "machine"),
-    "figure": ("figure", "chiffre"),
-    "difference": ("difference", "écart"),
-    "at": ("at", "à"),
-    "value_band": ("mean (P10–P90)", "moyenne (P10–P90)"),
-    "key_figures": ("{name}: key figures over {runs} runs (mean, P10–P90)",
-                    "{name} : chiffres clés sur {runs} tirages (moyenne, P10–P90)"),
-    "folder_written": ("results written to {path}", "résultats écrits dans {path}"),
-    "report_at": ("report: {path}", "rapport : {path}"),
-    "run_out_of_range": ("--run {run}: this folder holds {runs} runs, numbered 0 to {last}",
-                         "--run {run} : ce dossier contient {runs} tirages, numérotés de 0 à "
-                         "{last}"),
-    "at_none": ("{option} {value}: no time given; expected times such as 4h,12h,2d",
-                "{option} {value} : aucune heure donnée ; attendu des heures comme 4h,12h,2d"),
-    "output_is_folder": ("{path} is a folder: give the path of a file to write",
-                         "{path} est un dossier : donnez le chemin d'un fichier à écrire"),
-    "output_not_folder": ("{path} is a file, not a folder: give the path of a folder to write "
-                          "(a file is never replaced by a folder)",
-                          "{path} est un fichier, pas un dossier : donnez le chemin d'un dossier "
-                          "à écrire (un fichier n'est jamais remplacé par un dossier)"),
-    "output_under_file": ("{path}: {parent} is a file, not a folder: choose a path inside a "
-                          "folder", "{path} : {parent} est un fichier, pas un dossier : "
-                          "choisissez un chemin dans un dossier"),
-    "cannot_write": ("cannot write {path}: {detail}; choose a place where you may write",
-                     "impossible d'écrire {path} : {detail} ; choisissez un endroit où vous "
-                     "pouvez écrire"),
-    "force_not_run": ("{path} is not a run folder (no summary.json) and not empty: only a "
-                      "run folder is replaced; choose another path",
-                      "{path} n'est ni un dossier de résultats (pas de summary.json) ni vide : "
-                      "seul un dossier de résultats est remplacé ; choisissez un autre chemin"),
-    "force_not_territory": ("{path} is not a territory folder (no territory.yaml) and not "
-                            "empty: only a territory is replaced; choose another path",
-                            "{path} n'est ni un dossier de territoire (pas de territory.yaml) ni "
-                            "vide : seul un territoire est remplacé ; choisissez un autre "
-                            "chemin"),
-    "at_out_of_range": ("--at {at}: outside the scenario (0 h to {end} h)",
-                        "--at {at} : hors du scénario (0 h à {end} h)"),
-    "unknown_subject": ("{subject}: no asset or actor has this id",
-                        "{subject} : aucun actif ni acteur n'a cet identifiant"),
-    "why_line": ("{asset}, {kind}, down at {time} h: {cause}",
-                 "{asset}, {kind}, hors service à {time} h : {cause}"),
-    "why_event": ("damaged by {event}", "endommagé par {event}"),
-    "why_skipped": ("… {n} links of the same network, cut in cascade, left out …",
-                    "… {n} maillons du même réseau, coupés en cascade, non détaillés …"),
-    "why_hazard": ("the hazard “{name}”", "l'aléa « {name} »"),
-    "why_absent": ("not there: a planned asset that no mitigation has brought (yet)",
-                   "absent : un équipement prévu qu'aucune mesure n'a (encore) apporté"),
-    "why_requirement": ("lost what it needs, with no backup (waiting for {because})",
-                        "a perdu ce dont il dépend, sans secours (attend {because})"),
-    "why_backup": ("its backup ran out (waiting for {because})",
-                   "son secours s'est épuisé (attend {because})"),
-    "why_disconnected": ("cut from every source of its {layer} (neighbours down: {because})",
-                         "coupé de toute source de son {layer} (voisins hors service : "
-                         "{because})"),
-    "actor_cut": ("{actor} could not reach any crisis cell at {time} h (run {run}):",
-                  "{actor} ne pouvait joindre aucune cellule de crise à {time} h (tirage "
-                  "{run}) :"),
-    "actor_connected": ("{actor} could reach a crisis cell at {time} h (run {run}):",
-                        "{actor} pouvait joindre une cellule de crise à {time} h (tirage "
-                        "{run}) :"),
-    "site_down": ("  its site {site} was down:", "  son site {site} était hors service :"),
-    "channel_ok": ("{channel}: available", "{channel} : disponible"),
-    "channel_nobody": ("{channel}: available, but no crisis cell could be reached through it",
-                       "{channel} : disponible, mais aucune cellule de crise joignable par ce "
-                       "canal"),
-    "channel_site": ("{channel}: needs the site, which was down",
-                     "{channel} : a besoin du site, hors service"),
-    "channel_requires": ("{channel}: what it needs everywhere was down:",
-                         "{channel} : ce dont il dépend partout était hors service :"),
-    "channel_coverage": ("{channel}: nothing of its coverage reached the site:",
-                         "{channel} : aucune couverture n'atteignait le site :"),
-    "asset_working": ("{asset} was working at {time} h (run {run})",
-                      "{asset} fonctionnait à {time} h (tirage {run})"),
-    "asset_down": ("{asset} was down at {time} h (run {run}), because:",
-                   "{asset} était hors service à {time} h (tirage {run}), car :"),
-    "compare_title": ("Key figures side by side (mean, P10–P90)",
-                      "Chiffres clés côte à côte (moyenne, P10–P90)"),
-    "crit_title": ("The {n} most critical assets (single loss, backups run out)",
-                   "Les {n} actifs les plus critiques (perte isolée, secours épuisés)"),
-    "crit_title_horizon": ("The {n} most critical assets (single loss lasting {horizon})",
-                           "Les {n} actifs les plus critiques (perte isolée durant {horizon})"),
-    "col_rank": ("rank", "rang"),
-    "col_asset": ("asset", "actif"),
-    "col_kind": ("kind", "type"),
-    "col_pop_lost": ("people no longer reached", "personnes non atteintes"),
-    "col_actors_cut": ("actors cut off", "acteurs isolés"),
-    "col_assets_down": ("assets down", "actifs hors service"),
-    "export_nothing": ("nothing to export: add --geojson FILE and/or --indicators FILE",
-                       "rien à exporter : ajoutez --geojson FICHIER et/ou --indicators "
-                       "FICHIER"),
-    "export_needs_at": ("--geojson needs --at (the time of the snapshot, e.g. 6h)",
-                        "--geojson demande --at (l'heure de l'instantané, ex. 6h)"),
-    "export_suffix": ("{path}: the indicators are written as .csv or .parquet",
-                      "{path} : les indicateurs s'écrivent en .csv ou .parquet"),
-    "exported": ("written: {path}", "écrit : {path}"),
-    "internal": ("internal error: {detail} (set TOUSRISQUES_DEBUG=1 for details, and please "
-                 "report it)", "erreur interne : {detail} (TOUSRISQUES_DEBUG=1 pour le détail ; "
-                 "merci de la signaler)"),
+from tousrisques._i18n import N_, gettext
+
+__all__ = ["TEXT", "argv_lang", "default_lang", "t"]
+
+TEXT: dict[str, str] = {
+    "valid": N_("{path}: valid territory"),
+    "invalid": N_("{path}: {errors} error(s), {warnings} warning(s)"),
+    "valid_scenario": N_("{path}: valid scenario"),
+    "inputs_changed": N_("Inputs changed since the run ({paths}); this uses the copies kept in "
+                         "the run folder (inputs/), which are those the results were computed "
+                         "from — run the scenario again to see the effect of the changes."),
+    # the summary of a valid scenario
+    "sc_territory": N_("territory"),
+    "sc_duration_h": N_("duration (hours)"),
+    "sc_step_h": N_("output step (hours)"),
+    "sc_events": N_("timed events"),
+    "sc_absent_assets": N_("assets absent at the start"),
+    "sc_runs": N_("Monte Carlo runs"),
+    "sc_seed": N_("seed"),
+    "sc_injects": N_("injects"),
+    "sc_hazard": N_("hazard {id}: {assets_exposed} assets exposed, {expected_damaged} damaged "
+                    "on average"),
+    # the summary of a valid territory
+    "assets": N_("Assets"),
+    "kind": N_("kind"),
+    "label": N_("what it is"),
+    "layer": N_("layer"),
+    "count": N_("count"),
+    "links": N_("links (edges of the layers)"),
+    "zones": N_("population zones"),
+    "population": N_("population"),
+    "vulnerable": N_("vulnerable people"),
+    "actors": N_("actors"),
+    "crisis_cells": N_("crisis cells"),
+    "channels": N_("channels"),
+    "coverage": N_("Coverage"),
+    "planned": N_("planned assets (brought by a scenario's mitigations; not counted in the "
+                  "coverage below)"),
+    "pop_share": N_("share of population reached"),
+    "site_share": N_("share of actor sites reached"),
+    "colon": N_("{label}: {value}"),
+    "compiled": N_("compiled {n} assets into {path}"),
+    "written": N_("synthetic territory of {n} assets written to {path}"),
+    # demo, run, report
+    "demo_running": N_("Playing “{name}” on the Rouen sample, with and without its plan "
+                       "({runs} Monte Carlo runs each)…"),
+    "demo_table": N_("Winter storm on {territory}: what the plan buys (mean, P10–P90)"),
+    "demo_base": N_("storm"),
+    "demo_plan": N_("with the plan"),
+    "init_territory": N_("new territory in {path} (a copy of the example town): edit its "
+                         "files, then `tousrisques validate {path}`"),
+    "init_scenario": N_("new scenario {path}: edit it, then `tousrisques validate {path}`"),
+    "init_needs_territory": N_("a scenario needs its territory: add --territory FOLDER"),
+    "init_yaml": N_("{path}: a scenario file ends in .yaml"),
+    "bad_duration": N_("{option} {value}: {detail}"),
+    "running": N_("Running “{name}”"),
+    "dask_unreachable": N_("--dask {address}: no Dask scheduler answers there ({detail}); "
+                           "start one (`dask scheduler`, then `dask worker ADDRESS` on each "
+                           "machine) or use --workers N on this machine"),
+    "figure": N_("figure"),
+    "difference": N_("difference"),
+    "at": N_("at"),
+    "value_band": N_("mean (P10–P90)"),
+    "key_figures": N_("{name}: key figures over {runs} runs (mean, P10–P90)"),
+    "folder_written": N_("results written to {path}"),
+    "report_at": N_("report: {path}"),
+    # explain, compare, criticality, export
+    "run_out_of_range": N_("--run {run}: this folder holds {runs} runs, numbered 0 to {last}"),
+    "at_none": N_("{option} {value}: no time given; expected times such as 4h,12h,2d"),
+    "output_is_folder": N_("{path} is a folder: give the path of a file to write"),
+    "output_not_folder": N_("{path} is a file, not a folder: give the path of a folder to "
+                            "write (a file is never replaced by a folder)"),
+    "output_under_file": N_("{path}: {parent} is a file, not a folder: choose a path inside a "
+                            "folder"),
+    "cannot_write": N_("cannot write {path}: {detail}; choose a place where you may write"),
+    "permission_denied": N_("{path}: permission denied"),
+    "at_out_of_range": N_("--at {at}: outside the scenario ({start} to {end})"),
+    "unknown_subject": N_("{subject}: no asset or actor has this id"),
+    "why_line": N_("{asset}, {kind}, down at {time}: {cause}"),
+    "why_event": N_("damaged by {event}"),
+    "why_skipped": N_("… {n} links of the same network, cut in cascade, left out …"),
+    "why_hazard": N_("the hazard “{name}”"),
+    "why_quoted": N_("“{event}”"),
+    "why_absent": N_("not there: a planned asset that no mitigation has brought (yet)"),
+    "why_requirement": N_("lost what it needs, with no backup (waiting for {because})"),
+    "why_backup": N_("its backup ran out (waiting for {because})"),
+    "why_disconnected": N_("cut from every source of its {layer} (neighbours down: "
+                           "{because})"),
+    "actor_cut": N_("{actor} could not reach any crisis cell at {time} (run {run}):"),
+    "actor_connected": N_("{actor} could reach a crisis cell at {time} (run {run}):"),
+    "site_down": N_("  its site {site} was down:"),
+    "channel_ok": N_("{channel}: available"),
+    "channel_nobody": N_("{channel}: available, but no crisis cell could be reached through "
+                         "it"),
+    "channel_site": N_("{channel}: needs the site, which was down"),
+    "channel_requires": N_("{channel}: what it needs everywhere was down:"),
+    "channel_coverage": N_("{channel}: nothing of its coverage reached the site:"),
+    "asset_working": N_("{asset} was working at {time} (run {run})"),
+    "asset_down": N_("{asset} was down at {time} (run {run}), because:"),
+    "compare_title": N_("Key figures side by side (mean, P10–P90)"),
+    "crit_title": N_("The {n} most critical assets (single loss, backups run out)"),
+    "crit_title_horizon": N_("The {n} most critical assets (single loss lasting {horizon})"),
+    "col_rank": N_("rank"),
+    "col_asset": N_("asset"),
+    "col_kind": N_("kind"),
+    "col_pop_lost": N_("people no longer reached"),
+    "col_actors_cut": N_("actors cut off"),
+    "col_assets_down": N_("assets down"),
+    "export_nothing": N_("nothing to export: add --geojson FILE and/or --indicators FILE"),
+    "export_needs_at": N_("--geojson needs --at (the time of the snapshot, e.g. 6h)"),
+    "export_suffix": N_("{path}: the indicators are written as .csv or .parquet"),
+    "exported": N_("written: {path}"),
+    "internal": N_("internal error: {detail} (set TOUSRISQUES_DEBUG=1 for details, and please "
+                   "report it)"),
 }
 
 
+def t(key: str, lang: str, **params: object) -> str:
+    """The command line's words ``key`` in ``lang``, with ``params`` put in (numbers already
+    written by :class:`~tousrisques._i18n.Formats`)."""
+    return gettext(TEXT[key], lang).format(**params)
+
+
 def default_lang() -> str:
-    """``fr`` when TOUSRISQUES_LANG or LANG says French, else ``en``."""
+    """``fr`` when TOUSRISQUES_LANG, LC_ALL or LANG (the first one set) says French, else
+    ``en``."""
     for var in ("TOUSRISQUES_LANG", "LC_ALL", "LANG"):
         value = os.environ.get(var, "")
         if value:
@@ -207,29 +161,3 @@ def argv_lang(argv: list[str]) -> str:
         if value in ("en", "fr"):
             return value
     return default_lang()
-
-
-def number(value: float, lang: str, *, digits: int = 0) -> str:
-    """``5,570`` in English, ``5 570`` in French (narrow no-break space, comma decimals).
-
-    >>> number(5570.0, "fr")
-    '5\u202f570'
-    >>> number(0.5, "fr", digits=1)
-    '0,5'
-    """
-    text = f"{value:,.{digits}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
-
-
-def percent(share: float, lang: str) -> str:
-    """``61.0%`` in English, ``61,0 %`` in French."""
-    if lang == "fr":
-        return number(100 * share, lang, digits=1) + "\u202f%"
-    return f"{share:.1%}"
-
-
-def t(key: str, lang: str, **params: object) -> str:
-    en, fr = TEXT[key]
-    return (fr if lang == "fr" else en).format(**params)

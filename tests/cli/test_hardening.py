@@ -166,7 +166,7 @@ def test_main_prints_json_when_an_error_escapes(town: Town, monkeypatch: pytest.
 
 def test_run_at_and_run_number_out_of_range(town: Town) -> None:
     bad_input(invoke("report", town.run, "--at", "500h", "-o", "r.html"), "--at 500h",
-              "outside the scenario (0 h to 48 h)")
+              "outside the scenario (0\u00a0h to 48\u00a0h)")
     bad_input(invoke("report", town.run, "--at", ",,,", "-o", "r.html"), "--at ,,,",
               "no time given")
     bad_input(invoke("explain", town.run, "CIS", "--at", "6h", "--run", "99"),

@@ -107,11 +107,11 @@ def test_explain_refuses_bad_input(town: Town) -> None:
     bad_input(invoke("explain", town.run, "NOPE", "--at", "6h"), "NOPE",
               "no asset or actor has this id")
     bad_input(invoke("explain", town.run, "NOPE", "--at", "6h", "--lang", "fr"), "NOPE",
-              "aucun actif ni acteur")
+              "aucun équipement ni acteur")
     bad_input(invoke("explain", town.run, "CIS", "--at", "90h"), "--at 90h",
-              "outside the scenario (0 h to 48 h)")
+              "outside the scenario (0\u00a0h to 48\u00a0h)")
     bad_input(invoke("explain", town.run, "CIS", "--at", "90h", "--lang", "fr"), "--at 90h",
-              "hors du scénario")
+              "hors du scénario (de 0\u202fh à 48\u202fh)")
     bad_input(invoke("explain", town.run, "CIS", "--at", "later"), "--at later")
     bad_input(invoke("explain", town.run, "CIS", "--at", "6h", "--run", "99"), "--run 99",
               f"{RUNS} runs, numbered 0 to {int(RUNS) - 1}")

@@ -336,9 +336,14 @@ def test_differences_in_points_and_hours_in_both_languages() -> None:
     def fig(unit: str, value: float) -> KeyFigure:
         return KeyFigure("x", Text("x", "x"), unit, value)  # type: ignore[arg-type]
 
-    assert _difference(fig("share", 0.142), fig("share", 0.838), "en") == "+69.6 pts"
-    assert _difference(fig("share", 0.838), fig("share", 0.142), "fr") == "−69,6 pts"
-    assert _difference(fig("hours", 61.0), fig("hours", 60.0), "fr") == "−1 h"
+    # whole percentage points, as the report writes them; a narrow no-break space in French
+    assert _difference(fig("share", 0.142), fig("share", 0.838), "en") == "+70\u00a0pts"
+    assert _difference(fig("share", 0.838), fig("share", 0.142), "fr") == "−70\u202fpts"
+    assert _difference(fig("share", 0.50), fig("share", 0.51), "fr") == "+1\u202fpt"
+    assert _difference(fig("hours", 61.0), fig("hours", 60.0), "fr") == "−1\u202fh"
+    assert _difference(fig("hours", 60.0), fig("hours", 61.5), "fr") == "+1\u202fh\u202f30"
+    assert _difference(fig("count", 1000.0), fig("count", 2234.5), "fr") == "+1\u202f234,5"
+    assert _difference(fig("count", 1000.0), fig("count", 2234.5), "en") == "+1,234.5"
     assert _difference(fig("hours", 61.0), fig("hours", float("nan")), "en") == "—"
 
 

@@ -21,7 +21,9 @@ def test_validate_valid_territory_prints_summary() -> None:
     assert "Petite-Ville-sur-Seine" in r.output
     assert "transformer" in r.output and "5,570" in r.output
     fr = invoke("validate", str(EXAMPLE), "--lang", "fr").output
-    assert "5\u202f570" in fr and "94,3\u202f%" in fr and "site d'antennes" in fr
+    assert "5\u202f570" in fr and "94\u202f%" in fr and "site d'antennes" in fr
+    assert "population\u00a0: 5\u202f570" in fr and "population: 5,570" in r.output
+    assert "94%" in r.output
 
 
 def test_validate_json_is_parseable_and_matches_the_model() -> None:

@@ -19,7 +19,8 @@ from rich.text import Text as RichText
 from tousrisques._atomic import refuse_to_replace
 from tousrisques._durations import parse_duration
 from tousrisques._exceptions import InputError, ValidationError
-from tousrisques._ui_text import default_lang, number, t
+from tousrisques._i18n import N_, Formats
+from tousrisques._ui_text import default_lang, t
 
 # names come from users' files: no markup, no :emoji: codes, no highlighting
 out = Console(highlight=False, soft_wrap=True, emoji=False)
@@ -49,9 +50,11 @@ class Lang(StrEnum):
     en = "en"
 
 
+#: the --lang given before the command, set by the application's callback at each call
+ROOT_LANG: list[str | None] = [None]
 LangOpt = Annotated[Lang | None, typer.Option(
-    "--lang", help="Language: fr or en (default from TOUSRISQUES_LANG, LC_ALL or LANG).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+    "--lang", help=N_("Language: fr or en (default from TOUSRISQUES_LANG, LC_ALL or LANG)."))]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Machine-readable JSON on stdout."))]
 
 
 def plain(text: str) -> RichText:
@@ -61,7 +64,9 @@ def plain(text: str) -> RichText:
 
 
 def lang_of(lang: Lang | None) -> str:
-    return lang.value if lang else default_lang()
+    """The language of a command: its --lang, else the --lang given before the command
+    (``tousrisques --lang fr run …``), else :func:`default_lang`."""
+    return lang.value if lang else ROOT_LANG[0] or default_lang()
 
 
 def emit_json(payload: Any) -> None:
@@ -142,8 +147,9 @@ def check_hours(hours: list[float] | None, end_s: float, text: str | None, lang:
                 as_json: bool, option: str = "--at") -> None:
     """Times chosen with ``option`` must lie within the scenario."""
     if hours and max(hours) * 3600 > end_s + 1e-6:
-        fail(option, t("at_out_of_range", lang, at=text, end=number(end_s / 3600, lang)), lang,
-             as_json)
+        fmt = Formats(lang)
+        fail(option, t("at_out_of_range", lang, at=text, start=fmt.hours(0),
+                       end=fmt.hours(end_s / 3600)), lang, as_json)
 
 
 def check_output(path: Path, lang: str, as_json: bool, *, folder: bool = False) -> None:
@@ -159,8 +165,8 @@ def check_output(path: Path, lang: str, as_json: bool, *, folder: bool = False) 
     if not parent.is_dir():
         fail(path, t("output_under_file", lang, path=path, parent=parent), lang, as_json)
     if not os.access(parent, os.W_OK | os.X_OK):  # a read-only folder: say so before the work
-        fail(path, t("cannot_write", lang, path=path, detail=f"{parent}: permission denied"),
-             lang, as_json)
+        fail(path, t("cannot_write", lang, path=path,
+                     detail=t("permission_denied", lang, path=parent)), lang, as_json)
 
 
 def check_replace(folder: Path, force: bool, lang: str, as_json: bool, *,

@@ -18,8 +18,8 @@ from tousrisques._atomic import atomic_file
 from tousrisques._causes import MAX_BECAUSE, cause_words
 from tousrisques._csvsafe import write_csv
 from tousrisques._exceptions import InputError
-from tousrisques._i18n import Text
-from tousrisques._ui_text import number, percent, t
+from tousrisques._i18n import N_, Formats, Text
+from tousrisques._ui_text import t
 from tousrisques.analysis import (
     Ensemble,
     explain_actor,
@@ -49,10 +49,10 @@ from tousrisques.results import key_figures, read_run
 from tousrisques.scenario import Scenario, scenario_plan
 from tousrisques.territory import Territory, load_territory
 
-AtRequired = Annotated[str, typer.Option("--at", help="The time, e.g. 6h, 90m, 1d, PT6H.")]
+AtRequired = Annotated[str, typer.Option("--at", help=N_("The time, e.g. 6h, 90m, 1d, PT6H."))]
 RunOpt = Annotated[int | None, typer.Option(
-    "--run", min=0, help="Which Monte Carlo run (default: the representative one of a run "
-                         "folder, run 0 of a scenario).")]
+    "--run", min=0, help=N_("Which Monte Carlo run (default: the representative one of a run "
+                            "folder, run 0 of a scenario)."))]
 
 
 def _timeline_of(target: Path, run: int | None, lang: str, as_json: bool
@@ -68,8 +68,10 @@ def _timeline_of(target: Path, run: int | None, lang: str, as_json: bool
         if run is None or run == study.run:
             return study.scenario, study.timeline, study.run, study.ensemble
         if run >= study.ensemble.runs:
-            fail("--run", t("run_out_of_range", lang, run=run, runs=study.ensemble.runs,
-                            last=study.ensemble.runs - 1), lang, as_json)
+            fmt = Formats(lang)
+            fail("--run", t("run_out_of_range", lang, run=run,
+                            runs=fmt.integer(study.ensemble.runs),
+                            last=fmt.integer(study.ensemble.runs - 1)), lang, as_json)
         tl = replay(scenario_plan(study.scenario, seed=int(info["seed"])), run)
         return study.scenario, tl, run, study.ensemble
     s = load_or_fail(target, lang, as_json)
@@ -85,8 +87,8 @@ def _asset_label(t_: Territory, row: int) -> str:
 
 
 def _hours(seconds_: float, lang: str) -> str:
-    h = seconds_ / 3600
-    return number(h, lang, digits=0 if abs(h - round(h)) < 1e-9 else 1)
+    """A time from the start of the scenario as ``lang`` writes it (``4 h 30``)."""
+    return Formats(lang).hours(seconds_ / 3600)
 
 
 def _cause_text(c: Cause, s: Scenario, lang: str) -> str:
@@ -115,7 +117,7 @@ def _chain_lines(chain: tuple[Cause, ...] | list[Cause], s: Scenario, lang: str,
         for c, skipped in children.get(above, []):
             pad = "  " * (indent + level)
             if skipped:
-                lines.append(pad + t("why_skipped", lang, n=skipped))
+                lines.append(pad + t("why_skipped", lang, n=Formats(lang).integer(skipped)))
             kind = t_.kinds[t_.kind_of(c.asset)].label(lang)
             lines.append(pad + t(
                 "why_line", lang, asset=_asset_label(t_, c.asset), kind=kind,
@@ -132,17 +134,17 @@ def _cause_json(c: Cause, t_: Territory) -> dict[str, Any]:
             "event": c.event, "because": [t_.assets.id_of(b) for b in c.because]}
 
 
-@app.command()
+@app.command(
+    help=N_("Why an asset or an actor was down at a time: the chain of causes, back to the hazards "
+            "and events that started it."))
 def explain(
-    target: Annotated[Path, typer.Argument(help="A run folder, or a scenario file.")],
-    subject: Annotated[str, typer.Argument(help="An asset id or an actor id.")],
+    target: Annotated[Path, typer.Argument(help=N_("A run folder, or a scenario file."))],
+    subject: Annotated[str, typer.Argument(help=N_("An asset id or an actor id."))],
     at: AtRequired,
     run: RunOpt = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Why an asset or an actor was down at a time: the chain of causes, back to the
-    hazards and events that started it."""
     from tousrisques.engine import explain as explain_asset
 
     language = lang_of(lang)
@@ -151,8 +153,8 @@ def explain(
     s, tl, k, _ = _timeline_of(target, run, language, as_json)
     territory = s.territory
     if when < 0 or when > tl.times_s[-1]:
-        fail("--at", t("at_out_of_range", language, at=at,
-                       end=number(tl.times_s[-1] / 3600, language)), language, as_json)
+        fail("--at", t("at_out_of_range", language, at=at, start=_hours(0, language),
+                       end=_hours(tl.times_s[-1], language)), language, as_json)
     net = Network.from_compiled(s.compiled)
     if subject in territory.actor_index:
         why = explain_actor(s.compiled, tl, net, territory.actor_index[subject], when)
@@ -218,16 +220,16 @@ def _study_or_run(target: Path, runs: int | None, lang: str, as_json: bool
     return s, run_ensemble(scenario_plan(s), runs=runs or s.spec.monte_carlo.runs)
 
 
-@app.command()
+@app.command(
+    help=N_("Set two scenarios side by side (run folders, or scenario files run now): the key "
+            "figures of each, and the difference."))
 def compare(
-    first: Annotated[Path, typer.Argument(help="A run folder or a scenario file.")],
-    second: Annotated[Path, typer.Argument(help="Another (its mitigated variant).")],
+    first: Annotated[Path, typer.Argument(help=N_("A run folder or a scenario file."))],
+    second: Annotated[Path, typer.Argument(help=N_("Another (its mitigated variant)."))],
     runs: RunsOpt = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Set two scenarios side by side (run folders, or scenario files run now): the key
-    figures of each, and the difference."""
     language = lang_of(lang)
     a, ea = _study_or_run(first, runs, language, as_json)
     b, eb = _study_or_run(second, runs, language, as_json)
@@ -271,23 +273,23 @@ def _criticality_target(target: Path, lang: str, as_json: bool
     return territory, territory.compile(), np.nonzero(territory.assets.planned)[0].tolist()
 
 
-@app.command()
+@app.command(
+    help=N_("Rank assets by what their single loss costs: people no longer reached by any "
+            "broadcast, actors cut off from every crisis cell, assets down with it."))
 def criticality(
-    target: Annotated[Path, typer.Argument(help="A territory folder, or a scenario file "
-                                                "(its mitigations in place).")],
-    top: Annotated[int, typer.Option(min=1, help="How many assets to list.")] = 20,
-    by: Annotated[By, typer.Option(help="Rank by population or by actors.")] = By.population,
+    target: Annotated[Path, typer.Argument(help=N_("A territory folder, or a scenario file "
+                                                   "(its mitigations in place)."))],
+    top: Annotated[int, typer.Option(min=1, help=N_("How many assets to list."))] = 20,
+    by: Annotated[By, typer.Option(help=N_("Rank by population or by actors."))] = By.population,
     horizon: HorizonOpt = None,
     csv: Annotated[Path | None, typer.Option(
-        "--csv", help="Also write the whole ranking to this CSV file.")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Local processes.")] = 1,
-    force: Annotated[bool, typer.Option("--force", help="Replace the file(s) if they exist.")
+        "--csv", help=N_("Also write the whole ranking to this CSV file."))] = None,
+    workers: Annotated[int, typer.Option(min=1, help=N_("Local processes."))] = 1,
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace the file(s) if they exist."))
                      ] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Rank assets by what their single loss costs: people no longer reached by any
-    broadcast, actors cut off from every crisis cell, assets down with it."""
     language = lang_of(lang)
     horizon_s = seconds(horizon, "--horizon", language, as_json)
     if csv is not None:
@@ -303,9 +305,10 @@ def criticality(
                    "baseline_actors": result.baseline_actors, "horizon_s": horizon_s,
                    "by": by.value, "assets": rows})
         return
-    table = Table(title=(t("crit_title", language, n=top) if horizon_s is None
-                         else t("crit_title_horizon", language, n=top,
-                                horizon=f"{_hours(horizon_s, language)} h")), title_justify="left")
+    fmt = Formats(language)
+    table = Table(title=(t("crit_title", language, n=fmt.integer(top)) if horizon_s is None
+                         else t("crit_title_horizon", language, n=fmt.integer(top),
+                                horizon=_hours(horizon_s, language))), title_justify="left")
     for key, justify in (("rank", "right"), ("asset", "left"), ("kind", "left"),
                          ("pop_lost", "right"), ("actors_cut", "right"),
                          ("assets_down", "right")):
@@ -316,9 +319,9 @@ def criticality(
             raise KeyError(r["asset"])
         table.add_row(str(r["rank"]), plain(_asset_label(territory, row)),
                       plain(territory.kinds[r["kind"]].label(language)),
-                      f"{number(r['population_lost'], language)} "
-                      f"({percent(r['population_share'], language)})",
-                      str(r["actors_cut"]), str(r["assets_down"]))
+                      f"{fmt.integer(r['population_lost'])} "
+                      f"({fmt.share(r['population_share'])})",
+                      fmt.integer(r["actors_cut"]), fmt.integer(r["assets_down"]))
     out.print(table)
 
 
@@ -327,25 +330,25 @@ def _write_atomic(path: Path, write: Any, lang: str, as_json: bool, force: bool)
         write(tmp)
 
 
-@app.command()
+@app.command(
+    help=N_("Export a snapshot of the state at a time as GeoJSON for QGIS, and the indicators "
+            "as CSV or Parquet."))
 def export(
-    target: Annotated[Path, typer.Argument(help="A run folder, or a scenario file.")],
+    target: Annotated[Path, typer.Argument(help=N_("A run folder, or a scenario file."))],
     at: Annotated[str | None, typer.Option(
-        "--at", help="Time of the GeoJSON snapshot, e.g. 6h.")] = None,
+        "--at", help=N_("Time of the GeoJSON snapshot, e.g. 6h."))] = None,
     geojson: Annotated[Path | None, typer.Option(
-        "--geojson", help="Write the state at --at as GeoJSON (for QGIS).")] = None,
+        "--geojson", help=N_("Write the state at --at as GeoJSON (for QGIS)."))] = None,
     indicators: Annotated[Path | None, typer.Option(
-        "--indicators", help="Write the indicators (.csv or .parquet): mean, P10, P50, P90 "
-                             "per time for a run folder, the run's values for a scenario.")
+        "--indicators", help=N_("Write the indicators (.csv or .parquet): mean, P10, P50, P90 "
+                                "per time for a run folder, the run's values for a scenario."))
                           ] = None,
     run: RunOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the file(s) if they exist.")
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace the file(s) if they exist."))
                      ] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Export a snapshot of the state at a time as GeoJSON for QGIS, and the indicators as
-    CSV or Parquet."""
     language = lang_of(lang)
     if geojson is None and indicators is None:
         fail("--geojson", t("export_nothing", language), language, as_json)
@@ -362,8 +365,8 @@ def export(
     if geojson is not None:
         assert when is not None
         if when < 0 or when > tl.times_s[-1]:
-            fail("--at", t("at_out_of_range", language, at=at,
-                           end=number(tl.times_s[-1] / 3600, language)), language, as_json)
+            fail("--at", t("at_out_of_range", language, at=at, start=_hours(0, language),
+                           end=_hours(tl.times_s[-1], language)), language, as_json)
         data = state_geojson(s, tl, when, ens)
         _write_atomic(geojson, lambda p: p.write_text(json.dumps(data, ensure_ascii=False),
                                                       encoding="utf-8"), language, as_json, force)

@@ -11,7 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tousrisques._exceptions import InputError
-from tousrisques._ui_text import number, percent, t
+from tousrisques._i18n import N_, Formats, ngettext
+from tousrisques._ui_text import t
 from tousrisques.analysis import Study, make_study
 from tousrisques.cli._app import app
 from tousrisques.cli._common import (
@@ -38,18 +39,18 @@ from tousrisques.results import read_run, summary_figures, write_run
 from tousrisques.scenario import Scenario, load_scenario
 
 OutputOpt = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="The run folder to write (default: runs/<scenario name>).")]
+    "--output", "-o", help=N_("The run folder to write (default: runs/<scenario name>)."))]
 RunsOpt = Annotated[int | None, typer.Option(
-    min=1, help="Monte Carlo runs (default: the scenario's monte_carlo.runs).")]
-SeedOpt = Annotated[int | None, typer.Option(min=0, help="Seed (default: the scenario's).")]
-WorkersOpt = Annotated[int, typer.Option(min=1, help="Local processes.")]
+    min=1, help=N_("Monte Carlo runs (default: the scenario's monte_carlo.runs)."))]
+SeedOpt = Annotated[int | None, typer.Option(min=0, help=N_("Seed (default: the scenario's)."))]
+WorkersOpt = Annotated[int, typer.Option(min=1, help=N_("Local processes."))]
 DaskOpt = Annotated[str | None, typer.Option(
-    "--dask", help="A Dask scheduler address (tcp://host:8786), or 'local'.")]
+    "--dask", help=N_("A Dask scheduler address (tcp://host:8786), or 'local'."))]
 AtOpt = Annotated[str | None, typer.Option(
-    "--at", help="Times of the maps, e.g. 4h,12h,2d (default: the worst moments, the end).")]
+    "--at", help=N_("Times of the maps, e.g. 4h,12h,2d (default: the worst moments, the end)."))]
 HorizonOpt = Annotated[str | None, typer.Option(
-    "--horizon", help="Criticality: how long each loss lasts, e.g. 24h (default: for good, "
-                      "every backup run out).")]
+    "--horizon", help=N_("Criticality: how long each loss lasts, e.g. 24h (default: for good, "
+                         "every backup run out)."))]
 
 
 DASK_TIMEOUT = "10s"
@@ -111,29 +112,18 @@ def _dask_client(address: str | None, lang: str, as_json: bool) -> Any:
 
 
 def _fmt(f: KeyFigure, lang: str) -> str:
-    if not math.isfinite(f.value):
-        return "—"
-    if f.unit == "share":
-        text = percent(f.value, lang)
-        if f.p10 is not None and f.p90 is not None:
-            text += f" ({percent(f.p10, lang)}–{percent(f.p90, lang)})"
-        return text
-    if f.unit == "hours":
-        return f"{number(f.value, lang, digits=0)} h"
-    return number(f.value, lang, digits=1)
+    """A key figure's mean, with its P10–P90 when it has them: ``61% (55–68%)``."""
+    fmt = Formats(lang)
+    text = fmt.value(f.value, f.unit)
+    if math.isfinite(f.value) and f.p10 is not None and f.p90 is not None:
+        text += f" ({fmt.range(f.p10, f.p90, f.unit)})"
+    return text
 
 
 def _difference(a: KeyFigure, b: KeyFigure, lang: str) -> str:
-    """``+68.1 pts`` between two shares, ``−1 h`` between two durations."""
-    if not (math.isfinite(a.value) and math.isfinite(b.value)):
-        return "—"
-    if a.unit == "share":
-        d = 100 * (b.value - a.value)
-        return ("+" if d >= 0 else "−") + number(abs(d), lang, digits=1) + " pts"
-    d = b.value - a.value
-    if a.unit == "hours":
-        return ("+" if d >= 0 else "−") + number(abs(d), lang, digits=0) + " h"
-    return ("+" if d >= 0 else "−") + number(abs(d), lang, digits=1)
+    """``+68 pts`` between two shares, ``−1 h`` between two durations; 0 has no sign."""
+    return Formats(lang).diff(a.value, b.value, a.unit,
+                              points=lambda n: ngettext("pt", "pts", n, lang))
 
 
 def print_figures(figures: list[KeyFigure], lang: str, title: str,
@@ -147,14 +137,15 @@ def print_figures(figures: list[KeyFigure], lang: str, title: str,
     if other is not None:
         table.add_column(plain(names[1]), justify="right")
         table.add_column(t("difference", lang), justify="right")
+    fmt = Formats(lang)
     for f in figures:
-        at = "" if f.at_h is None else f"{number(f.at_h, lang)} h"
+        at = "" if f.at_h is None else fmt.hours(f.at_h)
         cells = [f.label.fr if lang == "fr" else f.label.en, at, _fmt(f, lang)]
         if other is not None:
             o = theirs.get(f.id)
             cells.append(_fmt(o, lang) if o else "")
             if o is not None and o.at_h is not None and o.at_h != f.at_h:
-                cells[-1] += f" @ {number(o.at_h, lang)} h"
+                cells[-1] += f" @ {fmt.hours(o.at_h)}"
             cells.append(_difference(f, o, lang) if o else "")
         table.add_row(*map(plain, cells))
     out.print(table)
@@ -164,31 +155,31 @@ def _default_output(s: Scenario) -> Path:
     return Path("runs") / s.path.stem
 
 
-@app.command()
+@app.command(
+    help=N_("Run a scenario's Monte Carlo and write its run folder: results in Parquet, the "
+            "indicators as CSV, the log of changes, summary.json and the report."))
 def run(
-    scenario: Annotated[Path, typer.Argument(help="The scenario file (.yaml).")],
+    scenario: Annotated[Path, typer.Argument(help=N_("The scenario file (.yaml)."))],
     output: OutputOpt = None,
     runs: RunsOpt = None,
     seed: SeedOpt = None,
     workers: WorkersOpt = 1,
     dask: DaskOpt = None,
     compare: Annotated[Path | None, typer.Option(
-        "--compare", help="Another scenario to run and set beside it (its mitigated "
-                          "variant).")] = None,
+        "--compare", help=N_("Another scenario to run and set beside it (its mitigated "
+                             "variant)."))] = None,
     horizon: HorizonOpt = None,
     rank: Annotated[bool | None, typer.Option(
         "--criticality/--no-criticality",
-        help="Rank assets by the cost of their single loss (default: when the territory "
-             "has at most 50,000 assets).")] = None,
+        help=N_("Rank assets by the cost of their single loss (default: when the territory "
+                "has at most 50,000 assets)."))] = None,
     at: AtOpt = None,
     report: Annotated[bool, typer.Option("--report/--no-report",
-                                         help="Write report.html in the folder.")] = True,
-    force: Annotated[bool, typer.Option("--force", help="Replace the run folder.")] = False,
+                                         help=N_("Write report.html in the folder."))] = True,
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace the run folder."))] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run a scenario's Monte Carlo and write its run folder: results in Parquet, the
-    indicators as CSV, the log of changes, summary.json and the report."""
     language = lang_of(lang)
     horizon_s = seconds(horizon, "--horizon", language, as_json)
     map_hours = hours_list(at, "--at", language, as_json)
@@ -218,26 +209,27 @@ def run(
         names = (s.spec.name.get(language), data.comparison.other_name.fr if language == "fr"
                  else data.comparison.other_name.en)
     print_figures(mine, language, t("key_figures", language, name=s.spec.name.get(language),
-                                    runs=study.ensemble.runs), theirs, names)
+                                    runs=Formats(language).integer(study.ensemble.runs)),
+                  theirs, names)
     out.print(t("folder_written", language, path=folder), markup=False)
     if report:
         out.print(t("report_at", language, path=(folder / "report.html").resolve()),
                   style="bold", markup=False)
 
 
-@app.command("report")
+@app.command("report",
+    help=N_("Draw the report of a run folder again, in another language or at other times."))
 def report_(
-    folder: Annotated[Path, typer.Argument(help="A run folder written by `run`.")],
+    folder: Annotated[Path, typer.Argument(help=N_("A run folder written by `run`."))],
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="The HTML file (default: report.html in the folder, "
-                               "redrawn).")] = None,
+        "--output", "-o", help=N_("The HTML file (default: report.html in the folder, "
+                                  "redrawn)."))] = None,
     at: AtOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the file(s) if they exist.")
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace the file(s) if they exist."))
                      ] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Draw the report of a run folder again, in another language or at other times."""
     language = lang_of(lang)
     map_hours = hours_list(at, "--at", language, as_json)
     target = output or folder / "report.html"
@@ -261,17 +253,17 @@ def report_(
     out.print(t("report_at", language, path=target.resolve()), style="bold", markup=False)
 
 
-@app.command()
+@app.command(
+    help=N_("Validate the example town, then play the winter storm on the Rouen sample with "
+            "and without its mitigation plan; write the run folder and the report; print what "
+            "the plan buys."))
 def demo(
     lang: LangOpt = None,
-    runs: Annotated[int, typer.Option(min=1, help="Monte Carlo runs per scenario.")] = 60,
-    workers: Annotated[int, typer.Option(min=1, help="Local processes.")] = 2,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The run folder (replaced).")
+    runs: Annotated[int, typer.Option(min=1, help=N_("Monte Carlo runs per scenario."))] = 60,
+    workers: Annotated[int, typer.Option(min=1, help=N_("Local processes."))] = 2,
+    output: Annotated[Path, typer.Option("--output", "-o", help=N_("The run folder (replaced)."))
                       ] = Path("runs/demo"),
 ) -> None:
-    """Validate the example town, then play the winter storm on the Rouen sample with and
-    without its mitigation plan; write the run folder and the report; print what the plan
-    buys."""
     from tousrisques.cli._territory import validate_quietly
 
     language = lang_of(lang)
@@ -280,7 +272,8 @@ def demo(
     rouen = rouen_sample()
     base = load_or_fail(rouen / "scenarios" / "tempete.yaml", language, False)
     plan = load_or_fail(rouen / "scenarios" / "tempete-attenuee.yaml", language, False)
-    out.print(t("demo_running", language, name=base.spec.name.get(language), runs=runs),
+    out.print(t("demo_running", language, name=base.spec.name.get(language),
+                runs=Formats(language).integer(runs)),
               style="bold", markup=False)
     study = run_study(base, plan, runs=runs, seed=None, workers=workers, dask=None,
                       horizon_s=None, lang=language)
@@ -290,7 +283,8 @@ def demo(
     for f in data.findings:
         out.print("• " + _finding_line(f, language), markup=False)
     assert data.comparison is not None
-    print_figures(data.key_figures, language, t("demo_table", language),
+    print_figures(data.key_figures, language,
+                  t("demo_table", language, territory=base.territory.name),
                   [b for _, b in data.comparison.figures],
                   (t("demo_base", language), t("demo_plan", language)))
     out.print(t("report_at", language, path=(output / "report.html").resolve()),

@@ -14,7 +14,8 @@ from rich.table import Table
 
 from tousrisques._atomic import atomic_file, atomic_folder
 from tousrisques._exceptions import InputError
-from tousrisques._ui_text import number, percent, t
+from tousrisques._i18n import N_, Formats
+from tousrisques._ui_text import t
 from tousrisques.cli._app import app
 from tousrisques.cli._common import (
     EXAMPLE,
@@ -37,34 +38,34 @@ def _print_summary(territory: Territory, s: TerritorySummary, lang: str) -> None
         spec = territory.kinds.get(kind)
         return spec.label(lang) if spec else kind
 
+    fmt = Formats(lang)
     table = Table(title=t("assets", lang), title_justify="left")
     table.add_column(t("kind", lang))
     table.add_column(t("label", lang))
     table.add_column(t("count", lang), justify="right")
     for kind, n in sorted(s.by_kind.items()):
-        table.add_row(plain(kind), plain(label(kind)), number(n, lang))
+        table.add_row(plain(kind), plain(label(kind)), fmt.integer(n))
     out.print(table)
     layers = Table(show_header=True)
     layers.add_column(t("layer", lang))
     layers.add_column(t("count", lang), justify="right")
     for layer, n in s.by_layer.items():
-        layers.add_row(plain(layer), number(n, lang))
+        layers.add_row(plain(layer), fmt.integer(n))
     out.print(layers)
-    colon = " : " if lang == "fr" else ": "
     for key, value in (("links", s.links), ("zones", s.zones), ("population", s.population),
                        ("vulnerable", s.vulnerable), ("actors", s.actors),
                        ("crisis_cells", s.crisis_cells), ("channels", s.channels)):
-        out.print(f"{t(key, lang)}{colon}{number(value, lang)}", markup=False)
+        out.print(t("colon", lang, label=t(key, lang), value=fmt.integer(value)), markup=False)
     if s.planned:
-        listed = ", ".join(f"{number(n, lang)} {kind}" for kind, n in s.planned.items())
-        out.print(f"{t('planned', lang)}{colon}{listed}", markup=False)
+        listed = ", ".join(f"{fmt.integer(n)} {kind}" for kind, n in s.planned.items())
+        out.print(t("colon", lang, label=t("planned", lang), value=listed), markup=False)
     cov = Table(title=t("coverage", lang), title_justify="left")
     cov.add_column(t("kind", lang))
     cov.add_column(t("pop_share", lang), justify="right")
     cov.add_column(t("site_share", lang), justify="right")
     for kind, shares in s.coverage.items():
-        cov.add_row(plain(f"{kind} ({label(kind)})"), percent(shares["population_share"], lang),
-                    percent(shares["sites_share"], lang))
+        cov.add_row(plain(f"{kind} ({label(kind)})"), fmt.share(shares["population_share"]),
+                    fmt.share(shares["sites_share"]))
     out.print(cov)
 
 
@@ -119,12 +120,18 @@ def _validate_scenario(path: Path, lang: str, as_json: bool) -> None:
         out.print(p.render(lang), style="yellow", markup=False)
     out.print(t("valid_scenario", lang, path=path) + f" — {summary['name']}",
               style="bold green", markup=False)
-    colon = " : " if lang == "fr" else ": "
-    for key in ("territory", "duration_h", "step_h", "events", "absent_assets", "runs",
-                "seed", "injects"):
-        out.print(f"{t('sc_' + key, lang)}{colon}{summary[key]}", markup=False)
-    for h in hazards:
-        out.print(t("sc_hazard", lang, **h), markup=False)
+    fmt = Formats(lang)
+    shown = {"territory": summary["territory"], "duration_h": fmt.number(s.duration_s / 3600),
+             "step_h": fmt.number(s.step_s / 3600), "events": fmt.integer(len(s.events)),
+             "absent_assets": fmt.integer(len(s.absent)),
+             "runs": fmt.integer(s.spec.monte_carlo.runs), "seed": summary["seed"],
+             "injects": fmt.integer(len(s.spec.injects))}
+    for key, value in shown.items():
+        out.print(t("colon", lang, label=t("sc_" + key, lang), value=value), markup=False)
+    for spec, h in zip(s.spec.hazards, s.hazards, strict=True):
+        out.print(t("sc_hazard", lang, id=spec.id,
+                    assets_exposed=fmt.integer(int((s.exposure[spec.id] > 0).sum())),
+                    expected_damaged=fmt.number(float(h.probability.sum()))), markup=False)
 
 
 def validate_quietly(path: Path, lang: str) -> Territory:
@@ -137,49 +144,50 @@ def validate_quietly(path: Path, lang: str) -> Territory:
     return territory
 
 
-@app.command()
+@app.command(
+    help=N_("Check a territory or a scenario; list every problem at once, or print a summary."))
 def validate(
     path: Annotated[Path, typer.Argument(
-        help="A territory folder, its territory.yaml, or a scenario file.")],
+        help=N_("A territory folder, its territory.yaml, or a scenario file."))],
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a territory or a scenario; list every problem at once, or print a summary."""
     if path.is_file() and path.suffix in (".yaml", ".yml") and path.name != "territory.yaml":
         _validate_scenario(path, lang_of(lang), as_json)
         return
     _validate(path, lang_of(lang), as_json)
 
 
-@app.command("compile")
+@app.command("compile",
+    help=N_("Validate and compile a territory to the engine's arrays (.npz), to load it fast."))
 def compile_(
-    path: Annotated[Path, typer.Argument(help="A territory folder or its territory.yaml.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the .npz.")],
-    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")
+    path: Annotated[Path, typer.Argument(help=N_("A territory folder or its territory.yaml."))],
+    output: Annotated[Path, typer.Option("--output", "-o", help=N_("Where to write the .npz."))],
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace the file if it exists."))
                      ] = False,
     lang: LangOpt = None,
 ) -> None:
-    """Validate and compile a territory to the engine's arrays (.npz), to load it fast."""
     language = lang_of(lang)
     check_replace(output, force, language, False)
     territory = _load(path, language, False)
     with writing(output, language, False):
         territory.compile().save(output, replace=force)
-    out.print(t("compiled", language, n=len(territory.assets), path=output), markup=False)
+    out.print(t("compiled", language, n=Formats(language).integer(len(territory.assets)),
+                path=output), markup=False)
 
 
-@app.command()
+@app.command(
+    help=N_("Write a synthetic territory of any size (for tests and benchmarks)."))
 def synthetic(
-    output: Annotated[Path, typer.Argument(help="Folder to write the territory into.")],
-    assets: Annotated[int, typer.Option(min=50, help="Approximate number of assets.")] = 10_000,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same territory).")] = 0,
+    output: Annotated[Path, typer.Argument(help=N_("Folder to write the territory into."))],
+    assets: Annotated[int, typer.Option(min=50, help=N_("Approximate number of assets."))] = 10_000,
+    seed: Annotated[int, typer.Option(help=N_("Random seed (same seed, same territory)."))] = 0,
     link_factor: Annotated[float, typer.Option(
-        min=0.0, help="Extra mesh links per asset, beyond the trees.")] = 0.0,
-    force: Annotated[bool, typer.Option("--force", help="Replace the territory there.")
+        min=0.0, help=N_("Extra mesh links per asset, beyond the trees."))] = 0.0,
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace the territory there."))
                      ] = False,
     lang: LangOpt = None,
 ) -> None:
-    """Write a synthetic territory of any size (for tests and benchmarks)."""
     from tousrisques.territory.synthetic import write_synthetic
 
     language = lang_of(lang)
@@ -187,7 +195,8 @@ def synthetic(
     with writing(output, language, False):
         n = write_synthetic(output, n_assets=assets, seed=seed, link_factor=link_factor,
                             replace=force)
-    out.print(t("written", language, n=n, path=output), markup=False)
+    out.print(t("written", language, n=Formats(language).integer(n), path=output),
+              markup=False)
 
 
 class What(StrEnum):
@@ -248,18 +257,18 @@ def _new_scenario(path: Path, territory_path: Path, lang: str, *, replace: bool)
         tmp.write_text(text, encoding="utf-8")
 
 
-@app.command()
+@app.command(
+    help=N_("Start a new territory (a copy of the commented example town) or a new scenario "
+            "(a storm across a territory, with every section explained)."))
 def init(
-    what: Annotated[What, typer.Argument(help="territory or scenario")],
+    what: Annotated[What, typer.Argument(help=N_("territory or scenario"))],
     path: Annotated[Path, typer.Argument(
-        help="Folder of the new territory, or file of the new scenario (.yaml).")],
+        help=N_("Folder of the new territory, or file of the new scenario (.yaml)."))],
     territory: Annotated[Path | None, typer.Option(
-        "--territory", "-t", help="For a scenario: the territory it plays on.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace what is there.")] = False,
+        "--territory", "-t", help=N_("For a scenario: the territory it plays on."))] = None,
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace what is there."))] = False,
     lang: LangOpt = None,
 ) -> None:
-    """Start a new territory (a copy of the commented example town) or a new scenario (a
-    storm across a territory, with every section explained)."""
     language = lang_of(lang)
     if what is What.territory:
         check_replace(path, force, language, False, marker="territory.yaml")
