@@ -41,15 +41,22 @@ MAX_BECAUSE = 6
 
 # (with what it waited for, without): one pair per cause of a down asset
 _WORDS: dict[str, tuple[str, str]] = {
-    "requirement": (N_("lost what it needs, with no backup (waiting for {because})"),
-                    N_("lost what it needs, with no backup")),
-    "backup exhausted": (N_("its backup ran out (waiting for {because})"),
-                         N_("its backup ran out")),
-    "disconnected": (N_("cut from every source of its {layer} (neighbours down: {because})"),
-                     N_("cut from every source of its {layer}")),
-    "disconnected, no layer": (N_("cut from every source of its network (neighbours down: "
-                                 "{because})"),
-                              N_("cut from every source of its network")),
+    "requirement": (
+        N_("lost what it needs, with no backup (waiting for {because})"),
+        N_("lost what it needs, with no backup"),
+    ),
+    "backup exhausted": (
+        N_("its backup ran out (waiting for {because})"),
+        N_("its backup ran out"),
+    ),
+    "disconnected": (
+        N_("cut from every source of its {layer} (neighbours down: {because})"),
+        N_("cut from every source of its {layer}"),
+    ),
+    "disconnected, no layer": (
+        N_("cut from every source of its network (neighbours down: {because})"),
+        N_("cut from every source of its network"),
+    ),
     "recovered": (N_("working again (after {because})"), N_("working again")),
     "": (N_("working"), N_("working")),
 }
@@ -72,18 +79,25 @@ def event_words(event: str, lang: str, hazards: Mapping[str, Text] | None = None
     '“ransomware”'
     """
     if event == ABSENT:
-        return gettext(N_("not there: a planned asset that no mitigation has brought (yet)"),
-                       lang)
+        return gettext(N_("not there: a planned asset that no mitigation has brought (yet)"), lang)
     key = event.removeprefix("hazard:").strip()
     for ident, name in (hazards or {}).items():
         if key in (ident, name.en, name.fr):
             return gettext(N_("the hazard “{name}”"), lang).format(
-                name=name.fr if lang == "fr" else name.en)
+                name=name.fr if lang == "fr" else name.en
+            )
     return gettext(N_("“{event}”"), lang).format(event=event)
 
 
-def cause_words(cause: str, lang: str, *, event: str = "", because: Sequence[str] = (),
-                layer: str = "", hazards: Mapping[str, Text] | None = None) -> str:
+def cause_words(
+    cause: str,
+    lang: str,
+    *,
+    event: str = "",
+    because: Sequence[str] = (),
+    layer: str = "",
+    hazards: Mapping[str, Text] | None = None,
+) -> str:
     """Why an asset changed state, in ``lang``.
 
     Parameters
@@ -119,7 +133,8 @@ def cause_words(cause: str, lang: str, *, event: str = "", because: Sequence[str
         return event_words(event, lang)
     if cause == "event":
         return gettext(N_("damaged by {event}"), lang).format(
-            event=event_words(event, lang, hazards))
+            event=event_words(event, lang, hazards)
+        )
     named = ", ".join(because[:MAX_BECAUSE]) + (", …" if len(because) > MAX_BECAUSE else "")
     if cause == "disconnected" and not layer:
         cause = "disconnected, no layer"
@@ -127,4 +142,5 @@ def cause_words(cause: str, lang: str, *, event: str = "", because: Sequence[str
         return cause
     with_because, alone = _WORDS[cause]
     return gettext(with_because if named else alone, lang).format(
-        because=named, layer=layer_label(layer, lang))
+        because=named, layer=layer_label(layer, lang)
+    )

@@ -301,7 +301,8 @@ def report_pydantic(exc: PydanticError, rel: str, lines: LineMap, base: tuple[Ha
             value = str(err.get("input"))[:40]
             choices = [c.strip(" '") for c in allowed.replace(" or ", ",").split(",")]
             aliases = ROLE_ALIASES if loc and loc[-1] == "role" else None
-            problems.error("field.choice", rel, value=value, allowed=allowed,
+            problems.error("field.choice", rel, value=value,
+                           allowed=", ".join(c for c in choices if c),
                            suggest=suggest(value, [c for c in choices if c], aliases), **kw)
         elif etype in _TYPES:
             problems.error("field.type", rel, expected_type=_TYPES[etype],
