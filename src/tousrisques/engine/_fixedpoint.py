@@ -172,6 +172,8 @@ def fixed_point(net: Network, damaged: BoolArray, *,
         A working set known to contain the answer.
     connectivity : sequence, optional
         Incremental connectivity, one per layer.
+    reasons : bool
+        False: with ``start``, skip the reasons of assets that were down before.
 
     Returns
     -------
@@ -349,15 +351,19 @@ def _replay(net: Network, excused: BoolArray, working: BoolArray, nodes: IntArra
             anchored[src[working[nb_asset]]] = True
             nb_at = np.searchsorted(nodes, nb_asset).clip(max=k - 1)
             inner = (nodes[nb_at] == nb_asset) & alive[nb_at]
-            sel_of = np.full(k, -1, np.int64)
-            sel_of[sel] = np.arange(len(sel))
-            graph = sp.csr_matrix((np.ones(int(inner.sum()), np.int8),
-                                   (src[inner], sel_of[nb_at[inner]])),
-                                  shape=(len(sel), len(sel)))
-            n_comp, labels = connected_components(graph, directed=False)
-            fed = np.zeros(n_comp, bool)
-            fed[labels[anchored]] = True
-            lost = sel[~fed[labels]]
+            if inner.any():  # pieces of nodes: fed when one of theirs is anchored
+                sel_of = np.full(k, -1, np.int64)
+                sel_of[sel] = np.arange(len(sel))
+                indptr = np.zeros(len(sel) + 1, np.int64)  # src is sorted: CSR directly
+                np.cumsum(np.bincount(src[inner], minlength=len(sel)), out=indptr[1:])
+                graph = sp.csr_matrix((np.ones(int(inner.sum()), np.int8),
+                                       sel_of[nb_at[inner]], indptr),
+                                      shape=(len(sel), len(sel)))
+                n_comp, labels = connected_components(graph, directed=False)
+                fed = np.zeros(n_comp, bool)
+                fed[labels[anchored]] = True
+                anchored = fed[labels]
+            lost = sel[~anchored]
             if len(lost):
                 alive[lost] = False
                 reason[lost] = DISCONNECTED
@@ -441,21 +447,20 @@ class Reasons:
             return np.ones(net.n, bool)
         before_damaged, before_excused, before_working = self.state
         candidate = ~working & ~damaged
-        seeds = np.nonzero((damaged != before_damaged) | (working != before_working))[0]
+        moved = (damaged != before_damaged) | (working != before_working)
         owners = net.group_owner[excused != before_excused]
-        owners = owners[candidate[owners]]
-        seeds = np.union1d(seeds, owners)
-        # the clusters of candidates that hold a seed or read one
+        moved[owners[candidate[owners]]] = True
+        seeds = np.nonzero(moved)[0]
+        # the clusters of candidates that hold a seed or read one (breadth first; a node
+        # may be twice in a frontier, never in two)
         indptr, indices = self._links()
-        reached = np.zeros(net.n, bool)
-        start = seeds[candidate[seeds]]
-        reached[start] = True
+        reached = moved & candidate
         _, nb = _gather(indptr, indices, seeds)
-        frontier = np.r_[start, np.unique(nb[candidate[nb] & ~reached[nb]])]
+        frontier = np.r_[seeds[reached[seeds]], nb[candidate[nb] & ~reached[nb]]]
         reached[frontier] = True
         while len(frontier):
             _, nb = _gather(indptr, indices, frontier)
-            frontier = np.unique(nb[candidate[nb] & ~reached[nb]])
+            frontier = nb[candidate[nb] & ~reached[nb]]
             reached[frontier] = True
         nodes = np.nonzero(reached)[0]
         if len(nodes):
@@ -475,6 +480,4 @@ class Reasons:
         self.layer[out] = -1
         self.round[out] = 0
         self._keep(damaged, excused, working)
-        touched = reached
-        touched[seeds] = True
-        return touched
+        return reached | moved
