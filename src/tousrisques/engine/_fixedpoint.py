@@ -480,4 +480,5 @@ class Reasons:
         self.layer[out] = -1
         self.round[out] = 0
         self._keep(damaged, excused, working)
-        return reached | moved
+        changed: BoolArray = reached | moved
+        return changed
