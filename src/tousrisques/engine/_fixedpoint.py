@@ -197,7 +197,7 @@ def fixed_point(net: Network, damaged: BoolArray, *,
     working = ~np.asarray(damaged, dtype=bool)
     if start is not None:
         working &= start
-    reason = np.where(np.asarray(damaged, dtype=bool), DAMAGED, WORKING).astype(np.int8)
+    reason = np.asarray(damaged, dtype=bool).astype(np.int8)  # DAMAGED is 1, WORKING 0
     group = np.full(n, -1, np.int64)
     layer_of = np.full(n, -1, np.int16)
     stopped = np.zeros(n, np.int32)
@@ -397,28 +397,36 @@ class Reasons:
         self.group = np.full(net.n, -1, np.int64)
         self.layer = np.full(net.n, -1, np.int16)
         self.round = np.zeros(net.n, np.int32)
-        self._graph: tuple[IntArray, IntArray] | None = None
-        self._owned: tuple[IntArray, IntArray, list[IntArray]] | None = None
+        self._owned: tuple[IntArray, IntArray, sp.csc_matrix, list[IntArray]] | None = None
 
-    def _links(self) -> tuple[IntArray, IntArray]:
-        """Who reads whom, both ways: owners and their alternatives, layer neighbours."""
-        if self._graph is None:
+    def _maps(self) -> tuple[IntArray, IntArray, sp.csc_matrix, list[IntArray]]:
+        """Each owner's groups (pointer, group indices), the groups each asset is an
+        alternative of (the groups' matrix by column), each asset's place in each layer."""
+        if self._owned is None:
             net = self.net
-            g = net.groups.tocoo()
-            owner = net.group_owner[g.row]
-            alt = g.col.astype(np.int64)
-            rows = [owner, alt]
-            cols = [alt, owner]
-            for layer in net.layers:
-                rows.append(layer.members[layer.edge_row])
-                cols.append(layer.members[layer.indices])
-            r, c = np.concatenate(rows), np.concatenate(cols)
-            adj = sp.csr_matrix((np.ones(len(r), np.int8), (r, c)), shape=(net.n, net.n))
-            self._graph = adj.indptr.astype(np.int64), adj.indices.astype(np.int64)
-        return self._graph
+            order = np.argsort(net.group_owner, kind="stable").astype(np.int64)
+            ptr = np.zeros(net.n + 1, np.int64)
+            np.cumsum(np.bincount(net.group_owner, minlength=net.n), out=ptr[1:])
+            self._owned = ptr, order, net.groups.tocsc(), _positions(net)
+        return self._owned
+
+    def _neighbours(self, assets: IntArray) -> IntArray:
+        """Who ``assets`` read or are read by: their groups' alternatives, the owners of
+        the groups they are an alternative of, their layer neighbours (with repeats)."""
+        net = self.net
+        ptr, order, by_alt, position = self._maps()
+        found = [_gather(net.groups.indptr, net.groups.indices,
+                         _gather(ptr, order, assets)[1])[1],
+                 net.group_owner[_gather(by_alt.indptr, by_alt.indices, assets)[1]]]
+        for code, layer in enumerate(net.layers):
+            pos = position[code][assets]
+            found.append(layer.members[_gather(layer.indptr, layer.indices, pos[pos >= 0])[1]])
+        return np.concatenate(found)
 
     def _keep(self, damaged: BoolArray, excused: BoolArray, working: BoolArray) -> None:
-        self.state = damaged.copy(), excused.copy(), working.copy()
+        # the timeline changes ``damaged`` in place; ``excused`` and ``working`` are new
+        # arrays at each computation, which nobody changes
+        self.state = damaged.copy(), excused, working
 
     def set(self, damaged: BoolArray, excused: BoolArray, fp: FixedPoint) -> BoolArray:
         """Take the reasons of a fixed point computed from every undamaged asset (they are
@@ -426,12 +434,16 @@ class Reasons:
         if self.state is None:
             touched = np.ones(self.net.n, bool)
         else:
+            # a reason changes only where the asset is down now, or was down before (then
+            # its state changed)
             before_damaged, _, before_working = self.state
-            touched = (fp.reason != self.reason) | (fp.group != self.group) \
-                | (fp.layer != self.layer) | (damaged != before_damaged) \
-                | (fp.working != before_working)
-        self.reason, self.group = fp.reason.copy(), fp.group.copy()
-        self.layer, self.round = fp.layer.copy(), fp.round.copy()
+            touched = (damaged != before_damaged) | (fp.working != before_working)
+            down = np.nonzero(~fp.working)[0]
+            touched[down] |= (fp.reason[down] != self.reason[down]) \
+                | (fp.group[down] != self.group[down]) | (fp.layer[down] != self.layer[down])
+        # the fixed point's arrays become this one's (the timeline keeps no other reference)
+        self.reason, self.group, self.layer, self.round = fp.reason, fp.group, fp.layer, \
+            fp.round
         self._keep(damaged, excused, fp.working)
         return touched
 
@@ -446,30 +458,24 @@ class Reasons:
             self._keep(damaged, excused, working)
             return np.ones(net.n, bool)
         before_damaged, before_excused, before_working = self.state
-        candidate = ~working & ~damaged
-        moved = (damaged != before_damaged) | (working != before_working)
+        candidate = ~(working | damaged)
+        moved = (damaged ^ before_damaged) | (working ^ before_working)
         owners = net.group_owner[excused != before_excused]
         moved[owners[candidate[owners]]] = True
         seeds = np.nonzero(moved)[0]
         # the clusters of candidates that hold a seed or read one (breadth first; a node
         # may be twice in a frontier, never in two)
-        indptr, indices = self._links()
         reached = moved & candidate
-        _, nb = _gather(indptr, indices, seeds)
+        nb = self._neighbours(seeds)
         frontier = np.r_[seeds[reached[seeds]], nb[candidate[nb] & ~reached[nb]]]
         reached[frontier] = True
         while len(frontier):
-            _, nb = _gather(indptr, indices, frontier)
+            nb = self._neighbours(frontier)
             frontier = nb[candidate[nb] & ~reached[nb]]
             reached[frontier] = True
         nodes = np.nonzero(reached)[0]
         if len(nodes):
-            if self._owned is None:
-                order = np.argsort(net.group_owner, kind="stable")
-                ptr = np.zeros(net.n + 1, np.int64)
-                np.cumsum(np.bincount(net.group_owner, minlength=net.n), out=ptr[1:])
-                self._owned = ptr, order.astype(np.int64), _positions(net)
-            ptr, order, position = self._owned
+            ptr, order, _, position = self._maps()
             rows = np.sort(_gather(ptr, order, nodes)[1])
             replayed = _replay(net, excused, working, nodes, rows, position)
             self.reason[nodes], self.group[nodes], self.layer[nodes], self.round[nodes] = \
