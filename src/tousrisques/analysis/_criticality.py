@@ -164,7 +164,8 @@ class _Losses:
         self.damaged[list(absent)] = True
         self.on_backup = (net.backup_s > horizon_s) if horizon_s is not None else None
         self.monotone = all(layer.has_sources for layer in net.layers)
-        self.base = fixed_point(net, self.damaged, on_backup=self.on_backup).working
+        self.base = fixed_point(net, self.damaged, on_backup=self.on_backup,
+                                reasons=False).working
         relevant = np.zeros(n, bool)
         relevant[c.actor_site[c.actor_site >= 0]] = True
         for req in (c.zone_requires, c.channel_requires):
@@ -198,7 +199,7 @@ class _Losses:
             hit[a] = True
             working = fixed_point(net, hit, on_backup=self.on_backup,
                                   start=base if self.monotone else None,
-                                  connectivity=known).working
+                                  connectivity=known, reasons=False).working
             lost = base & ~working
             down[i] = int(lost.sum())
             key = np.packbits(lost & self.relevant).tobytes()
