@@ -81,14 +81,87 @@ def translations(lang: str) -> NullTranslations:
 
 
 class Text(NamedTuple):
-    """A text given in both languages (a name written by a user in English and French, a label
-    of the kind catalogue); a message picks the side of its own language."""
+    """Data given in both languages: a name a user wrote in English and French in their own
+    file (a scenario's ``name: {en: ..., fr: ...}``, an actor's or a channel's name), or a
+    label of the kind catalogue (data of the model). Never the package's own words: those
+    are :class:`Msg` (a message id of the catalog, translated where it is shown).
+
+    A message shows the side of its own language (:func:`pick`).
+    """
 
     en: str
     fr: str
 
     def __str__(self) -> str:
         return self.en
+
+
+class Msg:
+    """The package's own words, translated late: an English message id (marked with
+    :func:`N_` so that Babel extracts it) and its ``str.format`` parameters, rendered in the
+    reader's language by :meth:`render` where the text is shown (a problem's detail, a
+    chart's title, a key figure's label). A parameter may itself be a :class:`Text` or a
+    :class:`Msg`: it is given in the same language.
+
+    >>> m = Msg(N_("{n} actors connected"), n=3)
+    >>> m.render("en"), str(m)
+    ('3 actors connected', '3 actors connected')
+    >>> Msg(N_("any channel")).render("fr")
+    'au moins un canal'
+    """
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, /, **params: object) -> None:
+        self.msgid = msgid
+        self.params: dict[str, object] = params
+
+    def render(self, lang: str = "en") -> str:
+        """The text in ``lang`` (``en`` or ``fr``); English when the catalog lacks it."""
+        template = gettext(self.msgid, lang)
+        if not self.params:
+            return template
+        return template.format_map({k: in_lang(v, lang) for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __repr__(self) -> str:
+        params = "".join(f", {k}={v!r}" for k, v in self.params.items())
+        return f"Msg({self.msgid!r}{params})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Msg) and self.msgid == other.msgid
+                and self.params == other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
+
+
+class Share(float):
+    """A share of [0, 1] given as a parameter of a :class:`Msg`: written as the reader's
+    language writes it (``95%``, ``95\u202f%``), so that no ``%`` stands in a message id.
+
+    >>> Msg(N_("{share}"), share=Share(0.95)).render("en")
+    '95%'
+    """
+
+
+#: a text shown in the reader's language: data in both languages, our own words, or a plain
+#: string (an id, a number: the same in every language)
+Words = Text | Msg | str
+
+
+def in_lang(value: object, lang: str) -> object:
+    """``value`` as ``lang`` reads it: the side of a :class:`Text`, a :class:`Msg` rendered,
+    a :class:`Share` written in ``lang``; anything else as it is."""
+    if isinstance(value, Text):
+        return value.fr if lang == "fr" else value.en
+    if isinstance(value, Msg):
+        return value.render(lang)
+    if isinstance(value, Share):
+        return Formats(lang).share(value)
+    return value
 
 
 def gettext(message: str, lang: str) -> str:
@@ -107,13 +180,22 @@ def N_(message: str) -> str:  # noqa: N802  (the name gettext's tools look for)
     return message
 
 
-def pick(text: Text | str | None, lang: str) -> str:
-    """The ``lang`` side of a bilingual ``Text`` (a plain string is returned as it is)."""
+def pick(text: Words | None, lang: str) -> str:
+    """A text in ``lang``: the side of a :class:`Text`, a :class:`Msg` rendered, a plain
+    string as it is (``None`` reads as nothing)."""
     if text is None:
         return ""
-    if isinstance(text, Text):
-        return text.fr if lang == "fr" else text.en
-    return text
+    return str(in_lang(text, lang))
+
+
+def both(text: Words) -> dict[str, str]:
+    """``{"en": ..., "fr": ...}``: a text in every language, as an output file records a
+    label (``summary.json``).
+
+    >>> both(Msg(N_("any channel")))
+    {'en': 'any channel', 'fr': 'au moins un canal'}
+    """
+    return {lang: pick(text, lang) for lang in LOCALES}
 
 
 def _finite(x: float | None) -> bool:

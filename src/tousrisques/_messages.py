@@ -26,16 +26,18 @@ How to add a message:
    placeholders than its English.
 
 A parameter may be a :class:`Text` (both languages, e.g. a name from a user's file): the
-message takes the side of its own language.
+message takes the side of its own language; or a :class:`Msg` (our own words: a message id
+and its parameters, e.g. what a field expects), rendered in the message's language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tousrisques._i18n import N_, Text, gettext
+from tousrisques._i18n import N_, Msg, Text, gettext, in_lang
 
-__all__ = ["ERRORS", "MESSAGES", "SPLIT_HINT", "Lang", "Text", "error_text", "message", "word"]
+__all__ = ["ERRORS", "MESSAGES", "SPLIT_HINT", "Lang", "Msg", "Text", "error_text", "message",
+           "word"]
 
 Lang = str
 
@@ -297,7 +299,29 @@ ERRORS: dict[str, str] = {
     "value.not_area": N_("a {type} is not an area"),
     "value.intensity": N_("intensity is not a number"),
     "value.intensity_range": N_("intensity must be a finite number >= 0"),
+    # the fault of a requirement (territory/_requires.py), the detail of requires.syntax
+    "requires.at_twice": N_("'@' appears twice in '{part}'"),
+    "requires.backup_duration": N_("backup '{backup}' is not a duration (write 2h, 90m, 1d)"),
+    "requires.no_asset": N_("group '{part}' names no asset before '@'"),
+    "requires.empty_alternative": N_("empty alternative in '{part}'"),
+    "requires.not_id_compact": N_("'{id}' is not an id (missing ';' or '|'?)"),
+    "requires.empty_group": N_("empty group between two ';'"),
+    "requires.type": N_("expected a list of groups or a compact string, got {got}"),
+    "requires.one_group": N_("item {item} '{text}' must be one group"),
+    "requires.unknown_keys": N_("item {item} has unknown key(s) {keys}; use any_of and "
+                                "backup_hours (or backup){suggest}"),
+    "requires.any_of": N_("item {item}: any_of must be a non-empty list of ids"),
+    "requires.not_id": N_("'{id}' is not an id"),
+    "requires.item_type": N_("item {item} must be a string or {{any_of: [...], "
+                             "backup_hours: ...}}"),
+    "requires.backup_hours": N_("item {item}: backup_hours must be a number >= 0"),
+    "requires.backup": N_("item {item}: backup is not a duration"),
+    "requires.backup_max": N_("a backup of {hours} h is more than the largest allowed, "
+                              "{most} h ({years} years)"),
 }
+
+#: "; did you mean …?" after a list of choices (the ``suggest`` of a problem or an error)
+DID_YOU_MEAN = N_('; did you mean "{close}"?')
 
 
 def error_text(code: str, params: Mapping[str, object], lang: Lang = "en") -> str:
@@ -311,10 +335,10 @@ def error_text(code: str, params: Mapping[str, object], lang: Lang = "en") -> st
 
 
 def _side(v: object, lang: Lang) -> object:
-    """A parameter as ``lang`` reads it: the side of a :class:`Text`, an error rendered in
-    ``lang``, a list or tuple of those joined with "; "."""
-    if isinstance(v, Text):
-        return v.fr if lang == "fr" else v.en
+    """A parameter as ``lang`` reads it: the side of a :class:`Text`, a :class:`Msg` or an
+    error rendered in ``lang``, a list or tuple of those joined with "; "."""
+    if isinstance(v, Text | Msg):
+        return in_lang(v, lang)
     render = getattr(v, "render", None)
     if isinstance(v, Exception) and callable(render):
         return render(lang)
@@ -353,7 +377,7 @@ def message(code: str, params: Mapping[str, object], lang: Lang = "en") -> tuple
     params = {k: _side(v, lang) for k, v in params.items()}
     close = params.get("suggest")
     if close:
-        framed = _format(gettext(N_('; did you mean "{close}"?'), lang), {"close": close})
+        framed = _format(gettext(DID_YOU_MEAN, lang), {"close": close})
         params = {**params, "suggest": framed}
     return _format(gettext(msg, lang), params), _format(gettext(hint, lang), params)
 

@@ -18,8 +18,8 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
+from tousrisques._i18n import N_, Msg
 from tousrisques._limits import ReadLimits
-from tousrisques._messages import Text
 from tousrisques._problems import Problems
 
 Path_ = tuple[Hashable, ...]
@@ -37,16 +37,16 @@ _CHUNK = 1 << 20
 _MAX_READ = 1 << 30  # Linux returns at most about 2 GiB per read
 
 
-def _kind_of(mode: int) -> Text:
-    """What a path that is not a regular file is, in both languages."""
-    for test, en, fr in ((stat.S_ISDIR, "a folder", "un dossier"),
-                         (stat.S_ISFIFO, "a named pipe (FIFO)", "un tube nommé (FIFO)"),
-                         (stat.S_ISCHR, "a character device", "un périphérique caractère"),
-                         (stat.S_ISBLK, "a block device", "un périphérique bloc"),
-                         (stat.S_ISSOCK, "a socket", "une socket")):
+def _kind_of(mode: int) -> Msg:
+    """What a path that is not a regular file is, in words said in the reader's language."""
+    for test, words in ((stat.S_ISDIR, N_("a folder")),
+                        (stat.S_ISFIFO, N_("a named pipe (FIFO)")),
+                        (stat.S_ISCHR, N_("a character device")),
+                        (stat.S_ISBLK, N_("a block device")),
+                        (stat.S_ISSOCK, N_("a socket"))):
         if test(mode):
-            return Text(en, fr)
-    return Text("not a regular file", "pas un fichier ordinaire")  # pragma: no cover
+            return Msg(words)
+    return Msg(N_("not a regular file"))  # pragma: no cover
 
 
 def inside(path: Path, *roots: Path) -> bool:

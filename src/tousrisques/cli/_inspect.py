@@ -18,7 +18,7 @@ from tousrisques._atomic import atomic_file
 from tousrisques._causes import MAX_BECAUSE, cause_words
 from tousrisques._csvsafe import write_csv
 from tousrisques._exceptions import InputError
-from tousrisques._i18n import N_, Formats, Text
+from tousrisques._i18n import N_, Formats, Text, pick
 from tousrisques._ui_text import t
 from tousrisques.analysis import (
     Ensemble,
@@ -244,8 +244,7 @@ def compare(
                              "runs": ea.runs},
                    "second": {"path": str(second), "name": b.spec.name.get(language),
                               "runs": eb.runs},
-                   "figures": [{"id": f.id, "label": f.label.fr if language == "fr"
-                                else f.label.en, "unit": f.unit,
+                   "figures": [{"id": f.id, "label": pick(f.label, language), "unit": f.unit,
                                 "first": clean(f.value), "second": clean(theirs[f.id].value),
                                 "difference": clean(theirs[f.id].value - f.value),
                                 "first_at_h": f.at_h, "second_at_h": theirs[f.id].at_h}

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tousrisques._exceptions import InputError
-from tousrisques._i18n import N_, Formats, ngettext
+from tousrisques._i18n import N_, Formats, ngettext, pick
 from tousrisques._ui_text import t
 from tousrisques.analysis import Study, make_study
 from tousrisques.cli._app import app
@@ -140,7 +140,7 @@ def print_figures(figures: list[KeyFigure], lang: str, title: str,
     fmt = Formats(lang)
     for f in figures:
         at = "" if f.at_h is None else fmt.hours(f.at_h)
-        cells = [f.label.fr if lang == "fr" else f.label.en, at, _fmt(f, lang)]
+        cells = [pick(f.label, lang), at, _fmt(f, lang)]
         if other is not None:
             o = theirs.get(f.id)
             cells.append(_fmt(o, lang) if o else "")

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
+from tousrisques._causes import LAYER_LABELS as LAYER_WORDS
 from tousrisques._durations import parse_duration
-from tousrisques._messages import Text
+from tousrisques._i18n import N_, Msg, Text, Words
 from tousrisques._problems import Problems
 from tousrisques._readers import read_bytes
 from tousrisques.analysis import Ensemble, Study, explain_actor, readable_chain
@@ -42,69 +43,61 @@ from tousrisques.scenario import Scenario
 
 FloatArray = npt.NDArray[np.float64]
 
-ROLE_LABELS: dict[str, Text] = {
-    "prefecture": Text("prefecture", "préfecture"),
-    "crisis_cell": Text("crisis cell", "cellule de crise"),
-    "mayor": Text("town hall", "mairie"),
-    "fire_service": Text("fire service", "service d'incendie et de secours"),
-    "police": Text("police", "forces de l'ordre"),
-    "emergency_medical": Text("emergency medical service", "SAMU"),
-    "hospital": Text("hospital", "hôpital"),
-    "health_agency": Text("health agency", "agence régionale de santé"),
-    "operator": Text("network operator", "opérateur de réseau"),
-    "association": Text("association", "association"),
-    "citizen_relay": Text("citizen relay", "relais citoyen"),
-    "media": Text("media", "média"),
-    "industrial": Text("industrial site", "site industriel"),
-    "school": Text("school", "établissement scolaire"),
-    "other": Text("other", "autre"),
-}
-LAYER_LABELS: dict[str, Text] = {
-    "power": Text("power network", "réseau électrique"),
-    "telecom": Text("telecom network", "réseau de télécommunications"),
-    "water": Text("water network", "réseau d'eau"),
-    "gas": Text("gas network", "réseau de gaz"),
-}
-def _series(ens: Ensemble, name: str, label: Text) -> Series:
+#: the words of each actor role (a role of another name reads as its id)
+ROLE_LABELS: dict[str, Msg] = {role: Msg(words) for role, words in {
+    "prefecture": N_("prefecture"),
+    "crisis_cell": N_("crisis cell"),
+    "mayor": N_("town hall"),
+    "fire_service": N_("fire service"),
+    "police": N_("police"),
+    "emergency_medical": N_("emergency medical service"),
+    "hospital": N_("hospital"),
+    "health_agency": N_("health agency"),
+    "operator": N_("network operator"),
+    "association": N_("association"),
+    "citizen_relay": N_("citizen relay"),
+    "media": N_("media"),
+    "industrial": N_("industrial site"),
+    "school": N_("school"),
+    "other": N_("other"),
+}.items()}
+#: the words of each network layer, as the causes say them (``_causes.LAYER_LABELS``)
+LAYER_LABELS: dict[str, Msg] = {layer: Msg(words) for layer, words in LAYER_WORDS.items()}
+_REACH_ANY = Msg(N_("Population reached by at least one channel"))
+_ACTORS = Msg(N_("Actors able to reach a crisis cell"))
+
+
+def _series(ens: Ensemble, name: str, label: Words) -> Series:
     return Series(name, label, *(ens.stat(name, w).tolist() for w in ("mean", "p10", "p50",
                                                                        "p90")))
 
 
 def charts(s: Scenario, ens: Ensemble) -> list[Chart]:
     labels = channel_labels(s)
-    out = [Chart("reach_any", Text("Population reached by at least one channel",
-                                   "Population atteinte par au moins un canal"), "share",
-                 [_series(ens, ANY, Text("any channel", "au moins un canal"))])]
+    out = [Chart("reach_any", _REACH_ANY, "share",
+                 [_series(ens, ANY, Msg(N_("any channel")))])]
     reach = [_series(ens, n, labels.get(n.split(":", 1)[1], Text(n, n))) for n in ens.names
              if n.startswith("population_reached:") and n != ANY]
     if reach:
-        out.append(Chart("reach_channels", Text("Population reached, channel by channel",
-                                                "Population atteinte, canal par canal"),
+        out.append(Chart("reach_channels", Msg(N_("Population reached, channel by channel")),
                          "share", reach))
     layers = [_series(ens, f"assets_working:{layer}", LAYER_LABELS.get(layer, Text(layer, layer)))
               for layer in s.territory.layer_names if f"assets_working:{layer}" in ens.names]
     if "assets_working:service" in ens.names:  # services_up is 0 in a territory without any
-        layers.append(_series(ens, "services_up", Text("digital services", "services numériques")))
+        layers.append(_series(ens, "services_up", Msg(N_("digital services"))))
     if layers:
-        out.append(Chart("assets", Text("Networks and services working",
-                                         "Réseaux et services en fonctionnement"), "share",
-                         layers))
+        out.append(Chart("assets", Msg(N_("Networks and services working")), "share", layers))
     kinds = [_series(ens, f"assets_working:{k}", Text(s.territory.kinds[k].label("en"),
                                                       s.territory.kinds[k].label("fr")))
              for k in ("antenna", "transformer", "siren", "site")
              if f"assets_working:{k}" in ens.names and k in s.territory.kinds]
     if kinds:
-        out.append(Chart("kinds", Text("Assets working, by kind", "Actifs en fonctionnement, "
-                                       "par type"), "share", kinds))
+        out.append(Chart("kinds", Msg(N_("Assets working, by kind")), "share", kinds))
     if s.territory.actors:
-        out.append(Chart("actors", Text("Actors able to reach a crisis cell",
-                                        "Acteurs pouvant joindre une cellule de crise"),
-                         "share",
-                         [_series(ens, "actors_connected", Text("actors connected",
-                                                                "acteurs connectés")),
+        out.append(Chart("actors", _ACTORS, "share",
+                         [_series(ens, "actors_connected", Msg(N_("actors connected"))),
                           _series(ens, "governance_links_broken",
-                                  Text("governance links broken",
-                                       "liens hiérarchiques rompus"))]))
+                                  Msg(N_("governance links broken")))]))
     return out
 
 
@@ -223,16 +216,13 @@ def comparison(study: Study) -> Comparison | None:
     figures = [(mine[i], theirs[i]) for i in mine if i in theirs]
     if len(o.times_s) != len(ens.times_s) or not np.allclose(o.times_s, ens.times_s):
         return Comparison(that, [], figures)  # other times: the figures hold, not the curves
-    pairs = [(ANY, Text("Population reached by at least one channel",
-                        "Population atteinte par au moins un canal"))]
+    pairs: list[tuple[str, Words]] = [(ANY, _REACH_ANY)]
     main = main_channel(s, ens)
     if main is not None:
         label = channel_labels(s).get(main, Text(main, main))
-        pairs.append((f"population_reached:{main}", Text(f"Population reached by {label.en}",
-                                                         f"Population atteinte par "
-                                                         f"{label.fr}")))
-    pairs.append(("actors_connected", Text("Actors able to reach a crisis cell",
-                                           "Acteurs pouvant joindre une cellule de crise")))
+        pairs.append((f"population_reached:{main}",
+                      Msg(N_("Population reached by {channel}"), channel=label)))
+    pairs.append(("actors_connected", _ACTORS))
     charts_ = [Chart(f"compare_{i}", label, "share", [_series(ens, name, this),
                                                       _series(o, name, that)])
                for i, (name, label) in enumerate(pairs) if name in o.names]

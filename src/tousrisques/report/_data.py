@@ -1,6 +1,7 @@
 """What a report shows, as plain data: built from a study (``_build``), drawn by ``_html``.
 
-Everything here is numbers, ids and texts in both languages (``Text(en, fr)``); nothing
+Everything here is numbers, ids and texts shown in the reader's language (``Words``: a
+``Text(en, fr)`` a user wrote, or a ``Msg`` of our own words translated by the catalog); nothing
 refers to the engine, so the renderer can be tested on a hand-made example. Times are hours
 from the scenario's start. Shares are in [0, 1]. Coordinates of maps are in the territory's
 metric CRS (metres; y grows northwards).
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tousrisques._messages import Text
+from tousrisques._i18n import Text, Words
 from tousrisques.results import Finding, KeyFigure, Unit
 
 __all__ = ["Finding", "KeyFigure", "Unit"]  # and the classes below
@@ -22,7 +23,7 @@ class Series:
     """One indicator over time with its Monte Carlo statistics (one value per time)."""
 
     name: str  # the indicator's name (DESIGN §5), e.g. "population_reached:fr-alert"
-    label: Text
+    label: Words
     mean: list[float]
     p10: list[float]
     p50: list[float]
@@ -34,7 +35,7 @@ class Chart:
     """A chart of one or more series over ``ReportData.times_h`` (same unit for all)."""
 
     id: str
-    title: Text
+    title: Words
     unit: Unit
     series: list[Series]
     total: float | None = None  # for counts: the maximum possible (actors, links), if any
@@ -47,7 +48,7 @@ class MapAsset:
     id: str
     name: str
     kind: str
-    kind_label: Text
+    kind_label: Words
     x: float
     y: float
     line: list[tuple[float, float]] | None = None
@@ -74,7 +75,7 @@ class MapData:
     zone_reached: list[list[float]]
     assets: list[MapAsset]
     asset_state: list[list[int]]
-    channel: Text | None = None  # the channel whose reach colours the zones (None: any)
+    channel: Words | None = None  # the channel whose reach colours the zones (None: any)
     assets_total: int = 0  # located assets (more than drawn on a very large territory)
 
 
@@ -84,7 +85,7 @@ class ActorChannel:
     actor at each of ``MapData.times_h``."""
 
     id: str
-    label: Text
+    label: Words
     kept: list[float]
 
 
@@ -96,7 +97,7 @@ class ActorRow:
     id: str
     name: str
     role: str
-    role_label: Text
+    role_label: Words
     crisis_cell: bool
     connected: list[float]
     channels: list[ActorChannel]
@@ -109,7 +110,7 @@ class Step:
     depth: int
     asset: str
     name: str
-    kind_label: Text
+    kind_label: Words
     time_h: float
     cause: str  # "event", "requirement", "backup exhausted", "disconnected"
     event: str = ""  # the event's own words for a first cause ("hazard:tempete")
@@ -140,7 +141,7 @@ class CriticalAsset:
     rank: int
     asset: str
     name: str
-    kind_label: Text
+    kind_label: Words
     population_lost: float  # people no longer reached by any broadcast
     population_share: float
     actors_cut: int  # actors no longer able to reach a crisis cell
@@ -152,7 +153,7 @@ class Comparison:
     """The scenario beside another (its mitigated variant): ``charts`` hold two series each
     (this scenario first); ``figures`` pairs key figures (this, other)."""
 
-    other_name: Text
+    other_name: Text  # the other scenario's name, as its file gives it
     charts: list[Chart]
     figures: list[tuple[KeyFigure, KeyFigure]]
 
@@ -160,7 +161,7 @@ class Comparison:
 @dataclass(frozen=True)
 class HazardInfo:
     id: str
-    name: Text
+    name: Text  # the hazard's name, as the scenario gives it
     model: str  # "storm", "flood", "plume", "footprint"
     kinds: list[str]  # the asset kinds it can damage (its fragility table)
     assets_exposed: int
@@ -188,8 +189,8 @@ class Method:
 class ReportData:
     """Everything one report shows."""
 
-    title: Text
-    description: Text | None
+    title: Words
+    description: Words | None
     territory: str
     territory_description: str | None
     start: str | None  # ISO 8601, when the scenario names one

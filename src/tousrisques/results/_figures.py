@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from tousrisques._messages import Text
+from tousrisques._i18n import N_, Msg, Share, Text, Words
 from tousrisques.analysis import Ensemble
 from tousrisques.scenario import Scenario
 
@@ -24,11 +24,12 @@ Unit = Literal["share", "count", "seconds", "hours"]
 ANY = "population_reached:any"
 
 
-ROLE_GROUPS: dict[str, Text] = {
-    "mayor": Text("town halls", "mairies"),
-    "citizen_relay": Text("citizen relays", "relais citoyens"),
-    "association": Text("associations", "associations"),
-    "hospital": Text("hospitals", "hôpitaux"),
+#: the roles whose actors the summary counts as a group, and the group's words
+ROLE_GROUPS: dict[str, Msg] = {
+    "mayor": Msg(N_("town halls")),
+    "citizen_relay": Msg(N_("citizen relays")),
+    "association": Msg(N_("associations")),
+    "hospital": Msg(N_("hospitals")),
 }
 
 
@@ -54,16 +55,17 @@ class Finding:
     p10: float | None = None
     p90: float | None = None
     total: float | None = None
-    subject: Text | None = None
-    target: Text | None = None
+    subject: Words | None = None
+    target: Words | None = None
 
 
 @dataclass(frozen=True)
 class KeyFigure:
-    """A figure of the key-figures table: mean with P10–P90, at a time or overall."""
+    """A figure of the key-figures table: mean with P10–P90, at a time or overall; its
+    ``label`` is said in the reader's language (``summary.json`` records it in both)."""
 
     id: str
-    label: Text
+    label: Words
     unit: Unit
     value: float
     p10: float | None = None
@@ -116,7 +118,7 @@ def key_figures(
     hours = ens.times_s / 3600
     out: list[KeyFigure] = []
 
-    def at(fid: str, label: Text, name: str, k: int) -> None:
+    def at(fid: str, label: Words, name: str, k: int) -> None:
         out.append(
             KeyFigure(
                 fid,
@@ -132,10 +134,7 @@ def key_figures(
     k = worst_time(ens, ANY)
     at(
         "reach_any_worst",
-        Text(
-            "Population reached by at least one channel, at the worst moment",
-            "Population atteinte par au moins un canal, au pire moment",
-        ),
+        Msg(N_("Population reached by at least one channel, at the worst moment")),
         ANY,
         k,
     )
@@ -145,59 +144,41 @@ def key_figures(
         label = channel_labels(s).get(main, Text(main, main))
         at(
             "reach_main_worst",
-            Text(
-                f"Population reached by {label.en}, at the worst moment",
-                f"Population atteinte par {label.fr}, au pire moment",
-            ),
+            Msg(N_("Population reached by {channel}, at the worst moment"), channel=label),
             name,
             worst_time(ens, name),
         )
     at(
         "reach_any_end",
-        Text(
-            "Population reached by at least one channel, at the end",
-            "Population atteinte par au moins un canal, à la fin",
-        ),
+        Msg(N_("Population reached by at least one channel, at the end")),
         ANY,
         len(hours) - 1,
     )
     if s.territory.actors:  # with none, "0 % connected" would read as all cut off
         at(
             "actors_worst",
-            Text(
-                "Actors able to reach a crisis cell, at the worst moment",
-                "Acteurs pouvant joindre une cellule de crise, au pire moment",
-            ),
+            Msg(N_("Actors able to reach a crisis cell, at the worst moment")),
             "actors_connected",
             worst_time(ens, "actors_connected"),
         )
     if len(s.compiled.reports_to):
         at(
             "governance_worst",
-            Text(
-                "Governance links broken, at the worst moment",
-                "Liens hiérarchiques rompus, au pire moment",
-            ),
+            Msg(N_("Governance links broken, at the worst moment")),
             "governance_links_broken",
             worst_time(ens, "governance_links_broken", highest=True),
         )
     if "assets_working:service" in ens.names:  # no service at all is not "0 % working"
         at(
             "services_worst",
-            Text(
-                "Digital services working, at the worst moment",
-                "Services numériques en fonctionnement, au pire moment",
-            ),
+            Msg(N_("Digital services working, at the worst moment")),
             "services_up",
             worst_time(ens, "services_up"),
         )
     if "assets_working:power" in ens.names:
         at(
             "power_worst",
-            Text(
-                "Power assets working, at the worst moment",
-                "Actifs électriques en fonctionnement, au pire moment",
-            ),
+            Msg(N_("Power assets working, at the worst moment")),
             "assets_working:power",
             worst_time(ens, "assets_working:power"),
         )
@@ -205,10 +186,8 @@ def key_figures(
     out.append(
         KeyFigure(
             "recovery",
-            Text(
-                "Hours until reach by any channel is back above 95% of its start",
-                "Heures avant que la portée tous canaux revienne au-dessus de 95 % du départ",
-            ),
+            Msg(N_("Hours until reach by any channel is back above {share} of its start"),
+                share=Share(0.95)),
             "hours",
             float("nan") if rec is None else rec,
         )
@@ -265,7 +244,7 @@ def findings(s: Scenario, ens: Ensemble) -> list[Finding]:
     actors = s.territory.actors
     cells = [a for a in actors if a.crisis_cell]
     target = (
-        text_of(cells[0].name) if len(cells) == 1 else Text("a crisis cell", "une cellule de crise")
+        text_of(cells[0].name) if len(cells) == 1 else Msg(N_("a crisis cell"))
     )
     k = worst_time(ens, "actors_connected")
     for role, group in ROLE_GROUPS.items():

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from tousrisques._atomic import atomic_folder
 from tousrisques._csvsafe import write_csv
 from tousrisques._exceptions import InputError, ValidationError
+from tousrisques._i18n import both
 from tousrisques._version import __version__
 from tousrisques.analysis import Criticality, Ensemble, Study, complete_study
 from tousrisques.results._ensemble_io import (
@@ -85,7 +86,7 @@ def summary_figures(study: Study) -> dict[str, Any]:
         "key_figures": [
             {
                 "id": f.id,
-                "label": {"en": f.label.en, "fr": f.label.fr},
+                "label": both(f.label),
                 "unit": f.unit,
                 "mean": _clean(f.value),
                 "p10": _clean(f.p10),
@@ -102,7 +103,7 @@ def summary_figures(study: Study) -> dict[str, Any]:
                 "p10": _clean(f.p10),
                 "p90": _clean(f.p90),
                 "total": _clean(f.total),
-                "subject": None if f.subject is None else {"en": f.subject.en, "fr": f.subject.fr},
+                "subject": None if f.subject is None else both(f.subject),
             }
             for f in findings(s, ens)
         ],

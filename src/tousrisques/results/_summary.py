@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from tousrisques._exceptions import InputError, ValidationError
-from tousrisques._messages import Text
+from tousrisques._i18n import N_, Msg
 from tousrisques._problems import Problem
 from tousrisques.results._files import MAX_JSON_BYTES, read_bounded
 
@@ -111,29 +111,17 @@ def _short(value: Any) -> str:
     return got if len(got) < 60 else got[:57] + "…"
 
 
-_FILES = Text(
-    "an object of relative file paths and their 32-digit hashes",
-    "un objet de chemins relatifs de fichiers et de leurs empreintes à 32 chiffres",
-)
-_SHAPE = Text(
-    "an object of counts (runs, indicators, times, zones, broadcasts, actors, "
-    "channels) agreeing with runs",
-    "un objet de nombres (runs, indicators, times, "
-    "zones, broadcasts, actors, channels) en accord avec runs",
-)
-
-
-_INTEGER = Text("an integer, 0 or more", "un entier, 0 ou plus")
-_RUNS = Text("an integer, 1 or more", "un entier, 1 ou plus")
-_NUMBER = Text("a number", "un nombre")
-_NUMBER_OR_NULL = Text("a number, or null", "un nombre, ou null")
-_TEXT = Text("a text", "un texte")
-_OBJECT = Text("an object {...}", "un objet {...}")
-_OBJECT_OR_NULL = Text("an object {...}, or null", "un objet {...}, ou null")
-_AS_WRITTEN = Text(
-    "what `tousrisques run` wrote there, or run the scenario again",
-    "ce qu'y a écrit `tousrisques run`, ou relancez le scénario",
-)
+_FILES = Msg(N_("an object of relative file paths and their 32-digit hashes"))
+_SHAPE = Msg(N_("an object of counts (runs, indicators, times, zones, broadcasts, actors, "
+                "channels) agreeing with runs"))
+_INTEGER = Msg(N_("an integer, 0 or more"))
+_RUNS = Msg(N_("an integer, 1 or more"))
+_NUMBER = Msg(N_("a number"))
+_NUMBER_OR_NULL = Msg(N_("a number, or null"))
+_TEXT = Msg(N_("a text"))
+_OBJECT = Msg(N_("an object {...}"))
+_OBJECT_OR_NULL = Msg(N_("an object {...}, or null"))
+_AS_WRITTEN = Msg(N_("what `tousrisques run` wrote there, or run the scenario again"))
 
 
 def _summary_problems(info: dict[str, Any], file: str, prefix: str = "") -> list[Problem]:
@@ -144,7 +132,7 @@ def _summary_problems(info: dict[str, Any], file: str, prefix: str = "") -> list
     def check(
         obj: dict[str, Any],
         name: str,
-        expected: Text,
+        expected: Msg,
         ok: Callable[[Any], bool],
         *,
         required: bool = True,
@@ -211,11 +199,10 @@ def _summary_problems(info: dict[str, Any], file: str, prefix: str = "") -> list
                 "field.invalid",
                 file,
                 {
-                    "detail": Text(
-                        f"run {info['representative_run']} of {info['runs']} runs "
-                        f"(numbered from 0)",
-                        f"tirage {info['representative_run']} sur "
-                        f"{info['runs']} (numérotés à partir de 0)",
+                    "detail": Msg(
+                        N_("run {run} of {runs} runs (numbered from 0)"),
+                        run=info["representative_run"],
+                        runs=info["runs"],
                     ),
                     "expected": _AS_WRITTEN,
                 },

@@ -19,7 +19,7 @@ import shapely.geometry
 
 from tousrisques._durations import parse_duration
 from tousrisques._exceptions import InvalidValueError
-from tousrisques._i18n import N_, Text, gettext
+from tousrisques._i18n import N_, Msg
 from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problems
 from tousrisques._readers import parse_json, read_bytes
@@ -29,10 +29,6 @@ from tousrisques.territory._geometry import geojson_crs, to_wgs84
 
 EXPECTED = N_("a Polygon or MultiPolygon with intensity (a number >= 0), start and end "
               "(durations, end after start)")
-
-
-def _both(message: str) -> Text:
-    return Text(message, gettext(message, "fr"))
 
 
 def read_footprint(path: Path, rel: str, duration: float, problems: Problems,
@@ -54,7 +50,7 @@ def read_footprint(path: Path, rel: str, duration: float, problems: Problems,
     if not ok:
         return []
     groups: dict[tuple[float, float], tuple[list[Any], list[float]]] = {}
-    expected = _both(EXPECTED)
+    expected = Msg(EXPECTED)
     for fno, feat in enumerate(data["features"], start=1):
         props = feat.get("properties") if isinstance(feat, dict) else None
         props = props if isinstance(props, dict) else {}

@@ -16,8 +16,8 @@ from pydantic import ValidationError as PydanticError
 
 from tousrisques._durations import parse_duration
 from tousrisques._exceptions import InputError, ValidationError
+from tousrisques._i18n import N_, Msg
 from tousrisques._limits import ReadLimits
-from tousrisques._messages import Text
 from tousrisques._problems import Problem, Problems, suggest
 from tousrisques._readers import hash_file, inside, read_yaml
 from tousrisques.engine import Event, Hazard, outage
@@ -310,13 +310,13 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
         duration, step = parse_duration(parts.duration), parse_duration(parts.step)
         if duration > MAX_DURATION_S:
             problems.error("field.invalid", rel, line=lines.get(("duration",)),
-                           field="duration", detail="longer than ten years",
-                           expected=Text("e.g. 72h", "ex. 72h"))
+                           field="duration", detail=Msg(N_("longer than ten years")),
+                           expected=Msg(N_("e.g. 72h")))
         elif step > duration or duration / step > MAX_STAGES:
             problems.error("field.invalid", rel, line=lines.get(("step",)), field="step",
-                           detail=f"the step must be at most the duration, and the duration "
-                                  f"at most {MAX_STAGES} steps",
-                           expected=Text("e.g. 1h or 15m", "ex. 1h ou 15m"))
+                           detail=Msg(N_("the step must be at most the duration, and the "
+                                         "duration at most {most} steps"), most=MAX_STAGES),
+                           expected=Msg(N_("e.g. 1h or 15m")))
     if duration is not None:
         timed = [("events", i, "at", e.at) for i, e in enumerate(parts.events) if e]
         timed += [("injects", i, "at", x.at) for i, x in enumerate(parts.injects) if x]
@@ -335,10 +335,8 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
         if h.id in seen:
             problems.error("field.invalid", rel, line=lines.get(("hazards", i, "id")),
                            field="id", ident=h.id,
-                           detail=Text(f"hazard id '{h.id}' is used twice",
-                                       f"l'identifiant d'aléa « {h.id} » sert deux fois"),
-                           expected=Text("a different id for each hazard",
-                                         "un identifiant différent par aléa"))
+                           detail=Msg(N_("hazard id '{id}' is used twice"), id=h.id),
+                           expected=Msg(N_("a different id for each hazard")))
         seen.add(h.id)
         frag: dict[int, Fragility] = {}
         for kind, curve in h.fragility.items():

@@ -11,8 +11,8 @@ import numpy as np
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
+from tousrisques._i18n import N_, Msg
 from tousrisques._limits import ReadLimits
-from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
 from tousrisques._readers import LineMap, read_yaml
 from tousrisques.territory._config import ROLE_ALIASES, ROLES, Actor, Channel, report_pydantic
@@ -59,10 +59,9 @@ def read_list(path: Path, rel: str, key: str, model: type[M], problems: Problems
         data, out.base = data[key], (key,)
     if not isinstance(data, list):
         problems.error("field.type", rel, line=1, field=key,
-                       expected_type=Text("a list", "une liste"),
+                       expected_type=Msg(N_("a list")),
                        got=type(data).__name__,
-                       expected=Text(f"a list of {key}, or `{key}: [...]`",
-                                     f"une liste de {key}, ou `{key}: [...]`"))
+                       expected=Msg(N_("a list of {key}, or `{key}: [...]`"), key=key))
         return out
     for i, item in enumerate(data):
         ident = item.get("id") if isinstance(item, dict) else None
@@ -114,8 +113,7 @@ def _dupes(listing: Listing[Any], problems: Problems) -> None:
         if ident in seen:
             problems.error("id.duplicate", listing.rel, line=listing.line(i, "id"), field="id",
                            ident=ident, id=ident,
-                           other=Text(f"line {listing.line(seen[ident], 'id')}",
-                                      f"ligne {listing.line(seen[ident], 'id')}"))
+                           other=Msg(N_("line {line}"), line=listing.line(seen[ident], "id")))
         else:
             seen[ident] = i
 
@@ -185,7 +183,7 @@ def check_actors(actors: Listing[Actor], channels: Listing[Channel], problems: P
             elif assets.x[r] != assets.x[r]:  # NaN: no location
                 problems.error("location.missing", rel, line=actors.line(i, "site"),
                                field="site", ident=a.id,
-                               what=Text(f"site '{a.site}'", f"le site « {a.site} »"))
+                               what=Msg(N_("site '{site}'"), site=a.site))
         for j, c in enumerate(a.channels):
             if c not in known_channels:
                 problems.error("ref.channel", rel, line=actors.line(i, "channels", j),

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import shapely
 from pyproj import Transformer
 
-from tousrisques._messages import Text
+from tousrisques._i18n import N_, Msg
 from tousrisques._problems import Place, Problems, suggest
 from tousrisques.territory._columns import Block, RawGroups, strings
 from tousrisques.territory._geometry import Area, check_geometry, geometry_columns
@@ -77,8 +77,8 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
         value = kind_txt[r].as_py()
         if value is None:
             problems.error("field.missing", file, field="kind", ident=ids[r].as_py(),
-                           expected=Text("a kind: " + ", ".join(kind_names),
-                                         "un type : " + ", ".join(kind_names)), **place)
+                           expected=Msg(N_("a kind: {kinds}"), kinds=", ".join(kind_names)),
+                           **place)
         else:
             problems.error("kind.unknown", file, field="kind", ident=ids[r].as_py(),
                            kind=value, allowed=", ".join(kind_names),
@@ -264,8 +264,7 @@ def build_zones(blocks: Sequence[Block], ids: pa.Array, raw: RawGroups, alt: Int
     for r in np.nonzero(np.isnan(pop) & ~pop_flagged)[0].tolist():
         file, place = places(r)
         problems.error("field.missing", file, field="population", ident=ids[r].as_py(),
-                       expected=Text("the number of inhabitants, a number >= 0",
-                                     "le nombre d'habitants, un nombre >= 0"), **place)
+                       expected=Msg(N_("the number of inhabitants, a number >= 0")), **place)
     check_numbers(pop, "population", ids, places, problems)
     check_numbers(vul, "vulnerable", ids, places, problems)
     with np.errstate(invalid="ignore"):
@@ -279,8 +278,7 @@ def build_zones(blocks: Sequence[Block], ids: pa.Array, raw: RawGroups, alt: Int
     for r in np.nonzero(missing)[0].tolist():
         file, place = places(r)
         problems.error("geom.missing", file, field="geometry", ident=ids[r].as_py(),
-                       expected=Text("a Polygon, MultiPolygon or Point in WGS84 lon/lat",
-                                     "un Polygon, MultiPolygon ou Point en lon/lat WGS84"),
+                       expected=Msg(N_("a Polygon, MultiPolygon or Point in WGS84 lon/lat")),
                        **place)
     loc = check_geometry(lon, lat, given, shapes, ids, places, problems,
                          transformer=transformer, area=area)

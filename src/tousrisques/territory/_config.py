@@ -15,8 +15,8 @@ from pydantic import ValidationError as PydanticError
 
 from tousrisques._durations import parse_duration
 from tousrisques._exceptions import InvalidValueError
+from tousrisques._i18n import N_, Msg
 from tousrisques._limits import MAX_FIELD_VALUES
-from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
 from tousrisques._readers import LineMap
 from tousrisques.territory._kinds import KIND_FIELDS
@@ -252,15 +252,16 @@ class Actor(_Strict):
         return [v] if isinstance(v, str) else v
 
 
-_TEXT = Text("text", "du texte")
-_BOOL = Text("true or false", "true ou false")
-_LIST = Text("a list", "une liste")
-_MAPPING = Text("a mapping", "un dictionnaire")
-_NUMBER = Text("a number >= 0", "un nombre >= 0")
+_TEXT = Msg(N_("text"))
+_BOOL = Msg(N_("true or false"))
+_LIST = Msg(N_("a list"))
+_MAPPING = Msg(N_("a mapping"))
+_NUMBER = Msg(N_("a number >= 0"))
+#: what a value of pydantic's error type should have been
 _TYPES = {"string_type": _TEXT, "bool_parsing": _BOOL, "bool_type": _BOOL,
           "list_type": _LIST, "dict_type": _MAPPING,
-          "float_parsing": Text("a number", "un nombre"),
-          "int_parsing": Text("a whole number", "un nombre entier"), "tuple_type": _LIST,
+          "float_parsing": Msg(N_("a number")),
+          "int_parsing": Msg(N_("a whole number")), "tuple_type": _LIST,
           "model_type": _MAPPING}
 
 
@@ -286,11 +287,10 @@ def report_pydantic(exc: PydanticError, rel: str, lines: LineMap, base: tuple[Ha
         kw: dict[str, Any] = {"line": line, "field": field_name, "ident": ident}
         if isinstance(cause, RequiresSyntaxError):
             problems.error("requires.syntax", rel, text=str(err.get("input"))[:80],
-                           detail=cause.text, **kw)
+                           detail=cause, **kw)
         elif etype == "missing":
-            problems.error("field.missing", rel, expected=Text(f"a value for `{loc[-1]}`",
-                                                               f"une valeur pour `{loc[-1]}`"),
-                           **kw)
+            problems.error("field.missing", rel,
+                           expected=Msg(N_("a value for `{name}`"), name=loc[-1]), **kw)
         elif etype == "extra_forbidden":
             name = str(loc[-1])
             fields = sorted(model_at(model, loc[:-1]).model_fields)
@@ -356,15 +356,14 @@ def model_at(model: type[BaseModel], path: Sequence[Any]) -> type[BaseModel]:
     return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else found
 
 
-def _expected(loc: Sequence[Any]) -> Text:
+def _expected(loc: Sequence[Any]) -> Msg:
     first = str(loc[0]) if loc else ""
-    local = Text("a text, or {en: ..., fr: ...}", "un texte, ou {en: ..., fr: ...}")
-    return {
-        "latency": Text("a duration such as 30s, 15m or 2h",
-                        "une durée comme 30s, 15m ou 2h"),
+    local = N_("a text, or {en: ..., fr: ...}")
+    return Msg({
+        "latency": N_("a duration such as 30s, 15m or 2h"),
         "name": local,
         "description": local,
-    }.get(first, Text("a valid value", "une valeur valide"))
+    }.get(first, N_("a valid value")))
 
 
 def check_kind_overrides(raw: dict[str, dict[str, Any]], rel: str, lines: LineMap,
@@ -376,8 +375,7 @@ def check_kind_overrides(raw: dict[str, dict[str, Any]], rel: str, lines: LineMa
             problems.error("field.type", rel, line=lines.get(("kinds", kind)),
                            field=f"kinds.{kind}", expected_type=_MAPPING,
                            got=type(fields).__name__,
-                           expected=Text("a mapping of kind fields",
-                                         "un dictionnaire de champs du type"))
+                           expected=Msg(N_("a mapping of kind fields")))
             continue
         ok: dict[str, Any] = {}
         for key, value in fields.items():

@@ -6,13 +6,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from tousrisques._messages import Text
+from tousrisques._i18n import N_, Msg
 
 TRUE = frozenset({"true", "yes", "oui", "vrai", "1", "y", "o"})
 FALSE = frozenset({"false", "no", "non", "faux", "0", "n"})
-NUMBER_HINT = Text("a number >= 0 with a dot as decimal separator",
-                   "un nombre >= 0 avec un point comme séparateur décimal")
-TEXT = Text("text", "du texte")
+NUMBER_HINT = Msg(N_("a number >= 0 with a dot as decimal separator"))
+TEXT = Msg(N_("text"))
+#: what an id must be, by the ``what`` of a :class:`FieldSpec`
+_ID_HINTS = {"asset": N_("a unique id for the asset"), "zone": N_("a unique id for the zone")}
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,6 @@ class FieldSpec:
     """Known fields of one kind of file; every other field is kept as an attribute."""
 
     what: str
-    what_fr: str = ""
     text: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
@@ -29,9 +29,9 @@ class FieldSpec:
     geometry_required: bool = False
 
     @property
-    def id_hint(self) -> Text:
-        return Text(f"a unique id for the {self.what}",
-                    f"un identifiant unique pour {self.what_fr or self.what}")
+    def id_hint(self) -> Msg:
+        """What an id of this file must be, in the reader's language."""
+        return Msg(_ID_HINTS[self.what])
 
     @property
     def known(self) -> frozenset[str]:
@@ -43,7 +43,6 @@ class FieldSpec:
 
 ASSET_FIELDS = FieldSpec(
     what="asset",
-    what_fr="l'actif",
     text=("kind", "layer"),
     numbers=("range_m", "backup_hours", "repair_hours"),
     flags=("source",),
@@ -53,7 +52,6 @@ ASSET_FIELDS = FieldSpec(
 
 ZONE_FIELDS = FieldSpec(
     what="zone",
-    what_fr="la zone",
     numbers=("population", "vulnerable"),
     geometry_types=("Point", "Polygon", "MultiPolygon"),
     geometry_required=True,

@@ -14,8 +14,8 @@ from pyproj.exceptions import CRSError
 
 from tousrisques._exceptions import InputError
 from tousrisques._gc import gc_paused
+from tousrisques._i18n import N_, Msg
 from tousrisques._limits import ReadLimits
-from tousrisques._messages import Text
 from tousrisques._problems import Problems, suggest
 from tousrisques._readers import read_bytes, read_yaml
 from tousrisques.territory._actors import (
@@ -105,7 +105,7 @@ def _kinds(cfg: TerritoryFile, lines: dict[Any, int], problems: Problems, tfile:
         except TypeError as exc:
             problems.error("field.invalid", tfile, line=lines.get(("kinds", name)),
                            field=f"kinds.{name}", detail=str(exc),
-                           expected=Text("kind fields", "des champs de type"))
+                           expected=Msg(N_("kind fields")))
     # a layer must be declared: a typo in a kind's layer would otherwise make a new layer
     layers = tuple(dict.fromkeys([*LAYERS, *cfg.layers]))
     for name, spec in kinds.items():
@@ -195,7 +195,7 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
     if got is None or not isinstance(got[0], dict):
         if got is not None:
             problems.error("field.type", tfile, line=1,
-                           expected_type=Text("a mapping", "un dictionnaire"),
+                           expected_type=Msg(N_("a mapping")),
                            got=type(got[0]).__name__, expected="name:, assets:, zones:, ...")
         problems.raise_if_errors()
         raise InputError("territory.empty", path=yaml_path)

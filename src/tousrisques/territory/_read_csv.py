@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import shapely
 
-from tousrisques._messages import Text
+from tousrisques._i18n import N_, Msg
 from tousrisques._problems import Place, Problems
 from tousrisques._readers import decode_utf8, strip_bom
 from tousrisques.territory._columns import Block, GroupsBuilder, ObjArray, RawGroups
@@ -75,9 +75,8 @@ def read_csv(raw: bytes, rel: str, problems: Problems, *,
     first = text.split("\n", 1)[0].rstrip("\r")
     if not first.strip():
         problems.error("file.empty", rel, line=1,
-                       expected=Text("a header line with at least: " + ", ".join(required),
-                                     "une ligne d'en-tête avec au moins : "
-                                     + ", ".join(required)))
+                       expected=Msg(N_("a header line with at least: {required}"),
+                                    required=", ".join(required)))
         return None
     delimiter = ";" if first.count(";") > first.count(",") else ","
     header = next(csv.reader([first], delimiter=delimiter))
@@ -139,7 +138,7 @@ def _nonempty(col: pa.Array) -> npt.NDArray[np.bool_]:
 
 
 def column_numbers(t: CsvTable, name: str, problems: Problems, *,
-                   ids: pa.Array | None = None, hint: Text = NUMBER_HINT,
+                   ids: pa.Array | None = None, hint: Msg = NUMBER_HINT,
                    flagged: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.float64]:
     """A text column as floats (NaN where empty); each bad cell is a problem with its line,
     and is marked in ``flagged`` when given."""
@@ -212,7 +211,7 @@ def column_groups(t: CsvTable, name: str, problems: Problems, ids: pa.Array) -> 
             builder.add(row, parse_compact(s))
         except RequiresSyntaxError as exc:
             problems.error("requires.syntax", t.rel, line=t.line(row), field=name,
-                           ident=ids[row].as_py(), text=s[:80], detail=exc.text)
+                           ident=ids[row].as_py(), text=s[:80], detail=exc)
     return builder.finish()
 
 
@@ -254,11 +253,9 @@ def _geometry(t: CsvTable, problems: Problems, ids: pa.Array, spec: FieldSpec,
                          npt.NDArray[np.bool_], ObjArray]:
     shapes = np.full(t.n, None, dtype=object)
     lon = column_numbers(t, "lon", problems, ids=ids, flagged=flagged,
-                         hint=Text("a WGS84 longitude in decimal degrees",
-                                   "une longitude WGS84 en degrés décimaux"))
+                         hint=Msg(N_("a WGS84 longitude in decimal degrees")))
     lat = column_numbers(t, "lat", problems, ids=ids, flagged=flagged,
-                         hint=Text("a WGS84 latitude in decimal degrees",
-                                   "une latitude WGS84 en degrés décimaux"))
+                         hint=Msg(N_("a WGS84 latitude in decimal degrees")))
     has_lon = _nonempty(t.columns["lon"]) if "lon" in t.columns else np.zeros(t.n, bool)
     has_lat = _nonempty(t.columns["lat"]) if "lat" in t.columns else np.zeros(t.n, bool)
     flagged |= has_lon ^ has_lat
@@ -266,8 +263,7 @@ def _geometry(t: CsvTable, problems: Problems, ids: pa.Array, spec: FieldSpec,
     for row in np.nonzero(has_lon ^ has_lat)[0]:
         problems.error("field.missing", t.rel, line=t.line(int(row)),
                        field="lat" if has_lon[row] else "lon", ident=ids[int(row)].as_py(),
-                       expected=Text("both lon and lat, or neither",
-                                     "lon et lat ensemble, ou aucune des deux"))
+                       expected=Msg(N_("both lon and lat, or neither")))
     wkt = t.get("wkt")
     if wkt is not None:
         rows = np.nonzero(_nonempty(wkt))[0]
@@ -278,11 +274,11 @@ def _geometry(t: CsvTable, problems: Problems, ids: pa.Array, spec: FieldSpec,
             flagged[r] = True  # cleared below when the geometry is usable
             if g is None:
                 problems.error("geom.invalid", t.rel, line=t.line(r), field="wkt",
-                               ident=ident, detail=f"not WKT: {str(s)[:40]}")
+                               ident=ident, detail=Msg(N_("not WKT: {text}"), text=str(s)[:40]))
             elif has_lon[r] or has_lat[r]:
                 problems.error("field.invalid", t.rel, line=t.line(r), field="wkt",
-                               ident=ident, detail="both wkt and lon/lat given",
-                               expected=Text("either wkt or lon/lat", "soit wkt, soit lon/lat"))
+                               ident=ident, detail=Msg(N_("both wkt and lon/lat given")),
+                               expected=Msg(N_("either wkt or lon/lat")))
             elif g.geom_type not in spec.geometry_types:
                 problems.error("geom.type", t.rel, line=t.line(r), field="wkt",
                                ident=ident, type=g.geom_type,
@@ -334,5 +330,5 @@ def read_links(raw: bytes, rel: str, problems: Problems) -> LinkColumns | None:
     for name, col in (("from", frm), ("to", to)):
         for row in np.nonzero(~_nonempty(col))[0]:
             problems.error("field.missing", rel, line=t.line(int(row)), field=name,
-                           expected=Text("an asset id", "un identifiant d'actif"))
+                           expected=Msg(N_("an asset id")))
     return frm, to, column_text(t, "layer"), t.place

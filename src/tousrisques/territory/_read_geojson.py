@@ -119,7 +119,7 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
                 try:
                     groups.add(row, parse_groups(req))
                 except RequiresSyntaxError as exc:
-                    bad("requires.syntax", "requires", text=str(req)[:80], detail=exc.text)
+                    bad("requires.syntax", "requires", text=str(req)[:80], detail=exc)
         if spec.connects:
             connects.append(props.get("connects"))
         for k, v in props.items():
@@ -176,7 +176,7 @@ def read_geojson(raw: bytes, rel: str, spec: FieldSpec, problems: Problems) -> B
             groups.add(r, parse_compact(req_text[r]))
         except RequiresSyntaxError as exc:
             problems.error("requires.syntax", rel, feature=int(fno_arr[r]), field="requires",
-                           ident=ids[r], text=req_text[r][:80], detail=exc.text)
+                           ident=ids[r], text=req_text[r][:80], detail=exc)
     block = Block(
         file=rel, ids=id_arr, lon=lon[:m], lat=lat[:m], shapes=shapes[:m],
         groups=groups.finish(), place=place,

@@ -20,20 +20,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from tousrisques._durations import format_duration, parse_duration
+from tousrisques._exceptions import InvalidValueError
+from tousrisques._i18n import Msg
 from tousrisques._limits import MAX_BACKUP_S
-from tousrisques._messages import Text
+from tousrisques._messages import DID_YOU_MEAN
 
 WHITESPACE = " \t\r\n\f\v"
 GROUP_KEYS = ("any_of", "backup_hours", "backup")  # the keys of a group in list form
 ID_FORBIDDEN = re.compile(r"[ \t\r\n\f\v;|@,]")
 
 
-class RequiresSyntaxError(ValueError):
-    """A requirement is malformed; ``text`` says where, in English and French."""
+class RequiresSyntaxError(InvalidValueError):
+    """A requirement is malformed: a code of ``_messages.ERRORS`` (``requires.*``) and its
+    parameters, the detail of a ``requires.syntax`` problem in the reader's language.
 
-    def __init__(self, en: str, fr: str = "") -> None:
-        super().__init__(en)
-        self.text = Text(en, fr or en)
+    >>> try:
+    ...     parse_compact("T1;;T2")
+    ... except RequiresSyntaxError as e:
+    ...     print(e, e.code, e.render("fr") == "groupe vide entre deux «\\u202f;\\u202f»")
+    empty group between two ';' requires.empty_group True
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,29 +69,21 @@ def _parse_group(part: str) -> Group:
     backup_s: float | None = None
     if at:
         if "@" in backup:
-            raise RequiresSyntaxError(f"'@' appears twice in '{part.strip(WHITESPACE)}'",
-                                      f"« @ » apparaît deux fois dans « {part.strip(WHITESPACE)} »")
+            raise RequiresSyntaxError("requires.at_twice", part=part.strip(WHITESPACE))
         try:
             backup_s = parse_duration(backup)
         except ValueError:
-            raise RequiresSyntaxError(
-                f"backup '{backup.strip(WHITESPACE)}' is not a duration (write 2h, 90m, 1d)",
-                f"l'autonomie « {backup.strip(WHITESPACE)} » n'est pas une durée "
-                "(écrivez 2h, 90m, 1d)") from None
+            raise RequiresSyntaxError("requires.backup_duration",
+                                      backup=backup.strip(WHITESPACE)) from None
         _check_backup(backup_s)
     alts = tuple(a.strip(WHITESPACE) for a in body.split("|"))
     if not body.strip(WHITESPACE):
-        raise RequiresSyntaxError(f"group '{part.strip(WHITESPACE)}' names no asset before '@'",
-                                  f"le groupe « {part.strip(WHITESPACE)} » ne nomme aucun actif "
-                                  "avant « @ »")
+        raise RequiresSyntaxError("requires.no_asset", part=part.strip(WHITESPACE))
     if any(not a for a in alts):
-        raise RequiresSyntaxError(f"empty alternative in '{part.strip(WHITESPACE)}'",
-                                  f"alternative vide dans « {part.strip(WHITESPACE)} »")
+        raise RequiresSyntaxError("requires.empty_alternative", part=part.strip(WHITESPACE))
     for a in alts:
         if ID_FORBIDDEN.search(a):
-            raise RequiresSyntaxError(f"'{a}' is not an id (missing ';' or '|'?)",
-                                      f"« {a} » n'est pas un identifiant (« ; » ou « | » "
-                                      "manquant ?)")
+            raise RequiresSyntaxError("requires.not_id_compact", id=a)
     return Group(alts, backup_s)
 
 
@@ -122,8 +120,7 @@ def parse_compact(text: str) -> tuple[Group, ...]:
         if not part.strip(WHITESPACE):
             if len(parts) == 1 and i == 0:
                 return ()
-            raise RequiresSyntaxError("empty group between two ';'",
-                                      "groupe vide entre deux « ; »")
+            raise RequiresSyntaxError("requires.empty_group")
         groups.append(_parse_group(part))
     return tuple(groups)
 
@@ -183,17 +180,13 @@ def parse_groups(value: Any) -> tuple[Group, ...]:
     if isinstance(value, str):
         return parse_compact(value)
     if not isinstance(value, list):
-        raise RequiresSyntaxError(
-            f"expected a list of groups or a compact string, got {type(value).__name__}",
-            f"attendu une liste de groupes ou un texte compact, reçu {type(value).__name__}")
+        raise RequiresSyntaxError("requires.type", got=type(value).__name__)
     groups: list[Group] = []
     for i, item in enumerate(value):
         if isinstance(item, str):
             sub = parse_compact(item)
             if len(sub) != 1:
-                raise RequiresSyntaxError(f"item {i + 1} '{item}' must be one group",
-                                          f"l'élément {i + 1} « {item} » doit être un seul "
-                                          "groupe")
+                raise RequiresSyntaxError("requires.one_group", item=i + 1, text=item)
             groups.append(sub[0])
         elif isinstance(item, dict):
             unknown = set(item) - set(GROUP_KEYS)
@@ -201,30 +194,21 @@ def parse_groups(value: Any) -> tuple[Group, ...]:
                 close = difflib.get_close_matches(str(min(unknown, key=str)),
                                                   GROUP_KEYS, n=1, cutoff=0.75)
                 raise RequiresSyntaxError(
-                    f"item {i + 1} has unknown key(s) {sorted(unknown, key=str)}; "
-                    "use any_of and backup_hours (or backup)"
-                    + (f'; did you mean "{close[0]}"?' if close else ""),
-                    f"l'élément {i + 1} a des clés inconnues {sorted(unknown, key=str)} ; "
-                    "utilisez any_of et backup_hours (ou backup)"
-                    + (f" ; vouliez-vous dire « {close[0]} » ?" if close else ""))
+                    "requires.unknown_keys", item=i + 1, keys=str(sorted(unknown, key=str)),
+                    suggest=Msg(DID_YOU_MEAN, close=close[0]) if close else "")
             alts = item.get("any_of")
             if isinstance(alts, str):
                 alts = [alts]
             if (not isinstance(alts, list) or not alts
                     or not all(isinstance(a, str) and a.strip() for a in alts)):
-                raise RequiresSyntaxError(
-                    f"item {i + 1}: any_of must be a non-empty list of ids",
-                    f"élément {i + 1} : any_of doit être une liste non vide d'identifiants")
+                raise RequiresSyntaxError("requires.any_of", item=i + 1)
             for a in alts:
                 if ID_FORBIDDEN.search(a.strip()):
-                    raise RequiresSyntaxError(f"'{a}' is not an id",
-                                              f"« {a} » n'est pas un identifiant")
+                    raise RequiresSyntaxError("requires.not_id", id=a)
             backup_s = _backup_of(item, i)
             groups.append(Group(tuple(a.strip() for a in alts), backup_s))
         else:
-            raise RequiresSyntaxError(
-                f"item {i + 1} must be a string or {{any_of: [...], backup_hours: ...}}",
-                f"l'élément {i + 1} doit être un texte ou {{any_of: [...], backup_hours: ...}}")
+            raise RequiresSyntaxError("requires.item_type", item=i + 1)
     return tuple(groups)
 
 
@@ -232,16 +216,13 @@ def _backup_of(item: dict[str, Any], i: int) -> float | None:
     if "backup_hours" in item:
         h = item["backup_hours"]
         if isinstance(h, bool) or not isinstance(h, int | float) or not math.isfinite(h) or h < 0:
-            raise RequiresSyntaxError(f"item {i + 1}: backup_hours must be a number >= 0",
-                                      f"élément {i + 1} : backup_hours doit être un nombre "
-                                      ">= 0")
+            raise RequiresSyntaxError("requires.backup_hours", item=i + 1)
         return _check_backup(float(h) * 3600.0)
     if "backup" in item:
         try:
             backup_s = parse_duration(str(item["backup"]))
         except ValueError:
-            raise RequiresSyntaxError(f"item {i + 1}: backup is not a duration",
-                                      f"élément {i + 1} : backup n'est pas une durée") from None
+            raise RequiresSyntaxError("requires.backup", item=i + 1) from None
         return _check_backup(backup_s)
     return None
 
@@ -250,9 +231,6 @@ def _check_backup(backup_s: float) -> float:
     """A backup autonomy of at most ten years (beyond, a typo: ``1e308`` hours overflow)."""
     if backup_s > MAX_BACKUP_S:
         years = MAX_BACKUP_S / 3600 / 8766
-        raise RequiresSyntaxError(
-            f"a backup of {backup_s / 3600:g} h is more than the largest allowed, "
-            f"{MAX_BACKUP_S / 3600:g} h ({years:g} years)",
-            f"une autonomie de {backup_s / 3600:g} h dépasse le maximum admis, "
-            f"{MAX_BACKUP_S / 3600:g} h ({years:g} ans)")
+        raise RequiresSyntaxError("requires.backup_max", hours=f"{backup_s / 3600:g}",
+                                  most=f"{MAX_BACKUP_S / 3600:g}", years=f"{years:g}")
     return backup_s

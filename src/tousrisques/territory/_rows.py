@@ -14,8 +14,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tousrisques._i18n import N_, Msg
 from tousrisques._limits import MAX_FIELD_VALUES
-from tousrisques._messages import Text
 from tousrisques._problems import Place, Problems, suggest
 from tousrisques.territory._columns import Block, RawGroups, strings
 from tousrisques.territory._model import (
@@ -24,7 +24,7 @@ from tousrisques.territory._model import (
     Requirements,
 )
 
-FINITE = Text("a finite number >= 0", "un nombre fini >= 0")
+FINITE = Msg(N_("a finite number >= 0"))
 SUGGEST_MAX = 20_000  # above this many ids, "did you mean" would cost more than it helps
 MISSING_ID = "\x00"  # stands for a missing id: no user can write it, so nothing resolves to it
 
