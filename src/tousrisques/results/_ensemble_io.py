@@ -30,7 +30,27 @@ SHARE_PREFIXES = ("population_reached:", "assets_working:", "actors_connected", 
 @dataclass(frozen=True)
 class Shape:
     """How many of each the files hold; recorded in ``summary.json`` so that a file's size
-    is known before it is read."""
+    is known before it is read.
+
+    Attributes
+    ----------
+    runs, indicators, times : int
+    zones : int
+    broadcasts : int
+        Broadcast channels, and "any".
+    actors, channels : int
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import scenario_plan
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> from tousrisques.results import shape_of
+    >>> shape_of(ens).as_json()["runs"], shape_of(ens).times
+    (2, 49)
+    """
 
     runs: int
     indicators: int
@@ -45,6 +65,27 @@ class Shape:
 
 
 def shape_of(ens: Ensemble) -> Shape:
+    """How many runs, indicators, times, zones, channels and actors ``ens`` holds.
+
+    Parameters
+    ----------
+    ens : Ensemble
+
+    Returns
+    -------
+    Shape
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import scenario_plan
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> from tousrisques.results import shape_of
+    >>> shape_of(ens)
+    Shape(runs=2, indicators=26, times=49, zones=4, broadcasts=3, actors=5, channels=6)
+    """
     n_b = 0 if ens.zone_reached is None else ens.zone_reached.shape[1]
     return Shape(
         ens.runs,
@@ -58,7 +99,33 @@ def shape_of(ens: Ensemble) -> Shape:
 
 
 def write_ensemble(ens: Ensemble, folder: Path) -> None:
-    """Write the Parquet files of ``ens`` into ``folder`` (which the caller makes whole)."""
+    """Write the Parquet files of ``ens`` into ``folder`` (which the caller makes whole).
+
+    Parameters
+    ----------
+    ens : Ensemble
+    folder : Path
+        An existing folder (a temporary one that the caller moves into place whole).
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import scenario_plan
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> from tousrisques.results import write_ensemble
+    >>> out = Path(tempfile.mkdtemp())
+    >>> write_ensemble(ens, out)
+    >>> sorted(os.listdir(out))
+    ['actor_channels.parquet', 'runs.parquet', 'stats.parquet', 'zones.parquet']
+    """
     meta = {META_KEY: json.dumps(ens.metadata).encode()}
     runs, n, t = ens.values.shape
     runs_table = pa.table(
@@ -152,7 +219,41 @@ def _shares(values: np.ndarray[Any, Any], path: Path, column: str) -> None:
 
 
 def read_ensemble(folder: Path, shape: Shape) -> Ensemble:
-    """The Monte Carlo of a run folder, each file of the size ``shape`` says."""
+    """The Monte Carlo of a run folder, each file of the size ``shape`` says.
+
+    Parameters
+    ----------
+    folder : Path
+        Where :func:`write_ensemble` wrote.
+    shape : Shape
+        What the files must hold (from ``summary.json``); a file of another size is refused
+        before it is read.
+
+    Returns
+    -------
+    Ensemble
+
+    Raises
+    ------
+    InputError
+        A file missing, of another size or shape, or a share outside [0, 1].
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import scenario_plan
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from tousrisques.results import read_ensemble, shape_of, write_ensemble
+    >>> out = Path(tempfile.mkdtemp())
+    >>> write_ensemble(ens, out)
+    >>> back = read_ensemble(out, shape_of(ens))
+    >>> bool((back.values == ens.values).all()), back.names == ens.names
+    (True, True)
+    """
     runs_path = folder / "runs.parquet"
     n_rows = shape.runs * shape.indicators * shape.times
     table = read_parquet(

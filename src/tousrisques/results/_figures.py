@@ -47,6 +47,28 @@ class Finding:
     * ``recovery``: reach by any channel is back above 95 % of its start value (``value``,
       that threshold) at ``at_h`` (mean), or never within the scenario (``at_h`` None);
     * ``governance``: ``value`` of ``total`` governance links broken at ``at_h``.
+
+    Attributes
+    ----------
+    kind : {"reach", "cut_off", "worst", "recovery", "governance"}
+    at_h : float or None
+        Hours after the start.
+    value : float
+    p10, p90 : float, optional
+        The band over the runs.
+    total : float, optional
+        Of how many (actors of the group, governance links).
+    subject : Words, optional
+        A channel or a group of actors.
+    target : Words, optional
+        The crisis cell cut off from.
+
+    Examples
+    --------
+    >>> from tousrisques.results import Finding
+    >>> f = Finding("worst", 9.0, 0.47, p10=0.0, p90=0.94)
+    >>> f.kind, f.at_h, f.subject
+    ('worst', 9.0, None)
     """
 
     kind: Literal["reach", "cut_off", "worst", "recovery", "governance"]
@@ -62,7 +84,29 @@ class Finding:
 @dataclass(frozen=True)
 class KeyFigure:
     """A figure of the key-figures table: mean with P10–P90, at a time or overall; its
-    ``label`` is said in the reader's language (``summary.json`` records it in both)."""
+    ``label`` is said in the reader's language (``summary.json`` records it in both).
+
+    Attributes
+    ----------
+    id : str
+        ``reach_any_worst``, ``reach_main_worst``, ``reach_any_end``, ``actors_worst``,
+        ``governance_worst``, ``services_worst``, ``power_worst`` or ``recovery``.
+    label : Words
+    unit : {"share", "count", "seconds", "hours"}
+    value : float
+        The mean over the runs (NaN: never, for ``recovery``).
+    p10, p90 : float, optional
+    at_h : float, optional
+        Hours after the start, for a figure at a moment.
+
+    Examples
+    --------
+    >>> from tousrisques._i18n import Text
+    >>> from tousrisques.results import KeyFigure
+    >>> f = KeyFigure("reach_any_end", Text("At the end", "À la fin"), "share", 0.94)
+    >>> f.unit, f.p10
+    ('share', None)
+    """
 
     id: str
     label: Words
@@ -74,6 +118,24 @@ class KeyFigure:
 
 
 def text_of(value: object) -> Text:
+    """Words a user wrote, as a :class:`Text`: a value with ``en`` and ``fr`` in both
+    languages, anything else the same in both.
+
+    Parameters
+    ----------
+    value : object
+        A bilingual name (``en``/``fr``) or a plain value.
+
+    Returns
+    -------
+    Text
+
+    Examples
+    --------
+    >>> from tousrisques.results import text_of
+    >>> text_of("Siren")
+    Text(en='Siren', fr='Siren')
+    """
     en = getattr(value, "en", None)
     fr = getattr(value, "fr", None)
     return (
@@ -84,12 +146,53 @@ def text_of(value: object) -> Text:
 
 
 def channel_labels(s: Scenario) -> dict[str, Text]:
+    """The name of each channel of the scenario's territory, by channel id.
+
+    Parameters
+    ----------
+    s : Scenario
+
+    Returns
+    -------
+    dict of str to Text
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.results import channel_labels
+    >>> channel_labels(s)["sirene"]
+    Text(en='Siren', fr='Sirène')
+    """
     return {ch.id: text_of(ch.name) for ch in s.territory.channels}
 
 
 def main_channel(s: Scenario, ens: Ensemble) -> str | None:
     """The broadcast channel that reaches the most people at the start, to the percent (the
-    territory's main alert channel; on ties, the first declared), or None without any."""
+    territory's main alert channel; on ties, the first declared), or None without any.
+
+    Parameters
+    ----------
+    s : Scenario
+    ens : Ensemble
+        Its Monte Carlo.
+
+    Returns
+    -------
+    str or None
+        A channel id.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import scenario_plan
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> from tousrisques.results import main_channel
+    >>> main_channel(s, ens)
+    'fr-alert'
+    """
     names = [n for n in ens.names if n.startswith("population_reached:") and n != ANY]
     if not names:
         return None
@@ -98,13 +201,65 @@ def main_channel(s: Scenario, ens: Ensemble) -> str | None:
 
 
 def connected_share(ens: Ensemble, actors: list[str]) -> FloatArray:
-    """Share of runs in which each actor is connected, per time: (actors, times)."""
+    """Share of runs in which each actor is connected, per time: (actors, times).
+
+    Parameters
+    ----------
+    ens : Ensemble
+    actors : list of str
+        Actor ids.
+
+    Returns
+    -------
+    ndarray
+        ``(actors, times)``, shares of runs in [0, 1].
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import scenario_plan
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> from tousrisques.results import connected_share
+    >>> share = connected_share(ens, ["MAIRIE-PCS", "EHPAD-DIR"])
+    >>> share.shape, bool(((0 <= share) & (share <= 1)).all())
+    ((2, 49), True)
+    """
     idx = [ens.names.index(f"actor_latency:{a}") for a in actors]
     share: FloatArray = np.isfinite(ens.values[:, idx, :]).mean(axis=0)
     return share
 
 
 def worst_time(ens: Ensemble, name: str, *, highest: bool = False) -> int:
+    """The index of the output time where the mean of an indicator is lowest (highest
+    with ``highest``); the first such time on ties.
+
+    Parameters
+    ----------
+    ens : Ensemble
+    name : str
+        An indicator name.
+    highest : bool
+        The worst is the highest value (broken links) rather than the lowest.
+
+    Returns
+    -------
+    int
+        An index into ``ens.times_s``.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import scenario_plan
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> from tousrisques.results import ANY, worst_time
+    >>> k = worst_time(ens, ANY)
+    >>> bool(ens.stat(ANY, "mean")[k] <= ens.stat(ANY, "mean").min())
+    True
+    """
     mean = ens.stat(name, "mean")
     return int(np.argmax(mean) if highest else np.argmin(mean))
 
@@ -114,7 +269,34 @@ def key_figures(
 ) -> list[KeyFigure]:
     """The figures of the key-figures table (and of ``summary.json``); the main alert
     channel is that of ``main_of`` when given (the scenario this one is set beside, so that
-    both speak of the same channel)."""
+    both speak of the same channel).
+
+    Parameters
+    ----------
+    s : Scenario
+    ens : Ensemble
+        Its Monte Carlo.
+    main_of : (Scenario, Ensemble), optional
+        Whose main alert channel to speak of (the scenario this one is set beside).
+
+    Returns
+    -------
+    list of KeyFigure
+        Reach by any channel and by the main channel at the worst moment, reach at the end,
+        actors connected, governance links broken, services and power working at their worst
+        moments (those the territory has), and the hours until recovery.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import scenario_plan
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> from tousrisques.results import key_figures
+    >>> [f.id for f in key_figures(s, ens)][:3]
+    ['reach_any_worst', 'reach_main_worst', 'reach_any_end']
+    """
     hours = ens.times_s / 3600
     out: list[KeyFigure] = []
 
@@ -197,7 +379,29 @@ def key_figures(
 
 def recovery_h(ens: Ensemble) -> float | None:
     """First time after the worst moment when the mean reach by any channel is back above
-    95 % of its start value (None: not within the scenario)."""
+    95 % of its start value (None: not within the scenario).
+
+    Parameters
+    ----------
+    ens : Ensemble
+
+    Returns
+    -------
+    float or None
+        Hours from the start; 0 when reach never falls below that.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import scenario_plan
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> from tousrisques.results import recovery_h
+    >>> h = recovery_h(ens)
+    >>> h is None or 0 <= h <= 48
+    True
+    """
     mean = ens.stat(ANY, "mean")
     k = int(np.argmin(mean))
     back = np.nonzero(mean[k:] >= 0.95 * mean[0])[0]
@@ -207,6 +411,34 @@ def recovery_h(ens: Ensemble) -> float | None:
 
 
 def findings(s: Scenario, ens: Ensemble) -> list[Finding]:
+    """The sentences of the plain-words summary of a Monte Carlo, as data (see
+    :class:`Finding` for the kinds; the report and the command line put them into words).
+
+    Parameters
+    ----------
+    s : Scenario
+    ens : Ensemble
+        Its Monte Carlo.
+
+    Returns
+    -------
+    list of Finding
+        Each broadcast channel that loses more than 5 points (those reaching the most people
+        first), the worst moment, the recovery, the groups of actors cut off (two members or
+        more) and the governance links broken (when the territory has any).
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import scenario_plan
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> from tousrisques.results import findings
+    >>> kinds = [f.kind for f in findings(s, ens)]
+    >>> "worst" in kinds and "recovery" in kinds
+    True
+    """
     hours = ens.times_s / 3600
     out: list[Finding] = []
     labels = channel_labels(s)

@@ -68,7 +68,33 @@ CRITICALITY_COLUMNS = {
 @dataclass(frozen=True, eq=False)
 class RunFolder:
     """A run folder read back: its study, its summary, and the original inputs that changed
-    since the run (the study is always drawn from the copies the folder keeps)."""
+    since the run (the study is always drawn from the copies the folder keeps).
+
+    Attributes
+    ----------
+    study : Study
+        Reloaded from the folder's copies of its inputs, its representative run replayed.
+    summary : dict
+        ``summary.json``, checked field by field.
+    inputs_changed : tuple of str
+        The original input files (by path) that changed since the run; empty when none did
+        or when they are not at hand (a folder that travelled).
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.scenario import load_scenario
+    >>> study = make_study(load_scenario(
+    ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=2)
+    >>> import tempfile
+    >>> from tousrisques.results import write_run
+    >>> out = tempfile.mkdtemp()
+    >>> summary = write_run(study, f"{out}/tempete")
+    >>> from tousrisques.results import read_run
+    >>> folder = read_run(f"{out}/tempete")
+    >>> folder.summary["runs"], folder.inputs_changed
+    (2, ())
+    """
 
     study: Study
     summary: dict[str, Any]
@@ -80,7 +106,30 @@ def _clean(x: float | None) -> float | None:
 
 
 def summary_figures(study: Study) -> dict[str, Any]:
-    """The key figures and findings of ``study`` as plain JSON (rounded to 6 digits)."""
+    """The key figures and findings of ``study`` as plain JSON (rounded to 6 digits).
+
+    Parameters
+    ----------
+    study : Study
+
+    Returns
+    -------
+    dict
+        ``{"key_figures": [...], "findings": [...]}``: each figure with its ``id``, ``label``
+        in both languages, ``unit``, ``mean``, ``p10``, ``p90`` and ``at_h``; each finding with
+        its ``kind`` and numbers (None where a number is not finite).
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.scenario import load_scenario
+    >>> study = make_study(load_scenario(
+    ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=2)
+    >>> from tousrisques.results import summary_figures
+    >>> first = summary_figures(study)["key_figures"][0]
+    >>> first["id"], first["unit"], first["label"]["fr"]
+    ('reach_any_worst', 'share', 'Population atteinte par au moins un canal, au pire moment')
+    """
     s, ens = study.scenario, study.ensemble
     return {
         "key_figures": [
@@ -212,14 +261,51 @@ def write_run(
 
 
 def read_run(folder: str | Path) -> RunFolder:
-    """A run folder back, checked: every file against its hash, every size before it is
+    r"""A run folder back, checked: every file against its hash, every size before it is
     read, the study reloaded from the copies of its inputs and its representative run
     replayed to the same numbers.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A run folder written by :func:`write_run` (or ``tousrisques run``), here or on
+        another machine.
+
+    Returns
+    -------
+    RunFolder
+        The study, the summary and the original inputs changed since the run.
 
     Raises
     ------
     InputError
-        When anything in the folder is not what ``write_run`` wrote (the message says what).
+        When anything in the folder is not what ``write_run`` wrote (the message says what):
+        no folder (``run.none``), a file changed since the run (``run.changed``), a Parquet
+        file of another size or shape, inputs that no longer give the same numbers.
+    ValidationError
+        When ``summary.json`` has wrong fields (every problem listed).
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.scenario import load_scenario
+    >>> study = make_study(load_scenario(
+    ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=2)
+    >>> import tempfile
+    >>> from tousrisques.results import write_run
+    >>> out = tempfile.mkdtemp()
+    >>> summary = write_run(study, f"{out}/tempete")
+    >>> from tousrisques import InputError
+    >>> from tousrisques.results import read_run
+    >>> read_run(f"{out}/tempete").study.run == summary["representative_run"]
+    True
+    >>> with open(f"{out}/tempete/indicators.csv", "a") as f:  # a file edited by hand
+    ...     _ = f.write("0,0,0\n")
+    >>> try:
+    ...     read_run(f"{out}/tempete")
+    ... except InputError as exc:
+    ...     print(exc.code)
+    run.changed
     """
     folder = Path(folder)
     info = read_summary(folder)

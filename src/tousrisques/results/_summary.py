@@ -26,7 +26,41 @@ MAX_VALUES = 1_000_000_000
 
 
 def read_summary(folder: Path) -> dict[str, Any]:
-    """``summary.json`` of a run folder, checked field by field."""
+    """``summary.json`` of a run folder, checked field by field.
+
+    Parameters
+    ----------
+    folder : Path
+        A run folder.
+
+    Returns
+    -------
+    dict
+        ``summary.json`` as written by :func:`write_run`.
+
+    Raises
+    ------
+    InputError
+        No ``summary.json``, too big, not JSON or of another format.
+    ValidationError
+        Fields of the wrong type or out of range (every problem listed).
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.scenario import load_scenario
+    >>> study = make_study(load_scenario(
+    ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=2)
+    >>> import tempfile
+    >>> from tousrisques.results import write_run
+    >>> out = tempfile.mkdtemp()
+    >>> summary = write_run(study, f"{out}/tempete")
+    >>> from pathlib import Path
+    >>> from tousrisques.results import FORMAT, read_summary
+    >>> info = read_summary(Path(out, "tempete"))
+    >>> info["format"] == FORMAT, info["runs"]
+    (True, 2)
+    """
     path = folder / "summary.json"
     if not path.exists() and not path.is_symlink():
         raise InputError("run.none", path=folder)

@@ -12,7 +12,30 @@ from tousrisques.territory import CompiledTerritory
 
 def changes_table(c: CompiledTerritory, timeline: Timeline) -> pa.Table:
     """Every change of state of ``timeline``: time_s, asset id, working, cause name, ref
-    (the event's number or the asset it waited for) and the event's own words."""
+    (the event's number or the asset it waited for) and the event's own words.
+
+    Parameters
+    ----------
+    c : CompiledTerritory
+    timeline : Timeline
+        A run, from ``tousrisques.engine.replay``.
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per change, in time order.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.engine import replay
+    >>> from tousrisques.results import changes_table
+    >>> from tousrisques.scenario import scenario_plan
+    >>> table = changes_table(s.compiled, replay(scenario_plan(s), 0))
+    >>> table.column_names
+    ['time_s', 'asset', 'working', 'cause', 'ref', 'event']
+    """
     log, events = timeline.log, timeline.events
     event_text = np.array([e.cause for e in events] + [""], dtype=object)
     is_event = log.cause == CAUSE_EVENT
