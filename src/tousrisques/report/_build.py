@@ -275,7 +275,35 @@ def sources(s: Scenario) -> list[str]:
 
 def build_report_data(study: Study, *, map_hours: list[float] | None = None,
                       generated: datetime | None = None) -> ReportData:
-    """Everything the report of ``study`` shows."""
+    """Everything the report of ``study`` shows.
+
+    Parameters
+    ----------
+    study : Study
+        From ``tousrisques.analysis.make_study`` or ``tousrisques.results.read_run``.
+    map_hours : list of float, optional
+        The hours of the maps; default: the worst moments of reach by the main channel and
+        by any channel, and the end.
+    generated : datetime, optional
+        When the report is drawn (default: now), for reports that must be identical.
+
+    Returns
+    -------
+    ReportData
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.scenario import load_scenario
+    >>> study = make_study(load_scenario(
+    ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=2)
+    >>> from datetime import UTC, datetime
+    >>> from tousrisques.report import build_report_data
+    >>> data = build_report_data(study, map_hours=[6.0, 24.0],
+    ...                          generated=datetime(2025, 1, 1, tzinfo=UTC))
+    >>> data.maps.times_h, data.generated
+    ([6.0, 24.0], '2025-01-01T00:00:00+00:00')
+    """
     s, ens = study.scenario, study.ensemble
     main = main_channel(s, ens)
     ks = map_times(ens, main, map_hours)

@@ -187,7 +187,47 @@ class Method:
 
 @dataclass(frozen=True)
 class ReportData:
-    """Everything one report shows."""
+    """Everything one report shows.
+
+    Attributes
+    ----------
+    title, description : Words
+        The scenario's name and description.
+    territory, territory_description : str
+    start : str or None
+        The scenario's start, ISO 8601, when it names one.
+    generated, version : str
+        When and by which version the report was drawn.
+    territory_hash, scenario_hash : str
+    runs, seed, representative_run : int
+    times_h : list of float
+        The output times, hours from the start.
+    findings : list of Finding
+        The plain-words summary, as data.
+    key_figures : list of KeyFigure
+    charts : list of Chart
+    maps : MapData
+    actors : list of ActorRow
+    chains : list of Chain
+        Why the first actors cut off were cut off, in the representative run.
+    criticality : list of CriticalAsset
+    comparison : Comparison or None
+        The scenario beside its mitigated variant.
+    method : Method
+    sources : list of str
+        Where the territory's data come from.
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.scenario import load_scenario
+    >>> study = make_study(load_scenario(
+    ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=2)
+    >>> from tousrisques.report import build_report_data
+    >>> data = build_report_data(study)
+    >>> data.title.en, data.runs, data.times_h[-1]
+    ('Winter storm and ransomware', 2, 48.0)
+    """
 
     title: Words
     description: Words | None

@@ -14,7 +14,31 @@ from tousrisques.report._html import render_report
 
 def report_html(study: Study, *, lang: str, map_hours: list[float] | None = None
                 ) -> tuple[ReportData, str]:
-    """What the report of ``study`` shows, and its HTML in ``lang``."""
+    """What the report of ``study`` shows, and its HTML in ``lang``.
+
+    Parameters
+    ----------
+    study : Study
+    lang : {"fr", "en"}
+    map_hours : list of float, optional
+        As for :func:`build_report_data`.
+
+    Returns
+    -------
+    (ReportData, str)
+        What the report shows, and the whole HTML file.
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.scenario import load_scenario
+    >>> study = make_study(load_scenario(
+    ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=2)
+    >>> from tousrisques.report import report_html
+    >>> data, html = report_html(study, lang="fr")
+    >>> '<html lang="fr">' in html, data.runs
+    (True, 2)
+    """
     data = build_report_data(study, map_hours=map_hours)
     return data, render_report(data, lang=lang)
 
@@ -22,7 +46,47 @@ def report_html(study: Study, *, lang: str, map_hours: list[float] | None = None
 def write_report(study: Study, output: str | Path, *, lang: str,
                  map_hours: list[float] | None = None, replace: bool = False) -> ReportData:
     """Write only the report, atomically (a temporary file renamed into place); an
-    existing file is replaced only with ``replace``."""
+    existing file is replaced only with ``replace``.
+
+    Parameters
+    ----------
+    study : Study
+    output : str or Path
+        The HTML file to write.
+    lang : {"fr", "en"}
+    map_hours : list of float, optional
+        As for :func:`build_report_data`.
+    replace : bool
+        Replace ``output`` when it exists; without it an existing file is refused.
+
+    Returns
+    -------
+    ReportData
+        What the report shows.
+
+    Raises
+    ------
+    InputError
+        ``output.exists`` when ``output`` exists and ``replace`` is not given.
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.scenario import load_scenario
+    >>> study = make_study(load_scenario(
+    ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=2)
+    >>> import tempfile
+    >>> from tousrisques import InputError
+    >>> from tousrisques.report import write_report
+    >>> out = f"{tempfile.mkdtemp()}/report.html"
+    >>> data = write_report(study, out, lang="en")
+    >>> try:
+    ...     write_report(study, out, lang="en")
+    ... except InputError as exc:
+    ...     print(exc.code)
+    output.exists
+    >>> data = write_report(study, out, lang="fr", replace=True)
+    """
     output = Path(output)
     data, html = report_html(study, lang=lang, map_hours=map_hours)
     with atomic_file(output, replace=replace) as tmp:
@@ -31,7 +95,35 @@ def write_report(study: Study, output: str | Path, *, lang: str,
 
 
 def finding_text(f: Finding, lang: str, *, duration_h: float = 0.0) -> str:
-    """The plain-words sentence of a finding, as the report writes it (for the terminal)."""
+    """The plain-words sentence of a finding, as the report writes it (for the terminal).
+
+    Parameters
+    ----------
+    f : Finding
+        From ``tousrisques.results.findings`` or ``ReportData.findings``.
+    lang : {"fr", "en"}
+    duration_h : float
+        The scenario's length in hours (said of a recovery that never comes).
+
+    Returns
+    -------
+    str
+        One sentence, numbers written as ``lang`` writes them (with the non-breaking
+        spaces each language puts before units and signs).
+
+    Examples
+    --------
+    >>> from tousrisques.report import finding_text
+    >>> from tousrisques.results import Finding
+    >>> worst = Finding("worst", 9.0, 0.47, p10=0.0, p90=0.94)
+    >>> print(finding_text(worst, "en"))  # doctest: +NORMALIZE_WHITESPACE
+    The worst moment comes 9 h after the start: 47% of the population is reached by at least
+    one channel (P10–P90: 0–94%).
+    >>> never = Finding("recovery", None, 0.9)
+    >>> print(finding_text(never, "fr", duration_h=48))  # doctest: +NORMALIZE_WHITESPACE
+    La part de la population atteinte par au moins un canal ne remonte pas au-dessus de 95 %
+    de sa valeur de départ pendant le scénario (48 h).
+    """
     from tousrisques.report._i18n import Formats, translations
     from tousrisques.report._words import finding
 

@@ -160,6 +160,17 @@ def render_report(data: ReportData, *, lang: str) -> str:
     ------
     ValueError
         When ``lang`` is neither ``"fr"`` nor ``"en"``.
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.scenario import load_scenario
+    >>> study = make_study(load_scenario(
+    ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=2)
+    >>> from tousrisques.report import build_report_data, render_report
+    >>> html = render_report(build_report_data(study), lang="en")
+    >>> html.startswith("<!DOCTYPE html>"), "<script" in html
+    (True, False)
     """
     check_lang(lang)
     tr = translations(lang)
