@@ -42,8 +42,9 @@ def never_working(territory: Territory, compiled: CompiledTerritory | None = Non
 
     Examples
     --------
-    >>> from tousrisques.territory.synthetic import synthetic_territory  # doctest: +SKIP
-    >>> never_working(synthetic_territory(200))  # doctest: +SKIP
+    >>> from tousrisques import load_territory
+    >>> from tousrisques.analysis import never_working
+    >>> never_working(load_territory("src/tousrisques/templates/petite-ville"))
     []
     """
     c = compiled if compiled is not None else territory.compile()

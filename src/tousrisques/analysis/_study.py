@@ -139,7 +139,35 @@ def _monte_carlo(s: Scenario, runs: int | None, seed: int | None, workers: int,
 
 def complete_study(s: Scenario, ens: Ensemble, *, seed: int | None,
                    crit: Criticality | None, other: Study | None) -> Study:
-    """The study of a Monte Carlo already run: its representative run replayed whole."""
+    """The study of a Monte Carlo already run: its representative run replayed whole.
+
+    Parameters
+    ----------
+    s : Scenario
+    ens : Ensemble
+        Its Monte Carlo (run now, or read back from a run folder).
+    seed : int, optional
+        The seed the Monte Carlo was run with (default: the scenario's), so that the
+        representative run replays to the same numbers.
+    crit : Criticality or None
+        The territory's criticality ranking, if computed.
+    other : Study or None
+        The study set beside it.
+
+    Returns
+    -------
+    Study
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import complete_study, run_ensemble
+    >>> from tousrisques.scenario import load_scenario, scenario_plan
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> ens = run_ensemble(scenario_plan(s), runs=2)
+    >>> study = complete_study(s, ens, seed=None, crit=None, other=None)
+    >>> study.run == ens.representative_run(), study.criticality is None
+    (True, True)
+    """
     run = ens.representative_run()
     tl = replay(scenario_plan(s, seed=seed), run)
     return Study(s, ens, run, compute_indicators(s.compiled, tl), tl, crit, other)

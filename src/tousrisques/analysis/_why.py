@@ -171,7 +171,36 @@ def readable_chain(causes: tuple[Cause, ...] | list[Cause], *, leaves: int = 3
     path down to each of the first ``leaves`` first causes (events), so that no link is
     shown without the one above it — as (link, index of the link above it or -1, links
     left out between them). A straight run of more than three links cut from the same
-    network (a feeder falling pole after pole) keeps its first and last links only."""
+    network (a feeder falling pole after pole) keeps its first and last links only.
+
+    Parameters
+    ----------
+    causes : sequence of Cause
+        A chain from ``tousrisques.engine.explain`` (the asked asset first).
+    leaves : int
+        How many first causes to follow down to.
+
+    Returns
+    -------
+    list of (Cause, int, int)
+        The links kept, in the chain's order: each with the index in ``causes`` of the link
+        above it (-1 for the asked asset) and the number of links left out between them.
+
+    Examples
+    --------
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.analysis import readable_chain
+    >>> from tousrisques.engine import explain, make_plan, outage, replay
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> ids = c.asset_ids.to_pylist()
+    >>> plan = make_plan(c, events=outage([ids.index("PS-ELBEUF")], 3600, 6 * 3600, "storm"),
+    ...                  duration_s=12 * 3600, step_s=3600)
+    >>> chain = explain(replay(plan, 0), plan.network, ids.index("ANT-NORD"), 4 * 3600)
+    >>> [(ids[link.asset], link.cause, above, left_out)
+    ...  for link, above, left_out in readable_chain(chain)]  # doctest: +NORMALIZE_WHITESPACE
+    [('ANT-NORD', 'backup exhausted', -1, 0), ('T-NORD', 'disconnected', 0, 0),
+     ('L-NORD', 'disconnected', 1, 0), ('PS-ELBEUF', 'event', 2, 0)]
+    """
     index = {c.asset: i for i, c in enumerate(causes)}
     parent: dict[int, int] = {}
     for i, c in enumerate(causes):  # breadth first: the first link naming an asset is above it
