@@ -30,7 +30,25 @@ if TYPE_CHECKING:
 class TousrisquesError(Exception):
     """Base class of every error raised on purpose by tousrisques.
 
+    Parameters
+    ----------
+    code : str
+        A code of ``tousrisques._messages.ERRORS`` (``"territory.empty"``); a plain sentence
+        is still accepted and shown as it is, in every language (``code`` is then None).
+    **params
+        The values the code's message names (``path=...``).
+
+    Attributes
+    ----------
+    code : str or None
+    params : dict
+
+    Examples
+    --------
+    >>> from tousrisques import InputError, TousrisquesError
     >>> e = InputError("territory.empty", path="t/territory.yaml")
+    >>> isinstance(e, TousrisquesError), e.code, e.params
+    (True, 'territory.empty', {'path': 't/territory.yaml'})
     >>> str(e)
     't/territory.yaml: empty'
     >>> e.render("fr")
@@ -54,11 +72,51 @@ class TousrisquesError(Exception):
 
 
 class InputError(TousrisquesError):
-    """Something the user gave us is wrong; the message says what would be right."""
+    """Something the user gave us is wrong; the message says what would be right.
+
+    Parameters
+    ----------
+    code : str
+        A code of ``tousrisques._messages.ERRORS``.
+    **params
+        The values its message names.
+
+    Examples
+    --------
+    >>> from tousrisques import InputError, load_territory
+    >>> try:
+    ...     load_territory("no/such/folder")
+    ... except InputError as exc:
+    ...     print(exc.code)
+    territory.none
+    """
 
 
 class ValidationError(InputError):
-    """A file or folder failed validation; ``problems`` lists every error and warning found."""
+    r"""A file or folder failed validation; ``problems`` lists every error and warning found.
+
+    Parameters
+    ----------
+    problems : sequence of Problem
+        Every error and warning found (``str(exc)`` names the first three errors).
+
+    Attributes
+    ----------
+    problems : tuple of Problem
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from tousrisques import InputError, ValidationError, load_territory
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "territory.yaml").write_text("name: X\ntimezone: Europe/Paris\nassets: [a.csv]\n")
+    >>> _ = (d / "a.csv").write_text("id,kind,lon,lat\nA1,antena,1.0,49.0\nA2,relay,1,91\n")
+    >>> try:
+    ...     load_territory(d)
+    ... except ValidationError as exc:
+    ...     print(isinstance(exc, InputError), [p.code for p in exc.problems])
+    True ['kind.unknown', 'kind.unknown', 'geom.range']
+    """
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
@@ -75,7 +133,28 @@ class ValidationError(InputError):
 
 
 class CompiledFormatError(TousrisquesError):
-    """A compiled territory file cannot be read: corrupt, truncated or from another version."""
+    """A compiled territory file cannot be read: corrupt, truncated or from another version.
+
+    Parameters
+    ----------
+    code : str
+        ``compiled.unreadable``, ``compiled.version`` or ``compiled.missing``.
+    **params
+        The values its message names.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from tousrisques import CompiledFormatError
+    >>> from tousrisques.territory import CompiledTerritory
+    >>> path = pathlib.Path(tempfile.mkdtemp(), "territory.npz")
+    >>> _ = path.write_bytes(b"not a compiled territory")
+    >>> try:
+    ...     CompiledTerritory.load(path)
+    ... except CompiledFormatError as exc:
+    ...     print(exc.code)
+    compiled.unreadable
+    """
 
 
 class InvalidValueError(ValueError):
@@ -86,8 +165,8 @@ class InvalidValueError(ValueError):
     >>> e = InvalidValueError("value.unit", examples="30m, 2h, 1d")
     >>> str(e)
     'write a unit: 30m, 2h, 1d'
-    >>> e.render("fr")
-    'écrivez une unité : 30m, 2h, 1d'
+    >>> print(e.render("fr"))  # a non-breaking space before the colon
+    écrivez une unité : 30m, 2h, 1d
     """
 
     def __init__(self, code: str, /, **params: object) -> None:
