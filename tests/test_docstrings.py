@@ -155,8 +155,9 @@ def test_the_check_sees_a_missing_section() -> None:
     assert missing("f", f, "function") == ["Parameters", "Examples with >>>"]
 
 
-# packages whose docstrings are still being written (strict: one that passes must leave)
-PENDING = {"tousrisques.analysis"}
+# packages whose docstrings are still being written (strict: one that passes must leave);
+# none left: a public name added without its docstring sections fails its package's test
+PENDING: set[str] = set()
 
 
 @pytest.mark.parametrize(
