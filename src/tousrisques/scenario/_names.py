@@ -39,9 +39,11 @@ class AssetNames:
     the plain ids in one vectorised lookup, each distinct pattern in one pass over the ids.
     A list asked for later with names not seen then costs one more lookup.
 
-    >>> names = AssetNames(territory, [["TR1", "TR*"], ["ANT-SUD"]])  # doctest: +SKIP
-    >>> names.rows(["TR1", "TR*"])                                     # doctest: +SKIP
-    array([ 4,  5,  6])
+    >>> from tousrisques import load_territory
+    >>> territory = load_territory("src/tousrisques/templates/petite-ville")
+    >>> names = AssetNames(territory, [["T-NORD", "T-*"], ["ANT-SUD"]])
+    >>> names.rows(["T-NORD", "T-*"])  # T-NORD named twice is one asset
+    array([3, 4])
     """
 
     def __init__(self, territory: Territory, lists: Iterable[Sequence[str]] = ()) -> None:

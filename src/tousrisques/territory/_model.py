@@ -190,8 +190,10 @@ class AssetTable(_LocatedTable):
         in one pass in C: asking for a few ids of a large table does not hash the whole table,
         and asking for many costs one lookup, not one per id.
 
-        >>> territory.assets.rows_of(["TR1", "nope", "TR1"])  # doctest: +SKIP
-        array([12, -1, 12])
+        >>> from tousrisques import load_territory
+        >>> territory = load_territory("src/tousrisques/templates/petite-ville")
+        >>> territory.assets.rows_of(["T-NORD", "nope", "T-NORD"])
+        array([ 3, -1,  3])
         """
         asked = ids if isinstance(ids, pa.Array) else pa.array(list(ids), type=pa.string())
         if len(asked) == 0:
