@@ -202,6 +202,35 @@ ERRORS: dict[str, str] = {
     "compiled.version": N_("{path}: compiled with format {version}, this version reads "
                            "{expected}; compile the territory again"),
     "compiled.missing": N_("{path}: missing array {name}; compile again"),
+    "dask.unreachable": N_("--dask {address}: no Dask scheduler answers there ({detail}); "
+                           "start one (`dask scheduler`, then `dask worker ADDRESS` on each "
+                           "machine) or use --workers N on this machine"),
+    "budget.size": N_("{option} {value}: not a size; give bytes, or a number and a unit, "
+                      "e.g. 16G, 512M, 2GiB"),
+    "budget.runs": N_("{runs} runs: at most {limit} runs in one Monte Carlo (these would take "
+                      "{work} asset-steps and about {memory} of memory); split the study into "
+                      "several with different seeds"),
+    "budget.workers": N_("{workers} workers: from 1 to {limit} local processes on this "
+                         "machine (4 per core, {cpus} cores)"),
+    "budget.events": N_("the scenario makes {events} timed events in each run, more than the "
+                        "limit of {limit} (about {minutes} minutes of work per run on one "
+                        "core); shed fewer feeders or over fewer days, or split the scenario"),
+    "budget.memory": N_("this run would take {work} asset-steps ({runs} runs × {assets} "
+                        "assets × {steps} output times), {events} timed events and about "
+                        "{memory} of memory ({parts}), more than the limit of {limit}; raise "
+                        "the limit with --max-memory {suggest} (or the environment variable "
+                        "TOUSRISQUES_MAX_MEMORY, or max_memory= in Python), or ask for fewer "
+                        "runs, fewer events, a longer step or a shorter duration"),
+    "budget.memory_stages": N_("the scenario's footprints would take about {memory} of "
+                               "memory ({parts}) over {assets} assets, more than the limit of "
+                               "{limit}; raise the limit with --max-memory {suggest} (or the "
+                               "environment variable TOUSRISQUES_MAX_MEMORY), or give the "
+                               "footprints fewer time windows"),
+    "budget.memory_synthetic": N_("a synthetic territory of {assets} assets would take about "
+                                  "{memory} of memory while it is made, more than the limit "
+                                  "of {limit}; raise the limit with --max-memory {suggest} (or "
+                                  "the environment variable TOUSRISQUES_MAX_MEMORY), or ask "
+                                  "for fewer assets"),
     "communes.not_collection": N_("boundaries: expected a GeoJSON FeatureCollection"),
     "communes.no_boundary": N_("no boundary for code(s) {codes} (the join is on the INSEE "
                                "code)"),

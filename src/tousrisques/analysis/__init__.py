@@ -10,7 +10,7 @@ for run ``i`` whole.
 from tousrisques.analysis._criticality import Criticality, criticality
 from tousrisques.analysis._ensemble import STATS, Ensemble
 from tousrisques.analysis._health import never_working
-from tousrisques.analysis._montecarlo import run_ensemble
+from tousrisques.analysis._montecarlo import dask_client, run_ensemble
 from tousrisques.analysis._snapshot import state_geojson
 from tousrisques.analysis._study import (
     Study,
@@ -29,6 +29,7 @@ __all__ = [
     "Study",
     "complete_study",
     "criticality",
+    "dask_client",
     "explain_actor",
     "make_study",
     "never_working",

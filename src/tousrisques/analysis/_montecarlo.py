@@ -21,9 +21,12 @@ from tousrisques._version import __version__
 from tousrisques.analysis._ensemble import Ensemble
 from tousrisques.engine import Plan, replay
 from tousrisques.indicators import compute_indicators
+from tousrisques.scenario import check_plan
 
 FloatArray = npt.NDArray[np.float64]
 Progress = Callable[[int], None]
+#: seconds a Dask scheduler has to answer (connect and handshake) before it is given up
+DASK_TIMEOUT = 10.0
 
 
 # what a worker sends back for one run: values, counts, names, and the packed bits of
@@ -71,6 +74,7 @@ def run_ensemble(
     workers: int = 1,
     dask: str | Any | None = None,
     progress: Progress | None = None,
+    max_memory: int | str | None = None,
 ) -> Ensemble:
     """The Monte Carlo of a plan: ``runs`` runs, each with its indicators.
 
@@ -89,6 +93,13 @@ def run_ensemble(
         A Dask scheduler address, ``"local"`` for a local cluster, or a ``Client``.
     progress : callable, optional
         Called with the number of runs just finished, as they finish.
+    max_memory : int or str, optional
+        The most memory the Monte Carlo may take (bytes, or ``"16G"``); default the
+        environment variable ``TOUSRISQUES_MAX_MEMORY``, else half of the machine's memory.
+        A Monte Carlo estimated above it (``runs=10**9``), more than 1,000,000 runs or more
+        workers than 4 per core is refused before it starts (``InputError``, codes
+        ``budget.*``); a Dask scheduler that does not answer within ``DASK_TIMEOUT`` seconds
+        is ``InputError("dask.unreachable")``.
 
     Returns
     -------
@@ -107,6 +118,8 @@ def run_ensemble(
     """
     if runs < 1:
         raise InputError("ensemble.runs", runs=runs)
+    check_plan(plan, runs=runs, workers=workers, max_memory=max_memory)
+    workers = min(workers, runs)
     order = list(range(runs))
     tick = progress or (lambda n: None)
     if dask is not None:
@@ -174,10 +187,10 @@ def _on_dask(plan: Plan, order: list[int], dask: str | Any, tick: Progress) -> l
 
     own = None
     if isinstance(dask, str):
-        own = Client(
-            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+        own = (
+            Client(LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None))
             if dask == "local"
-            else dask
+            else dask_client(dask)
         )
         client = own
     else:
@@ -199,3 +212,90 @@ def _on_dask(plan: Plan, order: list[int], dask: str | Any, tick: Progress) -> l
             own.close()
             if cluster is not None:
                 cluster.close()
+
+
+def dask_client(address: str, timeout: float | str | None = None) -> Any:
+    """A client of the Dask scheduler at ``address``, or ``InputError("dask.unreachable")``
+    when none answers within ``timeout`` seconds (default ``DASK_TIMEOUT``): a silent host,
+    an HTTP server or a closed port is refused in bounded time, never waited on.
+
+    Parameters
+    ----------
+    address : str
+        A Dask scheduler's address (``"tcp://10.0.0.5:8786"``).
+    timeout : float or str, optional
+        Seconds, or a Dask duration (``"30s"``); default ``DASK_TIMEOUT``.
+
+    Returns
+    -------
+    distributed.Client
+        Connected; the caller closes it.
+
+    Raises
+    ------
+    InputError
+        ``dask.unreachable`` when no scheduler answers within ``timeout``.
+
+    Examples
+    --------
+    >>> from tousrisques import InputError
+    >>> from tousrisques.analysis import dask_client
+    >>> try:
+    ...     dask_client("tcp://127.0.0.1:1", timeout=0.2)  # nothing listens there
+    ... except InputError as exc:
+    ...     print(exc.code)
+    dask.unreachable
+    """
+    from dask.distributed import Client
+
+    seconds = _seconds(DASK_TIMEOUT if timeout is None else timeout)
+    try:
+        # Client's own timeout does not bound the handshake: at a host that accepts and
+        # says nothing it waits for ever; so ask who is there first, within the time
+        _probe(address, seconds)
+        return Client(address, timeout=seconds)
+    except (OSError, ValueError, TypeError) as exc:  # TimeoutError is an OSError
+        raise InputError("dask.unreachable", address=address,
+                         detail=str(exc).splitlines()[0][:200] if str(exc)
+                         else type(exc).__name__) from None
+
+
+def _seconds(timeout: float | str) -> float:
+    if isinstance(timeout, str):
+        from dask.utils import parse_timedelta
+
+        return float(parse_timedelta(timeout))
+    return float(timeout)
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Connect to ``address`` and ask for its identity, all within ``timeout`` seconds, in a
+    thread of its own (so that a caller's running event loop is left alone); raise
+    ``OSError`` when no Dask scheduler answers."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm.core import connect
+
+    async def ask() -> Any:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def bounded() -> Any:
+        return await asyncio.wait_for(ask(), timeout)
+
+    pool = ThreadPoolExecutor(1)
+    try:
+        reply = pool.submit(asyncio.run, bounded()).result(timeout + 1)
+    except TimeoutError:  # asyncio's and the future's are this one (Python 3.11)
+        raise OSError(f"no answer within {timeout:g} s") from None
+    except Exception as exc:  # a comm closed, an HTTP reply that is not Dask's
+        raise OSError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    finally:
+        pool.shutdown(wait=False)
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise OSError("what answers there is not a Dask scheduler")

@@ -16,7 +16,7 @@ from tousrisques.analysis._ensemble import Ensemble
 from tousrisques.analysis._montecarlo import run_ensemble
 from tousrisques.engine import Network, Timeline, replay
 from tousrisques.indicators import Indicators, compute_indicators
-from tousrisques.scenario import Scenario, scenario_plan
+from tousrisques.scenario import Scenario, check_scenario, scenario_plan
 
 Progress = Callable[[int], None]
 
@@ -88,7 +88,8 @@ def present_after_mitigations(s: Scenario) -> list[int]:
 def make_study(scenario: Scenario, *, runs: int | None = None, seed: int | None = None,
                workers: int = 1, dask: str | Any | None = None,
                progress: Progress | None = None, other: Scenario | None = None,
-               horizon_s: float | None = None, rank_assets: bool = True) -> Study:
+               horizon_s: float | None = None, rank_assets: bool = True,
+               max_memory: int | str | None = None) -> Study:
     """Run the scenario (and ``other``) and gather what a report needs.
 
     Parameters
@@ -97,8 +98,9 @@ def make_study(scenario: Scenario, *, runs: int | None = None, seed: int | None 
         From ``tousrisques.scenario.load_scenario``.
     runs, seed : int, optional
         Override the file's ``monte_carlo``.
-    workers, dask, progress
-        As for :func:`run_ensemble`.
+    workers, dask, progress, max_memory
+        As for :func:`run_ensemble`; both scenarios are checked against the limits before
+        either runs.
     other : Scenario, optional
         A scenario to set beside it (its mitigated variant), run with the same settings.
     horizon_s : float, optional
@@ -120,10 +122,12 @@ def make_study(scenario: Scenario, *, runs: int | None = None, seed: int | None 
     >>> study.ensemble.runs, 0 <= study.run < 4
     (4, True)
     """
-    ens = _monte_carlo(scenario, runs, seed, workers, dask, progress)
+    for s in (scenario, other) if other is not None else (scenario,):
+        check_scenario(s, runs=runs, workers=workers, max_memory=max_memory)
+    ens = _monte_carlo(scenario, runs, seed, workers, dask, progress, max_memory)
     compared = None
     if other is not None:
-        other_ens = _monte_carlo(other, runs, seed, workers, dask, progress)
+        other_ens = _monte_carlo(other, runs, seed, workers, dask, progress, max_memory)
         compared = complete_study(other, other_ens, seed=seed, crit=None, other=None)
     crit = criticality(scenario.compiled, horizon_s=horizon_s,
                        absent=present_after_mitigations(scenario), workers=workers) \
@@ -132,9 +136,10 @@ def make_study(scenario: Scenario, *, runs: int | None = None, seed: int | None 
 
 
 def _monte_carlo(s: Scenario, runs: int | None, seed: int | None, workers: int,
-                 dask: str | Any | None, progress: Progress | None) -> Ensemble:
+                 dask: str | Any | None, progress: Progress | None,
+                 max_memory: int | str | None = None) -> Ensemble:
     return run_ensemble(scenario_plan(s, seed=seed), runs=runs or s.spec.monte_carlo.runs,
-                        workers=workers, dask=dask, progress=progress)
+                        workers=workers, dask=dask, progress=progress, max_memory=max_memory)
 
 
 def complete_study(s: Scenario, ens: Ensemble, *, seed: int | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,8 +24,38 @@ from tousrisques._i18n import N_, Formats
 from tousrisques._ui_text import default_lang, t
 
 # names come from users' files: no markup, no :emoji: codes, no highlighting
-out = Console(highlight=False, soft_wrap=True, emoji=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+# an escape sequence (CSI: colours, cursor moves; OSC: links, window titles, up to BEL or ST;
+# any other ESC pair), or one control character other than newline and tab (C0, DEL, C1)
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                      r"|\x1b[ -~]?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """``text`` safe for a terminal: each escape sequence and control character (but the
+    newlines and tabs) shown as its Python escape, so that a name from a user's file can
+    neither colour, move, retitle nor link the terminal, and still be found in the file
+    (``"\\x1b[31m"`` is printed as the eight characters ``\\x1b[31m``).
+    """
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class _Console(Console):
+    """A console whose every printed text and rich Text goes through :func:`clean`."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(clean(o) if isinstance(o, str)
+                        else _clean_text(o) if isinstance(o, RichText) else o
+                        for o in objects), **kwargs)
+
+
+def _clean_text(text: RichText) -> RichText:
+    if not _CONTROL.search(text.plain):
+        return text
+    return RichText(clean(text.plain), style=text.style)
+
+
+out = _Console(highlight=False, soft_wrap=True, emoji=False)
+err = _Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 EXAMPLE = TEMPLATES / "petite-ville"
@@ -59,8 +90,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Machine-readable JSON 
 
 def plain(text: str) -> RichText:
     """A text shown as written: a name such as ``[red]`` from a user's file is not rich
-    markup (for table cells and titles; ``print`` takes ``markup=False``)."""
-    return RichText(text)
+    markup (for table cells and titles; ``print`` takes ``markup=False``), without
+    control characters (:func:`clean`)."""
+    return RichText(clean(text))
 
 
 def lang_of(lang: Lang | None) -> str:

@@ -13,7 +13,7 @@ from rich.table import Table
 from tousrisques._exceptions import InputError
 from tousrisques._i18n import N_, Formats, ngettext, pick
 from tousrisques._ui_text import t
-from tousrisques.analysis import Study, make_study
+from tousrisques.analysis import Study, dask_client, make_study
 from tousrisques.cli._app import app
 from tousrisques.cli._common import (
     EXAMPLE,
@@ -22,6 +22,7 @@ from tousrisques.cli._common import (
     check_hours,
     check_output,
     check_replace,
+    clean,
     emit_json,
     err,
     fail,
@@ -36,7 +37,14 @@ from tousrisques.cli._common import (
 )
 from tousrisques.report import KeyFigure, report_html, write_report
 from tousrisques.results import read_run, summary_figures, write_run
-from tousrisques.scenario import Scenario, load_scenario
+from tousrisques.scenario import (
+    Scenario,
+    check_runs,
+    check_scenario,
+    check_workers,
+    load_scenario,
+    parse_size,
+)
 
 OutputOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help=N_("The run folder to write (default: runs/<scenario name>)."))]
@@ -48,6 +56,10 @@ DaskOpt = Annotated[str | None, typer.Option(
     "--dask", help=N_("A Dask scheduler address (tcp://host:8786), or 'local'."))]
 AtOpt = Annotated[str | None, typer.Option(
     "--at", help=N_("Times of the maps, e.g. 4h,12h,2d (default: the worst moments, the end)."))]
+MaxMemoryOpt = Annotated[str | None, typer.Option(
+    "--max-memory", help=N_("The most memory a run may take, e.g. 16G or 512M (default: "
+                            "TOUSRISQUES_MAX_MEMORY, else half of this machine's memory); a "
+                            "run estimated above it is refused before it starts."))]
 HorizonOpt = Annotated[str | None, typer.Option(
     "--horizon", help=N_("Criticality: how long each loss lasts, e.g. 24h (default: for good, "
                          "every backup run out)."))]
@@ -59,11 +71,41 @@ DASK_TIMEOUT = "10s"
 CRITICALITY_AUTO_MAX = 50_000
 
 
-def load_or_fail(path: Path, lang: str, as_json: bool) -> Scenario:
+def load_or_fail(path: Path, lang: str, as_json: bool,
+                 max_memory: int | None = None) -> Scenario:
     try:
-        return load_scenario(path)
+        return load_scenario(path, max_memory=max_memory)
     except InputError as exc:
         fail(path, exc, lang, as_json)
+
+
+def memory_limit(text: str | None, lang: str, as_json: bool) -> int | None:
+    """``--max-memory`` in bytes (None: the default), or a clear message and exit 1."""
+    try:
+        return None if text is None else parse_size(text, option="--max-memory")
+    except InputError as exc:
+        fail("--max-memory", exc, lang, as_json)
+
+
+def check_runs_workers(runs: int | None, workers: int, lang: str, as_json: bool) -> None:
+    """``--runs`` and ``--workers`` within bounds, checked before any file is read."""
+    try:
+        if runs is not None:
+            check_runs(runs)
+        check_workers(workers)
+    except InputError as exc:
+        fail("--runs" if exc.code == "budget.runs" else "--workers", exc, lang, as_json)
+
+
+def check_budget(scenarios: list[Scenario], *, runs: int | None, workers: int,
+                 max_memory: int | None, lang: str, as_json: bool) -> None:
+    """Every Monte Carlo asked for fits (runs, workers, memory), or a message that says what
+    it would take and how to raise the limit, and exit 1 — before anything runs."""
+    try:
+        for s in scenarios:
+            check_scenario(s, runs=runs, workers=workers, max_memory=max_memory)
+    except InputError as exc:
+        fail("--runs" if runs is not None else scenarios[0].path, exc, lang, as_json)
 
 
 def _progress() -> Progress:
@@ -75,18 +117,21 @@ def _progress() -> Progress:
 
 def run_study(scenario: Scenario, other: Scenario | None, *, runs: int | None,
               seed: int | None, workers: int, dask: str | None, horizon_s: float | None,
-              lang: str, as_json: bool = False, rank_assets: bool | None = None) -> Study:
+              lang: str, as_json: bool = False, rank_assets: bool | None = None,
+              max_memory: int | None = None) -> Study:
     """The study, with a progress bar on stderr counting the runs of both scenarios;
     ``rank_assets`` None ranks assets when the territory has at most
     ``CRITICALITY_AUTO_MAX`` of them."""
     rank = rank_assets if rank_assets is not None \
         else scenario.compiled.n_assets <= CRITICALITY_AUTO_MAX
+    check_budget([scenario] if other is None else [scenario, other], runs=runs,
+                 workers=workers, max_memory=max_memory, lang=lang, as_json=as_json)
     n = runs or scenario.spec.monte_carlo.runs
     total = n + ((runs or other.spec.monte_carlo.runs) if other is not None else 0)
     client = _dask_client(dask, lang, as_json) if dask not in (None, "local") else None
     try:
         with _progress() as bar:
-            task = bar.add_task(t("running", lang, name=scenario.spec.name.get(lang)),
+            task = bar.add_task(clean(t("running", lang, name=scenario.spec.name.get(lang))),
                                 total=total)
 
             def tick(k: int) -> None:
@@ -94,7 +139,8 @@ def run_study(scenario: Scenario, other: Scenario | None, *, runs: int | None,
 
             return make_study(scenario, runs=runs, seed=seed, workers=workers,
                               dask=client if client is not None else dask, progress=tick,
-                              other=other, horizon_s=horizon_s, rank_assets=rank)
+                              other=other, horizon_s=horizon_s, rank_assets=rank,
+                              max_memory=max_memory)
     finally:
         if client is not None:
             client.close()
@@ -102,13 +148,11 @@ def run_study(scenario: Scenario, other: Scenario | None, *, runs: int | None,
 
 def _dask_client(address: str | None, lang: str, as_json: bool) -> Any:
     """A client of the Dask scheduler at ``address``, or a clear message and exit 1."""
-    from dask.distributed import Client
-
-    try:
-        return Client(address, timeout=DASK_TIMEOUT)
-    except (OSError, ValueError, TypeError) as exc:
-        fail("--dask", t("dask_unreachable", lang, address=address, detail=exc), lang,
-             as_json)
+    assert address is not None
+    try:  # a silent host or an HTTP server is given up after DASK_TIMEOUT
+        return dask_client(address, timeout=DASK_TIMEOUT)
+    except InputError as exc:
+        fail("--dask", exc, lang, as_json)
 
 
 def _fmt(f: KeyFigure, lang: str) -> str:
@@ -177,20 +221,25 @@ def run(
     report: Annotated[bool, typer.Option("--report/--no-report",
                                          help=N_("Write report.html in the folder."))] = True,
     force: Annotated[bool, typer.Option("--force", help=N_("Replace the run folder."))] = False,
+    max_memory: MaxMemoryOpt = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     language = lang_of(lang)
     horizon_s = seconds(horizon, "--horizon", language, as_json)
     map_hours = hours_list(at, "--at", language, as_json)
-    s = load_or_fail(scenario, language, as_json)
-    other = load_or_fail(compare, language, as_json) if compare is not None else None
+    limit = memory_limit(max_memory, language, as_json)
+    if workers > 1:  # before the files are read (runs: with what they would take, below)
+        check_runs_workers(None, workers, language, as_json)
+    s = load_or_fail(scenario, language, as_json, limit)
+    other = load_or_fail(compare, language, as_json, limit) if compare is not None else None
     check_hours(map_hours, s.duration_s, at, language, as_json)
     folder = output or _default_output(s)
     # before the runs, which may take long: where the results go must be writable
     check_replace(folder, force, language, as_json, marker="summary.json")
     study = run_study(s, other, runs=runs, seed=seed, workers=workers, dask=dask,
-                      horizon_s=horizon_s, lang=language, as_json=as_json, rank_assets=rank)
+                      horizon_s=horizon_s, lang=language, as_json=as_json, rank_assets=rank,
+                      max_memory=limit)
     data, html = report_html(study, lang=language, map_hours=map_hours)
     with writing(folder, language, as_json):
         write_run(study, folder, files={"report.html": html} if report else None,
@@ -263,20 +312,23 @@ def demo(
     workers: Annotated[int, typer.Option(min=1, help=N_("Local processes."))] = 2,
     output: Annotated[Path, typer.Option("--output", "-o", help=N_("The run folder (replaced)."))
                       ] = Path("runs/demo"),
+    max_memory: MaxMemoryOpt = None,
 ) -> None:
     from tousrisques.cli._territory import validate_quietly
 
     language = lang_of(lang)
+    limit = memory_limit(max_memory, language, False)
+    check_runs_workers(None, workers, language, False)
     check_replace(output, True, language, False, marker="summary.json")
     validate_quietly(EXAMPLE, language)
     rouen = rouen_sample()
-    base = load_or_fail(rouen / "scenarios" / "tempete.yaml", language, False)
-    plan = load_or_fail(rouen / "scenarios" / "tempete-attenuee.yaml", language, False)
+    base = load_or_fail(rouen / "scenarios" / "tempete.yaml", language, False, limit)
+    plan = load_or_fail(rouen / "scenarios" / "tempete-attenuee.yaml", language, False, limit)
     out.print(t("demo_running", language, name=base.spec.name.get(language),
                 runs=Formats(language).integer(runs)),
               style="bold", markup=False)
     study = run_study(base, plan, runs=runs, seed=None, workers=workers, dask=None,
-                      horizon_s=None, lang=language)
+                      horizon_s=None, lang=language, max_memory=limit)
     data, html = report_html(study, lang=language)
     with writing(output, language, False):
         write_run(study, output, files={"report.html": html}, replace=True)

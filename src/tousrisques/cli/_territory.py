@@ -186,11 +186,22 @@ def synthetic(
         min=0.0, help=N_("Extra mesh links per asset, beyond the trees."))] = 0.0,
     force: Annotated[bool, typer.Option("--force", help=N_("Replace the territory there."))
                      ] = False,
+    max_memory: Annotated[str | None, typer.Option(
+        "--max-memory", help=N_("The most memory making it may take, e.g. 16G (default: "
+                                "TOUSRISQUES_MAX_MEMORY, else half of this machine's "
+                                "memory)."))] = None,
     lang: LangOpt = None,
 ) -> None:
+    from tousrisques.scenario import check_synthetic, parse_size
     from tousrisques.territory.synthetic import write_synthetic
 
     language = lang_of(lang)
+    try:  # before anything is made: a billion assets are refused at once
+        check_synthetic(assets, None if max_memory is None
+                        else parse_size(max_memory, option="--max-memory"),
+                        links=link_factor)
+    except InputError as exc:
+        fail("--assets", exc, language, False)
     check_replace(output, force, language, False, marker="territory.yaml")
     with writing(output, language, False):
         n = write_synthetic(output, n_assets=assets, seed=seed, link_factor=link_factor,

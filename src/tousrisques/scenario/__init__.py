@@ -1,6 +1,18 @@
 """Scenarios: what happens to a territory and when — hazards with their footprints and
 fragility, targeted events, mitigations, repairs, Monte Carlo settings, injects."""
 
+from tousrisques.scenario._budget import (
+    MAX_RUNS,
+    Estimate,
+    check_plan,
+    check_runs,
+    check_scenario,
+    check_synthetic,
+    check_workers,
+    estimate_run,
+    max_memory,
+    parse_size,
+)
 from tousrisques.scenario._builders import flood, load_shedding, plume, storm
 from tousrisques.scenario._exposure import Stage, exposure
 from tousrisques.scenario._fragility import Lognormal, Step, Table, parse_fragility
@@ -9,17 +21,27 @@ from tousrisques.scenario._model import ScenarioFile
 from tousrisques.scenario._run import scenario_plan
 
 __all__ = [
+    "MAX_RUNS",
+    "Estimate",
     "Lognormal",
     "Scenario",
     "ScenarioFile",
     "Stage",
     "Step",
     "Table",
+    "check_plan",
+    "check_runs",
+    "check_scenario",
+    "check_synthetic",
+    "check_workers",
+    "estimate_run",
     "exposure",
     "flood",
     "load_scenario",
     "load_shedding",
+    "max_memory",
     "parse_fragility",
+    "parse_size",
     "plume",
     "scenario_plan",
     "storm",
