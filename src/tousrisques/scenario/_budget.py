@@ -79,6 +79,34 @@ def parse_size(text: str | int, *, option: str = ENV) -> int:
 
     >>> parse_size("16G"), parse_size("2GiB"), parse_size("1,5 Go"), parse_size(4096)
     (16000000000, 2147483648, 1500000000, 4096)
+
+    Parameters
+    ----------
+    text : str or int
+        A size as a user writes it, or a number of bytes.
+    option : str
+        The option or variable it came from, named in the message when it is wrong.
+
+    Returns
+    -------
+    int
+        Bytes, at least 1.
+
+    Raises
+    ------
+    InputError
+        ``budget.size`` when it is not a size.
+
+    Examples
+    --------
+    >>> parse_size("16G"), parse_size("2GiB"), parse_size("1,5 Go"), parse_size(4096)
+    (16000000000, 2147483648, 1500000000, 4096)
+    >>> from tousrisques import InputError
+    >>> try:
+    ...     parse_size("lots")
+    ... except InputError as exc:
+    ...     print(exc.code)
+    budget.size
     """
     if isinstance(text, int) and not isinstance(text, bool):
         if text > 0:
@@ -103,7 +131,29 @@ def physical_memory() -> int:
 
 def max_memory(given: int | str | None = None) -> int:
     """The limit on memory: ``given``, else ``TOUSRISQUES_MAX_MEMORY``, else half of the
-    machine's physical memory."""
+    machine's physical memory.
+
+    Parameters
+    ----------
+    given : int or str, optional
+        Bytes or a size (``"16G"``).
+
+    Returns
+    -------
+    int
+        Bytes.
+
+    Raises
+    ------
+    InputError
+        ``budget.size`` when ``given`` or the variable is not a size.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import max_memory
+    >>> max_memory("16G"), max_memory() > 0
+    (16000000000, True)
+    """
     if given is not None:
         return parse_size(given, option="max_memory")
     env = os.environ.get(ENV, "").strip()
@@ -154,7 +204,34 @@ def _both(f: Callable[[str], str]) -> Text:
 @dataclass(frozen=True, slots=True)
 class Estimate:
     """What a run would take: ``work`` asset-steps over every run, ``events`` timed events,
-    and ``memory`` bytes, the sum of ``parts`` (name → bytes)."""
+    and ``memory`` bytes, the sum of ``parts`` (name → bytes).
+
+    Attributes
+    ----------
+    runs, assets, steps, events : int
+        Runs, assets, output times of a run, timed events.
+    parts : tuple of (str, int)
+        Bytes by part: ``outputs``, ``shares``, ``events``, ``progress``, ``stages``,
+        ``territory``.
+    work : int
+        Asset-steps over every run.
+    memory : int
+        Bytes in all.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import Estimate
+    >>> e = Estimate(runs=2, assets=20, steps=49, events=3, parts=(("outputs", 1000),))
+    >>> e.work, e.memory
+    (1960, 1000)
+    >>> e.check("1k")  # fits
+    >>> from tousrisques import InputError
+    >>> try:
+    ...     e.check(500)
+    ... except InputError as exc:
+    ...     print(exc.code)
+    budget.memory
+    """
 
     runs: int
     assets: int
@@ -210,7 +287,34 @@ class Estimate:
 
 def check_runs(runs: int, estimate: Estimate | None = None) -> None:
     """At least one run, at most :data:`MAX_RUNS` (the message says what ``estimate``
-    would take)."""
+    would take).
+
+    Parameters
+    ----------
+    runs : int
+    estimate : Estimate, optional
+        What the runs would take, said in the message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InputError
+        ``ensemble.runs`` below 1, ``budget.runs`` above ``MAX_RUNS``.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import check_runs
+    >>> check_runs(2)
+    >>> from tousrisques import InputError
+    >>> try:
+    ...     check_runs(10**9)
+    ... except InputError as exc:
+    ...     print(exc.code)
+    budget.runs
+    """
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise InputError("ensemble.runs", runs=runs)
     if runs > MAX_RUNS:
@@ -222,7 +326,33 @@ def check_runs(runs: int, estimate: Estimate | None = None) -> None:
 
 
 def check_workers(workers: int) -> None:
-    """At least one process, at most :func:`max_workers`."""
+    """At least one process, at most :func:`max_workers`.
+
+    Parameters
+    ----------
+    workers : int
+        Local processes.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InputError
+        ``budget.workers`` below 1 or above four per core.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import check_workers
+    >>> check_workers(1)
+    >>> from tousrisques import InputError
+    >>> try:
+    ...     check_workers(5000)
+    ... except InputError as exc:
+    ...     print(exc.code)
+    budget.workers
+    """
     cap = max_workers()
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1 \
             or workers > cap:
@@ -251,6 +381,31 @@ def estimate_run(c: CompiledTerritory, *, duration_s: float, step_s: float, runs
     >>> e = estimate_run(c, duration_s=86400, step_s=3600, runs=10**9)
     >>> e.steps, e.work == 10**9 * c.n_assets * 25, e.memory > 10**12
     (25, True, True)
+
+    Parameters
+    ----------
+    c : CompiledTerritory
+    duration_s, step_s : float
+        The run's length and output step.
+    runs : int
+    events : int
+        Timed events of a run.
+    event_assets : int
+        Assets the events name, in all.
+    workers : int
+        Local processes (runs in progress at once).
+
+    Returns
+    -------
+    Estimate
+
+    Examples
+    --------
+    >>> from tousrisques.territory import load_territory
+    >>> c = load_territory("src/tousrisques/templates/petite-ville").compile()
+    >>> e = estimate_run(c, duration_s=86400, step_s=3600, runs=10**9)
+    >>> e.steps, e.work == 10**9 * c.n_assets * 25, e.memory > 10**12
+    (25, True, True)
     """
     n_t = output_times(duration_s, step_s)
     n_z, n_a, n_c = len(c.population), len(c.actor_ids), len(c.channel_ids)
@@ -267,7 +422,43 @@ def estimate_run(c: CompiledTerritory, *, duration_s: float, step_s: float, runs
 def check_plan(plan: Plan, *, runs: int, workers: int = 1,
                max_memory: int | str | None = None) -> Estimate:
     """Refuse a Monte Carlo of ``plan`` that passes the limits (runs, workers, memory);
-    return its estimate."""
+    return its estimate.
+
+    Parameters
+    ----------
+    plan : Plan
+        From ``scenario_plan`` or ``tousrisques.engine.make_plan``.
+    runs : int
+    workers : int
+    max_memory : int or str, optional
+        The limit (default as for :func:`max_memory`).
+
+    Returns
+    -------
+    Estimate
+        What the Monte Carlo would take.
+
+    Raises
+    ------
+    InputError
+        ``ensemble.runs``, ``budget.runs``, ``budget.workers`` or ``budget.memory`` (the
+        message says how much work and memory it would take, and how to raise the limit).
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.scenario import check_plan, scenario_plan
+    >>> plan = scenario_plan(s)
+    >>> check_plan(plan, runs=2).runs
+    2
+    >>> from tousrisques import InputError
+    >>> try:
+    ...     check_plan(plan, runs=10**9)
+    ... except InputError as exc:
+    ...     print(exc.code)
+    budget.memory
+    """
     if runs < 1:
         check_runs(runs)
     check_workers(workers)
@@ -283,7 +474,41 @@ def check_plan(plan: Plan, *, runs: int, workers: int = 1,
 def check_scenario(s: Scenario, *, runs: int | None = None, workers: int = 1,
                    max_memory: int | str | None = None) -> Estimate:
     """Refuse the Monte Carlo of a loaded scenario (``runs`` default its file's) that passes
-    the limits, before its plan is made; return its estimate."""
+    the limits, before its plan is made; return its estimate.
+
+    Parameters
+    ----------
+    s : Scenario
+    runs : int, optional
+        Default: the file's ``monte_carlo.runs``.
+    workers : int
+    max_memory : int or str, optional
+        The limit (default as for :func:`max_memory`).
+
+    Returns
+    -------
+    Estimate
+        What the Monte Carlo would take.
+
+    Raises
+    ------
+    InputError
+        As for :func:`check_plan`.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.scenario import check_scenario
+    >>> check_scenario(s).runs == s.spec.monte_carlo.runs
+    True
+    >>> from tousrisques import InputError
+    >>> try:
+    ...     check_scenario(s, workers=5000)
+    ... except InputError as exc:
+    ...     print(exc.code)
+    budget.workers
+    """
     n = s.spec.monte_carlo.runs if runs is None else runs
     if n < 1:
         check_runs(n)
@@ -323,7 +548,36 @@ def check_stages(c: CompiledTerritory, *, stages: Sequence[int], targets: int,
 def check_synthetic(n_assets: int, max_memory: int | str | None = None, *,
                     links: float = 0.0) -> None:
     """Refuse a synthetic territory (``links`` extra mesh links per asset) that would not fit
-    in memory while it is made."""
+    in memory while it is made.
+
+    Parameters
+    ----------
+    n_assets : int
+    max_memory : int or str, optional
+        The limit (default as for :func:`max_memory`).
+    links : float
+        Extra mesh links per asset.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InputError
+        ``budget.memory_synthetic`` when it would not fit.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import check_synthetic
+    >>> check_synthetic(20_000)
+    >>> from tousrisques import InputError
+    >>> try:
+    ...     check_synthetic(10**9, "8G")
+    ... except InputError as exc:
+    ...     print(exc.code)
+    budget.memory_synthetic
+    """
     size = n_assets * SYNTHETIC_ASSET_BYTES + n_assets * links * LINK_BYTES
     est = Estimate(1, n_assets, 1, 0, (("territory", int(min(size, 1e30))),))
     est.check(max_memory, what="synthetic")
