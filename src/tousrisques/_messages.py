@@ -294,6 +294,12 @@ ERRORS: dict[str, str] = {
                      "`tousrisques run`"),
     "run.apart": N_("{path}: {wrong} — the files of this folder do not belong together; run "
                     "the scenario again with `tousrisques run`"),
+    "run.size": N_("{path}: {files} changed since the run (its size is not the one "
+                    "summary.json recorded) — run the scenario again with `tousrisques run`"),
+    "run.reach": N_("zones.parquet does not add up to the population reached in runs.parquet "
+                    "({channel}: {zones} people by the zones, {runs} by the runs)"),
+    "run.criticality_order": N_("{path}: not ranked by the cost of each loss (row {row}) — "
+                                "run the scenario again with `tousrisques run`"),
     "run.seed": N_("runs.parquet was made with seed {got}, summary.json says {expected}"),
     "run.zones_other": N_("zones.parquet is not about the zones of the territory"),
     "run.actors_other": N_("actor_channels.parquet is not about the actors of the territory"),

@@ -40,8 +40,9 @@ def rehash(folder: Path) -> None:
     summary.json, for the checks behind the hashes."""
     from tousrisques.results._files import file_hash
 
-    edit_summary(folder, lambda s: s.update(files={name: file_hash(folder / name)
-                                                   for name in s["files"]}))
+    edit_summary(folder, lambda s: s.update(
+        files={name: file_hash(folder / name) for name in s["files"]},
+        sizes={name: (folder / name).stat().st_size for name in s["files"]}))
 
 
 def edit_summary(folder: Path, change: Any) -> None:

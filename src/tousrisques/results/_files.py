@@ -69,6 +69,27 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
+def size_tree(folder: Path) -> dict[str, int]:
+    """Every file under ``folder`` (relative POSIX path → bytes), sorted: checked before the
+    hashes, so that a file grown to gigabytes is refused without being read."""
+    return {p.relative_to(folder).as_posix(): p.stat().st_size
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MARKER}
+
+
+def check_sizes(folder: Path, sizes: dict[str, int]) -> list[str]:
+    """The files of ``sizes`` whose size is another now (a missing file, a link, a FIFO or a
+    device is refused by :func:`open_regular`)."""
+    changed = []
+    for name, size in sizes.items():
+        fd = open_regular(folder / name, max_bytes=max_file_bytes())
+        try:
+            if os.fstat(fd).st_size != size:
+                changed.append(name)
+        finally:
+            os.close(fd)
+    return changed
+
+
 def hash_tree(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (relative POSIX path → hash), sorted."""
     out = {}

@@ -48,7 +48,7 @@ from tousrisques.results._ensemble_io import (
     write_ensemble,
 )
 from tousrisques.results._figures import findings, key_figures
-from tousrisques.results._files import file_hash, hash_tree
+from tousrisques.results._files import check_sizes, file_hash, hash_tree, size_tree
 from tousrisques.results._inputs import changed_originals, copy_inputs
 from tousrisques.results._summary import FORMAT, read_summary
 from tousrisques.results._tables import changes_table
@@ -244,7 +244,8 @@ def write_run(
     folder = Path(folder)
     with atomic_folder(folder, replace=replace, marker="summary.json") as tmp:
         info = _write_study(study, tmp, folder)
-        hashes = hash_tree(tmp)  # what is read back; not the report, which may be redrawn
+        # what is read back; not the report, which may be redrawn
+        hashes, sizes = hash_tree(tmp), size_tree(tmp)
         for name, content in (files or {}).items():
             data = content.encode("utf-8") if isinstance(content, str) else content
             (tmp / name).write_bytes(data)
@@ -255,6 +256,7 @@ def write_run(
             **info,
             **summary_figures(study),
             "files": hashes,
+            "sizes": sizes,
         }
         (tmp / "summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
     return summary
@@ -310,6 +312,9 @@ def read_run(folder: str | Path) -> RunFolder:
     folder = Path(folder)
     info = read_summary(folder)
     files: dict[str, str] = info["files"]
+    resized = check_sizes(folder, info["sizes"])
+    if resized:
+        raise InputError("run.size", path=folder, files=", ".join(resized[:5]))
     changed = [name for name, h in files.items() if file_hash(folder / name) != h]
     if changed:
         raise InputError("run.changed", path=folder, files=", ".join(changed[:5]))
@@ -384,6 +389,21 @@ def _check_matches(ens: Ensemble, s: Scenario, info: dict[str, Any], base: Path)
     expected_t = len(np.arange(0.0, s.duration_s + s.step_s / 2, s.step_s))
     if len(ens.times_s) != expected_t:
         wrong.append(InputError("run.times", got=len(ens.times_s), expected=expected_t))
+    elif ens.zone_reached is not None and ens.zone_ids == zones:
+        # each zone's share of runs, weighted by its people, is the mean number of people
+        # reached over the runs: a zones.parquet forged apart from runs.parquet shows
+        for j, channel in enumerate(ens.broadcast_ids):
+            name = f"population_reached:{channel}"
+            if name not in ens.names:
+                continue
+            by_zones = ens.zone_reached[:, j, :] @ c.population
+            by_runs = ens.counts[:, ens.names.index(name), :].mean(axis=0)
+            if not np.allclose(by_zones, by_runs, rtol=1e-6, atol=0.5):
+                k = int(np.argmax(np.abs(by_zones - by_runs)))
+                wrong.append(InputError("run.reach", channel=channel,
+                                        zones=round(float(by_zones[k])),
+                                        runs=round(float(by_runs[k]))))
+                break
     if wrong:
         raise InputError("run.apart", path=base, wrong=wrong)
 
@@ -398,6 +418,16 @@ def _criticality_table(base: Path, s: Scenario) -> pa.Table:
     ranks = table.column("rank").to_numpy()
     if not np.array_equal(ranks, np.arange(1, rows + 1)):
         raise InputError("run.ranks", path=path)
+    # ranked by population (or by actors), then the other, then assets down, most first
+    pop, act, down = (table.column(n).to_numpy().astype(np.float64)
+                      for n in ("population_lost", "actors_cut", "assets_down"))
+    for primary, secondary in ((pop, act), (act, pop)):
+        key = np.stack([primary, secondary, down], axis=1)
+        worse = np.nonzero([tuple(key[i + 1]) > tuple(key[i]) for i in range(rows - 1)])[0]
+        if len(worse) == 0:
+            break
+    else:
+        raise InputError("run.criticality_order", path=path, row=int(worse[0]) + 2)
     assets = [str(a) for a in table.column("asset").to_pylist()]
     rows_of = s.territory.assets.rows_of(assets)
     known = set(s.territory.kinds)

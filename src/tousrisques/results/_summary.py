@@ -99,6 +99,13 @@ def _folder_problems(info: dict[str, Any], file: str) -> list[Problem]:
                 field="files",
             )
         )
+    sizes = info.get("sizes")
+    if not isinstance(sizes, dict) or not isinstance(files, dict) or set(sizes) != set(files) \
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                       for v in sizes.values()):
+        problems.append(Problem("field.type", file, {
+            "expected_type": _SIZES, "got": _short(sizes), "expected": _AS_WRITTEN},
+            field="sizes"))
     for prefix, study in (("", info), ("other.", info.get("other"))):
         if not isinstance(study, dict):
             continue
@@ -146,6 +153,7 @@ def _short(value: Any) -> str:
 
 
 _FILES = Msg(N_("an object of relative file paths and their 32-digit hashes"))
+_SIZES = Msg(N_("an object of the same file paths and their sizes in bytes"))
 _SHAPE = Msg(N_("an object of counts (runs, indicators, times, zones, broadcasts, actors, "
                 "channels) agreeing with runs"))
 _INTEGER = Msg(N_("an integer, 0 or more"))
