@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -24,6 +25,7 @@ from tousrisques.results._files import max_file_bytes, read_bounded
 
 META_KEY = b"tousrisques"
 #: indicators whose values are shares of something, in [0, 1]
+FloatArray = npt.NDArray[np.float64]
 SHARE_PREFIXES = ("population_reached:", "assets_working:", "actors_connected", "services_up")
 
 
@@ -218,6 +220,23 @@ def _shares(values: np.ndarray[Any, Any], path: Path, column: str) -> None:
         raise InputError("run.share", path=path, column=column, value=bad)
 
 
+def _shares_table(path: Path, names: tuple[str, str, str], dims: tuple[int, int, int],
+                  wrong: str) -> tuple[tuple[str, ...], tuple[str, ...], FloatArray]:
+    """A table of shares by time and two keys (``names``: the key that varies slower, the
+    one that varies faster, the share): the ids of each key in the order written, and the
+    shares as an array of ``dims`` (times, slower, faster), each checked."""
+    slow, fast, value = names
+    table = read_parquet(path, rows=dims[0] * dims[1] * dims[2], columns={
+        slow: "text", fast: "text", "time_s": "number", value: "number"})
+    slow_ids = tuple(str(x) for x in dict.fromkeys(table.column(slow).to_pylist()))
+    fast_ids = tuple(str(x) for x in dict.fromkeys(table.column(fast).to_pylist()))
+    if (len(slow_ids), len(fast_ids)) != dims[1:]:
+        raise InputError(wrong, path=path)
+    share = table.column(value).to_numpy().astype(np.float64)
+    _shares(share, path, value)
+    return slow_ids, fast_ids, share.reshape(dims)
+
+
 def read_ensemble(folder: Path, shape: Shape) -> Ensemble:
     """The Monte Carlo of a run folder, each file of the size ``shape`` says.
 
@@ -290,42 +309,12 @@ def read_ensemble(folder: Path, shape: Shape) -> Ensemble:
     zone_ids: tuple[str, ...] = ()
     broadcast_ids: tuple[str, ...] = ()
     if shape.zones:
-        path = folder / "zones.parquet"
-        z = read_parquet(
-            path,
-            rows=shape.times * shape.broadcasts * shape.zones,
-            columns={
-                "zone": "text",
-                "channel": "text",
-                "time_s": "number",
-                "reached_share": "number",
-            },
-        )
-        broadcast_ids = tuple(str(x) for x in dict.fromkeys(z.column("channel").to_pylist()))
-        zone_ids = tuple(str(x) for x in dict.fromkeys(z.column("zone").to_pylist()))
-        if len(broadcast_ids) != shape.broadcasts or len(zone_ids) != shape.zones:
-            raise InputError("run.zones", path=path)
-        share = z.column("reached_share").to_numpy().astype(np.float64)
-        _shares(share, path, "reached_share")
-        zone_reached = share.reshape(shape.times, shape.broadcasts, shape.zones)
-    path = folder / "actor_channels.parquet"
-    a = read_parquet(
-        path,
-        rows=shape.times * shape.actors * shape.channels,
-        columns={
-            "actor": "text",
-            "channel": "text",
-            "time_s": "number",
-            "available_share": "number",
-        },
-    )
-    actor_ids = tuple(str(x) for x in dict.fromkeys(a.column("actor").to_pylist()))
-    channel_ids = tuple(str(x) for x in dict.fromkeys(a.column("channel").to_pylist()))
-    if len(actor_ids) != shape.actors or len(channel_ids) != shape.channels:
-        raise InputError("run.actors", path=path)
-    share = a.column("available_share").to_numpy().astype(np.float64)
-    _shares(share, path, "available_share")
-    actor_channels = share.reshape(shape.times, shape.actors, shape.channels)
+        broadcast_ids, zone_ids, zone_reached = _shares_table(
+            folder / "zones.parquet", ("channel", "zone", "reached_share"),
+            (shape.times, shape.broadcasts, shape.zones), "run.zones")
+    actor_ids, channel_ids, actor_channels = _shares_table(
+        folder / "actor_channels.parquet", ("actor", "channel", "available_share"),
+        (shape.times, shape.actors, shape.channels), "run.actors")
     return Ensemble(
         times,
         names,
