@@ -102,7 +102,7 @@ def test_a_fuzzy_translation_is_not_used(tmp_path: Path) -> None:
     from babel.support import Translations
 
     catalog = Catalog(locale="fr", domain=_i18n.DOMAIN)
-    catalog.add("file '{path}' not found", "fichier « {path} » introuvable", flags=["fuzzy"])
+    catalog.add("file '{path}' not found", "fichier « {path} » introuvable", flags=["fuzzy"])
     catalog.add("line", "ligne")
     buf = BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
@@ -167,12 +167,12 @@ def test_an_error_speaks_the_language_of_the_reader() -> None:
 
     e = InputError("scenario.none", path="storm.yaml")
     assert str(e) == "storm.yaml: no scenario file here"
-    assert e.render("fr") == "storm.yaml : aucun fichier de scénario ici"
+    assert e.render("fr") == "storm.yaml\u00a0: aucun fichier de scénario ici"
     assert (e.code, e.params) == ("scenario.none", {"path": "storm.yaml"})
     # a nested error is given in the same language
     inner = InputError("territory.empty", path="t.yaml")
     outer = CompiledFormatError("compiled.unreadable", path="t.npz", detail=inner)
-    assert outer.render("fr") == "t.npz : pas un territoire compilé (t.yaml : vide)"
+    assert outer.render("fr") == "t.npz\u00a0: pas un territoire compilé (t.yaml\u00a0: vide)"
     # a plain sentence (the transition) is shown as it is
     assert InputError("something odd").render("fr") == "something odd"
 
@@ -202,3 +202,15 @@ def test_every_error_raised_carries_a_code() -> None:
             clean.append(rel)
     assert plain == {}, "raise InputError(code, **params) with a code of ERRORS"
     assert clean == [], "converted: remove from RAISES_NOT_YET " + repr(clean)
+
+
+def test_french_typography_in_the_catalog() -> None:
+    """A no-break space before a colon, a narrow one before ; ? ! and inside « », as a
+    French reader expects (and a line never breaks before the colon)."""
+    from babel.messages.pofile import read_po
+
+    with (SRC / "locale" / "fr" / "LC_MESSAGES" / "tousrisques.po").open("rb") as fh:
+        catalog = read_po(fh, locale="fr")
+    wrong = [m.string for m in catalog if m.id and isinstance(m.string, str)
+             and re.search("\u0020[:;?!\u00bb]|\u00ab\u0020", m.string)]
+    assert wrong == []

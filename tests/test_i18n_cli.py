@@ -98,7 +98,7 @@ def test_validate_a_broken_territory_in_french(tmp_path: Path) -> None:
     r = invoke("validate", folder, "--lang", "fr")
     assert r.exit_code == 1, r.output
     _french(
-        r.output, "valeur invalide", "« maire » n'est pas accepté", "vouliez-vous dire « mayor » ?"
+        r.output, "valeur invalide", "« maire » n'est pas accepté", "vouliez-vous dire « mayor » ?"
     )
     assert " or 'other'" not in r.output
 
@@ -122,7 +122,7 @@ def test_validate_a_broken_scenario_in_french(tmp_path: Path) -> None:
         "doit être plus longue que zéro",
         "longitude dans [-180, 180] et latitude dans [-90, 90]",
         "donnez l'un de footprint, plume, flood, storm",
-        "« soon » n'est pas une durée",
+        "« soon » n'est pas une durée",
     )
 
 
@@ -138,7 +138,7 @@ def test_explain_an_asset_in_french(town_run: tuple[Path, Path]) -> None:
     _folder, run = town_run
     r = invoke("explain", run, "L-SUD", "--at", "6h", "--lang", "fr")
     assert r.exit_code == 0, r.output
-    _french(r.output, "endommagé par l'aléa « Tempête »")
+    _french(r.output, "endommagé par l'aléa « Tempête »")
 
 
 def test_report_on_a_tampered_run_folder_in_french(

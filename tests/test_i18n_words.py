@@ -52,7 +52,7 @@ def test_a_requirement_error_is_a_coded_value_error_in_both_languages() -> None:
                 feature=2)
     en, fr = p.render("en"), p.render("fr")
     assert "unknown key(s) ['bakup']" in en and 'did you mean "backup"?' in en
-    assert "clés inconnues ['bakup']" in fr and "vouliez-vous dire « backup » ?" in fr
+    assert "clés inconnues ['bakup']" in fr and "vouliez-vous dire « backup » ?" in fr
     assert "did you mean" not in fr and "unknown" not in fr
 
 

@@ -51,8 +51,8 @@ class TousrisquesError(Exception):
     (True, 'territory.empty', {'path': 't/territory.yaml'})
     >>> str(e)
     't/territory.yaml: empty'
-    >>> e.render("fr")
-    't/territory.yaml : vide'
+    >>> print(e.render("fr"))
+    t/territory.yaml : vide
     """
 
     def __init__(self, code: str, /, **params: object) -> None:

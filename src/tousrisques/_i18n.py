@@ -86,7 +86,11 @@ class Text(NamedTuple):
     label of the kind catalogue (data of the model). Never the package's own words: those
     are :class:`Msg` (a message id of the catalog, translated where it is shown).
 
-    A message shows the side of its own language (:func:`pick`).
+    A message shows the side of its own language (:func:`pick`); :meth:`render` gives it,
+    as :meth:`Msg.render` does, so that a label of either kind is shown the same way.
+
+    >>> Text("Winter storm", "Tempête hivernale").render("fr")
+    'Tempête hivernale'
     """
 
     en: str
@@ -94,6 +98,10 @@ class Text(NamedTuple):
 
     def __str__(self) -> str:
         return self.en
+
+    def render(self, lang: str = "en") -> str:
+        """The side of ``lang`` (``en`` or ``fr``)."""
+        return self.fr if lang == "fr" else self.en
 
 
 class Msg:

@@ -363,8 +363,8 @@ def error_text(code: str, params: Mapping[str, object], lang: Lang = "en") -> st
     """The text of the error ``code`` in ``lang``; a parameter that is itself an error or a
     :class:`Text` is given in the same language.
 
-    >>> error_text("scenario.none", {"path": "x.yaml"}, "fr")
-    'x.yaml : aucun fichier de scénario ici'
+    >>> print(error_text("scenario.none", {"path": "x.yaml"}, "fr"))
+    x.yaml : aucun fichier de scénario ici
     """
     return _format(gettext(ERRORS[code], lang), {k: _side(v, lang) for k, v in params.items()})
 
@@ -405,8 +405,8 @@ class _Defaults(dict[str, object]):
 def message(code: str, params: Mapping[str, object], lang: Lang = "en") -> tuple[str, str]:
     """Return ``(message, expected)`` for ``code`` in ``lang`` (``"en"`` or ``"fr"``).
 
-    >>> message("file.missing", {"path": "a.csv"}, "fr")[0]
-    'fichier « a.csv » introuvable'
+    >>> print(message("file.missing", {"path": "a.csv"}, "fr")[0])
+    fichier « a.csv » introuvable
     """
     msg, hint = MESSAGES[code]
     params = {k: _side(v, lang) for k, v in params.items()}

@@ -66,7 +66,7 @@ class Problem:
     >>> p.code, p.file, p.line, p.field, p.ident
     ('kind.unknown', 'a.csv', 2, 'kind', 'A1')
     >>> print(p.render("fr").split(" — ")[0])
-    a.csv:2 [kind] (id « A1 ») : type inconnu « antena »
+    a.csv:2 [kind] (id « A1 ») : type inconnu « antena »
     """
 
     code: str

@@ -239,7 +239,7 @@ def test_run_refuses_a_missing_or_broken_scenario(town: Town, tmp_path: Path) ->
     out = bad_input(invoke("run", broken, "-o", "out"), "broken.yaml:5", "NOPE")
     assert "unknown asset" in out
     out = bad_input(invoke("run", broken, "-o", "out", "--lang", "fr"), "broken.yaml:5")
-    assert "actif inconnu « NOPE »" in out
+    assert "actif inconnu « NOPE »" in out
     assert not (tmp_path / "out").exists() and not (tmp_path / "runs").exists()
 
 

@@ -60,15 +60,15 @@ def test_validate_broken_territory_lists_every_problem_and_exits_1(make_territor
 def test_validate_broken_in_french(make_territory) -> None:
     r = invoke("validate", str(_broken(make_territory)), "--lang", "fr")
     assert r.exit_code == 1
-    assert "type inconnu « antena »" in r.output
-    assert "vouliez-vous dire « antenna »" in r.output
+    assert "type inconnu « antena »" in r.output
+    assert "vouliez-vous dire « antenna »" in r.output
     assert "3 erreur(s)" in r.output
 
 
 def test_language_follows_the_environment(make_territory) -> None:
     r = runner.invoke(app, ["validate", str(_broken(make_territory))],
                       env={"TOUSRISQUES_LANG": "", "LC_ALL": "", "LANG": "fr_FR.UTF-8"})
-    assert "actif inconnu « T9 »" in r.output
+    assert "actif inconnu « T9 »" in r.output
 
 
 def test_validate_json_problems(make_territory) -> None:

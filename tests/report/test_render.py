@@ -199,8 +199,8 @@ def test_the_causal_chains_nest_and_say_their_causes(pages: dict[str, str]) -> N
     assert "its backup ran out" in en and "lost what it needs, with no backup" in en
     assert "cut from every source of its network" in en and "“cyber-attack”" in en
     fr = text(section(pages["fr"], "chains"))
-    assert "endommagé par l'aléa « Tempête Ciarán »".replace(" T", f"{NNBSP}T").replace(
-        "n »", f"n{NNBSP}»") in fr
+    assert "endommagé par l'aléa « Tempête Ciarán »".replace(" T", f"{NNBSP}T").replace(
+        "n »", f"n{NNBSP}»") in fr
     # the substation (depth 1) sits in a list inside the site's item (depth 0)
     chain = section(pages["en"], "chains")
     assert re.search(r"Hôtel de ville.*?<ul>\s*<li><strong>Mairie de Darnétal", chain, re.S)

@@ -448,7 +448,7 @@ def test_unknown_field(t: Folder, rel: str, old: str, new: str, name: str,
         assert "did you mean" not in p.render("en")
     else:
         assert f'did you mean "{close}"' in p.render("en")
-        assert f"vouliez-vous dire « {close} »" in p.render("fr")
+        assert f"vouliez-vous dire « {close} »" in p.render("fr")
 
 
 @pytest.mark.parametrize(("rel", "drop", "field", "ident", "anchor"), [
@@ -1208,7 +1208,7 @@ def test_every_problem_renders_in_french(t: Folder, breaker: Callable[[Folder], 
         assert p.text("fr") != p.text("en"), fr
         if p.feature is not None and p.line is None:
             assert f"objet {p.feature}" in fr
-        assert " — attendu : " in fr and " — expected: " not in fr, fr
+        assert " — attendu\u00a0: " in fr and " — expected: " not in fr, fr
 
 
 @pytest.mark.parametrize("breaker", BREAKERS.values(), ids=BREAKERS.keys())
@@ -1242,5 +1242,5 @@ def test_french_hint_is_in_french(t: Folder, breaker: Callable[[Folder], object]
     breaker(t)
     p = next(p for p in t.problems() if p.code == code)
     hint_en = p.render("en").split(" — expected: ", 1)[1]
-    hint_fr = p.render("fr").split(" — attendu : ", 1)[1]
+    hint_fr = p.render("fr").split(" — attendu\u00a0: ", 1)[1]
     assert hint_fr != hint_en, p.render("fr")

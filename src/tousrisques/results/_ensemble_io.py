@@ -231,7 +231,9 @@ def _shares_table(path: Path, names: tuple[str, str, str], dims: tuple[int, int,
     slow_ids = tuple(str(x) for x in dict.fromkeys(table.column(slow).to_pylist()))
     fast_ids = tuple(str(x) for x in dict.fromkeys(table.column(fast).to_pylist()))
     if (len(slow_ids), len(fast_ids)) != dims[1:]:
-        raise InputError(wrong, path=path)
+        if wrong == "zones":
+            raise InputError("run.zones", path=path)
+        raise InputError("run.actors", path=path)
     share = table.column(value).to_numpy().astype(np.float64)
     _shares(share, path, value)
     return slow_ids, fast_ids, share.reshape(dims)
@@ -311,10 +313,10 @@ def read_ensemble(folder: Path, shape: Shape) -> Ensemble:
     if shape.zones:
         broadcast_ids, zone_ids, zone_reached = _shares_table(
             folder / "zones.parquet", ("channel", "zone", "reached_share"),
-            (shape.times, shape.broadcasts, shape.zones), "run.zones")
+            (shape.times, shape.broadcasts, shape.zones), "zones")
     actor_ids, channel_ids, actor_channels = _shares_table(
         folder / "actor_channels.parquet", ("actor", "channel", "available_share"),
-        (shape.times, shape.actors, shape.channels), "run.actors")
+        (shape.times, shape.actors, shape.channels), "actors")
     return Ensemble(
         times,
         names,

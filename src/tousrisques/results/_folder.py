@@ -301,13 +301,20 @@ def read_run(folder: str | Path) -> RunFolder:
     >>> from tousrisques.results import read_run
     >>> read_run(f"{out}/tempete").study.run == summary["representative_run"]
     True
-    >>> with open(f"{out}/tempete/indicators.csv", "a") as f:  # a file edited by hand
-    ...     _ = f.write("0,0,0\n")
+    >>> with open(f"{out}/tempete/indicators.csv", "r+b") as f:  # a byte edited by hand
+    ...     _ = f.write(b"#")
     >>> try:
     ...     read_run(f"{out}/tempete")
     ... except InputError as exc:
     ...     print(exc.code)
     run.changed
+    >>> with open(f"{out}/tempete/indicators.csv", "a") as f:  # a line added
+    ...     _ = f.write("0,0,0\n")
+    >>> try:
+    ...     read_run(f"{out}/tempete")
+    ... except InputError as exc:
+    ...     print(exc.code)
+    run.size
     """
     folder = Path(folder)
     info = read_summary(folder)
