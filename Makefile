@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
-.PHONY: demo test test-fast lint typecheck bench clean chromium
+.PHONY: demo test test-fast lint typecheck bench clean chromium i18n
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ test: chromium $(STAMP)
 # the browser install, ruff or mypy.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+# The one gettext catalog: extract every message id of the code, merge them into the French
+# catalog (then translate the new entries; tests/test_i18n_catalog.py lists what is missing).
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --add-comments=NOTE: --sort-by-file --width=100 \
+	  --project=tousrisques -o build/tousrisques.pot .
+	$(BIN)/pybabel update -i build/tousrisques.pot -d src/tousrisques/locale -D tousrisques \
+	  -l fr --width=100 --ignore-obsolete
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -14,13 +14,9 @@ How to add a message:
 2. raise or record it with its code and parameters: ``problems.error("area.what", file,
    line=..., param=...)``, or ``raise InputError("area.what", param=...)`` for an error that
    stops a command;
-3. extract and update the catalog, then translate the new entries (French typography: a
-   no-break space before « : », « ; », « ? », « ! » and inside « guillemets »)::
-
-       .venv/bin/pybabel extract -F babel.cfg --add-comments=NOTE: --sort-by-file \\
-           --width=100 --project=tousrisques -o /tmp/tousrisques.pot .
-       .venv/bin/pybabel update -i /tmp/tousrisques.pot -d src/tousrisques/locale \\
-           -D tousrisques -l fr --width=100 --ignore-obsolete
+3. extract and update the catalog with ``make i18n`` (pybabel extract, then update), then
+   translate the new entries in the ``.po`` (French typography: a no-break space before
+   « : », a narrow one before « ; », « ? », « ! » and inside « guillemets »; a test checks it).
 
    ``tests/test_i18n_catalog.py`` fails while a message has no French, a fuzzy one, or other
    placeholders than its English.
