@@ -334,6 +334,10 @@ def test_explain_on_the_rouen_demo_never_fails() -> None:
             chain = explain(tl, net, a, float(t))
             assert bool(chain) == (not state[a])
             explained += bool(chain)
+            # a cause is never later than what it explains: no line damaged at 5 h as the
+            # first cause of a substation cut at 4 h
+            assert all(c.time_s <= chain[0].time_s for c in chain), \
+                [(c.asset, c.time_s) for c in chain if c.time_s > chain[0].time_s]
         for actor in range(0, len(s.compiled.actor_ids), 9):
             explain_actor(s.compiled, tl, net, actor, float(t))
     assert explained > 0

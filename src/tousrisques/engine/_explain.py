@@ -78,10 +78,14 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
     at most the assets down; ``max_depth`` stops it earlier). Empty when the asset works at
     that time. ``tousrisques.analysis.readable_chain`` keeps what a person needs to read.
 
-    Every link is read at ``time_s``: each asset's cause then (logged at ``Cause.time_s``,
-    when it began) and, for a cut, its neighbours down then. The causes of one instant come
-    from one computation of the state, in which what an asset waited for fell before it, so
-    the chain always reaches the first causes.
+    The asked asset is read at ``time_s``: its cause then, logged at ``Cause.time_s`` (when
+    it went down, or when its reason last changed). Every link below is read at the time of
+    the link above it: what an asset waited for is taken as it was when that asset's row was
+    written (its cause then and, for a cut, its neighbours down then), so a cause is never
+    later than what it explains — "why did this antenna stop at 04:10?" is answered with what
+    happened by 04:10, not with a line damaged at 05:00. The causes of one instant come from
+    one computation of the state, in which what an asset waited for fell before it, so the
+    chain always reaches the first causes.
 
     Parameters
     ----------
@@ -135,6 +139,7 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
         return int(by_asset[lo + j]) if j >= 0 else -1
 
     out: list[Cause] = []
+    states = {float(time_s): state}  # the state at each time a link is read, computed once
     seen = {asset}
     queue = deque([(asset, time_s, 0)])
     groups = net.groups.tocsr()
@@ -167,12 +172,15 @@ def explain(timeline: Timeline, net: Network, asset: int, time_s: float, *,
             local = local_index(ref, a)
             neighbours = layer.members[layer.indices[layer.indptr[local]:
                                                      layer.indptr[local + 1]]]
-            because = tuple(int(x) for x in np.unique(neighbours[~state[neighbours]]))
+            if when not in states:
+                states[when] = timeline.state_at(when)
+            then = states[when]
+            because = tuple(int(x) for x in np.unique(neighbours[~then[neighbours]]))
             item = Cause(a, when, CAUSES[code], depth, because, layer=ref)
         out.append(item)
         if max_depth is None or depth < max_depth:
             for b in because:
                 if b not in seen:
                     seen.add(b)
-                    queue.append((b, t, depth + 1))
+                    queue.append((b, when, depth + 1))
     return out
