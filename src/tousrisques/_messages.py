@@ -181,6 +181,17 @@ ERRORS: dict[str, str] = {
     "output.not_folder": N_("{path} is a file, not a folder: give the path of a folder to "
                             "write (a file is never replaced by a folder)"),
     "output.is_folder": N_("{path} is a folder: give the path of a file to write"),
+    "fragility.number": N_("{what} must be a number"),
+    "fragility.positive": N_("{what} must be more than 0"),
+    "fragility.not_negative": N_("{what} must be 0 or more"),
+    "fragility.forms": N_("one of {{step: {{threshold}}}}, {{lognormal: {{median, beta}}}}, "
+                          "{{table: [[intensity, probability], ...]}}"),
+    "fragility.step": N_("step takes {{threshold: number}}"),
+    "fragility.lognormal": N_("lognormal takes {{median: number, beta: number}}"),
+    "fragility.table": N_("table takes at least two [intensity, probability] pairs"),
+    "fragility.increase": N_("table intensities must increase"),
+    "fragility.probability": N_("table probabilities must lie between 0 and 1"),
+    "fragility.form": N_("unknown fragility form '{form}': step, lognormal or table"),
     "output.exists": N_("{path} already exists: it is replaced only when asked (--force on "
                         "the command line, replace=True in Python); or choose another place"),
     "output.not_ours": N_("{path} is not empty and not one of ours (it has no {marker}): it "

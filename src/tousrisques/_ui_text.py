@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from tousrisques._i18n import N_, gettext
+from tousrisques._i18n import N_, gettext, in_lang
 
 __all__ = ["TEXT", "argv_lang", "default_lang", "t"]
 
@@ -127,7 +127,16 @@ TEXT: dict[str, str] = {
 def t(key: str, lang: str, **params: object) -> str:
     """The command line's words ``key`` in ``lang``, with ``params`` put in (numbers already
     written by :class:`~tousrisques._i18n.Formats`)."""
-    return gettext(TEXT[key], lang).format(**params)
+    return gettext(TEXT[key], lang).format(**{k: _said(v, lang) for k, v in params.items()})
+
+
+def _said(value: object, lang: str) -> object:
+    """A parameter as ``lang`` reads it: an error of ours (a bad duration…) or a text in
+    both languages in that language, anything else as it is."""
+    render = getattr(value, "render", None)
+    if isinstance(value, Exception) and callable(render):
+        return render(lang)
+    return in_lang(value, lang)
 
 
 def default_lang() -> str:

@@ -27,11 +27,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtr
 
+from tousrisques._exceptions import InvalidValueError
+
 FloatArray = npt.NDArray[np.float64]
 
 
-class FragilityError(ValueError):
-    """A fragility curve is malformed; the message says what would be right."""
+class FragilityError(InvalidValueError):
+    """A fragility curve is malformed; the message says what would be right, in the reader's
+    language (a code of ``_messages.ERRORS``)."""
 
 
 @dataclass(frozen=True)
@@ -116,9 +119,11 @@ Fragility = Step | Lognormal | Table
 
 def _number(value: Any, what: str, *, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise FragilityError(f"{what} must be a number")
+        raise FragilityError("fragility.number", what=what)
     if value < 0 or (positive and value == 0):
-        raise FragilityError(f"{what} must be {'> 0' if positive else '>= 0'}")
+        if positive:
+            raise FragilityError("fragility.positive", what=what)
+        raise FragilityError("fragility.not_negative", what=what)
     return float(value)
 
 
@@ -147,26 +152,25 @@ def parse_fragility(value: Any) -> Fragility:
     Table(points=((80.0, 0.0), (120.0, 0.5)))
     """
     if not isinstance(value, dict) or len(value) != 1:
-        raise FragilityError("one of {step: {threshold}}, {lognormal: {median, beta}}, "
-                             "{table: [[intensity, probability], ...]}")
+        raise FragilityError("fragility.forms")
     (form, body), = value.items()
     if form == "step":
         if not isinstance(body, dict) or set(body) != {"threshold"}:
-            raise FragilityError("step takes {threshold: number}")
+            raise FragilityError("fragility.step")
         return Step(_number(body["threshold"], "threshold"))
     if form == "lognormal":
         if not isinstance(body, dict) or set(body) != {"median", "beta"}:
-            raise FragilityError("lognormal takes {median: number, beta: number}")
+            raise FragilityError("fragility.lognormal")
         return Lognormal(_number(body["median"], "median", positive=True),
                          _number(body["beta"], "beta", positive=True))
     if form == "table":
         if not isinstance(body, list) or len(body) < 2 or not all(
                 isinstance(p, list) and len(p) == 2 for p in body):
-            raise FragilityError("table takes at least two [intensity, probability] pairs")
+            raise FragilityError("fragility.table")
         pts = tuple((_number(x, "intensity"), _number(p, "probability")) for x, p in body)
         if any(b[0] <= a[0] for a, b in itertools.pairwise(pts)):
-            raise FragilityError("table intensities must increase")
+            raise FragilityError("fragility.increase")
         if any(p > 1 for _, p in pts):
-            raise FragilityError("table probabilities must lie between 0 and 1")
+            raise FragilityError("fragility.probability")
         return Table(pts)
-    raise FragilityError(f"unknown fragility form '{form}': step, lognormal or table")
+    raise FragilityError("fragility.form", form=form)

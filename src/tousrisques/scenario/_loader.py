@@ -44,6 +44,7 @@ from tousrisques.territory._config import ROLE_ALIASES, ROLES, report_pydantic
 FloatArray = npt.NDArray[np.float64]
 MAX_DURATION_S = 3650 * 86400.0
 
+_FRAGILITY_FORMS = Msg(N_("a curve: step, lognormal or table"))
 
 @dataclass(frozen=True, eq=False)
 class Scenario:
@@ -380,7 +381,7 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
                 frag[territory.kind_names.index(kind)] = parse_fragility(curve)
             except FragilityError as exc:
                 problems.error("field.invalid", rel, line=line, field=f"fragility.{kind}",
-                               detail=str(exc), expected="step, lognormal or table")
+                               detail=exc, expected=_FRAGILITY_FORMS)
         fragilities.append(frag)
         line = lines.get(("hazards", i, "footprint"))
         if h.footprint is not None:
