@@ -127,6 +127,10 @@ MESSAGES: dict[str, _T] = {
     "ref.self": (N_("'{ref}' refers to itself"), N_("another id")),
     "kind.unknown": (N_("unknown kind '{kind}'"),
                      N_("a kind of the catalogue ({allowed}){suggest}, or one declared under `kinds:` in territory.yaml")),
+    "kind.unused": (N_("kind '{kind}' is not in the catalogue and no asset has it: it changes "
+                       "nothing"),
+                    N_("the name of a catalogue kind to override it{suggest}, or assets of "
+                       "this kind")),
     "layer.unknown": (N_("unknown layer '{layer}'"),
                       N_("one of: {allowed}{suggest}, or a layer declared under `layers:` in territory.yaml")),
     "requires.syntax": (N_("malformed requirement '{text}': {detail}"),

@@ -340,3 +340,21 @@ def test_validate_shows_them_in_both_languages(make_territory: MakeTerritory) ->
     got = runner.invoke(app, ["validate", str(folder), "--json"])
     problems = json.loads(got.output)["problems"]
     assert [p["code"] for p in problems] == ["health.no_source"]
+
+
+def test_a_misspelt_kind_override_is_a_warning_with_the_kind_it_meant(
+        make_territory: MakeTerritory) -> None:
+    """`kinds: {antena: …}` used to make a new, unused kind silently: the antennas kept the
+    catalogue's defaults and the override was lost."""
+    from tests.conftest import MINIMAL
+
+    yaml = str(MINIMAL["territory.yaml"]) + "kinds:\n  antena: {range_m: 2500}\n"
+    t = load_territory(make_territory(**{"territory.yaml": yaml}))
+    found = [p for p in t.warnings if p.code == "kind.unused"]
+    assert len(found) == 1 and found[0].field == "kinds.antena"
+    assert 'did you mean "antenna"' in found[0].render("en")
+    assert "vouliez-vous dire «\u202fantenna\u202f»" in found[0].render("fr")
+    # a new kind that assets use is no warning
+    yaml = str(MINIMAL["territory.yaml"]) + "kinds:\n  core: {range_m: 0}\n"
+    t = load_territory(make_territory(**{"territory.yaml": yaml}))
+    assert not [p for p in t.warnings if p.code == "kind.unused"]

@@ -298,6 +298,14 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
     ranged = {k for k, spec in kinds.items() if spec.range_m > 0}
     ranged |= {kinds_sorted[c] for c in np.unique(assets.kind[(assets.range_m > 0)
                                                                & (assets.kind >= 0)])}
+    # a kind declared under `kinds:` that is not in the catalogue and that no asset uses is
+    # most often a misspelt override (`antena:`): the catalogue kind keeps its defaults
+    used = {kinds_sorted[c] for c in np.unique(assets.kind[assets.kind >= 0])}
+    for name in cfg.kinds:
+        if name not in CATALOGUE and name not in used:
+            problems.warning("kind.unused", tfile, line=lines.get(("kinds", name)),
+                             field=f"kinds.{name}", kind=name,
+                             suggest=suggest(name, list(CATALOGUE)))
     check_channels(channel_list, problems, index, ranged, r_chan)
     check_actors(actor_list, channel_list, problems, index, assets, r_sites)
     if actors and not any(a.crisis_cell for a in actors):
