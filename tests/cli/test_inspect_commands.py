@@ -302,3 +302,12 @@ def test_export_refuses_bad_input(town: Town, tmp_path: Path) -> None:
     bad_input(invoke("export", town.run, "--at", "noon", "--geojson", "a.geojson"), "--at noon")
     bad_input(invoke("export", tmp_path, "--indicators", "x.csv"), "not a run folder")
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_explain_an_unknown_id_says_which_one_was_meant(town: Town) -> None:
+    out = bad_input(invoke("explain", town.run, "CISS", "--at", "6h"), "CISS",
+                    "no asset or actor has this id", 'did you mean "CIS"?')
+    assert "Traceback" not in out
+    fr = bad_input(invoke("explain", town.run, "ANT-NORDD", "--at", "6h", "--lang", "fr"),
+                   "aucun équipement ni acteur", "vouliez-vous dire «\u202fANT-NORD\u202f»")
+    assert "did you mean" not in fr

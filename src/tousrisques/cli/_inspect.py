@@ -18,7 +18,9 @@ from tousrisques._atomic import atomic_file
 from tousrisques._causes import MAX_BECAUSE, cause_words
 from tousrisques._csvsafe import write_csv
 from tousrisques._exceptions import InputError
-from tousrisques._i18n import N_, Formats, Text, pick
+from tousrisques._i18n import N_, Formats, Text, gettext, pick
+from tousrisques._messages import DID_YOU_MEAN
+from tousrisques._problems import suggest
 from tousrisques._ui_text import t
 from tousrisques.analysis import (
     Ensemble,
@@ -191,7 +193,13 @@ def explain(
     try:
         row = territory.assets.row_of(subject)
     except KeyError:
-        fail(subject, t("unknown_subject", language, subject=subject), language, as_json)
+        # "did you mean" among the actors and, on territories of a human size, the assets
+        ids = [*territory.actor_index, *(territory.assets.ids.to_pylist()
+                                         if len(territory.assets) <= 20_000 else [])]
+        close = suggest(subject, ids)
+        hint = gettext(DID_YOU_MEAN, language).format(close=close) if close else ""
+        fail(subject, t("unknown_subject", language, subject=subject) + hint, language,
+             as_json)
     causes = explain_asset(tl, net, row, when)
     if as_json:
         emit_json({"subject": subject, "type": "asset", "run": k, "time_h": when / 3600,

@@ -164,6 +164,9 @@ class CompiledTerritory:
         refuse_to_replace(path, replace=replace)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make the file private by accident
         try:
             with os.fdopen(fd, "wb") as fh:
                 np.savez(fh, **arrays)
