@@ -10,7 +10,7 @@ import os
 import stat
 from collections.abc import Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 import yaml
@@ -141,8 +141,13 @@ def _read_bounded(fd: int, size: int, rel: str, problems: Problems, max_bytes: i
 def hash_file(path: Path, digest: Any) -> None:
     """Feed a regular file to ``digest`` in chunks (bounded memory, whatever its size)."""
     with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
+        hash_stream(fh, digest)
+
+
+def hash_stream(fh: BinaryIO, digest: Any) -> None:
+    """Feed an open binary file to ``digest`` in chunks, to its end."""
+    while chunk := fh.read(_CHUNK):
+        digest.update(chunk)
 
 
 def decode_utf8(raw: bytes, rel: str, problems: Problems) -> str | None:

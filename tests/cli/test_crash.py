@@ -148,7 +148,7 @@ def test_a_writer_killed_between_its_two_moves_gets_the_old_folder_back(
     new = tmp_path / f".out.tousrisques-tmp.{dead}.def45678"
     new.mkdir()  # the new one, whole or not: nobody knows
     (new / MARKER).write_text(f"{dead}\n", encoding="ascii")
-    monkeypatch.setattr(folder_module, "hash_tree", _boom)
+    monkeypatch.setattr(folder_module, "describe_tree", _boom)
     r = invoke("run", town.scenario, "--runs", "3", "-o", "out", "--force")
     assert isinstance(r.exception, RuntimeError)
     assert _tree(tmp_path / "out") == before
@@ -165,7 +165,7 @@ def test_a_failure_while_writing_leaves_the_previous_folder(
     assert invoke("run", town.scenario, "--runs", "2", "-o", "out").exit_code == 0
     before = _tree(tmp_path / "out")
     # the hashes are taken last, once every data file is in the temporary folder
-    monkeypatch.setattr(folder_module, "hash_tree", _boom)
+    monkeypatch.setattr(folder_module, "describe_tree", _boom)
     monkeypatch.setattr(sys, "argv", ["tousrisques", "run", str(town.scenario), "--runs", "3",
                                       "-o", "out", "--force", "--lang", "en"])
     monkeypatch.delenv("TOUSRISQUES_DEBUG", raising=False)

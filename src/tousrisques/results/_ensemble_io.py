@@ -173,17 +173,23 @@ def write_ensemble(ens: Ensemble, folder: Path) -> None:
         )
 
 
-def read_parquet(path: Path, *, rows: int, columns: dict[str, str]) -> pa.Table:
-    """A Parquet file of the run folder that must hold exactly ``rows`` rows and these
-    columns (name → ``"number"`` or ``"text"``); its footer is read and checked before its
-    data, so a file that claims more rows than expected or hides a bomb is refused unread.
+def read_parquet(path: Path, *, columns: dict[str, str], rows: int | None = None,
+                 max_rows: int | None = None) -> pa.Table:
+    """A Parquet file of the run folder that must hold exactly ``rows`` rows (or at most
+    ``max_rows``, one per asset of the territory) and these columns (name → ``"number"`` or
+    ``"text"``); its footer is read and checked before its data, so a file that claims more
+    rows than expected or hides a bomb is refused unread.
     """
     raw = read_bounded(path, max_bytes=max_file_bytes())
     try:
         pf = pq.ParquetFile(pa.BufferReader(raw))
         meta = pf.metadata
-        if meta.num_rows != rows:
+        if rows is not None and meta.num_rows != rows:
             raise InputError("run.rows", path=path, rows=meta.num_rows, expected=rows)
+        if max_rows is not None and meta.num_rows > max_rows:
+            raise InputError("run.criticality_rows", path=path, rows=meta.num_rows,
+                             assets=max_rows)
+        rows = meta.num_rows
         # what the data would take once decoded: at most a few hundred bytes a row
         decoded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if decoded > rows * 64 * max(1, len(columns)) + (1 << 20):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from tousrisques._atomic import MARKER
 from tousrisques._exceptions import InputError
+from tousrisques._readers import hash_stream
 
-_CHUNK = 1 << 20
 #: a run folder's data files are never larger than this (a 1M-asset territory's run is far
 #: below); raise it with TOUSRISQUES_MAX_RUN_FILE (bytes)
 DEFAULT_MAX_BYTES = 4 << 30
@@ -64,16 +64,19 @@ def file_hash(path: Path) -> str:
     h = hashlib.blake2b(digest_size=16)
     fd = open_regular(path, max_bytes=max_file_bytes())
     with os.fdopen(fd, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
+        hash_stream(fh, h)
     return h.hexdigest()
 
 
-def size_tree(folder: Path) -> dict[str, int]:
-    """Every file under ``folder`` (relative POSIX path → bytes), sorted: checked before the
-    hashes, so that a file grown to gigabytes is refused without being read."""
-    return {p.relative_to(folder).as_posix(): p.stat().st_size
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MARKER}
+def describe_tree(folder: Path) -> tuple[dict[str, str], dict[str, int]]:
+    """Every file under ``folder`` (relative POSIX path), sorted: its hash, and its size (the
+    sizes are checked before the hashes, so that a file grown to gigabytes is refused
+    without being read)."""
+    hashes, sizes = {}, {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MARKER):
+        name = path.relative_to(folder).as_posix()
+        hashes[name], sizes[name] = file_hash(path), path.stat().st_size
+    return hashes, sizes
 
 
 def check_sizes(folder: Path, sizes: dict[str, int]) -> list[str]:
@@ -89,10 +92,3 @@ def check_sizes(folder: Path, sizes: dict[str, int]) -> list[str]:
             os.close(fd)
     return changed
 
-
-def hash_tree(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` (relative POSIX path → hash), sorted."""
-    out = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MARKER):
-        out[path.relative_to(folder).as_posix()] = file_hash(path)
-    return out

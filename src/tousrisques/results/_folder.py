@@ -48,7 +48,7 @@ from tousrisques.results._ensemble_io import (
     write_ensemble,
 )
 from tousrisques.results._figures import findings, key_figures
-from tousrisques.results._files import check_sizes, file_hash, hash_tree, size_tree
+from tousrisques.results._files import check_sizes, describe_tree, file_hash
 from tousrisques.results._inputs import changed_originals, copy_inputs
 from tousrisques.results._summary import FORMAT, read_summary
 from tousrisques.results._tables import changes_table
@@ -245,7 +245,7 @@ def write_run(
     with atomic_folder(folder, replace=replace, marker="summary.json") as tmp:
         info = _write_study(study, tmp, folder)
         # what is read back; not the report, which may be redrawn
-        hashes, sizes = hash_tree(tmp), size_tree(tmp)
+        hashes, sizes = describe_tree(tmp)
         for name, content in (files or {}).items():
             data = content.encode("utf-8") if isinstance(content, str) else content
             (tmp / name).write_bytes(data)
@@ -417,24 +417,20 @@ def _check_matches(ens: Ensemble, s: Scenario, info: dict[str, Any], base: Path)
 
 def _criticality_table(base: Path, s: Scenario) -> pa.Table:
     path = base / "criticality.parquet"
-    rows = pq.ParquetFile(path).metadata.num_rows if path.is_file() else 0
-    if rows > s.compiled.n_assets:
-        raise InputError("run.criticality_rows", path=path, rows=rows,
-                         assets=s.compiled.n_assets)
-    table = read_parquet(path, rows=rows, columns=CRITICALITY_COLUMNS)
+    table = read_parquet(path, max_rows=s.compiled.n_assets, columns=CRITICALITY_COLUMNS)
+    rows = table.num_rows
     ranks = table.column("rank").to_numpy()
     if not np.array_equal(ranks, np.arange(1, rows + 1)):
         raise InputError("run.ranks", path=path)
     # ranked by population (or by actors), then the other, then assets down, most first
     pop, act, down = (table.column(n).to_numpy().astype(np.float64)
                       for n in ("population_lost", "actors_cut", "assets_down"))
-    for primary, secondary in ((pop, act), (act, pop)):
-        key = np.stack([primary, secondary, down], axis=1)
-        worse = np.nonzero([tuple(key[i + 1]) > tuple(key[i]) for i in range(rows - 1)])[0]
-        if len(worse) == 0:
-            break
-    else:
-        raise InputError("run.criticality_order", path=path, row=int(worse[0]) + 2)
+    # lexsort is stable: a table already in order sorts to itself
+    orders = [np.lexsort((-down, -secondary, -primary))
+              for primary, secondary in ((pop, act), (act, pop))]
+    if not any(np.array_equal(o, np.arange(rows)) for o in orders):
+        row = int(np.nonzero(orders[0] != np.arange(rows))[0][0])
+        raise InputError("run.criticality_order", path=path, row=row + 2)
     assets = [str(a) for a in table.column("asset").to_pylist()]
     rows_of = s.territory.assets.rows_of(assets)
     known = set(s.territory.kinds)

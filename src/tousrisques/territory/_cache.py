@@ -10,12 +10,11 @@ from pathlib import Path
 from tousrisques._exceptions import CompiledFormatError, InputError
 from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problems
-from tousrisques._readers import read_yaml
+from tousrisques._readers import hash_file, read_yaml
 from tousrisques.territory._compiled import FORMAT_VERSION, CompiledTerritory
 from tousrisques.territory._loader import TERRITORY_FILE, load_territory, territory_file
 
 CACHE_DIR = ".tousrisques"
-_CHUNK = 1 << 20
 
 
 def territory_files(path: str | Path, *, limits: ReadLimits | None = None) -> list[str]:
@@ -85,9 +84,7 @@ def territory_hash(path: str | Path, *, limits: ReadLimits | None = None) -> str
         h.update(name.encode() + b"\0")
         p = (folder / name).resolve()
         if p.is_relative_to(root) and p.is_file():  # paths outside are refused on load
-            with p.open("rb") as fh:
-                while chunk := fh.read(_CHUNK):
-                    h.update(chunk)
+            hash_file(p, h)
         h.update(b"\0")
     return h.hexdigest()
 
