@@ -21,7 +21,7 @@ from tests.conftest import MINIMAL, ROOT
 from tests.engine.test_timeline import STEP, STEPS, scenarios
 from tousrisques import load_territory
 from tousrisques.engine import Layer, Network, explain
-from tousrisques.engine._timeline import (
+from tousrisques.engine._log import (
     CAUSE_BACKUP,
     CAUSE_DISCONNECTED,
     CAUSE_EVENT,
@@ -29,11 +29,8 @@ from tousrisques.engine._timeline import (
     CAUSE_REQUIREMENT,
     CAUSES,
     DOWN_CAUSES,
-    Event,
-    Timeline,
-    outage,
-    run_timeline,
 )
+from tousrisques.engine._timeline import Event, Timeline, outage, run_timeline
 
 H = 3600.0
 

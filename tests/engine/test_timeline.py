@@ -12,7 +12,8 @@ from tests.engine.test_fixedpoint import build, territories
 from tousrisques import load_territory
 from tousrisques.engine import Network
 from tousrisques.engine._explain import explain
-from tousrisques.engine._timeline import CAUSES, Event, run_timeline
+from tousrisques.engine._log import CAUSES
+from tousrisques.engine._timeline import Event, run_timeline
 
 STEP = 600.0
 

@@ -17,12 +17,11 @@ from tousrisques.engine._fixedpoint import (
     connected_to_source,
     fixed_point,
 )
+from tousrisques.engine._log import CAUSES, StateLog
 from tousrisques.engine._network import Layer, Network
 from tousrisques.engine._plan import Draws, Hazard, Plan, make_plan, plan_events, replay
 from tousrisques.engine._timeline import (
-    CAUSES,
     Event,
-    StateLog,
     Timeline,
     outage,
     run_timeline,

@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tousrisques.engine._network import Network
-from tousrisques.engine._timeline import (
+from tousrisques.engine._log import (
     CAUSE_BACKUP,
     CAUSE_DISCONNECTED,
     CAUSE_EVENT,
     CAUSE_REQUIREMENT,
     CAUSES,
     DOWN_CAUSES,
-    Timeline,
 )
+from tousrisques.engine._network import Network
+from tousrisques.engine._timeline import Timeline
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from tousrisques.engine import CAUSES, Timeline
-from tousrisques.engine._timeline import CAUSE_EVENT
+from tousrisques.engine._log import CAUSE_EVENT
 from tousrisques.territory import CompiledTerritory
 
 
