@@ -18,8 +18,10 @@ from tousrisques.engine._fixedpoint import (
     fixed_point,
 )
 from tousrisques.engine._log import CAUSES, StateLog
+from tousrisques.engine._logistics import Crews, Supply, schedule_repairs
 from tousrisques.engine._network import Layer, Network
 from tousrisques.engine._plan import Draws, Hazard, Plan, make_plan, plan_events, replay
+from tousrisques.engine._priority import NO_CLASS, service_rank
 from tousrisques.engine._timeline import (
     Event,
     Timeline,
@@ -29,12 +31,14 @@ from tousrisques.engine._timeline import (
 
 __all__ = [
     "CAUSES",
+    "NO_CLASS",
     "DAMAGED",
     "DISCONNECTED",
     "REASONS",
     "REQUIREMENT",
     "WORKING",
     "Cause",
+    "Crews",
     "Draws",
     "Event",
     "FixedPoint",
@@ -43,6 +47,7 @@ __all__ = [
     "Network",
     "Plan",
     "StateLog",
+    "Supply",
     "Timeline",
     "connected_to_source",
     "explain",
@@ -52,4 +57,6 @@ __all__ = [
     "plan_events",
     "replay",
     "run_timeline",
+    "schedule_repairs",
+    "service_rank",
 ]

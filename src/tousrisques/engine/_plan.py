@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
+from tousrisques.engine._logistics import Crews, Supply, schedule_repairs
 from tousrisques.engine._network import Network
 from tousrisques.engine._timeline import Event, Timeline, run_timeline
 from tousrisques.territory import CompiledTerritory
@@ -109,6 +110,12 @@ class Plan:
     seed : int
     draws : Draws
     metadata : mapping
+    crews : Crews, optional
+        Repair crews per pool (none: every repair starts at once).
+    rank : ndarray of int, optional
+        Repair priority of each asset, 0 first (none: the order of the rows).
+    supply : Supply, optional
+        Refuelling rounds, mobile generators and switching, decided as the run goes.
 
     Examples
     --------
@@ -134,6 +141,9 @@ class Plan:
     seed: int
     draws: Draws
     metadata: Mapping[str, str] = field(default_factory=dict)  # what is being run, in words
+    crews: Crews | None = None  # repairs wait for a crew of their pool
+    rank: npt.NDArray[np.int64] | None = None  # repair priority of each asset (0 first)
+    supply: Supply | None = None  # refuelling, mobile generators, switching
 
 
 def plan_events(plan: Plan, run: int) -> tuple[list[Event], Network]:
@@ -173,6 +183,7 @@ def plan_events(plan: Plan, run: int) -> tuple[list[Event], Network]:
     missing = np.zeros(net.n, bool)
     missing[list(plan.absent)] = True
     arrival[missing] = np.inf
+    jobs: list[tuple[npt.NDArray[np.int64], FloatArray, FloatArray, str]] = []
     for e in plan.events:
         if e.action == "restore":
             rows = np.asarray(e.assets, dtype=np.int64)
@@ -202,16 +213,37 @@ def plan_events(plan: Plan, run: int) -> tuple[list[Event], Network]:
                                    (net.n,))[hit]
             if (beta > 0).any():
                 delay = delay * np.exp(beta * rng.standard_normal(len(hit)))
-            done = np.ceil((when + delay) / plan.step_s) * plan.step_s
-            for t in np.unique(done):
-                if t <= plan.duration_s:
-                    rows = hit[done == t]
-                    events.append(Event(float(t), tuple(rows.tolist()), "restore",
-                                        f"repair after {h.cause}"))
+            jobs.append((hit, when, delay, h.cause))
+    if jobs:
+        events += _repairs(plan, jobs)
     if plan.draws.backup_beta > 0 and net.n_groups:
         net = replace(net, backup_s=net.backup_s * rng.lognormal(
             0.0, plan.draws.backup_beta, net.n_groups))
     return events, net
+
+
+def _repairs(plan: Plan, jobs: list[tuple[npt.NDArray[np.int64], FloatArray, FloatArray, str]]
+             ) -> list[Event]:
+    """The repair of every damage of a run, at the next output step after it ends: at
+    once, or when a crew of its pool has done it (in priority order)."""
+    rows = np.concatenate([j[0] for j in jobs])
+    ready = np.concatenate([j[1] for j in jobs])
+    delay = np.concatenate([j[2] for j in jobs])
+    cause = np.concatenate([np.full(len(j[0]), k) for k, j in enumerate(jobs)])
+    if plan.crews is not None:
+        rank = plan.rank if plan.rank is not None else np.arange(plan.network.n)
+        end = schedule_repairs(ready, delay, plan.crews.pool[rows], plan.crews, rank[rows])
+    else:
+        end = ready + delay
+    done = np.ceil(end / plan.step_s) * plan.step_s
+    events = []
+    for k, (_, _, _, name) in enumerate(jobs):
+        mine = cause == k
+        for t in np.unique(done[mine]):
+            if t <= plan.duration_s:
+                events.append(Event(float(t), tuple(rows[mine & (done == t)].tolist()),
+                                    "restore", f"repair after {name}"))
+    return events
 
 
 def replay(plan: Plan, run: int, *, causes: bool = True) -> Timeline:
@@ -251,13 +283,15 @@ def replay(plan: Plan, run: int, *, causes: bool = True) -> Timeline:
     return run_timeline(net, events, duration_s=plan.duration_s, step_s=plan.step_s,
                         absent=plan.absent,
                         owners={"zones": c.zone_requires, "channels": c.channel_requires},
-                        causes=causes)
+                        causes=causes, supply=plan.supply)
 
 
 def make_plan(c: CompiledTerritory, *, duration_s: float, step_s: float,
               hazards: Sequence[Hazard] = (), events: Sequence[Event] = (),
               absent: Sequence[int] = (), seed: int = 0, draws: Draws | None = None,
-              metadata: Mapping[str, str] | None = None) -> Plan:
+              metadata: Mapping[str, str] | None = None, crews: Crews | None = None,
+              rank: npt.NDArray[np.int64] | None = None, supply: Supply | None = None
+              ) -> Plan:
     """Everything the runs of a scenario share, built once.
 
     A scenario gives its plan with ``tousrisques.scenario.scenario_plan``; this constructor
@@ -282,6 +316,12 @@ def make_plan(c: CompiledTerritory, *, duration_s: float, step_s: float,
         What else varies between runs (repair times, backups).
     metadata : mapping, optional
         What is being run, in words; kept in the results.
+    crews : Crews, optional
+        Repair crews per pool: repairs wait for a free crew, in priority order.
+    rank : ndarray of int, optional
+        Repair priority of each asset (0 first; ``service_rank`` computes one).
+    supply : Supply, optional
+        Refuelling rounds, mobile generators and switching.
 
     Returns
     -------
@@ -299,4 +339,5 @@ def make_plan(c: CompiledTerritory, *, duration_s: float, step_s: float,
     False
     """
     return Plan(c, Network.from_compiled(c), tuple(hazards), tuple(events), tuple(absent),
-                duration_s, step_s, seed, draws or Draws(), dict(metadata or {}))
+                duration_s, step_s, seed, draws or Draws(), dict(metadata or {}), crews,
+                None if rank is None else np.asarray(rank, dtype=np.int64), supply)

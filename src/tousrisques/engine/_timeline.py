@@ -11,6 +11,7 @@ undamaged asset.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -25,7 +26,9 @@ from tousrisques.engine._fixedpoint import (
 )
 from tousrisques.engine._forest import Forest
 from tousrisques.engine._log import StateLog, _Recorder
+from tousrisques.engine._logistics import Supply
 from tousrisques.engine._network import BoolArray, IntArray, Network
+from tousrisques.engine._supply import Tanks
 from tousrisques.territory import Requirements
 
 Action = Literal["fail", "restore"]
@@ -294,13 +297,6 @@ class Timeline:
         return int(hits[-1]) if len(hits) else -1
 
 
-def _excused(net: Network, lost_since: npt.NDArray[np.float64], t: float) -> BoolArray:
-    with np.errstate(invalid="ignore"):
-        running = ~(lost_since + net.backup_s <= t)
-    excused: BoolArray = (net.backup_s > 0) & running
-    return excused
-
-
 class _Owners:
     """Requirement groups of zones or channels over the assets, with their own timers."""
 
@@ -329,7 +325,8 @@ class _Owners:
 def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, step_s: float,
                  absent: Sequence[int] = (),
                  owners: Mapping[str, Requirements] | None = None,
-                 incremental: bool = True, causes: bool = True) -> Timeline:
+                 incremental: bool = True, causes: bool = True,
+                 supply: Supply | None = None) -> Timeline:
     """Simulate ``duration_s`` seconds; report the state every ``step_s`` seconds.
 
     ``absent`` assets do not exist at the start (a mitigation event restores them); they are
@@ -342,6 +339,8 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     callers that need the states only (the Monte Carlo's indicators): the states, the
     snapshots and the times at which the state is computed are the same, and the reasons
     of down assets are not recomputed at each change. ``explain`` needs the causes.
+    ``supply`` adds refuelling rounds, mobile generators and the closing of normally-open
+    switches (``engine/_supply.py``); the switch closures are added to the events.
 
     Parameters
     ----------
@@ -355,6 +354,10 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
         Other requirement sets to follow, by name.
     incremental : bool
         Keep connectivity up to date incrementally.
+    causes : bool
+        Log the causes of every change (False: the states only).
+    supply : Supply, optional
+        Refuelling, mobile generators and switching.
 
     Returns
     -------
@@ -378,6 +381,8 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     """
     n = net.n
     events = sorted(events, key=lambda e: e.time_s)
+    if supply is not None and len(supply.switches) and np.isfinite(supply.switching_s):
+        absent = sorted(set(absent) | set(supply.switches.tolist()))
     for e in events:
         if not np.isfinite(e.time_s):
             raise InputError("event.time", event=e.cause)
@@ -391,7 +396,9 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     present[list(absent)] = False
     damage_ref = np.full(n, -1, np.int64)  # the event that began each asset's damage
     restored_by = np.full(n, -1, np.int64)
-    lost_since = np.full(net.n_groups, np.inf)
+    tanks = Tanks(net, supply)
+    excused = tanks.excused(0.0)
+    met = np.ones(net.n_groups, bool)
     times_s = np.arange(0.0, duration_s + step_s / 2, step_s)
     snapshots = np.zeros((len(times_s), (n + 7) // 8), np.uint8)
     presence = np.zeros((len(times_s), (n + 7) // 8), np.uint8) if len(absent) else None
@@ -445,32 +452,37 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
                 by = np.concatenate([np.full(len(r), e, np.int64) for e, r in failing])
                 fresh = began[named]
                 damage_ref[named[fresh]] = by[at[fresh]]
-        excused = _excused(net, lost_since, t)
-        whole = restored or not monotone
-        fp = fixed_point(net, damaged, on_backup=excused, start=None if whole else working,
-                         connectivity=forests, reasons=False)
-        computations += 1
-        if why is None:
-            recorder.record_states(t, working, fp.working)
-        else:
-            # from every undamaged asset, the fixed point's reasons are the removal's;
-            # from the previous state, only the clusters that changed are replayed
-            changed = why.set(damaged, excused, fp) if whole \
-                else why.update(damaged, excused, fp.working)
-            recorder.record(t, working, fp.working, why, changed, net, damaged, damage_ref,
-                            repaired, restored_by)
-        working = fp.working
-        met = (net.groups @ working.view(np.int8)) > 0
-        lost_since[met] = np.inf
-        lost_since[~met & np.isinf(lost_since)] = t
-        for o in followed.values():
-            o.update(working, t)
+        tanks.before(t, working)
+        was_excused, excused = excused, tanks.excused(t)
+        # the state is a function of the damage and of the groups on backup: when neither
+        # changed (a refuelling round only), it is the same
+        if first or touched or not np.array_equal(excused, was_excused):
+            whole = restored or not monotone
+            fp = fixed_point(net, damaged, on_backup=excused,
+                             start=None if whole else working, connectivity=forests,
+                             reasons=False)
+            computations += 1
+            if why is None:
+                recorder.record_states(t, working, fp.working)
+            else:
+                # from every undamaged asset, the fixed point's reasons are the removal's;
+                # from the previous state, only the clusters that changed are replayed
+                changed = why.set(damaged, excused, fp) if whole \
+                    else why.update(damaged, excused, fp.working)
+                recorder.record(t, working, fp.working, why, changed, net, damaged,
+                                damage_ref, repaired, restored_by)
+            working = fp.working
+            met = (net.groups @ working.view(np.int8)) > 0
+            for o in followed.values():
+                o.update(working, t)
+        for when, closed in tanks.after(t, working, met, damaged):
+            at = bisect.bisect_right(events, when, lo=k, key=lambda e: e.time_s)
+            events.insert(at, Event(when, tuple(closed.tolist()), "restore",
+                                    "switching: normally-open switch closed"))
         first = False
         # when is the next change: an event, or a backup running out
         next_event = events[k].time_s if k < len(events) else np.inf
-        timers = lost_since + net.backup_s
-        pending = (net.backup_s > 0) & (timers > t)
-        next_timer = float(timers[pending].min()) if pending.any() else np.inf
+        next_timer = tanks.next_time(t)
         next_t = min([next_event, next_timer, *(o.next_timer(t) for o in followed.values())])
         while grid < len(times_s) and times_s[grid] < next_t:
             snapshots[grid] = np.packbits(working)

@@ -22,12 +22,14 @@ import shapely
 
 from tousrisques._problems import Problem
 from tousrisques.territory._config import Actor, Channel
+from tousrisques.territory._construction import construction_codes, normally_open_flags
 from tousrisques.territory._globs import glob_regex
 from tousrisques.territory._kinds import KindSpec
 
 if TYPE_CHECKING:
     from tousrisques.territory._compiled import CompiledTerritory
     from tousrisques.territory._coverage import Coverage
+    from tousrisques.territory._operators import Operators
     from tousrisques.territory._summary import TerritorySummary
 
 FloatArray = npt.NDArray[np.float64]
@@ -183,6 +185,17 @@ class AssetTable(_LocatedTable):
         return np.array([str(v).strip().lower() in ("true", "yes", "oui", "1")
                          for v in flag.tolist()], bool)
 
+    @cached_property
+    def construction(self) -> npt.NDArray[np.int8]:
+        """How each asset is built: 0 overhead, 1 underground, -1 not said
+        (``construction`` field; see ``territory/_construction.py``)."""
+        return construction_codes(self.attrs.get("construction"), len(self))
+
+    @cached_property
+    def normally_open(self) -> npt.NDArray[np.bool_]:
+        """Normally-open switches: they do not exist until a scenario closes them."""
+        return normally_open_flags(self.attrs.get("normally_open"), len(self))
+
     def rows_of(self, ids: Sequence[str] | pa.Array) -> IntArray:
         """Row of each id, -1 where unknown, in one vectorised lookup.
 
@@ -247,6 +260,9 @@ class ZoneTable(_LocatedTable):
         People living there, and how many of them are vulnerable.
     requires : Requirements
         What their homes need.
+    supply : scipy.sparse.csr_matrix or None
+        Zones × assets: the power assets their homes hang on, each weighing
+        ``1/len(supply)`` (an empty row: the zone gives none); see ``territory/_supply.py``.
 
     Examples
     --------
@@ -258,6 +274,7 @@ class ZoneTable(_LocatedTable):
 
     population: FloatArray
     vulnerable: FloatArray
+    supply: sp.csr_matrix | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -339,6 +356,13 @@ class Territory:
         from tousrisques.territory._coverage import compute_coverage
 
         return compute_coverage(self)
+
+    @cached_property
+    def operators(self) -> Operators:
+        """The operators the assets' ``operator`` names (see ``territory/_operators.py``)."""
+        from tousrisques.territory._operators import asset_operators
+
+        return asset_operators(self.assets)
 
     def compile(self) -> CompiledTerritory:
         """The engine's arrays (see :class:`~tousrisques.territory.CompiledTerritory`).
