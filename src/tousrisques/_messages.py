@@ -147,6 +147,26 @@ MESSAGES: dict[str, _T] = {
                    N_("both ends in the same layer (and the link's layer column, if any, equal to it)")),
     "zone.vulnerable": (N_("vulnerable ({vulnerable}) exceeds population ({population})"),
                         N_("a number of vulnerable people at most the population")),
+    "zone.supply_layer": (N_("supply '{ref}' is not a power asset (layer: {layer})"),
+                          N_("the power-layer assets (MV/LV transformers) the zone's homes "
+                             "hang on")),
+    "zone.supply_type": (N_("supply must list asset ids, got {got}"),
+                         N_('asset ids separated by \'|\', e.g. \'T1|T2\', or ["T1", "T2"] '
+                            'in GeoJSON')),
+    # citizen relays (territory/_relays.py)
+    "relay.no_volunteers": (N_("a citizen-relay field without volunteers"),
+                            N_("volunteers: the number of people (e.g. volunteers: 30), or "
+                               "remove the field")),
+    "relay.no_site": (N_("volunteers without a site to muster at"),
+                      N_("site: the asset where the volunteers gather (e.g. the town hall)")),
+    "relay.day": (N_("{shifts} shifts of {shift} make more than 24 hours a day"),
+                  N_("fewer shifts a day, or shorter shifts")),
+    "relay.no_channel": (N_("volunteers but no door-to-door channel: they reach nobody"),
+                         N_("a broadcast channel carried by people in its channels: {channels}")),
+    "relay.instant": (N_("door-to-door channel that no actor with volunteers holds: it reaches "
+                         "everyone it covers at once"),
+                      N_("volunteers: N on the citizen-relay actors that hold it, so that "
+                         "its reach grows at the pace of the volunteers")),
     "crs.invalid": (N_("'{value}' is not a CRS pyproj knows: {detail}"),
                     N_("a projected CRS in metres, e.g. EPSG:2154 (Lambert-93) for mainland France")),
     "crs.not_metric": (N_("'{value}' is not a projected CRS in metres"),
@@ -156,16 +176,47 @@ MESSAGES: dict[str, _T] = {
     "timezone.invalid": (N_("'{value}' is not an IANA time zone"),
                          N_("a time zone such as Europe/Paris or America/Cayenne")),
     "location.missing": (N_("{what} has no location"), N_("a Point geometry or lon/lat columns")),
+    "channel.reserved": (N_("channel id '{id}' is a word of the indicators' names "
+                            "(population_reached:{id})"),
+                         N_("another id than any and network")),
     "channel.coverage": (N_("coverage kind '{kind}' has no range"),
                          N_("a kind with range_m > 0: {allowed}")),
     "channel.trigger": (N_("only broadcast channels have triggered_by"),
                         N_("mode: broadcast, or no triggered_by")),
+    # mobile operators (territory/_operators.py)
+    "channel.by_operator_mode": (N_("a broadcast is not by_operator: it goes out over every "
+                                    "operator's working cells"),
+                                 N_("mode: point_to_point, or no by_operator")),
+    "channel.by_operator_coverage": (N_("by_operator needs a coverage kind"),
+                                     N_("coverage: the kind of the operators' cells, e.g. "
+                                        "antenna, or no by_operator")),
+    "asset.operator": (N_("operator must name operators, got {value}"),
+                       N_("a name, or names separated by '|' for a shared site, e.g. "
+                          "'orange|sfr' (a list in GeoJSON)")),
+    "asset.operator_separator": (N_("operator '{value}' looks like several operators"),
+                                 N_("names separated by '|', e.g. '{better}'")),
+    "ref.operator": (N_("no asset belongs to operator '{ref}'"),
+                     N_("an operator named by the assets' `operator`: {allowed}{suggest}")),
+    "actor.operator_any": (N_("no operator: channel '{channel}' reaches it through every "
+                              "operator's coverage"),
+                           N_("operator: the operator of its phones, one of {allowed}")),
+    "actor.fallback_delay": (N_("fallback_delay without fallback_site"),
+                             N_("fallback_site: the asset it moves to, or no fallback_delay")),
     "actors.no_crisis_cell": (N_("no actor is a crisis cell"),
                               N_("at least one actor with crisis_cell: true, or no actor can be connected")),
     "refs.unchecked": (N_("{count} reference(s) to assets not checked: {files} could not be read"),
                        N_("the file mended first; the references are checked again then")),
     "scenario.after_end": (N_("'{at}' comes after the end of the scenario"),
                            N_("a time within the scenario's duration, or a longer duration")),
+    "start.gap": (N_("{value} does not exist in {timezone} (the clocks go forward): read as "
+                     "{read}"),
+                  N_("a local time that exists, or one with its offset")),
+    "start.fold": (N_("{value} happens twice in {timezone} (the clocks go back): read as the "
+                      "first, {read}"),
+                   N_("the offset written, e.g. {other} for the second one")),
+    "start.offset": (N_("the offset of {value} is not that of {timezone} on that day: read as "
+                        "{read}"),
+                     N_("the local time without offset, or the offset of the day")),
     # assets that can never work, and a file's coordinate reference system
     "health.requirement": (N_("never works: requirement group {group} ({alternatives}) is never met, even with nothing damaged"),
                            N_("an alternative that can work: {alternatives} linked to a source of their layer, or another alternative")),
@@ -336,6 +387,7 @@ ERRORS: dict[str, str] = {
     "value.band_max": N_("the distance must be at most {distance} m and the depth at most "
                          "{depth} m"),
     "value.end_before_start": N_("end comes before start"),
+    "value.crews_empty": N_("say which assets the crews repair: kinds, assets or both"),
     "value.one_footprint": N_("give exactly one of footprint, plume, flood, storm (got "
                               "{given})"),
     "value.no_footprint": N_("give one of footprint, plume, flood, storm"),
@@ -345,6 +397,11 @@ ERRORS: dict[str, str] = {
     "value.not_area": N_("a {type} is not an area"),
     "value.intensity": N_("intensity is not a number"),
     "value.intensity_range": N_("intensity must be a finite number >= 0"),
+    "value.whole_range": N_("'{value}' is not a whole number from {low} to {high}"),
+    "value.pace": N_("'{value}' is not a number above 0 and at most {high}"),
+    "value.duration_range": N_("'{value}' is not a duration from {low} to {high}"),
+    "value.start": N_("'{value}' is not a date and time"),
+    "value.start_no_time": N_("'{value}' is a date without an hour"),
     # the fault of a requirement (territory/_requires.py), the detail of requires.syntax
     "requires.at_twice": N_("'@' appears twice in '{part}'"),
     "requires.backup_duration": N_("backup '{backup}' is not a duration (write 2h, 90m, 1d)"),

@@ -6,7 +6,9 @@
 * ``actors_connected`` — actors that can reach a crisis cell over the information network;
 * ``actor_latency:<actor>`` — seconds to the nearest crisis cell (inf when cut off);
 * ``governance_links_broken`` — ``reports_to`` links whose two actors cannot reach each other;
-* ``services_up`` — digital services (kind ``service``) working.
+* ``services_up`` — digital services (kind ``service``) working;
+* people without power, vulnerable people unreached, sensitive sites down, reach by the
+  channels that need a network, coordination links broken: see ``_people.py``.
 
 A channel is available to an actor when its requirements are met (or on backup), the actor's
 site works if the channel needs it, and a working asset of its coverage kind reaches the
@@ -28,6 +30,9 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from tousrisques.engine._timeline import Timeline
+from tousrisques.indicators._fallback import Moves
+from tousrisques.indicators._people import PeopleIndicators
+from tousrisques.indicators._relays import RelayReach
 from tousrisques.territory import CompiledTerritory
 
 FloatArray = npt.NDArray[np.float64]
@@ -65,11 +70,12 @@ class Indicators:
     names: tuple[str, ...]
     values: FloatArray
     counts: FloatArray
-    # zone_reached[k, j, z]: zone z reached by broadcast channel j (in the order of the
-    # territory's broadcast channels; the last row: by any of them) at times_s[k];
+    # zone_reached[k, j, z]: share of zone z's people reached by broadcast channel j (in the
+    # order of the territory's broadcast channels; the last row: by any of them) at
+    # times_s[k], 0 or 1 but for door to door by volunteers (a share that grows);
     # actor_channels[k, a, c]: channel c available to actor a at times_s[k] (both None when
     # read back from a file that does not hold them)
-    zone_reached: BoolArray | None = None
+    zone_reached: FloatArray | None = None
     actor_channels: BoolArray | None = None
 
     def value(self, name: str) -> FloatArray:
@@ -252,7 +258,8 @@ def _holds(c: CompiledTerritory) -> BoolArray:
 
 
 def snapshot(c: CompiledTerritory, working: BoolArray, zones_ok: BoolArray,
-             channels_ok: BoolArray, *, holds: BoolArray | None = None) -> Snapshot:
+             channels_ok: BoolArray, *, holds: BoolArray | None = None,
+             moved: BoolArray | None = None) -> Snapshot:
     """Reach and talk for one state: ``working`` assets, ``zones_ok`` (each zone's own
     requirements met or on backup) and ``channels_ok`` (each channel's requirements).
 
@@ -265,6 +272,8 @@ def snapshot(c: CompiledTerritory, working: BoolArray, zones_ok: BoolArray,
         Per zone and per channel.
     holds : ndarray of bool, optional
         Which governance links hold.
+    moved : ndarray of bool, optional
+        Per actor, working from its fallback site (see ``_fallback.py``).
 
     Returns
     -------
@@ -286,6 +295,8 @@ def snapshot(c: CompiledTerritory, working: BoolArray, zones_ok: BoolArray,
     n_a, n_c = held.shape
     broadcast = np.nonzero(c.channel_broadcast)[0]
     site_ok = np.where(c.actor_site >= 0, working[c.actor_site.clip(0)], True)
+    if moved is not None:
+        site_ok |= moved  # the fallback site works (Moves.step)
     zone_reached = np.zeros((len(broadcast) + 1, len(c.population)), bool)
     for j, ch in enumerate(broadcast):
         if not channels_ok[ch]:
@@ -311,7 +322,10 @@ def snapshot(c: CompiledTerritory, working: BoolArray, zones_ok: BoolArray,
     for j in range(n_c):
         cov = int(c.channel_coverage[j])
         if cov >= 0 and avail[:, j].any():
-            avail[:, j] &= _covered(c.actor_coverage[c.coverage_kinds[cov]], working)
+            covered = _covered(c.actor_reach(j), working)  # by_operator: its own
+            if moved is not None and moved.any():
+                covered = np.where(moved, _covered(c.fallback_reach(j), working), covered)
+            avail[:, j] &= covered
     if n_a:
         latency, component = _network(c, avail, site_ok)
     else:
@@ -374,21 +388,29 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
     kind_present = np.zeros((len(c.kind_names), n_t))
     layer_present = np.zeros((len(c.layer_names), n_t))
     connected = np.zeros(n_t)
-    zone_reached = np.zeros((n_t, len(broadcast) + 1, len(c.population)), bool)
+    zone_reached = np.zeros((n_t, len(broadcast) + 1, len(c.population)))
     actor_channels = np.zeros((n_t, n_a, n_c), bool)
     latency = np.full((n_a, n_t), np.inf)
     broken = np.zeros(n_t)
     service = c.kind_names.index("service") if "service" in c.kind_names else -1
     services = np.zeros(n_t)
     holds = _holds(c)
+    people = PeopleIndicators(c, n_t)
+    moves = Moves(c)
+    relays = RelayReach(c, tl.times_s)
     for k in range(n_t):
         working = tl.working_at(k)
-        snap = snapshot(c, working, zones_ok[k], channels_ok[k], holds=holds)
+        snap = snapshot(c, working, zones_ok[k], channels_ok[k], holds=holds,
+                        moved=moves.step(float(tl.times_s[k]), working))
         zone_reached[k] = snap.zone_reached
-        reached[:, k] = snap.zone_reached[:-1] @ c.population
-        reached_any[k] = snap.zone_reached[-1] @ c.population
+        if relays.active:  # door to door grows over the hours (indicators/_relays.py)
+            relays.call(k, snap.latency, snap.component, snap.site_ok)
+            relays.apply(k, working, zones_ok[k], channels_ok[k], zone_reached[k])
+        reached[:, k] = zone_reached[k, :-1] @ c.population
+        reached_any[k] = zone_reached[k, -1] @ c.population
         # assets that do not exist yet (a mitigation not yet delivered) count nowhere
         present = tl.present_at(k)
+        people.step(k, working, present, zone_reached[k], snap.component)
         kind_counts[:, k] = np.bincount(c.kind[working].astype(np.int64),
                                         minlength=len(c.kind_names))
         layer_counts[:, k] = np.bincount(c.layer[working].astype(np.int64) + 1,
@@ -427,6 +449,7 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
     add("governance_links_broken", broken / n_links if n_links else broken, broken)
     n_services = int(kinds[service]) if service >= 0 else 0
     add("services_up", services / n_services if n_services else services, services)
+    people.emit(add)
     return Indicators(tl.times_s, tuple(names), np.vstack(rows_v), np.vstack(rows_c),
                       zone_reached, actor_channels)
 

@@ -31,6 +31,7 @@ from tousrisques.report._data import (
 from tousrisques.report._geometry import map_data
 from tousrisques.results import (
     ANY,
+    NETWORK,
     channel_labels,
     connected_share,
     findings,
@@ -77,7 +78,7 @@ def charts(s: Scenario, ens: Ensemble) -> list[Chart]:
     out = [Chart("reach_any", _REACH_ANY, "share",
                  [_series(ens, ANY, Msg(N_("any channel")))])]
     reach = [_series(ens, n, labels.get(n.split(":", 1)[1], Text(n, n))) for n in ens.names
-             if n.startswith("population_reached:") and n != ANY]
+             if n.startswith("population_reached:") and n not in (ANY, NETWORK)]
     if reach:
         out.append(Chart("reach_channels", Msg(N_("Population reached, channel by channel")),
                          "share", reach))
@@ -312,7 +313,8 @@ def build_report_data(study: Study, *, map_hours: list[float] | None = None,
         title=text_of(spec.name),
         description=text_of(spec.description) if spec.description else None,
         territory=s.territory.name, territory_description=s.territory.description,
-        start=spec.start.isoformat() if spec.start else None,
+        start=s.start.isoformat() if s.start else None,
+        timezone=s.territory.timezone if s.start else None,
         generated=(generated or datetime.now(UTC)).isoformat(timespec="seconds"),
         version=ens.metadata.get("version", ""),
         territory_hash=s.compiled.source_hash, scenario_hash=s.content_hash,

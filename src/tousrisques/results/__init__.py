@@ -8,6 +8,7 @@ as untrusted input. The report and the command line only go through here.
 from tousrisques.results._ensemble_io import Shape, read_ensemble, shape_of, write_ensemble
 from tousrisques.results._figures import (
     ANY,
+    NETWORK,
     ROLE_GROUPS,
     Finding,
     KeyFigure,
@@ -23,11 +24,12 @@ from tousrisques.results._figures import (
 )
 from tousrisques.results._folder import RunFolder, read_run, summary_figures, write_run
 from tousrisques.results._summary import FORMAT, read_summary
-from tousrisques.results._tables import changes_table
+from tousrisques.results._tables import changes_table, with_local_time
 
 __all__ = [
     "ANY",
     "FORMAT",
+    "NETWORK",
     "ROLE_GROUPS",
     "Finding",
     "KeyFigure",
@@ -47,6 +49,7 @@ __all__ = [
     "shape_of",
     "summary_figures",
     "text_of",
+    "with_local_time",
     "worst_time",
     "write_ensemble",
     "write_run",

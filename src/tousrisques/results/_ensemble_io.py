@@ -26,7 +26,8 @@ from tousrisques.results._files import max_file_bytes, read_bounded
 META_KEY = b"tousrisques"
 #: indicators whose values are shares of something, in [0, 1]
 FloatArray = npt.NDArray[np.float64]
-SHARE_PREFIXES = ("population_reached:", "assets_working:", "actors_connected", "services_up")
+SHARE_PREFIXES = ("population_reached:", "assets_working:", "actors_connected", "services_up",
+                  "population_without_power", "vulnerable_unreached:", "sites_down:")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ FloatArray = npt.NDArray[np.float64]
 Unit = Literal["share", "count", "seconds", "hours"]
 
 ANY = "population_reached:any"
+#: reach by the channels that need a network: not a channel either
+NETWORK = "population_reached:network"
 
 
 #: the roles whose actors the summary counts as a group, and the group's words
@@ -193,7 +195,8 @@ def main_channel(s: Scenario, ens: Ensemble) -> str | None:
     >>> main_channel(s, ens)
     'fr-alert'
     """
-    names = [n for n in ens.names if n.startswith("population_reached:") and n != ANY]
+    names = [n for n in ens.names if n.startswith("population_reached:")
+             and n not in (ANY, NETWORK)]
     if not names:
         return None
     start = np.round([ens.stat(n, "mean")[0] for n in names], 2)
@@ -444,7 +447,8 @@ def findings(s: Scenario, ens: Ensemble) -> list[Finding]:
     labels = channel_labels(s)
     # every broadcast channel that loses more than 5 points, at its worst moment, the
     # channels reaching the most people at the start first
-    reach = [n for n in ens.names if n.startswith("population_reached:") and n != ANY]
+    reach = [n for n in ens.names if n.startswith("population_reached:")
+             and n not in (ANY, NETWORK)]
     reach.sort(key=lambda n: -round(float(ens.stat(n, "mean")[0]), 2))
     for name in reach:
         mean = ens.stat(name, "mean")

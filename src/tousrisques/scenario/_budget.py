@@ -239,9 +239,10 @@ def output_times(duration_s: float, step_s: float) -> int:
 
 
 def _indicators(c: CompiledTerritory) -> int:
-    """An upper bound of the number of indicators of a territory."""
-    return (int(c.channel_broadcast.sum()) + 1 + len(c.kind_names) + len(c.layer_names)
-            + len(c.actor_ids) + 8)
+    """An upper bound of the number of indicators of a territory (reach and vulnerable
+    people unreached per broadcast channel, assets working and sites down per kind, …)."""
+    return (2 * (int(c.channel_broadcast.sum()) + 1) + 2 * len(c.kind_names)
+            + len(c.layer_names) + len(c.actor_ids) + 12)
 
 
 def estimate_run(c: CompiledTerritory, *, duration_s: float, step_s: float, runs: int,

@@ -20,6 +20,8 @@ from tousrisques.territory._model import AssetTable, IntArray, Requirements
 from tousrisques.territory._rows import IdIndex
 
 M = TypeVar("M", bound=BaseModel)
+#: channel ids that indicator names use for something else (population_reached:any, …)
+RESERVED_CHANNELS = ("any", "network")
 
 
 @dataclass
@@ -140,12 +142,15 @@ def channel_requirements(channels: list[Channel], resolved: IntArray) -> Require
 
 def check_channels(channels: Listing[Channel], problems: Problems, index: IdIndex,
                    ranged: set[str], resolved: IntArray) -> None:
-    """Duplicate ids, required assets (``resolved``: rows of :func:`channel_refs`),
+    """Duplicate and reserved ids, required assets (``resolved``: rows of :func:`channel_refs`),
     coverage kinds (``ranged``: the kinds that have a range) and triggers."""
     _dupes(channels, problems)
     rel = channels.rel
     k = 0
     for i, ch in enumerate(channels.items):
+        if ch.id in RESERVED_CHANNELS:
+            problems.error("channel.reserved", rel, line=channels.line(i, "id"), field="id",
+                           ident=ch.id, id=ch.id)
         for g in ch.requires:
             rows = resolved[k:k + len(g.any_of)]
             k += len(g.any_of)
@@ -167,7 +172,8 @@ def check_channels(channels: Listing[Channel], problems: Problems, index: IdInde
 def check_actors(actors: Listing[Actor], channels: Listing[Channel], problems: Problems,
                  index: IdIndex, assets: AssetTable, site_rows: IntArray) -> None:
     """Duplicate ids, sites (``site_rows``: resolved rows, -1 unknown), channels, governance
-    links, and who may trigger each broadcast."""
+    links (command ``reports_to`` and ``coordinates_with``), and who may trigger each
+    broadcast."""
     _dupes(actors, problems)
     rel = actors.rel
     actor_ids = actors.ids()
@@ -189,14 +195,15 @@ def check_actors(actors: Listing[Actor], channels: Listing[Channel], problems: P
                 problems.error("ref.channel", rel, line=actors.line(i, "channels", j),
                                field="channels", ident=a.id, ref=c,
                                suggest=suggest(c, channel_ids))
-        for j, boss in enumerate(a.reports_to):
-            if boss == a.id:
-                problems.error("ref.self", rel, line=actors.line(i, "reports_to", j),
-                               field="reports_to", ident=a.id, ref=boss)
-            elif boss not in known_actors:
-                problems.error("ref.actor", rel, line=actors.line(i, "reports_to", j),
-                               field="reports_to", ident=a.id, ref=boss,
-                               suggest=suggest(boss, actor_ids))
+        for key in ("reports_to", "coordinates_with"):
+            for j, other in enumerate(getattr(a, key)):
+                if other == a.id:
+                    problems.error("ref.self", rel, line=actors.line(i, key, j),
+                                   field=key, ident=a.id, ref=other)
+                elif other not in known_actors:
+                    problems.error("ref.actor", rel, line=actors.line(i, key, j),
+                                   field=key, ident=a.id, ref=other,
+                                   suggest=suggest(other, actor_ids))
     for i, ch in enumerate(channels.items):
         for j, who in enumerate(ch.triggered_by):
             if who not in known_actors and who not in ROLES:

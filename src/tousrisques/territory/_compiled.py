@@ -26,8 +26,11 @@ from tousrisques._exceptions import CompiledFormatError
 from tousrisques._gc import gc_paused
 from tousrisques.territory._config import ROLES
 from tousrisques.territory._model import FloatArray, IntArray, Requirements, Territory
+from tousrisques.territory._relays import relay_arrays
+from tousrisques.territory._fallback import fallback_fields
+from tousrisques.territory._operators import operator_fields
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 BoolArray = npt.NDArray[np.bool_]
 
 
@@ -79,6 +82,34 @@ class CompiledTerritory:
         Per coverage kind, which assets reach which zones and actors' sites.
     source_hash : str
         The :func:`territory_hash` of the files it was compiled from.
+    zone_supply : scipy.sparse.csr_matrix or None
+        Zones × assets: the power assets each zone's homes hang on, weights
+        ``1/len(supply)`` (an empty row: the zone gives no ``supply``).
+    kind_sensitive, kind_carried_by_people : ndarray of bool
+        Per kind of ``kind_names``: a sensitive establishment; a coverage carried by people.
+    coordinates_with : ndarray
+        ``(links, 2)`` actor rows: coordination links, apart from ``reports_to`` (command).
+    actor_relay : ndarray
+        ``(actors, 5)``: volunteers (0: not a citizen relay), households per hour per
+        volunteer, shift (s), shifts per day, muster (s); see ``territory/_relays.py``.
+    relay_assets : ndarray
+        ``(pairs, 2)``: (asset row, actor row), which actor's volunteers walk from which
+        door-to-door coverage asset.
+    operator_names : tuple of str
+        The operators the assets name (as first written).
+    asset_operators : scipy.sparse.csr_matrix or None
+        Assets × operators: which operators each asset belongs to (a shared site: several).
+    actor_operator : ndarray of int16
+        Per actor, its phones' operator (a column of ``asset_operators``; -1: any).
+    channel_by_operator : ndarray of bool
+        Per channel: reached through the actor's own operator only (see :meth:`actor_reach`).
+    operator_coverage : dict of sparse matrices
+        Per coverage kind of a ``by_operator`` channel, :attr:`actor_coverage` kept to each
+        actor's operator (empty when no asset names an operator).
+    actor_fallback, actor_fallback_delay_s : ndarray
+        Per actor, the asset row of its fallback site (-1: none) and the move's duration.
+    fallback_coverage, fallback_operator_coverage : dict of sparse matrices
+        As :attr:`actor_coverage` and :attr:`operator_coverage`, at the fallback sites.
 
     Examples
     --------
@@ -122,10 +153,80 @@ class CompiledTerritory:
     channel_triggers: sp.csr_matrix
     channel_trigger_declared: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
     source_hash: str = ""  # territory_hash() of the files it was compiled from, when known
+    zone_supply: sp.csr_matrix | None = None
+    kind_sensitive: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    kind_carried_by_people: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    coordinates_with: IntArray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+    actor_relay: FloatArray = field(default_factory=lambda: np.zeros((0, 5)))
+    relay_assets: IntArray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+    operator_names: tuple[str, ...] = ()
+    asset_operators: sp.csr_matrix | None = None
+    actor_operator: npt.NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
+    channel_by_operator: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    operator_coverage: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    actor_fallback: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    actor_fallback_delay_s: FloatArray = field(default_factory=lambda: np.zeros(0))
+    fallback_coverage: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    fallback_operator_coverage: dict[str, sp.csr_matrix] = field(default_factory=dict)
 
     @property
     def n_assets(self) -> int:
         return len(self.asset_ids)
+
+    def actor_reach(self, channel: int) -> sp.csr_matrix:
+        """Actors × assets: which assets of the coverage kind of ``channel`` give it to which
+        actor — for a ``by_operator`` channel, only those of the actor's own operator (or of
+        none); for the others, :attr:`actor_coverage` of the kind.
+
+        Parameters
+        ----------
+        channel : int
+            A channel row with a coverage kind.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> mobile = c.channel_ids.tolist().index("mobile")
+        >>> c.actor_reach(mobile).shape  # actors × assets
+        (5, 20)
+        """
+        kind = self.coverage_kinds[int(self.channel_coverage[channel])]
+        if channel < len(self.channel_by_operator) and self.channel_by_operator[channel] \
+                and kind in self.operator_coverage:
+            return self.operator_coverage[kind]
+        return self.actor_coverage[kind]
+
+    def fallback_reach(self, channel: int) -> sp.csr_matrix:
+        """As :meth:`actor_reach`, for each actor at its fallback site (an empty row: none).
+
+        Parameters
+        ----------
+        channel : int
+            A channel row with a coverage kind.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+
+        Examples
+        --------
+        >>> from tousrisques import load_compiled
+        >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+        >>> mobile = c.channel_ids.tolist().index("mobile")
+        >>> c.fallback_reach(mobile).nnz  # no actor of the example has a fallback site
+        0
+        """
+        kind = self.coverage_kinds[int(self.channel_coverage[channel])]
+        if channel < len(self.channel_by_operator) and self.channel_by_operator[channel] \
+                and kind in self.fallback_operator_coverage:
+            return self.fallback_operator_coverage[kind]
+        empty = sp.csr_matrix((len(self.actor_ids), len(self.asset_ids)), dtype=np.int8)
+        return self.fallback_coverage.get(kind, empty)
 
     def save(self, path: str | Path, *, replace: bool = False) -> None:
         """Write to ``path`` (``.npz``) atomically: a temporary file moved in whole; an
@@ -259,6 +360,14 @@ def _compile(t: Territory) -> CompiledTerritory:
     reports = np.unique(np.array([(i, ac_index[b]) for i, ac in enumerate(t.actors)
                                   for b in ac.reports_to], dtype=np.int64).reshape(-1, 2),
                         axis=0)
+    # a coordination link is one link whichever side names it
+    coordinates = np.unique(np.sort(np.array(
+        [(i, ac_index[b]) for i, ac in enumerate(t.actors) for b in ac.coordinates_with],
+        dtype=np.int64).reshape(-1, 2), axis=1), axis=0)
+    supply = t.zones.supply if t.zones.supply is not None \
+        else sp.csr_matrix((len(t.zones), len(a)))
+    relay_params, relay_pairs = relay_arrays(t)
+    ops = operator_fields(t.operators, t.actors, t.channels, cov.actors)
     trig_r, trig_c = [], []
     for i, ch in enumerate(t.channels):
         for who in ch.triggered_by:
@@ -293,6 +402,14 @@ def _compile(t: Territory) -> CompiledTerritory:
         channel_needs_site=np.array([c.needs_site for c in t.channels], bool),
         channel_triggers=triggers,
         channel_trigger_declared=np.array([bool(c.triggered_by) for c in t.channels], bool),
+        zone_supply=sp.csr_matrix(supply, dtype=np.float64),
+        kind_sensitive=np.array([t.kinds[k].sensitive for k in t.kind_names], bool),
+        kind_carried_by_people=np.array([t.kinds[k].carried_by_people
+                                         for k in t.kind_names], bool),
+        coordinates_with=coordinates,
+        actor_relay=relay_params, relay_assets=relay_pairs,
+        **ops,
+        **fallback_fields(t, cov.kinds, t.operators, ops["actor_operator"], t.channels),
     )
 
 
@@ -324,7 +441,10 @@ def _get_csr(z: dict[str, Any], prefix: str) -> sp.csr_matrix:
 _PLAIN = ("kind", "layer", "source", "repair_s", "population",
           "vulnerable", "actor_ids", "actor_role", "actor_site", "crisis_cell", "reports_to",
           "channel_ids", "channel_broadcast", "channel_latency_s", "channel_coverage",
-          "channel_needs_site", "channel_trigger_declared")
+          "channel_needs_site", "channel_trigger_declared", "kind_sensitive",
+          "kind_carried_by_people", "coordinates_with", "actor_relay",
+          "relay_assets", "actor_operator",
+          "channel_by_operator", "actor_fallback", "actor_fallback_delay_s")
 
 
 def _strings(values: tuple[str, ...]) -> npt.NDArray[np.str_]:
@@ -337,7 +457,12 @@ def _flatten(c: CompiledTerritory) -> dict[str, Any]:
                            "source_hash": np.array(c.source_hash),
                            "kind_names": _strings(c.kind_names),
                            "layer_names": _strings(c.layer_names),
-                           "coverage_kinds": _strings(c.coverage_kinds)}
+                           "coverage_kinds": _strings(c.coverage_kinds),
+                           "operator_names": _strings(c.operator_names),
+                           "operator_kinds": _strings(tuple(c.operator_coverage)),
+                           "fallback_kinds": _strings(tuple(c.fallback_coverage)),
+                           "fallback_operator_kinds":
+                               _strings(tuple(c.fallback_operator_coverage))}
     for k in _PLAIN:
         out[k] = getattr(c, k)
     _put_strings(out, "asset_ids", c.asset_ids)
@@ -354,6 +479,16 @@ def _flatten(c: CompiledTerritory) -> dict[str, Any]:
         _put_csr(out, f"actor_coverage.{k}", c.actor_coverage[k])
     _put_csr(out, "actor_channels", c.actor_channels)
     _put_csr(out, "channel_triggers", c.channel_triggers)
+    _put_csr(out, "asset_operators", c.asset_operators if c.asset_operators is not None
+             else sp.csr_matrix((len(c.asset_ids), 0), dtype=bool))
+    for k in c.operator_coverage:
+        _put_csr(out, f"operator_coverage.{k}", c.operator_coverage[k])
+    for k in c.fallback_coverage:
+        _put_csr(out, f"fallback_coverage.{k}", c.fallback_coverage[k])
+    for k in c.fallback_operator_coverage:
+        _put_csr(out, f"fallback_operator_coverage.{k}", c.fallback_operator_coverage[k])
+    _put_csr(out, "zone_supply", c.zone_supply if c.zone_supply is not None
+             else sp.csr_matrix((len(c.zone_ids), len(c.asset_ids))))
     return out
 
 
@@ -375,6 +510,15 @@ def _unflatten(z: dict[str, Any]) -> CompiledTerritory:
         actor_coverage={k: _get_csr(z, f"actor_coverage.{k}") for k in kinds},
         actor_channels=_get_csr(z, "actor_channels"),
         channel_triggers=_get_csr(z, "channel_triggers"),
+        operator_names=tuple(str(s) for s in z["operator_names"]),
+        asset_operators=_get_csr(z, "asset_operators"),
+        operator_coverage={str(k): _get_csr(z, f"operator_coverage.{k}")
+                           for k in z["operator_kinds"]},
+        fallback_coverage={str(k): _get_csr(z, f"fallback_coverage.{k}")
+                           for k in z["fallback_kinds"]},
+        fallback_operator_coverage={str(k): _get_csr(z, f"fallback_operator_coverage.{k}")
+                                    for k in z["fallback_operator_kinds"]},
+        zone_supply=_get_csr(z, "zone_supply"),
         asset_ids=_get_strings(z, "asset_ids"),
         zone_ids=_get_strings(z, "zone_ids"),
         **{k: z[k] for k in _PLAIN},

@@ -10,7 +10,8 @@ import types
 from collections.abc import Hashable, Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
+                      field_validator)
 from pydantic import ValidationError as PydanticError
 
 from tousrisques._durations import parse_duration
@@ -19,7 +20,15 @@ from tousrisques._i18n import N_, Msg
 from tousrisques._limits import MAX_FIELD_VALUES
 from tousrisques._problems import Problems, suggest
 from tousrisques._readers import LineMap
-from tousrisques.territory._kinds import KIND_FIELDS
+from tousrisques.territory._kinds import KIND_FIELDS, KIND_FLAGS
+from tousrisques.territory._relays import (
+    DAY_S,
+    MAX_MUSTER_S,
+    MAX_VOLUNTEERS,
+    duration_within,
+    households_per_hour,
+    whole_number,
+)
 from tousrisques.territory._requires import Group, RequiresSyntaxError, parse_groups
 
 ROLES: tuple[str, ...] = (
@@ -160,6 +169,9 @@ class Channel(_Strict):
         Whether the endpoint's own site or zone must work.
     triggered_by : tuple of str
         Actors or roles that may trigger a broadcast.
+    by_operator : bool
+        Point-to-point with a coverage kind only: an actor has the channel only where a
+        coverage asset of its own ``operator`` (or of none) covers its site.
     description : LocalText, optional
 
     Examples
@@ -179,6 +191,7 @@ class Channel(_Strict):
     coverage: str | None = None
     needs_site: bool = True
     triggered_by: tuple[str, ...] = ()
+    by_operator: bool = False
     description: Local | None = None
 
 
@@ -224,6 +237,25 @@ class Actor(_Strict):
         A decision centre.
     reports_to : tuple of str
         The actors it reports to (command links).
+    coordinates_with : tuple of str
+        The actors it coordinates with without commanding them (coordination links, e.g.
+        the Métropole with the mayors).
+    operator : str, optional
+        The mobile operator of its phones (a name some asset's ``operator`` carries).
+    volunteers : int, optional
+        Citizen relays: how many people go door to door (see ``territory/_relays.py``).
+    households_per_hour : float, optional
+        Households one volunteer informs in an hour (default 12).
+    shift : str, optional
+        A volunteer's shift, a duration (default ``8h``).
+    shifts_per_day : int, optional
+        Shifts that follow one another each day, the volunteers split among them (default 1).
+    muster : str, optional
+        Time to gather after being called, a duration (default ``1h``).
+    fallback_site : str, optional
+        The asset where it moves when its site is down (*site de repli*).
+    fallback_delay : str, optional
+        How long the move takes, a duration (default ``2h``; only with ``fallback_site``).
     attributes : dict
         Anything else the file gives.
 
@@ -243,10 +275,50 @@ class Actor(_Strict):
     channels: tuple[str, ...] = ()
     crisis_cell: bool = False
     reports_to: tuple[str, ...] = ()
+    coordinates_with: tuple[str, ...] = ()
+    operator: str | None = Field(default=None, min_length=1)
     attributes: dict[str, Any] = Field(default_factory=dict)
+    volunteers: int | None = None
+    households_per_hour: float | None = None
+    shift: str | None = None
+    shifts_per_day: int | None = None
+    muster: str | None = None
+    fallback_site: str | None = Field(default=None, min_length=1)
+    fallback_delay: str | None = None
+
+    @field_validator("fallback_delay", mode="before")
+    @classmethod
+    def _fallback_delay(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            raise InvalidValueError("value.unit", examples="30m, 2h")
+        parse_duration(str(v))
+        return str(v)
+
+    @field_validator("volunteers", "shifts_per_day", mode="before")
+    @classmethod
+    def _relay_count(cls, v: Any, info: ValidationInfo) -> Any:
+        if v is None:
+            return v
+        return whole_number(v, MAX_VOLUNTEERS if info.field_name == "volunteers" else 24)
+
+    @field_validator("households_per_hour", mode="before")
+    @classmethod
+    def _relay_pace(cls, v: Any) -> Any:
+        return v if v is None else households_per_hour(v)
+
+    @field_validator("shift", "muster", mode="before")
+    @classmethod
+    def _relay_duration(cls, v: Any, info: ValidationInfo) -> Any:
+        if v is None:
+            return v
+        if info.field_name == "shift":
+            return duration_within(v, 0, DAY_S, zero=False)
+        return duration_within(v, 0, MAX_MUSTER_S, zero=True)
 
 
-    @field_validator("channels", "reports_to", mode="before")
+    @field_validator("channels", "reports_to", "coordinates_with", mode="before")
     @classmethod
     def _listify(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
@@ -363,6 +435,14 @@ def _expected(loc: Sequence[Any]) -> Msg:
         "latency": N_("a duration such as 30s, 15m or 2h"),
         "name": local,
         "description": local,
+        "volunteers": N_("a whole number of people, e.g. 30"),
+        "households_per_hour": N_("households one volunteer informs in an hour, e.g. 12"),
+        "shift": N_("a duration such as 8h"),
+        "shifts_per_day": N_("a whole number of shifts a day, e.g. 1 or 3"),
+        "muster": N_("a duration such as 1h"),
+        "fallback_delay": N_("a duration such as 2h"),
+        "start": N_("an ISO 8601 date and time, e.g. 2023-11-02T06:00 (the territory's time "
+                    "zone) or 2023-11-02T06:00+01:00"),
     }.get(first, N_("a valid value")))
 
 
@@ -385,7 +465,7 @@ def check_kind_overrides(raw: dict[str, dict[str, Any]], rel: str, lines: LineMa
                 problems.error("field.unknown", rel, line=line, field=where, name=key,
                                allowed=", ".join(KIND_FIELDS),
                                suggest=suggest(key, KIND_FIELDS))
-            elif key in ("source", "line"):
+            elif key in KIND_FLAGS:
                 if not isinstance(value, bool):
                     problems.error("field.bool", rel, line=line, field=where, value=value)
                 else:

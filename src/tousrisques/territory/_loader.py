@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -41,12 +42,16 @@ from tousrisques.territory._config import (
     check_kind_overrides,
     report_pydantic,
 )
+from tousrisques.territory._fallback import check_fallbacks
 from tousrisques.territory._fields import ASSET_FIELDS, ZONE_FIELDS, FieldSpec
 from tousrisques.territory._kinds import CATALOGUE, LAYERS, KindSpec, merge_kind
+from tousrisques.territory._relays import check_relays
 from tousrisques.territory._model import Territory
+from tousrisques.territory._operators import asset_operators, check_operators
 from tousrisques.territory._read_csv import read_block, read_links
 from tousrisques.territory._read_geojson import read_geojson
-from tousrisques.territory._rows import IdIndex, concat_ids
+from tousrisques.territory._rows import IdIndex, Places, concat_ids
+from tousrisques.territory._supply import zone_supply
 
 TERRITORY_FILE = "territory.yaml"
 DATA_SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
@@ -295,6 +300,8 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
                         index, assets, unsure, layers, problems)
     zones = build_zones(zone_blocks, zone_ids, zone_raw, r_zalt, r_zids, index, problems,
                         transformer=transformer, area=area)
+    zones = replace(zones, supply=zone_supply(zones, assets, layers, index, Places(zone_blocks),
+                                              problems))
     ranged = {k for k, spec in kinds.items() if spec.range_m > 0}
     ranged |= {kinds_sorted[c] for c in np.unique(assets.kind[(assets.range_m > 0)
                                                                & (assets.kind >= 0)])}
@@ -308,6 +315,11 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
                              suggest=suggest(name, list(CATALOGUE)))
     check_channels(channel_list, problems, index, ranged, r_chan)
     check_actors(actor_list, channel_list, problems, index, assets, r_sites)
+    r_fallback = index.resolve_many([[a.fallback_site or "" for a in actors]])[0]
+    check_fallbacks(actor_list, r_fallback, index, assets, problems)
+    check_relays(actor_list, channel_list, kinds, problems)
+    check_operators(asset_operators(assets), assets, kinds_sorted, Places(asset_blocks),
+                    channel_list, actor_list, problems)
     if actors and not any(a.crisis_cell for a in actors):
         problems.warning("actors.no_crisis_cell", actor_list.rel, field="crisis_cell")
     if unread:
@@ -323,6 +335,8 @@ def _load(path: str | Path, limits: ReadLimits) -> Territory:
         kind_names=tuple(sorted(kinds)), layer_names=layers, assets=assets, links=links,
         zones=zones, channels=tuple(channels), actors=tuple(actors),
         actor_sites=np.where([a.site is not None for a in actors], r_sites, -1)
+        .astype(np.int64),
+        actor_fallbacks=np.where([a.fallback_site is not None for a in actors], r_fallback, -1)
         .astype(np.int64), channel_requires=channel_requirements(channels, r_chan),
         files=tuple(files), folder=folder, description=cfg.description,
         warnings=tuple(problems.warnings))

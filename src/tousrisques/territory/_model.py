@@ -322,6 +322,8 @@ class Territory:
     folder: Path | None = None
     description: str | None = None
     warnings: tuple[Problem, ...] = field(default=())
+    # per actor, the asset row of its fallback site (-1: none)
+    actor_fallbacks: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @classmethod
     def from_folder(cls, path: str | Path, **options: Any) -> Territory:
