@@ -476,8 +476,8 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
             for o in followed.values():
                 o.update(working, t)
         for when, closed in tanks.after(t, working, met, damaged):
-            at = bisect.bisect_right(events, when, lo=k, key=lambda e: e.time_s)
-            events.insert(at, Event(when, tuple(closed.tolist()), "restore",
+            pos = bisect.bisect_right(events, when, lo=k, key=lambda e: e.time_s)
+            events.insert(pos, Event(when, tuple(closed.tolist()), "restore",
                                     "switching: normally-open switch closed"))
         first = False
         # when is the next change: an event, or a backup running out

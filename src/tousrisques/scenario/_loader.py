@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +15,20 @@ import numpy.typing as npt
 import shapely
 from pydantic import ValidationError as PydanticError
 
+from tousrisques._clock import local_start
 from tousrisques._durations import parse_duration
 from tousrisques._exceptions import InputError, ValidationError
 from tousrisques._i18n import N_, Msg
 from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problem, Problems, suggest
 from tousrisques._readers import hash_file, inside, read_yaml
-from tousrisques.engine import Event, Hazard, outage
+from tousrisques.engine import Crews, Event, Hazard, Supply, outage
 from tousrisques.scenario._budget import check_events, check_stages
 from tousrisques.scenario._builders import flood, load_shedding, plume, storm
 from tousrisques.scenario._exposure import Stage, project_geometries, stage_exposures
 from tousrisques.scenario._footprint import read_footprint
 from tousrisques.scenario._fragility import Fragility, FragilityError, parse_fragility
+from tousrisques.scenario._logistics import build_logistics, check_logistics, spare_underground
 from tousrisques.scenario._model import (
     MAX_STAGES,
     CyberAttackSpec,
@@ -38,8 +41,11 @@ from tousrisques.scenario._model import (
     ScenarioFile,
 )
 from tousrisques.scenario._names import AssetNames
+from tousrisques.scenario._shedding import spared_cuts
 from tousrisques.territory import CompiledTerritory, Territory, load_territory, territory_hash
 from tousrisques.territory._config import ROLE_ALIASES, ROLES, report_pydantic
+
+IntArray = npt.NDArray[np.int64]
 
 FloatArray = npt.NDArray[np.float64]
 MAX_DURATION_S = 3650 * 86400.0
@@ -85,6 +91,25 @@ class Scenario:
     repair_beta: FloatArray | None = None  # per asset: the kind's, else monte_carlo's
     warnings: tuple[Problem, ...] = ()
     content_hash: str = ""  # of the scenario file and its footprint files, as loaded
+    crews: Crews | None = None  # repair crews per pool
+    rank: IntArray | None = None  # repair priority of each asset (0 first)
+    supply: Supply | None = None  # refuelling, mobile generators, switching
+
+    @property
+    def start(self) -> datetime | None:
+        """The clock time of t = 0 in the territory's time zone (aware), or None when the
+        file gives no ``start`` (times are then only hours after the start).
+
+        Examples
+        --------
+        >>> from tousrisques.scenario import load_scenario
+        >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+        >>> s.start is None
+        True
+        """
+        if self.spec.start is None:
+            return None
+        return local_start(self.spec.start, self.territory.timezone)[0]
 
 
 def _roots(path: Path, territory: Territory) -> tuple[Path, ...]:
@@ -169,8 +194,11 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
     # every asset the scenario names, resolved in one lookup (patterns: one pass each)
     names = AssetNames(territory, parts.asset_lists())
     fragilities = _cross_check(parts, territory, path, rel, lines, problems, names)
+    logistic_names = check_logistics(spec, territory, rel, lines, problems) \
+        if spec is not None else None
     problems.raise_if_errors()
     assert spec is not None
+    _start_warnings(spec, territory.timezone, rel, lines.get(("start",)), problems)
     duration = parse_duration(spec.duration)
     step = parse_duration(spec.step)
 
@@ -215,8 +243,11 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
         zone_levels = stage_exposures(stages, zone_targets, territory.metric_crs)
         zone_exposure[h.id] = np.max(zone_levels, axis=0) if zone_levels \
             else np.zeros(len(zone_targets))
-        hazards.append(_staged_hazard(stages, levels, frag, territory,
-                                      h.name.get("en") if h.name else h.id))
+        staged = _staged_hazard(stages, levels, frag, territory,
+                                h.name.get("en") if h.name else h.id)
+        if not (h.underground if h.underground is not None else h.storm is None):
+            staged = spare_underground(staged, territory)
+        hazards.append(staged)
     problems.raise_if_errors()
     # before they are made: 20,000 feeders shed every day for a year are 14.6 million events
     check_events(compiled, events=_event_count(spec), duration_s=duration, step_s=step,
@@ -233,11 +264,20 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
         events.extend(outage(names.rows(c.assets).tolist(), parse_duration(c.at),
                              parse_duration(c.duration), c.name))
     for ls in spec.load_shedding:
+        # priority customers: the feeders that supply them are left out (_shedding.py)
+        spared = spared_cuts(compiled, names.rows(ls.feeders).tolist(),
+                             names.rows(ls.spare).tolist(),
+                             {*names.rows(spec.absent).tolist(),
+                              *np.nonzero(territory.assets.planned)[0].tolist(),
+                              *np.nonzero(territory.assets.normally_open)[0].tolist()}
+                             ) if ls.spare else set()
         for feeder, start, slot in load_shedding(
                 list(ls.feeders), start_s=parse_duration(ls.start),
                 slot_s=parse_duration(ls.slot), every_s=parse_duration(ls.every),
                 days=ls.days):
-            events.extend(outage(names.rows([feeder]).tolist(), start, slot, ls.name))
+            rows = [r for r in names.rows([feeder]).tolist() if r not in spared]
+            if rows:
+                events.extend(outage(rows, start, slot, ls.name))
     absent = set(names.rows(spec.absent).tolist())
     # assets marked `planned` in the territory exist only when a mitigation brings them
     absent |= set(np.nonzero(territory.assets.planned)[0].tolist())
@@ -251,9 +291,31 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
     for h in spec.hazards:
         if h.footprint is not None:
             hash_file(path.parent / h.footprint, digest)
+    assert logistic_names is not None
+    crews, rank, supply, absent = build_logistics(spec, territory, compiled, logistic_names,
+                                                  absent)
     return Scenario(path, spec, territory, compiled, duration, step, tuple(hazards),
                     tuple(events), tuple(sorted(absent)), exposure, zone_exposure, repair_beta,
-                    tuple(problems.warnings), digest.hexdigest())
+                    tuple(problems.warnings), digest.hexdigest(), crews, rank, supply)
+
+
+def _start_warnings(spec: ScenarioFile, timezone: str, rel: str, line: int | None,
+                    problems: Problems) -> None:
+    """A ``start`` the clock reads otherwise than written: in a gap or a fold of summer time,
+    or with an offset that is not the territory's on that day (docs/scenario-format.md)."""
+    if spec.start is None:
+        return
+    read, odd = local_start(spec.start, timezone)
+    if odd is None:
+        return
+    written = spec.start.isoformat(timespec="minutes")
+    if odd == "offset" and spec.start.utcoffset() == timedelta(0):
+        return  # UTC, written on purpose
+    other = ""
+    if odd == "fold":
+        other = read.replace(fold=1).isoformat(timespec="minutes")[-6:]
+    problems.warning(f"start.{odd}", rel, line=line, field="start", value=written,
+                     timezone=timezone, read=read.isoformat(timespec="minutes"), other=other)
 
 
 def _event_count(spec: ScenarioFile) -> int:
@@ -329,7 +391,8 @@ class _Parts:
         return [*(list(e.assets) for e in self.events if e),
                 *(list(m.assets) for m in self.mitigations if m),
                 *(list(c.assets) for c in self.cyber if c),
-                *(list(ls.feeders) for ls in self.shedding if ls), self.absent]
+                *(list(ls.feeders) for ls in self.shedding if ls),
+                *(list(ls.spare) for ls in self.shedding if ls), self.absent]
 
 
 def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
@@ -403,6 +466,8 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
         if ls is not None:
             names.check(list(ls.feeders), rel, lines.get(("load_shedding", i, "feeders")),
                         "load_shedding.feeders", problems)
+            names.check(list(ls.spare), rel, lines.get(("load_shedding", i, "spare")),
+                        "load_shedding.spare", problems)
     for key, i, assets in named:
         names.check(assets, rel, lines.get((key, i, "assets")), f"{key}.assets", problems)
     names.check(parts.absent, rel, lines.get(("absent",)), "absent", problems)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from tousrisques._clock import parse_start
 from tousrisques._durations import parse_duration
 from tousrisques._exceptions import InvalidValueError
 from tousrisques.territory._config import Local
@@ -64,6 +65,8 @@ def _band(v: Any) -> Any:
 
 
 Duration = Annotated[str, BeforeValidator(_duration)]
+#: a date and an hour, with or without offset (naive: read in the territory's time zone)
+Start = Annotated[datetime, BeforeValidator(parse_start)]
 PositiveDuration = Annotated[str, BeforeValidator(_positive)]
 LonLat = Annotated[tuple[float, float], BeforeValidator(_lonlat)]
 Band = Annotated[tuple[float, float, str], BeforeValidator(_band)]
@@ -123,6 +126,7 @@ class HazardSpec(_Strict):
     flood: FloodBuilder | None = None
     storm: StormBuilder | None = None
     fragility: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    underground: bool | None = None  # may it damage underground assets? (storm: no)
 
 
     @model_validator(mode="after")
@@ -163,7 +167,8 @@ class CyberAttackSpec(_Strict):
 
 
 class LoadSheddingSpec(_Strict):
-    """Rotating load shedding of named feeders (source substations, lines)."""
+    """Rotating load shedding of named feeders (source substations, lines), sparing the
+    feeders of the priority customers named in ``spare``."""
 
     name: str = Field(min_length=1)
     feeders: list[str] = Field(min_length=1)
@@ -171,11 +176,55 @@ class LoadSheddingSpec(_Strict):
     slot: Duration = "2h"
     every: Duration = "24h"
     days: int = Field(default=1, ge=1, le=365)
+    # priority customers: a feeder that would cut their grid supply is never shed
+    spare: list[str] = Field(default_factory=list)
 
 
 class RepairSpec(_Strict):
     median: Duration
     beta: float | None = Field(default=None, ge=0, le=3)  # None: monte_carlo.repair_beta
+
+
+class CrewSpec(_Strict):
+    """A pool of repair crews: the damaged assets of its kinds (or named assets) wait for one
+    of its ``count`` crews, from ``from`` on (crews go out when the wind has dropped)."""
+
+    name: str = Field(min_length=1)
+    kinds: list[str] = Field(default_factory=list)
+    assets: list[str] = Field(default_factory=list)
+    count: int = Field(ge=1, le=1_000_000)
+    start: Duration = Field(default="0s", alias="from")
+
+    @model_validator(mode="after")
+    def _something(self) -> CrewSpec:
+        if not self.kinds and not self.assets:
+            raise InvalidValueError("value.crews_empty")
+        return self
+
+
+class RefuelSpec(_Strict):
+    """Refuelling rounds for the backups (generator tanks) of some kinds or assets."""
+
+    kinds: list[str] = Field(default_factory=list)
+    assets: list[str] = Field(default_factory=list)
+    every: PositiveDuration
+    needs: list[str] = Field(default_factory=list)
+
+
+class GeneratorSpec(_Strict):
+    """A pool of mobile generators, sent by priority to the sites that lose their power."""
+
+    count: int = Field(ge=0, le=1_000_000)
+    delivery: Duration = "4h"
+    fuel: PositiveDuration = "24h"
+    every: PositiveDuration | None = None  # refuelling round; none: the tank runs dry
+    needs: list[str] = Field(default_factory=list)
+    to: list[str] = Field(min_length=1)  # kinds or asset names and patterns
+
+
+Priority = Literal["hospitals", "crisis_cells", "pcs", "sensitive", "vulnerable", "customers"]
+PRIORITIES: tuple[Priority, ...] = ("hospitals", "crisis_cells", "pcs", "sensitive",
+                                    "vulnerable", "customers")
 
 
 class MonteCarloSpec(_Strict):
@@ -200,6 +249,8 @@ class ScenarioFile(_Strict):
     territory : str
         The territory's folder, relative to the scenario file.
     start : datetime, optional
+        The clock time of t = 0 as written: naive (a local time of the territory's time
+        zone) or with its offset; ``Scenario.start`` is it read in the territory's zone.
     duration, step : str
         Durations.
     hazards, events, mitigations, cyber_attacks, load_shedding, absent, repairs : list
@@ -219,7 +270,7 @@ class ScenarioFile(_Strict):
     name: Local
     description: Local | None = None
     territory: str
-    start: datetime | None = None
+    start: Start | None = None
     duration: PositiveDuration
     step: PositiveDuration = "1h"
     hazards: list[HazardSpec] = Field(default_factory=list)
@@ -229,6 +280,11 @@ class ScenarioFile(_Strict):
     load_shedding: list[LoadSheddingSpec] = Field(default_factory=list)
     absent: list[str] = Field(default_factory=list)
     repairs: dict[str, RepairSpec] = Field(default_factory=dict)
+    crews: list[CrewSpec] = Field(default_factory=list)
+    priorities: list[Priority] = Field(default_factory=lambda: list(PRIORITIES))
+    refuelling: list[RefuelSpec] = Field(default_factory=list)
+    generators: GeneratorSpec | None = None
+    switching: Duration | None = None
     monte_carlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)
     injects: list[InjectSpec] = Field(default_factory=list)
 

@@ -45,6 +45,10 @@ def scenario_plan(s: Scenario, *, seed: int | None = None) -> Plan:
     mc = s.spec.monte_carlo
     return make_plan(s.compiled, hazards=s.hazards, events=s.events, absent=s.absent,
                      seed=mc.seed if seed is None else seed, duration_s=s.duration_s,
-                     step_s=s.step_s, draws=_draws(s),
+                     step_s=s.step_s, draws=_draws(s), crews=s.crews, rank=s.rank,
+                     supply=s.supply,
                      metadata={"scenario": s.spec.name.en, "scenario_file": s.path.name,
-                               "scenario_hash": s.content_hash})
+                               "scenario_hash": s.content_hash,
+                               # the clock of time_s: t = 0, aware ISO 8601 ("" without one)
+                               "start": s.start.isoformat() if s.start else "",
+                               "timezone": s.territory.timezone})
