@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -36,7 +36,7 @@ from io import BytesIO
 from typing import NamedTuple
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -212,9 +212,23 @@ def _finite(x: float | None) -> bool:
 
 @dataclass(frozen=True)
 class Formats:
-    """Numbers, shares, durations and dates written the way ``lang`` writes them."""
+    """Numbers, shares, durations and dates written the way ``lang`` writes them.
+
+    With ``start`` (the scenario's start, an aware date-time of the territory's clock), a
+    moment given in hours from the start reads as a local date and hour
+    (:meth:`moment`, :meth:`clock`); without it, as hours after the start, as before.
+
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> fmt = Formats("en", datetime(2023, 11, 2, tzinfo=ZoneInfo("Europe/Paris")))
+    >>> fmt.moment(6) == "06:00 (Thu 2 Nov, +6\u00a0h)"
+    True
+    >>> Formats("fr").moment(6) == "6\u202fh"
+    True
+    """
 
     lang: str
+    start: datetime | None = None
 
     @property
     def locale(self) -> str:
@@ -342,6 +356,69 @@ class Formats:
             return text
         return ("+" if d > 0 else "−") + text
 
+    def local(self, h: float | None) -> datetime | None:
+        """The local date-time ``h`` hours after the start (None without a start), counted
+        in elapsed time: across a change of summer time the hour on the clock jumps."""
+        if self.start is None or not _finite(h):
+            return None
+        assert h is not None
+        # in UTC, then back: the same as tousrisques._clock.at (this module imports nothing
+        # of the package)
+        return (self.start.astimezone(UTC) + timedelta(hours=h)).astimezone(self.start.tzinfo)
+
+    def relative(self, h: float | None) -> str:
+        """Hours from the start with their sign: ``+6 h``, ``-30 min``."""
+        text = self.hours(h)
+        return text if text == MISSING or text.startswith("-") else "+" + text
+
+    def clock(self, h: float | None) -> str:
+        """A moment, short (axis labels, table heads): ``2 Nov 07:00``, French ``2 nov.
+        07:00``; without a start, hours after it (``7 h``)."""
+        dt = self.local(h)
+        if dt is None:
+            return self.hours(h)
+        day = format_skeleton("MMMd", dt, locale=self.locale)
+        return f"{day} {format_time(dt, 'short', locale=self.locale)}"
+
+    def tick(self, h: float | None) -> str:
+        """The label of a tick of a time axis: the hour, then the day on a second line
+        (``07:00\n2 Nov``; a chart shows the day only where it changes); without a start,
+        hours after it (``7 h``)."""
+        dt = self.local(h)
+        if dt is None:
+            return self.hours(h)
+        return (f"{format_time(dt, 'short', locale=self.locale)}\n"
+                f"{format_skeleton('MMMd', dt, locale=self.locale)}")
+
+    def moment(self, h: float | None) -> str:
+        """A moment in a sentence or a table: the hour on the clock, the day, and the hours
+        from the start kept (``07:00 (Thu 2 Nov, +7 h)``, French ``07:00 (jeu. 2 nov.,
+        +7 h)``); without a start, hours after it (``7 h``)."""
+        dt = self.local(h)
+        if dt is None:
+            return self.hours(h)
+        return gettext(N_("{time} ({date}, {relative})"), self.lang).format(
+            time=format_time(dt, "short", locale=self.locale),
+            date=format_skeleton("MMMEd", dt, locale=self.locale), relative=self.relative(h))
+
+    def full(self, dt: datetime) -> str:
+        """A date-time in full words: ``Thursday 2 November 2023 at 07:00``, French ``jeudi
+        2 novembre 2023 à 07:00``."""
+        # the day in full without CLDR's English comma ("Thursday 2 November 2023", as the
+        # GOV.UK style writes it); French CLDR's own full pattern is the same
+        return gettext(N_("{date} at {time}"), self.lang).format(
+            date=format_date(dt, "EEEE d MMMM y", locale=self.locale),
+            time=format_time(dt, "short", locale=self.locale))
+
+    def start_text(self) -> str:
+        """The start in full, with its time zone (``Thursday 2 November 2023 at 00:00
+        (Europe/Paris, UTC+01:00)``); :data:`MISSING` without a start."""
+        if self.start is None:
+            return MISSING
+        zone = getattr(self.start.tzinfo, "key", None)
+        return f"{self.full(self.start)} ({zone + ', ' if zone else ''}" \
+            f"{_utc_offset(self.start)})"
+
     def datetime(self, iso: str | None) -> str:
         """An ISO 8601 date-time as the locale writes it in full (``5 janvier 2025, 04:00``),
         with its UTC offset when it has one; text that is not a date is returned as it is."""
@@ -354,9 +431,14 @@ class Formats:
         pattern = str(Locale.parse(self.locale).datetime_formats["long"])
         text = pattern.replace("{1}", format_date(dt, "long", locale=self.locale)).replace(
             "{0}", format_time(dt, "short", locale=self.locale))
-        offset = dt.utcoffset()
-        if offset is not None:
-            minutes = round(offset.total_seconds() / 60)
-            sign = "+" if minutes >= 0 else "−"
-            text += f" (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
+        if dt.utcoffset() is not None:
+            text += f" ({_utc_offset(dt)})"
         return text
+
+
+def _utc_offset(dt: datetime) -> str:
+    """``UTC+01:00``, ``UTC−03:00`` (a minus sign, as in print)."""
+    offset = dt.utcoffset()
+    minutes = round(offset.total_seconds() / 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "−"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

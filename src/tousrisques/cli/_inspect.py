@@ -16,6 +16,7 @@ from rich.table import Table
 
 from tousrisques._atomic import atomic_file
 from tousrisques._causes import MAX_BECAUSE, cause_words
+from tousrisques._clock import iso_times
 from tousrisques._csvsafe import write_csv
 from tousrisques._exceptions import InputError
 from tousrisques._i18n import N_, Formats, Text, gettext, pick
@@ -93,6 +94,18 @@ def _hours(seconds_: float, lang: str) -> str:
     return Formats(lang).hours(seconds_ / 3600)
 
 
+def _moment(s: Scenario, seconds_: float, lang: str) -> str:
+    """A moment of the scenario: ``04:30 (Thu 2 Nov, +4 h 30)`` on the territory's clock
+    when the scenario has a start, else ``4 h 30`` after it."""
+    return Formats(lang, s.start).moment(seconds_ / 3600)
+
+
+def _local_time(s: Scenario, seconds_: float) -> str | None:
+    """The moment as ISO 8601 local time with its offset, for ``--json`` (None without a
+    start)."""
+    return iso_times(s.start, [seconds_])[0] or None
+
+
 def _cause_text(c: Cause, s: Scenario, lang: str) -> str:
     """The cause in the words of every interface (``tousrisques._causes``)."""
     t_ = s.territory
@@ -123,16 +136,18 @@ def _chain_lines(chain: tuple[Cause, ...] | list[Cause], s: Scenario, lang: str,
             kind = t_.kinds[t_.kind_of(c.asset)].label(lang)
             lines.append(pad + t(
                 "why_line", lang, asset=_asset_label(t_, c.asset), kind=kind,
-                time=_hours(c.time_s, lang), cause=_cause_text(c, s, lang)))
+                time=_moment(s, c.time_s, lang), cause=_cause_text(c, s, lang)))
             walk(index[id(c)], level + 1)
 
     walk(-1, 0)
     return lines
 
 
-def _cause_json(c: Cause, t_: Territory) -> dict[str, Any]:
+def _cause_json(c: Cause, s: Scenario) -> dict[str, Any]:
+    t_ = s.territory
     return {"asset": t_.assets.id_of(c.asset), "kind": t_.kind_of(c.asset),
-            "time_h": c.time_s / 3600, "cause": c.cause, "depth": c.depth,
+            "time_h": c.time_s / 3600, "local_time": _local_time(s, c.time_s),
+            "cause": c.cause, "depth": c.depth,
             "event": c.event, "because": [t_.assets.id_of(b) for b in c.because]}
 
 
@@ -162,20 +177,20 @@ def explain(
         why = explain_actor(s.compiled, tl, net, territory.actor_index[subject], when)
         if as_json:
             emit_json({"subject": subject, "type": "actor", "run": k, "time_h": why.time_s / 3600,
-                       "connected": why.connected,
+                       "local_time": _local_time(s, why.time_s), "connected": why.connected,
                        "latency_s": why.latency_s if math.isfinite(why.latency_s) else None,
                        "site": territory.assets.id_of(why.site) if why.site >= 0 else None,
-                       "site_chain": [_cause_json(c, territory) for c in why.site_chain],
+                       "site_chain": [_cause_json(c, s) for c in why.site_chain],
                        "channels": [{"channel": ch.channel, "status": ch.status,
                                      "assets": [territory.assets.id_of(a) for a in ch.assets],
-                                     "chains": [[_cause_json(c, territory) for c in chain]
+                                     "chains": [[_cause_json(c, s) for c in chain]
                                                 for chain in ch.chains]}
                                     for ch in why.channels]})
             return
         head = "actor_connected" if why.connected else "actor_cut"
         actor = territory.actors[territory.actor_index[subject]]
         out.print(t(head, language, actor=f"{subject} ({actor.name.get(language)})",
-                    time=_hours(why.time_s, language), run=k), style="bold", markup=False)
+                    time=_moment(s, why.time_s, language), run=k), style="bold", markup=False)
         if why.site_chain:
             out.print(t("site_down", language, site=_asset_label(territory, why.site)),
                       markup=False)
@@ -203,14 +218,15 @@ def explain(
     causes = explain_asset(tl, net, row, when)
     if as_json:
         emit_json({"subject": subject, "type": "asset", "run": k, "time_h": when / 3600,
-                   "working": not causes, "chain": [_cause_json(c, territory) for c in causes]})
+                   "local_time": _local_time(s, when), "working": not causes,
+                   "chain": [_cause_json(c, s) for c in causes]})
         return
     if not causes:
         out.print(t("asset_working", language, asset=_asset_label(territory, row),
-                    time=_hours(when, language), run=k), markup=False)
+                    time=_moment(s, when, language), run=k), markup=False)
         return
     out.print(t("asset_down", language, asset=_asset_label(territory, row),
-                time=_hours(when, language), run=k), style="bold", markup=False)
+                time=_moment(s, when, language), run=k), style="bold", markup=False)
     for line in _chain_lines(causes, s, language, 0):
         out.print(line, markup=False)
 
@@ -259,7 +275,7 @@ def compare(
                                for f in fa if f.id in theirs]})
         return
     print_figures(fa, language, t("compare_title", language), fb,
-                  (a.spec.name.get(language), b.spec.name.get(language)))
+                  (a.spec.name.get(language), b.spec.name.get(language)), start=a.start)
 
 
 class By(StrEnum):
@@ -385,7 +401,11 @@ def export(
             from tousrisques.indicators import compute_indicators
 
             table = compute_indicators(s.compiled, tl).to_table()
-        table = table.add_column(2, "time_h", pa.array(table.column("time_s").to_numpy() / 3600))
+        times_s = table.column("time_s").to_numpy()
+        table = table.add_column(2, "time_h", pa.array(times_s / 3600))
+        if s.start is not None:  # the territory's clock, ISO 8601 with its offset
+            table = table.add_column(3, "local_time", pa.array(iso_times(s.start, times_s),
+                                                               pa.string()))
         if indicators.suffix == ".csv":
             _write_atomic(indicators, lambda p: write_csv(table, p), language, as_json, force)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -171,8 +172,8 @@ def _difference(a: KeyFigure, b: KeyFigure, lang: str) -> str:
 
 
 def print_figures(figures: list[KeyFigure], lang: str, title: str,
-                  other: list[KeyFigure] | None = None, names: tuple[str, str] = ("", "")
-                  ) -> None:
+                  other: list[KeyFigure] | None = None, names: tuple[str, str] = ("", ""),
+                  *, start: datetime | None = None) -> None:
     table = Table(title=plain(title), title_justify="left")
     table.add_column(t("figure", lang))
     table.add_column(t("at", lang), justify="right")
@@ -181,15 +182,15 @@ def print_figures(figures: list[KeyFigure], lang: str, title: str,
     if other is not None:
         table.add_column(plain(names[1]), justify="right")
         table.add_column(t("difference", lang), justify="right")
-    fmt = Formats(lang)
+    fmt = Formats(lang, start)  # moments on the territory's clock when there is a start
     for f in figures:
-        at = "" if f.at_h is None else fmt.hours(f.at_h)
+        at = "" if f.at_h is None else fmt.moment(f.at_h)
         cells = [pick(f.label, lang), at, _fmt(f, lang)]
         if other is not None:
             o = theirs.get(f.id)
             cells.append(_fmt(o, lang) if o else "")
             if o is not None and o.at_h is not None and o.at_h != f.at_h:
-                cells[-1] += f" @ {fmt.hours(o.at_h)}"
+                cells[-1] += f" @ {fmt.moment(o.at_h)}"
             cells.append(_difference(f, o, lang) if o else "")
         table.add_row(*map(plain, cells))
     out.print(table)
@@ -259,7 +260,7 @@ def run(
                  else data.comparison.other_name.en)
     print_figures(mine, language, t("key_figures", language, name=s.spec.name.get(language),
                                     runs=Formats(language).integer(study.ensemble.runs)),
-                  theirs, names)
+                  theirs, names, start=s.start)
     out.print(t("folder_written", language, path=folder), markup=False)
     if report:
         out.print(t("report_at", language, path=(folder / "report.html").resolve()),
@@ -333,18 +334,18 @@ def demo(
     with writing(output, language, False):
         write_run(study, output, files={"report.html": html}, replace=True)
     for f in data.findings:
-        out.print("• " + _finding_line(f, language), markup=False)
+        out.print("• " + _finding_line(f, language, base.start), markup=False)
     assert data.comparison is not None
     print_figures(data.key_figures, language,
                   t("demo_table", language, territory=base.territory.name),
                   [b for _, b in data.comparison.figures],
-                  (t("demo_base", language), t("demo_plan", language)))
+                  (t("demo_base", language), t("demo_plan", language)), start=base.start)
     out.print(t("report_at", language, path=(output / "report.html").resolve()),
               style="bold", markup=False)
 
 
-def _finding_line(f: Any, lang: str) -> str:
+def _finding_line(f: Any, lang: str, start: datetime | None = None) -> str:
     from tousrisques.report import finding_text
 
-    text: str = finding_text(f, lang)
+    text: str = finding_text(f, lang, start=start)
     return text

@@ -195,7 +195,7 @@ class ReportData:
         The scenario's name and description.
     territory, territory_description : str
     start : str or None
-        The scenario's start, ISO 8601, when it names one.
+        The scenario's start, ISO 8601 with its offset, when it names one.
     generated, version : str
         When and by which version the report was drawn.
     territory_hash, scenario_hash : str
@@ -216,6 +216,10 @@ class ReportData:
     method : Method
     sources : list of str
         Where the territory's data come from.
+    timezone : str or None
+        The territory's time zone (``Europe/Paris``) when the scenario names a start: every
+        moment is then shown as a local date and hour of that clock (without it, as hours
+        after the start, even when ``start`` is given).
 
     Examples
     --------
@@ -252,3 +256,4 @@ class ReportData:
     comparison: Comparison | None
     method: Method
     sources: list[str]
+    timezone: str | None = None

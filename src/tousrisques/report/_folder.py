@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from tousrisques._atomic import atomic_file
@@ -94,7 +95,8 @@ def write_report(study: Study, output: str | Path, *, lang: str,
     return data
 
 
-def finding_text(f: Finding, lang: str, *, duration_h: float = 0.0) -> str:
+def finding_text(f: Finding, lang: str, *, duration_h: float = 0.0,
+                 start: datetime | None = None) -> str:
     """The plain-words sentence of a finding, as the report writes it (for the terminal).
 
     Parameters
@@ -104,6 +106,9 @@ def finding_text(f: Finding, lang: str, *, duration_h: float = 0.0) -> str:
     lang : {"fr", "en"}
     duration_h : float
         The scenario's length in hours (said of a recovery that never comes).
+    start : datetime, optional
+        The scenario's start on the territory's clock (``Scenario.start``): moments are
+        then said as a local hour and day (``at 09:00 (Thu 2 Nov, +9 h)``).
 
     Returns
     -------
@@ -119,6 +124,12 @@ def finding_text(f: Finding, lang: str, *, duration_h: float = 0.0) -> str:
     >>> print(finding_text(worst, "en"))  # doctest: +NORMALIZE_WHITESPACE
     The worst moment comes 9 h after the start: 47% of the population is reached by at least
     one channel (P10–P90: 0–94%).
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> paris = datetime(2023, 11, 2, tzinfo=ZoneInfo("Europe/Paris"))
+    >>> print(finding_text(worst, "en", start=paris))  # doctest: +NORMALIZE_WHITESPACE
+    The worst moment comes at 09:00 (Thu 2 Nov, +9 h): 47% of the population is reached by at
+    least one channel (P10–P90: 0–94%).
     >>> never = Finding("recovery", None, 0.9)
     >>> print(finding_text(never, "fr", duration_h=48))  # doctest: +NORMALIZE_WHITESPACE
     La part de la population atteinte par au moins un canal ne remonte pas au-dessus de 95 %
@@ -127,4 +138,4 @@ def finding_text(f: Finding, lang: str, *, duration_h: float = 0.0) -> str:
     from tousrisques.report._i18n import Formats, translations
     from tousrisques.report._words import finding
 
-    return finding(f, translations(lang), Formats(lang), duration_h=duration_h)
+    return finding(f, translations(lang), Formats(lang, start), duration_h=duration_h)

@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from tousrisques._clock import start_of
 from tousrisques.report._data import Chart, ReportData
 from tousrisques.report._i18n import Formats, check_lang, pick, translations
 from tousrisques.report._maps import MapWords, asset_map, map_defs, zone_map
@@ -47,11 +48,27 @@ def environment(lang: str) -> Environment:
     return env
 
 
-def _chart(chart: Chart, times_h: list[float], lang: str, uid: str) -> Markup:
-    """One chart in ``lang``, with a description in words for screen readers."""
+def report_formats(data: ReportData, lang: str) -> Formats:
+    """How ``lang`` writes the report's numbers and moments: on the territory's clock when
+    the scenario names a start (``07:00 (Thu 2 Nov, +7 h)``; ``data.timezone`` says the
+    clock), else in hours after it."""
+    return Formats(lang, start_of(data.start, data.timezone) if data.timezone else None)
+
+
+def time_title(fmt: Formats) -> str:
+    """The title of a time axis: hours after the start, or the local time and its zone."""
+    _ = translations(fmt.lang).gettext
+    if fmt.start is None:
+        return _("Hours after the start")
+    zone = getattr(fmt.start.tzinfo, "key", None)
+    return _("Local time (%(zone)s)") % {"zone": zone} if zone else _("Local time")
+
+
+def _chart(chart: Chart, times_h: list[float], fmt: Formats, uid: str) -> Markup:
+    """One chart in ``fmt``'s language, with a description in words for screen readers."""
+    lang = fmt.lang
     tr = translations(lang)
     _ = tr.gettext
-    fmt = Formats(lang)
     label_y: Callable[[float], str] = {
         "share": fmt.share, "seconds": fmt.seconds, "hours": fmt.hours}.get(
         chart.unit, fmt.integer)
@@ -68,20 +85,20 @@ def _chart(chart: Chart, times_h: list[float], lang: str, uid: str) -> Markup:
             "when": when(tr, fmt, low[1])})
     words = ChartWords(
         title=pick(chart.title, lang),
-        x_label=_("Hours after the start"),
+        x_label=time_title(fmt),
         # NOTE: legend of the shaded band of a chart
         band=_("Shaded band: P10–P90, 8 runs out of 10 fall in it"),
         series=[_("%(series)s (mean)") % {"series": pick(s.label, lang)}
                 for s in chart.series],
         summary="; ".join(parts) + ("." if parts else ""))
-    return time_chart(chart, times_h, words=words, label_y=label_y, label_x=fmt.hours, uid=uid)
+    return time_chart(chart, times_h, words=words, label_y=label_y, label_x=fmt.tick, uid=uid)
 
 
 def _maps(data: ReportData, lang: str) -> list[dict[str, Any]]:
     """For each map time: its two maps and their captions."""
     tr = translations(lang)
     _ = tr.gettext
-    fmt = Formats(lang)
+    fmt = report_formats(data, lang)
     m = data.maps
     kinds = kind_labels(data, lang)
     classes = [label for _colour, label in share_classes(lang)]
@@ -112,7 +129,7 @@ def _maps(data: ReportData, lang: str) -> list[dict[str, Any]]:
             legend=[_("working"), _("down"), _("not there yet (mitigation)"),
                     _("line (colour of its state)")])
         out.append({
-            "when": at, "time": fmt.hours(t),
+            "when": at, "time": fmt.clock(t),
             "zones": zone_map(m, k, words=zone_words, uid=f"map-z{k}"),
             "assets": asset_map(m, k, words=asset_words, kind_labels=kinds, uid=f"map-a{k}"),
             "zone_summary": zone_summary, "asset_summary": asset_summary})
@@ -174,7 +191,7 @@ def render_report(data: ReportData, *, lang: str) -> str:
     """
     check_lang(lang)
     tr = translations(lang)
-    fmt = Formats(lang)
+    fmt = report_formats(data, lang)
     duration = data.method.duration_h
     comparison = None
     if data.comparison is not None:
@@ -182,13 +199,13 @@ def render_report(data: ReportData, *, lang: str) -> str:
         comparison = {
             "other": pick(c.other_name, lang),
             "charts": [{"title": pick(ch.title, lang),
-                        "svg": _chart(ch, data.times_h, lang, f"chart-c{i}")}
+                        "svg": _chart(ch, data.times_h, fmt, f"chart-c{i}")}
                        for i, ch in enumerate(c.charts)],
             "figures": [{"label": pick(a.label, lang),
                          "this": fmt.value(a.value, a.unit), "other": fmt.value(b.value, b.unit),
                          "diff": fmt.diff(a.value, b.value, a.unit,
                                           points=lambda n: tr.ngettext("pt", "pts", n)),
-                         "when": fmt.hours(a.at_h) if a.at_h is not None else ""}
+                         "when": fmt.moment(a.at_h) if a.at_h is not None else ""}
                         for a, b in c.figures]}
     times = data.times_h
     context = {
@@ -197,13 +214,13 @@ def render_report(data: ReportData, *, lang: str) -> str:
         "findings": [finding(f, tr, fmt, duration_h=duration) for f in data.findings],
         "key_figures": key_figures(data, tr, fmt),
         "charts": [{"title": pick(ch.title, lang),
-                    "svg": _chart(ch, times, lang, f"chart-{i}")}
+                    "svg": _chart(ch, times, fmt, f"chart-{i}")}
                    for i, ch in enumerate(data.charts)],
         "map_defs": map_defs(data.maps),
         "maps": _maps(data, lang),
         "actors": actors(data, tr, fmt),
-        "strip_axis": strip_axis(times, label_x=fmt.hours,
-                                 title=tr.gettext("Hours after the start"), uid="strip-axis"),
+        "strip_axis": strip_axis(times, label_x=fmt.tick, title=time_title(fmt),
+                                 uid="strip-axis"),
         "strips": [heat_strip(a.connected, times, uid=f"strip-{i}",
                               title=tr.gettext("%(actor)s: share of runs connected over time")
                               % {"actor": a.name})
@@ -212,7 +229,8 @@ def render_report(data: ReportData, *, lang: str) -> str:
         "chains": chains(data, tr, fmt),
         "comparison": comparison,
         "method": method(data, tr, fmt),
-        "start": fmt.datetime(data.start) if data.start else None,
+        "start": fmt.start_text() if fmt.start is not None else
+        fmt.datetime(data.start) if data.start else None,
         "generated": fmt.datetime(data.generated),
     }
     return environment(lang).get_template("report.html").render(context)

@@ -42,7 +42,7 @@ def key_figures(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[di
             "label": pick(k.label, fmt.lang),
             "value": fmt.value(k.value, k.unit),
             "range": fmt.range(k.p10, k.p90, k.unit) if k.p10 is not None else "",
-            "when": fmt.hours(k.at_h) if k.at_h is not None else _("over the scenario"),
+            "when": fmt.moment(k.at_h) if k.at_h is not None else _("over the scenario"),
         })
     return rows
 
@@ -123,13 +123,13 @@ def chains(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[st
                               n.step.skipped) % {"num": fmt.integer(n.step.skipped)}
                           if n.step.skipped else "",
                           "kind": pick(n.step.kind_label, lang),
-                          "time": fmt.hours(n.step.time_h),
+                          "time": fmt.moment(n.step.time_h),
                           "cause": cause(lang, n.step, hazards, local)}
                 fill(n.children)
 
         fill(tree)
         out.append({"subject": c.subject_name or c.subject, "id": c.subject,
-                    "time": fmt.hours(c.at_h), "reason": chain_reason(tr, c), "steps": tree})
+                    "time": fmt.moment(c.at_h), "reason": chain_reason(tr, c), "steps": tree})
     return out
 
 

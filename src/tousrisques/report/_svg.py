@@ -66,6 +66,31 @@ def _hour_step(span: float) -> float:
     return nice_step(span, 12)
 
 
+def tick_labels(labels: Sequence[str]) -> list[tuple[str, str]]:
+    """Each tick's label as (first line, second line): a label may hold a second line after
+    ``\n`` (the day under the hour); a second line equal to the one of the tick before is
+    left out, so the day is written where it changes.
+
+    >>> tick_labels(["06:00\n2 Nov", "12:00\n2 Nov", "00:00\n3 Nov", "6 h"])
+    [('06:00', '2 Nov'), ('12:00', ''), ('00:00', '3 Nov'), ('6 h', '')]
+    """
+    out: list[tuple[str, str]] = []
+    before = ""
+    for label in labels:
+        first, _, second = label.partition("\n")
+        out.append((first, "" if second == before else second))
+        before = second or before
+    return out
+
+
+def _tick_text(x: str, y: float, label: tuple[str, str], extra: str = "") -> str:
+    first, second = label
+    text = f'<text x="{x}" y="{_n(y)}"{extra}>{escape(first)}'
+    if second:
+        text += f'<tspan x="{x}" dy="13">{escape(second)}</tspan>'
+    return text + "</text>"
+
+
 def _n(x: float) -> str:
     """A coordinate with at most one decimal."""
     text = f"{x:.1f}"
@@ -121,11 +146,18 @@ def time_chart(chart: Chart, times_h: Sequence[float], *, words: ChartWords,
                uid: str) -> Markup:
     """One chart as an ``<svg role="img">``: bands, mean lines, axes, legend."""
     n = len(chart.series)
-    height = TOP + PLOT_H + AXIS_H + ROW_H * (n + 1) + 8
     plot_w = WIDTH - LEFT - RIGHT
     t0 = times_h[0] if times_h else 0.0
     t1 = times_h[-1] if times_h and times_h[-1] > t0 else t0 + 1.0
     y_top, y_ticks = _y_scale(chart)
+    # x axis: ticks every round number of hours, labelled on one line or two (hour, day)
+    step = _hour_step(t1 - t0)
+    ticks = [math.ceil(t0 / step) * step + i * step
+             for i in range(int((t1 - t0) / step) + 2)]
+    ticks = [t for t in ticks if t0 - 1e-9 <= t <= t1 + 1e-9]
+    labels = tick_labels([label_x(t) for t in ticks])
+    extra = 13 if any(second for _, second in labels) else 0  # the second line of the ticks
+    height = TOP + PLOT_H + AXIS_H + extra + ROW_H * (n + 1) + 8
 
     def px(t: float) -> float:
         return LEFT + (t - t0) / (t1 - t0) * plot_w
@@ -145,20 +177,14 @@ def time_chart(chart: Chart, times_h: Sequence[float], *, words: ChartWords,
     out += [f'<text x="{LEFT - 6}" y="{_n(py(v) + 4)}">{escape(label_y(v))}</text>'
             for v in y_ticks]
     out.append("</g>")
-    # x axis: ticks every round number of hours
-    step = _hour_step(t1 - t0)
-    ticks = [math.ceil(t0 / step) * step + i * step
-             for i in range(int((t1 - t0) / step) + 2)]
-    ticks = [t for t in ticks if t0 - 1e-9 <= t <= t1 + 1e-9]
     base = TOP + PLOT_H
     out.append(f'<path d="M{LEFT} {base}H{WIDTH - RIGHT}M{LEFT} {TOP}V{base}" '
                'stroke="#333" stroke-width="1" fill="none"/>')
     out.append('<g class="axis" font-size="12" fill="#333" text-anchor="middle">')
-    for t in ticks:
+    for t, tick in zip(ticks, labels, strict=True):
         x = _n(px(t))
-        out.append(f'<path d="M{x} {base}v5" stroke="#333"/>'
-                   f'<text x="{x}" y="{base + 18}">{escape(label_x(t))}</text>')
-    out.append(f'<text x="{_n(LEFT + plot_w / 2)}" y="{base + 36}">'
+        out.append(f'<path d="M{x} {base}v5" stroke="#333"/>' + _tick_text(x, base + 18, tick))
+    out.append(f'<text x="{_n(LEFT + plot_w / 2)}" y="{base + 36 + extra}">'
                f"{escape(words.x_label)}</text></g>")
     # bands first, then lines, so that no band hides a line
     for i, s in enumerate(chart.series):
@@ -181,7 +207,7 @@ def time_chart(chart: Chart, times_h: Sequence[float], *, words: ChartWords,
                 out.append(f'<path class="line" d="M{"L".join(pts)}" fill="none" '
                            f'stroke="{colour}" stroke-width="2.2"{dash_attr}/>')
     # legend: one row per series, then the band
-    y = base + AXIS_H + 6
+    y = base + AXIS_H + extra + 6
     out.append('<g class="legend" font-size="12" fill="#222">')
     for i, label in enumerate(words.series):
         colour = PALETTE[i % len(PALETTE)]
@@ -234,16 +260,21 @@ def strip_axis(times_h: Sequence[float], *, label_x: Callable[[float], str], tit
         if times_h else 1.0
     span = max(t_end - t0, 1e-9)
     step = _hour_step(span) * 2 if span / _hour_step(span) > 6 else _hour_step(span)
-    out = [f'<svg class="strip-axis" role="img" viewBox="0 0 300 22" width="300" height="22" '
-           f'aria-labelledby="{uid}-t"><title id="{uid}-t">{escape(title)}</title>'
-           '<path d="M0 1H300" stroke="#333" fill="none"/>'
-           '<g font-size="11" font-weight="normal" fill="#333" text-anchor="middle">']
+    ticks = []
     t = math.ceil(t0 / step) * step
     while t <= t_end + 1e-9:
+        ticks.append(t)
+        t += step
+    labels = tick_labels([label_x(t) for t in ticks])
+    high = 35 if any(second for _, second in labels) else 22
+    out = [f'<svg class="strip-axis" role="img" viewBox="0 0 300 {high}" width="300" '
+           f'height="{high}" aria-labelledby="{uid}-t"><title id="{uid}-t">{escape(title)}'
+           '</title><path d="M0 1H300" stroke="#333" fill="none"/>'
+           '<g font-size="11" font-weight="normal" fill="#333" text-anchor="middle">']
+    for t, tick in zip(ticks, labels, strict=True):
         x = (t - t0) / span * 300
         anchor = ' text-anchor="start"' if x < 12 else (' text-anchor="end"' if x > 288 else "")
         out.append(f'<path d="M{_n(x)} 1v5" stroke="#333"/>'
-                   f'<text x="{_n(x)}" y="18"{anchor}>{escape(label_x(t))}</text>')
-        t += step
+                   + _tick_text(_n(x), 18, tick, anchor))
     out.append("</g></svg>")
     return Markup("".join(out))

@@ -22,10 +22,16 @@ def _capitalise(text: str) -> str:
 
 
 def when(tr: NullTranslations, fmt: Formats, at_h: float | None) -> str:
-    """``4 h after the start``, or ``at the start`` for 0."""
+    """``4 h after the start``, or ``at the start`` for 0; with a start on the clock,
+    ``at 04:00 (Thu 2 Nov, +4 h)`` (``at the start (2 Nov 00:00)`` for 0)."""
     _ = tr.gettext
     if at_h is not None and round(at_h * 60) == 0:
+        if fmt.start is not None:
+            return _("at the start (%(time)s)") % {"time": fmt.clock(0)}
         return _("at the start")
+    if fmt.start is not None and at_h is not None:
+        # NOTE: a moment on the clock: "at 04:00 (Thu 2 Nov, +4 h)"
+        return _("at %(time)s") % {"time": fmt.moment(at_h)}
     return _("%(time)s after the start") % {"time": fmt.hours(at_h)}
 
 

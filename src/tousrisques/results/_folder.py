@@ -51,7 +51,7 @@ from tousrisques.results._figures import findings, key_figures
 from tousrisques.results._files import check_sizes, describe_tree, file_hash
 from tousrisques.results._inputs import changed_originals, copy_inputs
 from tousrisques.results._summary import FORMAT, read_summary
-from tousrisques.results._tables import changes_table
+from tousrisques.results._tables import changes_table, with_local_time
 from tousrisques.scenario import Scenario, load_scenario
 
 CRITICALITY_COLUMNS = {
@@ -168,8 +168,10 @@ def _write_study(study: Study, folder: Path, final: Path, *, prefix: str = "") -
     write_ensemble(ens, base)
     stats = ens.stats_table()
     stats = stats.add_column(2, "time_h", pc.divide(stats.column("time_s"), 3600.0))
+    start = study.scenario.start
+    stats = with_local_time(stats, start, 3)
     write_csv(stats, base / "indicators.csv")
-    changes = changes_table(study.scenario.compiled, study.timeline)
+    changes = with_local_time(changes_table(study.scenario.compiled, study.timeline), start, 1)
     pq.write_table(changes, base / "changes.parquet")
     write_csv(changes, base / "changes.csv")
     crit = study.criticality
@@ -184,6 +186,9 @@ def _write_study(study: Study, folder: Path, final: Path, *, prefix: str = "") -
             "name": {"en": s.spec.name.en, "fr": s.spec.name.fr},
         },
         "territory": {"name": s.territory.name, "hash": s.compiled.source_hash},
+        # the clock of the outputs: t = 0 as an aware ISO date-time, and the territory's zone
+        "start": s.start.isoformat() if s.start is not None else None,
+        "timezone": s.territory.timezone,
         "inputs": copy_inputs(s, base, f"{prefix}/" if prefix else ""),
         "runs": ens.runs,
         "seed": int(ens.metadata.get("seed", "0")),

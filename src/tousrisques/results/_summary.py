@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,19 @@ _TEXT = Msg(N_("a text"))
 _OBJECT = Msg(N_("an object {...}"))
 _OBJECT_OR_NULL = Msg(N_("an object {...}, or null"))
 _AS_WRITTEN = Msg(N_("what `tousrisques run` wrote there, or run the scenario again"))
+_START = Msg(N_("an ISO 8601 date and time with its offset, or null"))
+
+
+def _aware_iso(v: Any) -> bool:
+    """An ISO 8601 date-time with its UTC offset (a run's ``start``), or null."""
+    if v is None:
+        return True
+    if not isinstance(v, str) or len(v) > 64:
+        return False
+    try:
+        return datetime.fromisoformat(v).utcoffset() is not None
+    except ValueError:
+        return False
 
 
 def _summary_problems(info: dict[str, Any], file: str, prefix: str = "") -> list[Problem]:
@@ -229,6 +243,9 @@ def _summary_problems(info: dict[str, Any], file: str, prefix: str = "") -> list
             required=False,
             within="territory",
         )
+    # the clock of the outputs (absent from folders written before it was recorded)
+    check(info, "start", _START, _aware_iso, required=False)
+    check(info, "timezone", _TEXT, lambda v: is_text(v) and len(v) <= 64, required=False)
     runs_ok = check(info, "runs", _RUNS, integer(1))
     check(info, "seed", _INTEGER, integer(0))
     if (

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pyarrow as pa
 
+from tousrisques._clock import iso_times
 from tousrisques.engine import CAUSES, Timeline
 from tousrisques.engine._log import CAUSE_EVENT
 from tousrisques.territory import CompiledTerritory
@@ -50,3 +53,40 @@ def changes_table(c: CompiledTerritory, timeline: Timeline) -> pa.Table:
             "event": pa.array(np.where(is_event, event_text[ref], "").tolist(), pa.string()),
         }
     )
+
+
+def with_local_time(table: pa.Table, start: datetime | None, at: int) -> pa.Table:
+    """``table`` with a ``local_time`` column at position ``at``: the local date-time of its
+    ``time_s`` on the territory's clock, ISO 8601 with its offset
+    (``2023-11-02T06:00:00+01:00``); ``table`` as it is when there is no ``start``.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        With a ``time_s`` column (seconds from the start).
+    start : datetime or None
+        The scenario's start, aware (``Scenario.start``).
+    at : int
+        Where the column goes.
+
+    Returns
+    -------
+    pyarrow.Table
+
+    Examples
+    --------
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> import pyarrow as pa
+    >>> from tousrisques.results import with_local_time
+    >>> t = pa.table({"time_s": [0.0, 10800.0]})
+    >>> start = datetime(2023, 10, 29, 1, tzinfo=ZoneInfo("Europe/Paris"))
+    >>> with_local_time(t, start, 1).column("local_time").to_pylist()
+    ['2023-10-29T01:00:00+02:00', '2023-10-29T03:00:00+01:00']
+    >>> with_local_time(t, None, 1).column_names
+    ['time_s']
+    """
+    if start is None:
+        return table
+    times = table.column("time_s").to_numpy()
+    return table.add_column(at, "local_time", pa.array(iso_times(start, times), pa.string()))

@@ -10,8 +10,7 @@ import types
 from collections.abc import Hashable, Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
-                      field_validator)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as PydanticError
 
 from tousrisques._durations import parse_duration
