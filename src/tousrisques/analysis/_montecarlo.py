@@ -29,10 +29,12 @@ Progress = Callable[[int], None]
 DASK_TIMEOUT = 10.0
 
 
-# what a worker sends back for one run: values, counts, names, and the packed bits of
-# zone_reached and actor_channels
+# what a worker sends back for one run: values, counts, names, the packed bits of
+# zone_reached (zones wholly reached) and actor_channels, and the zones partly reached (door
+# to door by volunteers: flat positions in zone_reached and their shares, a few)
 RunOut = tuple[
-    FloatArray, FloatArray, tuple[str, ...], npt.NDArray[np.uint8], npt.NDArray[np.uint8]
+    FloatArray, FloatArray, tuple[str, ...], npt.NDArray[np.uint8], npt.NDArray[np.uint8],
+    npt.NDArray[np.int64], FloatArray,
 ]
 
 
@@ -41,12 +43,16 @@ def run_one(plan: Plan, run: int) -> RunOut:
     the causes of changes, which indicators do not read, are not computed)."""
     ind = compute_indicators(plan.compiled, replay(plan, run, causes=False))
     assert ind.zone_reached is not None and ind.actor_channels is not None
+    shares = ind.zone_reached.ravel()
+    part = np.flatnonzero((shares > 0) & (shares < 1))
     return (
         ind.values,
         ind.counts,
         ind.names,
-        np.packbits(ind.zone_reached),
+        np.packbits(shares >= 1),
         np.packbits(ind.actor_channels),
+        part.astype(np.int64),
+        shares[part],
     )
 
 
@@ -157,6 +163,7 @@ def _gather(plan: Plan, results: list[RunOut], runs: int) -> Ensemble:
     actor_channels = np.zeros(n_t * n_a * n_c)
     for r in results:
         zones += np.unpackbits(r[3], count=n_t * n_b * n_z)
+        zones[r[5]] += r[6]
         actor_channels += np.unpackbits(r[4], count=n_t * n_a * n_c)
     meta = {
         "version": __version__,

@@ -25,10 +25,10 @@ from tousrisques._atomic import refuse_to_replace
 from tousrisques._exceptions import CompiledFormatError
 from tousrisques._gc import gc_paused
 from tousrisques.territory._config import ROLES
-from tousrisques.territory._model import FloatArray, IntArray, Requirements, Territory
-from tousrisques.territory._relays import relay_arrays
 from tousrisques.territory._fallback import fallback_fields
+from tousrisques.territory._model import FloatArray, IntArray, Requirements, Territory
 from tousrisques.territory._operators import operator_fields
+from tousrisques.territory._relays import relay_arrays
 
 FORMAT_VERSION = 3
 BoolArray = npt.NDArray[np.bool_]

@@ -45,11 +45,11 @@ from tousrisques.territory._config import (
 from tousrisques.territory._fallback import check_fallbacks
 from tousrisques.territory._fields import ASSET_FIELDS, ZONE_FIELDS, FieldSpec
 from tousrisques.territory._kinds import CATALOGUE, LAYERS, KindSpec, merge_kind
-from tousrisques.territory._relays import check_relays
 from tousrisques.territory._model import Territory
 from tousrisques.territory._operators import asset_operators, check_operators
 from tousrisques.territory._read_csv import read_block, read_links
 from tousrisques.territory._read_geojson import read_geojson
+from tousrisques.territory._relays import check_relays
 from tousrisques.territory._rows import IdIndex, Places, concat_ids
 from tousrisques.territory._supply import zone_supply
 
