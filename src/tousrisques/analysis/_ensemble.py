@@ -20,7 +20,8 @@ class Ensemble:
     """Every run's indicators (``values[run, name, time]``), their statistics, metadata.
 
     ``zone_reached[k, j, z]`` is the share of runs in which zone ``z`` is reached by the
-    broadcast channel ``broadcast_ids[j]`` at ``times_s[k]`` (the last ``j``: by any);
+    broadcast channel ``broadcast_ids[j]`` at ``times_s[k]`` (the last ``j``: by any) — for
+    door to door by volunteers, the mean share of the zone's people informed;
     ``actor_channels[k, a, c]`` the share of runs in which channel ``c`` is available to
     actor ``a``.
 
