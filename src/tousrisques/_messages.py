@@ -200,6 +200,11 @@ MESSAGES: dict[str, _T] = {
     "actor.operator_any": (N_("no operator: channel '{channel}' reaches it through every "
                               "operator's coverage"),
                            N_("operator: the operator of its phones, one of {allowed}")),
+    "actor.operator_no_coverage": (N_("operator '{ref}' has no {kind} for channel "
+                                      "'{channel}': the actor has it only where a {kind} of "
+                                      "no operator covers it"),
+                                   N_("the operator of its phones among those of the "
+                                      "{kind} assets: {allowed}")),
     "actor.fallback_delay": (N_("fallback_delay without fallback_site"),
                              N_("fallback_site: the asset it moves to, or no fallback_delay")),
     "actors.no_crisis_cell": (N_("no actor is a crisis cell"),

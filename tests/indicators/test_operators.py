@@ -259,3 +259,17 @@ def test_bad_operator_values_on_assets(tmp_path: Path) -> None:
     row = rows(c, "ANT-L")[0]
     # ANT-G wrote "free" first: that spelling is kept
     assert [c.operator_names[k] for k in c.asset_operators[row].indices] == ["free", "sfr"]
+
+
+def test_an_actor_whose_operator_has_no_antenna_is_warned(tmp_path: Path) -> None:
+    # the town hall's site belongs to the commune: a name some asset carries, but no antenna
+    sites = SITES.replace("id,kind,lon,lat", "id,kind,lon,lat,operator").replace(
+        "49.4402\n", "49.4402,\n").replace("49.4405\n", "49.4405,Commune\n").replace(
+        "FR-ALERT,service,,\n", "FR-ALERT,service,,,\n")
+    actors = ACTORS.replace("operator: ORANGE", "operator: commune")
+    t = load_territory(write(tmp_path, assets__sites_csv=sites, actors_yaml=actors))
+    [w] = [p for p in t.warnings if p.code == "actor.operator_no_coverage"]
+    assert (w.ident, w.line, w.params["kind"], w.params["allowed"]) == \
+        ("MAIRE-A", actors.splitlines().index("    operator: commune") + 1, "antenna",
+         "Orange, sfr")
+    assert mobile_for(t.compile(), ())["MAIRE-A"] is False  # no antenna of its operator

@@ -185,7 +185,8 @@ def check_operators(ops: Operators, assets: AssetTable, kind_names: Sequence[str
     ``coverage``. Warnings: an operator written with another separator than ``|``; an actor
     without ``operator`` holding a ``by_operator`` channel in a territory of several operators
     (it uses every operator's coverage): several operators among the assets of the
-    channel's coverage kind.
+    channel's coverage kind; an actor's operator that owns no asset of the coverage kind of a
+    ``by_operator`` channel it holds (it has the channel only from assets of no operator).
 
     Parameters
     ----------
@@ -225,6 +226,7 @@ def check_operators(ops: Operators, assets: AssetTable, kind_names: Sequence[str
                        value=value, **place)
     _check_separators(ops, places, ids, problems)
     by_operator: dict[str, str] = {}  # channel id: the operators of its coverage kind
+    covering: dict[str, tuple[set[int], str]] = {}  # the same, as columns, and its kind
     for i, ch in enumerate(channels.items):
         if not ch.by_operator:
             continue
@@ -239,6 +241,8 @@ def check_operators(ops: Operators, assets: AssetTable, kind_names: Sequence[str
         elif ch.coverage in kind_names:
             of_kind = assets.kind == kind_names.index(ch.coverage)
             cols = np.unique(ops.of_asset[np.nonzero(of_kind)[0]].indices)
+            if len(cols):
+                covering[ch.id] = ({int(k) for k in cols}, str(ch.coverage))
             if len(cols) > 1:
                 by_operator[ch.id] = ", ".join(ops.names[int(k)] for k in cols)
     names = ", ".join(ops.names) or "-"
@@ -249,6 +253,15 @@ def check_operators(ops: Operators, assets: AssetTable, kind_names: Sequence[str
                 problems.error("ref.operator", actors.rel, line=actors.line(i, "operator"),
                                field="operator", ident=a.id, ref=a.operator, allowed=names,
                                suggest=ops.names[ops.code(near)] if near else "")
+                continue
+            code = ops.code(a.operator)
+            for c in a.channels:
+                if c in covering and code not in covering[c][0]:
+                    problems.warning(
+                        "actor.operator_no_coverage", actors.rel,
+                        line=actors.line(i, "operator"), field="operator", ident=a.id,
+                        ref=a.operator, kind=covering[c][1], channel=c,
+                        allowed=", ".join(ops.names[k] for k in sorted(covering[c][0])))
         else:
             held = [c for c in a.channels if c in by_operator]
             if held:
