@@ -68,6 +68,7 @@ actors:
      porte-a-porte], reports_to: [COD]}
   - {id: METRO, name: Métropole, role: crisis_cell, site: SITE, channels: [mobile],
      coordinates_with: [MAIRIE]}
+  - {id: CHU, name: CHU, role: hospital, site: HOP, channels: [radio]}
 """
 TERRITORY = """\
 name: People
@@ -150,6 +151,13 @@ def test_sensitive_sites_down(people) -> None:
     assert ind.value("sites_down:nursing_home")[1] == pytest.approx(0.5)
     assert "sites_down:school" not in ind.names  # sensitive, but the territory has none
     assert "sites_down:site" not in ind.names  # not sensitive
+
+
+def test_a_sensitive_site_is_a_site_like_any_other(people) -> None:
+    _, _, ind = people
+    # the hospital's actor sits in HOP (kind hospital): the radio needs its site, down with T1
+    assert np.isfinite(ind.value("actor_latency:CHU")).tolist() == [True, False, False, True,
+                                                                    True, True, True]
 
 
 def test_network_reach_leaves_door_to_door_out(people) -> None:
