@@ -167,6 +167,7 @@ class PeopleIndicators:
             else np.zeros(n_kinds, bool)
         has = np.bincount(c.kind.astype(np.int64), minlength=n_kinds) > 0
         self.sensitive = np.nonzero(sensitive & has)[0]
+        self.sites = [np.nonzero(c.kind == kind)[0] for kind in self.sensitive.tolist()]
         self.sites_down = np.zeros((len(self.sensitive), n_t))
         self.sites_present = np.zeros((len(self.sensitive), n_t))
         self.coordination_broken = np.zeros(n_t)
@@ -191,10 +192,10 @@ class PeopleIndicators:
         self.unreached[:, k] = (1.0 - reached) @ c.vulnerable
         if self.network.any():
             self.reached_network[k] = reached[:-1][self.network].max(axis=0) @ c.population
-        for row, kind in enumerate(self.sensitive.tolist()):
-            mine = c.kind == kind
-            self.sites_present[row, k] = np.count_nonzero(mine & present)
-            self.sites_down[row, k] = np.count_nonzero(mine & present & ~working)
+        for row, sites in enumerate(self.sites):
+            there = present[sites]
+            self.sites_present[row, k] = np.count_nonzero(there)
+            self.sites_down[row, k] = np.count_nonzero(there & ~working[sites])
         links = c.coordinates_with
         if len(links) and len(component):
             self.coordination_broken[k] = np.count_nonzero(
