@@ -99,7 +99,7 @@ def test_mitigated_storm_keeps_more_people_reachable_and_town_halls_connected(st
         b, m = base.stat(name, "mean"), mitigated.stat(name, "mean")
         assert (m >= b - 1e-12).all(), name
         assert m.sum() > b.sum(), name
-    mayors = [n for n in base.names if n.startswith("actor_latency:MAIRE-")]
+    mayors = [n for n in base.names if n.startswith("actor_latency:CCC-")]
     assert len(mayors) == 71
 
     def connected_mayors(e):
@@ -134,12 +134,15 @@ def test_flood_spares_what_lies_far_from_the_seine() -> None:
 
 
 def test_load_shedding_rotates_and_ransomware_silences_the_services() -> None:
-    heat = run_scenario(ROUEN / "scenarios" / "canicule.yaml")
-    transformers = heat.stat("assets_working:transformer", "mean")
-    # every afternoon from 12 h, one source substation after another for 2 h: never all
-    # at once, and back to full in the morning
-    assert transformers[11] == 1.0 and transformers[12] < 1.0
-    assert (transformers[12:28] > 0.5).all() and transformers[30] == 1.0
+    winter = run_scenario(ROUEN / "scenarios" / "delestage-hivernal.yaml")
+    transformers = winter.stat("assets_working:transformer", "mean")
+    # from 8:00 (2 h after the start), one tranche of MV feeders after another for 2 h, until
+    # 18:00: never all at once, and back to full in the evening
+    assert transformers[1] == 1.0 and transformers[2] < 1.0
+    assert (transformers[2:12] > 0.5).all() and transformers[13] == 1.0
+    assert transformers[26] < 1.0  # the next day again
+    # priority customers are spared: even the day hospitals, which have no generator
+    assert (winter.stat("assets_working:hospital", "mean") == 1.0).all()
     ransom = run_scenario(ROUEN / "scenarios" / "rancongiciel.yaml")
     services = ransom.stat("services_up", "mean", counts=True)
     # mail and website (and their server room) down from 8 h for 72 h; FR-Alert stays
