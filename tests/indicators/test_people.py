@@ -50,7 +50,8 @@ ZONES = _collection(
     _point("Z3", 1.010, 49.300, population=600, vulnerable=60, requires="T3"),
     _point("Z4", 1.150, 49.300, population=200, vulnerable=20, requires="CORE"),
 )
-ZONES_CSV = "id,lon,lat,population,vulnerable,supply\nZ2,1.005,49.300,400,40,T1|T2\n"
+# a JSON list in a text column, as QGIS exports a list
+ZONES_CSV = 'id,lon,lat,population,vulnerable,supply\nZ2,1.005,49.300,400,40,"[""T1"", ""T2""]"\n'
 CHANNELS = """\
 channels:
   - {id: mobile, name: Mobile, mode: point_to_point, requires: CORE, coverage: antenna}

@@ -8,6 +8,7 @@ two transformers down out of four leave half of its people without power.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -23,9 +24,15 @@ SUPPLY = "supply"
 
 
 def _ids(value: Any) -> list[str] | None:
-    """The asset ids of one ``supply`` value (None: not a list of ids)."""
+    """The asset ids of one ``supply`` value (None: not a list of ids). A text that is a
+    JSON list (``'["T1", "T2"]'``, as QGIS writes a list into a text column) is read as one."""
     if value is None:
         return []
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
     if isinstance(value, str):
         items: list[Any] = value.split("|")
     elif isinstance(value, list | tuple):
