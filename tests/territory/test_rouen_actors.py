@@ -62,7 +62,7 @@ def test_services_operators_and_associations_each_on_their_own(
                      "GENDARMERIE": "police", "DDTM": "other", "ENEDIS": "operator",
                      "CROIX-ROUGE": "association", "PROTECTION-CIVILE": "association"}
     ops = {a.operator for a in t.actors if a.id.startswith("OP-")}
-    assert ops == {"orange", "sfr", "bouygues", "free"}
+    assert ops == {"Orange", "SFR", "Bouygues Telecom", "Free"}
     reserves = [a for a in t.actors if a.role == "citizen_relay"]
     assert len(reserves) == 12
     assert all(a.reports_to == (a.id.replace("RESERVE-", "CCC-"),) for a in reserves)

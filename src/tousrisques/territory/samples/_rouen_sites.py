@@ -9,6 +9,7 @@ from typing import Any
 
 from pyproj import Transformer
 
+from tousrisques.territory.samples._rouen_actors import CORE
 from tousrisques.territory.samples._rouen_health import Hospital
 
 TO_M = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
@@ -31,7 +32,8 @@ def hospital_id(h: Hospital, k: int) -> str:
 
     Examples
     --------
-    >>> from tousrisques.territory.samples._rouen_health import Hospital
+    >>> from tousrisques.territory.samples._rouen_actors import CORE
+from tousrisques.territory.samples._rouen_health import Hospital
     >>> hospital_id(Hospital(("760000158",), "", 0, 0, "", False, False), 1)
     'CHU'
     """
@@ -89,8 +91,8 @@ def sites(rouen: tuple[float, float], nearest: Nearest, halls: dict[str, tuple[f
     add("DC-METRO", "datacenter", "Salle informatique de la Métropole", metro,
         f"{nearest(*metro)}|GE-DC")
     add("GE-DC", "generator", "Groupe électrogène — salle informatique", metro, "")
-    add("MAIL-METRO", "service", "Messagerie de la Métropole", metro, "DC-METRO; CORE-ORANGE|CORE-SFR|CORE-BOUYGUES|CORE-FREE")
-    add("WEB-METRO", "service", "Site web de la Métropole", metro, "DC-METRO; CORE-ORANGE|CORE-SFR|CORE-BOUYGUES|CORE-FREE")
+    add("MAIL-METRO", "service", "Messagerie de la Métropole", metro, f"DC-METRO; {CORE}")
+    add("WEB-METRO", "service", "Site web de la Métropole", metro, f"DC-METRO; {CORE}")
     # a national platform: it has no place in Rouen, and nothing of Rouen can break it
     add("FR-ALERT", "service", "Plateforme nationale FR-Alert", None, "")
     building("SDIS-CTA", "SDIS 76 — CTA-CODIS", "CTA-CODIS")
