@@ -28,6 +28,7 @@ TEXT: dict[str, str] = {
                          "from — run the scenario again to see the effect of the changes."),
     # the summary of a valid scenario
     "sc_territory": N_("territory"),
+    "sc_start": N_("start"),
     "sc_duration_h": N_("duration (hours)"),
     "sc_step_h": N_("output step (hours)"),
     "sc_events": N_("timed events"),

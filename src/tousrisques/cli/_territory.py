@@ -108,7 +108,10 @@ def _validate_scenario(path: Path, lang: str, as_json: bool) -> None:
                "duration_h": s.duration_s / 3600, "step_h": s.step_s / 3600,
                "hazards": hazards, "events": len(s.events), "absent_assets": len(s.absent),
                "runs": s.spec.monte_carlo.runs, "seed": s.spec.monte_carlo.seed,
-               "injects": len(s.spec.injects)}
+               "injects": len(s.spec.injects),
+               # t = 0 on the territory's clock, ISO 8601 with its offset (None: no start)
+               "start": s.start.isoformat() if s.start else None,
+               "timezone": s.territory.timezone}
     from tousrisques.analysis._health import never_working
 
     warnings = [*s.territory.warnings, *never_working(s.territory, s.compiled), *s.warnings]
@@ -120,8 +123,9 @@ def _validate_scenario(path: Path, lang: str, as_json: bool) -> None:
         out.print(p.render(lang), style="yellow", markup=False)
     out.print(t("valid_scenario", lang, path=path) + f" — {summary['name']}",
               style="bold green", markup=False)
-    fmt = Formats(lang)
-    shown = {"territory": summary["territory"], "duration_h": fmt.number(s.duration_s / 3600),
+    fmt = Formats(lang, s.start)
+    shown = {"territory": summary["territory"], "start": fmt.start_text(),
+             "duration_h": fmt.number(s.duration_s / 3600),
              "step_h": fmt.number(s.step_s / 3600), "events": fmt.integer(len(s.events)),
              "absent_assets": fmt.integer(len(s.absent)),
              "runs": fmt.integer(s.spec.monte_carlo.runs), "seed": summary["seed"],
