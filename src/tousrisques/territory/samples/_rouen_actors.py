@@ -148,5 +148,8 @@ def actors(communes: dict[str, str], reserves: dict[str, str]) -> list[dict[str,
     for code, name in sorted(reserves.items()):
         out.append(_actor(f"RESERVE-{code}", f"Réserve communale de sécurité civile — {name}",
                           "citizen_relay", f"MAIRIE-{code}", ["mobile", "porte-a-porte"],
-                          reports_to=[f"CCC-{code}"]))
+                          reports_to=[f"CCC-{code}"],
+                          # a réserve communale counts tens of members: 30 in the city, 15
+                          # elsewhere (docs/sample-territory.md)
+                          volunteers=30 if code == "76540" else 15))
     return out

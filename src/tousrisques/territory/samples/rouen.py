@@ -28,7 +28,12 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from tousrisques._atomic import atomic_folder
-from tousrisques.territory.synthetic import _tree_parents
+from tousrisques.territory.samples._rouen_actors import actors as _actors
+from tousrisques.territory.samples._rouen_actors import channels as _channels
+from tousrisques.territory.samples._rouen_grid import mobile_networks, power_grid
+from tousrisques.territory.samples._rouen_health import Hospital
+from tousrisques.territory.samples._rouen_health import hospitals as _hospitals
+from tousrisques.territory.samples._rouen_sites import sites as _sites
 
 CRS = "EPSG:2154"
 CELL_M = 1000.0
@@ -102,7 +107,7 @@ def _write(out: Path, rng: np.random.Generator) -> None:
 
     # --- zones: 1 km cells clipped to each commune, its population spread by area -------
     zones = []
-    zx, zy, zpop, zcommune = [], [], [], []
+    zx, zy, zpop, zcommune, zarea = [], [], [], [], []
     town_hall: dict[str, tuple[float, float]] = {}
     for f in communes:
         code, pop = f["properties"]["insee"], int(f["properties"]["population"])
@@ -122,6 +127,7 @@ def _write(out: Path, rng: np.random.Generator) -> None:
             zx.append(p.x)
             zy.append(p.y)
             zpop.append(int(n))
+            zarea.append(cell.area)
             zcommune.append(code)
             zones.append({"type": "Feature",
                           "properties": {"id": f"Z-{code}-{k:03d}", "insee": code,
@@ -135,107 +141,46 @@ def _write(out: Path, rng: np.random.Generator) -> None:
         cells = rng.choice(len(zx_a), n, p=pop_a / pop_a.sum())
         return (zx_a[cells] + rng.uniform(-300, 300, n), zy_a[cells] + rng.uniform(-300, 300, n))
 
-    # --- power: source substations, a feeder tree to MV/LV transformers ------------------
+    # --- power: source substations, radial MV feeders, normally-open ties (_rouen_grid) ---
     n_tr = max(10, total // PEOPLE_PER_TRANSFORMER)
-    tx, ty = scatter(n_tr)
     # source substations at population-weighted centres
-    sx, sy = _kmeans(*scatter(SOURCE_SUBSTATIONS), tx, ty)
-    src_of, parent = _tree_parents(tx, ty, sx, sy)
-    tr_tree = cKDTree(np.c_[tx, ty])
+    sx, sy = _kmeans(*scatter(SOURCE_SUBSTATIONS), zx_a, zy_a)
+    density = pop_a / np.maximum(np.array(zarea) / 1e6, 0.01)  # inhabitants per km²
+    grid = power_grid(rng, zx_a, zy_a, pop_a, density, n_tr, (sx, sy), _lonlat)
+    power, nearest_tr = grid.rows, grid.nearest
+    for feature, supply in zip(zones, grid.supply, strict=True):
+        feature["properties"]["supply"] = supply
 
-    def nearest_tr(x: float, y: float) -> str:
-        return f"T{int(tr_tree.query([x, y])[1]):04d}"
-
-    power: list[list[Any]] = [["id", "kind", "name", "lon", "lat", "source", "requires",
-                               "connects"]]
-    for s in range(SOURCE_SUBSTATIONS):
-        power.append([f"PS{s}", "substation", f"Poste source {s}", *_lonlat(sx[s], sy[s]),
-                      "true", "", ""])
-    for i in range(n_tr):
-        power.append([f"T{i:04d}", "transformer", "", *_lonlat(tx[i], ty[i]), "", "", ""])
-    for i in range(n_tr):
-        up = f"T{parent[i]:04d}" if parent[i] >= 0 else f"PS{src_of[i]}"
-        power.append([f"L{i:04d}", "line", "", "", "", "", "", f"{up};T{i:04d}"])
-
-    # --- telecom: cores, fibre nodes, antennas with batteries, backhaul -----------------
+    # --- telecom: four operators' antenna sites, fibre nodes, cores (_rouen_grid) ---------
     rx, ry = town_hall[ROUEN]
-    cores = [(rx + 800, ry - 600), (rx - 2500, ry - 4000)]
+    cores = [(rx + 800, ry - 600), (rx - 2500, ry - 4000), (rx + 3000, ry + 2500),
+             (rx - 1500, ry + 1800)]
     n_fn = max(2, total // PEOPLE_PER_FIBRE_NODE)
-    fx, fy = scatter(n_fn)
     n_ant = max(4, total // PEOPLE_PER_ANTENNA)
     ax, ay = scatter(n_ant)
-    battery = rng.integers(1, 5, n_ant)  # 1 to 4 hours
-    fn_of = cKDTree(np.c_[fx, fy]).query(np.c_[ax, ay])[1]
-    core_of = cKDTree(np.array(cores)).query(np.c_[fx, fy])[1]
-    telecom: list[list[Any]] = [["id", "kind", "name", "lon", "lat", "requires", "connects",
-                                 "operator"]]
-    for k, (x, y) in enumerate(cores):
-        telecom.append([f"CORE{k}", "core", f"Cœur de réseau {k}", *_lonlat(x, y),
-                        nearest_tr(x, y), "", "opérateur"])
-    for k in range(n_fn):
-        telecom.append([f"NRO{k:02d}", "fibre_node", "", *_lonlat(fx[k], fy[k]),
-                        f"{nearest_tr(fx[k], fy[k])}@4h", "", "opérateur"])
-    for k in range(n_ant):
-        telecom.append([f"ANT{k:03d}", "antenna", "", *_lonlat(ax[k], ay[k]),
-                        f"{nearest_tr(ax[k], ay[k])}|GE-ANT{k:03d}@{battery[k]}h", "",
-                        "opérateur"])
-    for k in range(n_ant):
-        telecom.append([f"BH{k:03d}", "backhaul", "", "", "", "", f"ANT{k:03d};NRO{fn_of[k]:02d}",
-                        "opérateur"])
-    links: list[list[Any]] = [["from", "to", "layer"]]
-    links += [[f"NRO{k:02d}", f"CORE{core_of[k]}", "telecom"] for k in range(n_fn)]
-    links.append(["CORE0", "CORE1", "telecom"])
+    telecom, links = mobile_networks(rng, (ax, ay), scatter(n_fn), cores, nearest_tr, _lonlat)
 
     # --- sites, services, sirens, radio ---------------------------------------------------
-    hospitals = list(csv.DictReader(io.StringIO(_data("hospitals.csv"))))
-    hospitals = [h for h in hospitals if "Maladies Mentales" not in h["facility_type"]]
-    sites: list[list[Any]] = [["id", "kind", "name", "lon", "lat", "requires", "range_m"]]
+    # institutional and crisis sites, fallback sites, services, hospitals: _rouen_sites.py
+    hospitals = _hospitals(_data("hospitals.csv"))
+    sites: list[list[Any]] = [["id", "kind", "name", "lon", "lat", "requires", "range_m",
+                               "finess", "psychiatric", "day_hospital"]]
 
-    def site(ident: str, kind: str, name: str, x: float, y: float, req: str,
-             rng_m: str = "") -> None:
-        sites.append([ident, kind, name, *_lonlat(x, y), req, rng_m])
+    def site(ident: str, kind: str, name: str, x: float | None, y: float | None, req: str,
+             rng_m: str = "", **extra: str) -> None:
+        where = ("", "") if x is None or y is None else _lonlat(x, y)
+        sites.append([ident, kind, name, *where, req, rng_m, extra.get("finess", ""),
+                      extra.get("psychiatric", ""), extra.get("day_hospital", "")])
 
-    pref = (rx + 300, ry + 200)
-    site("PREFECTURE", "site", "Préfecture de la Seine-Maritime (COD)", *pref,
-         f"{nearest_tr(*pref)}|GE-PREF")
-    site("GE-PREF", "generator", "Groupe électrogène de la préfecture", *pref, "")
-    metro = (rx - 600, ry - 300)
-    site("METROPOLE", "site", "Siège de la Métropole (cellule de crise)", *metro,
-         f"{nearest_tr(*metro)}")
-    site("DC-METRO", "datacenter", "Salle informatique de la Métropole", *metro,
-         f"{nearest_tr(*metro)}|GE-DC")
-    site("GE-DC", "generator", "Groupe électrogène du centre de données", *metro, "")
-    site("MAIL-METRO", "service", "Messagerie de la Métropole", *metro, "DC-METRO; CORE0|CORE1")
-    site("WEB-METRO", "service", "Site web de la Métropole", *metro, "DC-METRO; CORE0|CORE1")
-    site("FR-ALERT", "service", "Plateforme nationale FR-Alert", *pref, "")
-    cta = (rx + 2500, ry + 1500)
-    site("SDIS-CTA", "site", "SDIS 76 — CTA-CODIS", *cta, f"{nearest_tr(*cta)}|GE-SDIS")
-    site("GE-SDIS", "generator", "Groupe électrogène du CTA", *cta, "")
-    ars = (rx + 100, ry - 200)
-    site("ARS", "site", "ARS Normandie (délégation)", *ars, nearest_tr(*ars))
-    enedis = (rx + 3000, ry - 2500)
-    site("ENEDIS", "site", "Agence de conduite Enedis", *enedis,
-         f"{nearest_tr(*enedis)}|GE-ENEDIS")
-    site("GE-ENEDIS", "generator", "Groupe électrogène de l'agence de conduite", *enedis, "")
-    noc = cores[0]
-    site("NOC", "site", "Centre d'exploitation de l'opérateur", *noc, f"{nearest_tr(*noc)}@72h")
-    radio = (rx - 200, ry + 900)
-    site("RADIO", "site", "Radio locale (studio)", *radio, f"{nearest_tr(*radio)}@24h")
-    fm = (rx + 1500, ry + 5000)
-    site("FM", "fm_transmitter", "Émetteur FM", *fm, f"{nearest_tr(*fm)}@24h")
-    port = TO_M.transform(1.060, 49.443)  # the port of Rouen, where the plume starts
-    site("SEVESO", "site", "Site industriel Seveso (port de Rouen)", *port, nearest_tr(*port))
-    assoc = (rx + 1200, ry - 900)
-    site("ASSOC", "site", "Protection civile et Croix-Rouge (locaux)", *assoc, nearest_tr(*assoc))
-    for k, h in enumerate(hospitals):
-        x, y = TO_M.transform(float(h["lon"]), float(h["lat"]))
-        ident = "CHU" if h["finess"] == "760000158" else f"HOSP{k:02d}"
-        gen = f"GE-{ident}"
-        site(ident, "site", h["name"].title(), x, y, f"{nearest_tr(x, y)}|{gen}")
-        site(gen, "generator", f"Groupe électrogène — {h['name'].title()}", x, y, "")
-    for code, (x, y) in sorted(town_hall.items()):
-        site(f"MAIRIE-{code}", "site", f"Mairie {_de(_name(communes, code))}", x, y,
-             nearest_tr(x, y))
+    big = sorted(communes, key=lambda f: -f["properties"]["population"])[:RESERVE_COMMUNES]
+    reserve_codes = sorted(f["properties"]["insee"] for f in big)
+    pref = (rx + 300, ry + 200)  # for the satellite phone of the plan
+    metro = (rx - 600, ry - 300)  # for the fuel depot
+    for row in _sites((rx, ry), nearest_tr, town_hall,
+                      {code: f"Mairie {_de(_name(communes, code))}" for code in town_hall},
+                      {code: _name(communes, code) for code in reserve_codes}, hospitals):
+        site(row.pop("id"), row.pop("kind"), row.pop("name"), row.pop("x"), row.pop("y"),
+             row.pop("requires"), **row)
     # sirens where people live
     n_siren = max(3, total // PEOPLE_PER_SIREN)
     sx2, sy2 = scatter(n_siren)
@@ -247,8 +192,6 @@ def _write(out: Path, rng: np.random.Generator) -> None:
         site(f"RR{k}", "radio_relay", "Relais radio des secours", kx[k], ky[k],
              f"{nearest_tr(kx[k], ky[k])}@8h")
     # citizen reserves in the most populated communes: door-to-door within 1.5 km
-    big = sorted(communes, key=lambda f: -f["properties"]["population"])[:RESERVE_COMMUNES]
-    reserve_codes = sorted(f["properties"]["insee"] for f in big)
     for code in reserve_codes:
         site(f"RELAIS-{code}", "citizen_relay", f"Réserve communale — {_name(communes, code)}",
              *town_hall[code], "", "1500")
@@ -323,7 +266,7 @@ def _de(name: str) -> str:
 
 
 def _write_yaml(out: Path, communes: list[dict[str, Any]], reserves: list[str],
-                hospitals: list[dict[str, str]]) -> None:
+                hospitals: list[Hospital]) -> None:
     head = "# Built by tousrisques.territory.samples.rouen — see docs/sample-territory.md\n"
     _dump(out / "territory.yaml", {
         "name": "Métropole Rouen Normandie (échantillon)",
@@ -341,85 +284,9 @@ def _write_yaml(out: Path, communes: list[dict[str, Any]], reserves: list[str],
                                     "label_fr": "relais citoyen (porte-à-porte)"}},
     }, head)
 
-    def ch(ident: str, fr: str, en: str, mode: str, latency: str, **kw: Any) -> dict[str, Any]:
-        return {"id": ident, "name": {"fr": fr, "en": en}, "mode": mode, "latency": latency,
-                **kw}
-
-    core = "CORE0|CORE1"
-    channels = [
-        ch("fixe", "Téléphonie fixe (box VoIP)", "Fixed line (VoIP box)", "point_to_point",
-           "1m", requires=core, coverage=None),
-        ch("mobile", "Téléphonie mobile (voix et SMS)", "Mobile voice and SMS",
-           "point_to_point", "1m", requires=core, coverage="antenna"),
-        ch("fr-alert", "Diffusion cellulaire FR-Alert", "Cell broadcast (FR-Alert)",
-           "broadcast", "10m", requires=f"FR-ALERT; {core}", coverage="antenna",
-           needs_site=False, triggered_by=["prefecture"]),
-        ch("sirenes", "Sirènes (SAIP)", "Sirens", "broadcast", "5m", coverage="siren",
-           needs_site=False, triggered_by=["prefecture", "mayor"]),
-        ch("radio-fm", "Radio FM", "FM radio", "broadcast", "15m", coverage="fm_transmitter",
-           needs_site=False, triggered_by=["media"]),
-        ch("radio-secours", "Réseau radio des secours", "Emergency services radio",
-           "point_to_point", "30s", coverage="radio_relay"),
-        ch("courriel", "Courriel", "E-mail", "point_to_point", "15m",
-           requires=f"MAIL-METRO; {core}"),
-        ch("reseaux-sociaux", "Réseaux sociaux", "Social networks", "broadcast", "20m",
-           requires=core, coverage="antenna", needs_site=False,
-           triggered_by=["prefecture", "crisis_cell", "mayor"]),
-        ch("site-web", "Site web de la Métropole", "Métropole website", "broadcast", "30m",
-           requires=f"WEB-METRO; {core}", coverage="antenna", needs_site=False,
-           triggered_by=["crisis_cell"]),
-        ch("satellite", "Téléphone satellite", "Satellite phone", "point_to_point", "2m",
-           coverage="satphone", needs_site=False),
-        ch("officier-liaison", "Officier de liaison", "Liaison officer", "point_to_point",
-           "1h", needs_site=False),
-        ch("porte-a-porte", "Porte-à-porte des bénévoles", "Door to door by volunteers",
-           "broadcast", "2h", coverage="citizen_relay", needs_site=False,
-           triggered_by=["mayor", "citizen_relay"]),
-    ]
-    for c in channels:
-        if c.get("coverage") is None:
-            c.pop("coverage", None)
-    _dump(out / "channels.yaml", {"channels": channels}, head)
-
-    def actor(ident: str, name: str, role: str, site: str, chans: list[str],
-              **kw: Any) -> dict[str, Any]:
-        return {"id": ident, "name": name, "role": role, "site": site, "channels": chans, **kw}
-
-    everyday = ["fixe", "mobile", "courriel"]
-    actors = [
-        actor("COD", "Préfecture — centre opérationnel départemental", "prefecture",
-              "PREFECTURE", [*everyday, "radio-secours", "satellite", "officier-liaison",
-                             "fr-alert", "sirenes", "reseaux-sociaux"], crisis_cell=True),
-        actor("CIC-METRO", "Métropole — cellule de crise", "crisis_cell", "METROPOLE",
-              [*everyday, "site-web", "reseaux-sociaux", "officier-liaison"],
-              crisis_cell=True, reports_to=["COD"]),
-        actor("SDIS", "SDIS 76 — CTA-CODIS", "fire_service", "SDIS-CTA",
-              [*everyday, "radio-secours"], reports_to=["COD"]),
-        actor("CHU", "CHU de Rouen (Charles-Nicolle)", "hospital", "CHU",
-              [*everyday, "radio-secours"], reports_to=["ARS", "COD"]),
-        actor("ARS", "Agence régionale de santé", "health_agency", "ARS", everyday,
-              reports_to=["COD"]),
-        actor("ENEDIS", "Enedis — agence de conduite", "operator", "ENEDIS",
-              [*everyday, "officier-liaison"], reports_to=["COD"]),
-        actor("OPERATEUR", "Opérateur télécom — centre d'exploitation", "operator", "NOC",
-              [*everyday, "officier-liaison"], reports_to=["COD"]),
-        actor("RADIO", "Radio locale", "media", "RADIO", [*everyday, "radio-fm"]),
-        actor("PROTECTION-CIVILE", "Protection civile et Croix-Rouge", "association", "ASSOC",
-              ["mobile", "radio-secours"], reports_to=["CIC-METRO"]),
-        actor("INDUSTRIEL", "Exploitant du site Seveso", "industrial", "SEVESO", everyday,
-              reports_to=["COD"]),
-    ]
-    for f in sorted(communes, key=lambda f: f["properties"]["insee"]):
-        code = f["properties"]["insee"]
-        actors.append(actor(f"MAIRE-{code}", f"Mairie {_de(f['properties']['nom'])} (PCS)",
-                            "mayor", f"MAIRIE-{code}",
-                            [*everyday, "sirenes", "satellite", "reseaux-sociaux",
-                             "porte-a-porte"], reports_to=["COD", "CIC-METRO"]))
-    for code in reserves:
-        actors.append(actor(f"RESERVE-{code}", f"Réserve communale — {_name(communes, code)}",
-                            "citizen_relay", f"MAIRIE-{code}", ["mobile", "porte-a-porte"],
-                            reports_to=[f"MAIRE-{code}"]))
-    del hospitals
+    _dump(out / "channels.yaml", {"channels": _channels()}, head)
+    actors = _actors({f["properties"]["insee"]: _de(f["properties"]["nom"]) for f in communes},
+                     {code: _name(communes, code) for code in reserves})
     _dump(out / "actors.yaml", {"actors": actors}, head)
 
 
