@@ -31,9 +31,9 @@ from tousrisques.engine._timeline import (
 
 __all__ = [
     "CAUSES",
-    "NO_CLASS",
     "DAMAGED",
     "DISCONNECTED",
+    "NO_CLASS",
     "REASONS",
     "REQUIREMENT",
     "WORKING",

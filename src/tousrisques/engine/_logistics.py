@@ -167,8 +167,9 @@ def _list_schedule(ready: FloatArray, duration: FloatArray, rank: IntArray, n_cr
     n = len(order)
     ready_l, dur_l, rank_l, order_l = ready.tolist(), duration.tolist(), rank.tolist(), \
         order.tolist()
+    now = start  # never back in time: a crew free earlier waits for the jobs of now
     while free and (i < n or waiting):
-        t = heapq.heappop(free)
+        t = max(heapq.heappop(free), now)
         if not waiting and i < n:
             t = max(t, ready_l[order_l[i]])
         while i < n and ready_l[order_l[i]] <= t:
@@ -178,4 +179,5 @@ def _list_schedule(ready: FloatArray, duration: FloatArray, rank: IntArray, n_cr
         _, j = heapq.heappop(waiting)
         end[j] = t + dur_l[j]
         heapq.heappush(free, end[j])
+        now = t
     return end

@@ -38,8 +38,9 @@ def service_rank(c: CompiledTerritory, site_class: IntArray, *, absent: IntArray
     absent : ndarray of int, optional
         Assets that are not there (normally-open switches): the feeding tree avoids them.
     zone_supply : scipy.sparse matrix, optional
-        Zones × assets, the share of each zone's homes on each asset; by default each
-        zone's requirement alternatives in equal shares.
+        Zones × assets, the share of each zone's homes on each asset (a zone's
+        ``supply``); a zone without one (an empty row, or no matrix at all) counts its
+        requirement alternatives in equal shares.
     by_vulnerable, by_customers : bool
         Rank by vulnerable people served, then by people served (within a class).
 
@@ -66,9 +67,12 @@ def service_rank(c: CompiledTerritory, site_class: IntArray, *, absent: IntArray
     alt = req.alt.astype(np.int64)
     # a site's class goes to what it requires
     np.minimum.at(cls, alt, cls[owner_of_alt])
-    if zone_supply is None:
-        zone_supply = _zone_alternatives(c)
-    share = sp.csr_matrix(zone_supply)
+    share = _zone_alternatives(c)
+    if zone_supply is not None:
+        # a zone that names its supply hangs on it; the others on their requirements
+        given = sp.csr_matrix(zone_supply, dtype=np.float64)
+        other = (np.diff(given.indptr) == 0).astype(np.float64)
+        share = sp.csr_matrix(given + sp.diags(other) @ share)
     people = np.asarray(share.T @ c.population).ravel()
     weak = np.asarray(share.T @ c.vulnerable).ravel()
     for layer in c.layers:

@@ -381,7 +381,7 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
     """
     n = net.n
     events = sorted(events, key=lambda e: e.time_s)
-    if supply is not None and len(supply.switches) and np.isfinite(supply.switching_s):
+    if supply is not None and len(supply.switches):  # open at the start, whatever closes them
         absent = sorted(set(absent) | set(supply.switches.tolist()))
     for e in events:
         if not np.isfinite(e.time_s):
@@ -457,7 +457,9 @@ def run_timeline(net: Network, events: Sequence[Event], *, duration_s: float, st
         # the state is a function of the damage and of the groups on backup: when neither
         # changed (a refuelling round only), it is the same
         if first or touched or not np.array_equal(excused, was_excused):
-            whole = restored or not monotone
+            # a tank refilled (a round, a generator) may bring back what ran dry: more may
+            # work, so the fixed point starts again from every undamaged asset
+            whole = restored or not monotone or bool((excused & ~was_excused).any())
             fp = fixed_point(net, damaged, on_backup=excused,
                              start=None if whole else working, connectivity=forests,
                              reasons=False)
