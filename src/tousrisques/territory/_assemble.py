@@ -18,6 +18,7 @@ from pyproj import Transformer
 from tousrisques._i18n import N_, Msg
 from tousrisques._problems import Place, Problems, suggest
 from tousrisques.territory._columns import Block, RawGroups, strings
+from tousrisques.territory._construction import check_construction
 from tousrisques.territory._geometry import Area, check_geometry, geometry_columns
 from tousrisques.territory._kinds import KindSpec
 from tousrisques.territory._model import (
@@ -27,7 +28,6 @@ from tousrisques.territory._model import (
     Requirements,
     ZoneTable,
 )
-from tousrisques.territory._construction import check_construction
 from tousrisques.territory._rows import (
     MISSING_ID,
     BoolArray,
@@ -161,7 +161,7 @@ def build_assets(blocks: Sequence[Block], files: Sequence[str], ids: pa.Array,
         range_m=numbers["range_m"], backup_hours=numbers["backup_hours"],
         repair_hours=numbers["repair_hours"], attrs=concat_attrs(blocks), file=file_code,
         row=row)
-    check_construction(table.attrs, None, places, problems)
+    check_construction(table.attrs, ids, places, problems)
     missing = np.nonzero((table.range_m > 0) & np.isnan(table.x) & (kind_code >= 0)
                          & ~geom_flagged & ~given)[0]
     for r in missing.tolist():

@@ -10,7 +10,8 @@ not exist at the start of a run, and closing it (``switching`` in a scenario, or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -60,7 +61,15 @@ def normally_open_flags(values: ObjArray | None, n: int) -> npt.NDArray[np.bool_
     return np.array([parse_flag(v) == 1 for v in values.tolist()], bool)
 
 
-def check_construction(attrs: Mapping[str, ObjArray], ids: list[str] | None,
+def _ident(ids: Sequence[Any] | None, r: int) -> str | None:
+    """The id of row ``r`` (``ids`` a list or a pyarrow array), None without ids."""
+    if ids is None:
+        return None
+    v = ids[r]
+    return str(v.as_py() if hasattr(v, "as_py") else v)
+
+
+def check_construction(attrs: Mapping[str, ObjArray], ids: Sequence[Any] | None,
                        places: Callable[[int], tuple[str, Place]],
                        problems: Problems) -> None:
     """One message per asset whose ``construction`` or ``normally_open`` cannot be read.
@@ -84,7 +93,7 @@ def check_construction(attrs: Mapping[str, ObjArray], ids: list[str] | None,
                 continue
             file, place = places(r)
             problems.error("field.choice", file, field="construction",
-                           ident=ids[r] if ids else None, value=v,
+                           ident=_ident(ids, r), value=v,
                            allowed="overhead, underground (aérien, souterrain)",
                            suggest=suggest(v.strip().lower(), list(_ALIASES)), **place)
     flags = attrs.get("normally_open")
@@ -93,6 +102,6 @@ def check_construction(attrs: Mapping[str, ObjArray], ids: list[str] | None,
             if parse_flag(v) is None:
                 file, place = places(r)
                 problems.error("field.invalid", file, field="normally_open",
-                               ident=ids[r] if ids else None,
+                               ident=_ident(ids, r),
                                detail=Msg(N_("'{value}' is not true or false"), value=v),
                                expected=Msg(N_("true or false (oui, non)")), **place)
