@@ -1,6 +1,6 @@
 """The logistics a scenario gives its runs: repair crews and priorities, refuelling rounds,
 mobile generators, the switching of normally-open switches, and the storm that spares
-underground cables (docs/scenario-format.md, "Crews, fuel and generators")."""
+underground cables (docs/scenario-format.md, "Crews, fuel, generators and switching")."""
 
 from __future__ import annotations
 
@@ -159,7 +159,8 @@ def build_logistics(spec: ScenarioFile, territory: Territory, compiled: Compiled
         assert rank is not None
         hosts = hosts[np.argsort(rank[owner[hosts]], kind="stable")]
         kw.update(generator_hosts=hosts.astype(np.int64), generators=gen.count,
-                  delivery_s=parse_duration(gen.delivery), generator_fuel_s=parse_duration(gen.fuel),
+                  delivery_s=parse_duration(gen.delivery),
+                  generator_fuel_s=parse_duration(gen.fuel),
                   generator_every_s=parse_duration(gen.every) if gen.every else np.inf,
                   generator_needs=names.rows(gen.needs).astype(np.int64) if gen.needs
                   else np.zeros(0, np.int64))
