@@ -117,7 +117,9 @@ ALLOWED_FRENCH = {
     # data: the names of a real or generated territory, in the language of the place
     "territory/samples/rouen.py", "territory/synthetic.py",
     "territory/samples/_rouen_actors.py", "territory/samples/_rouen_sites.py",
-    "territory/samples/_rouen_health.py",
+    "territory/samples/_rouen_health.py", "territory/samples/_rouen_grid.py",
+    # the French words a user may write for overhead and underground (aérien, souterrain)
+    "territory/_construction.py",
     # the scenario a user starts from, written into their folder in both languages
     "cli/_territory.py",
     # the kind catalogue: each kind's label in both languages (data of the model)

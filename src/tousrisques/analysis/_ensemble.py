@@ -42,7 +42,7 @@ class Ensemble:
     >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
     >>> ens = run_ensemble(scenario_plan(s), runs=2)
     >>> ens.values.shape  # runs, indicators, times
-    (2, 26, 49)
+    (2, 32, 49)
     """
 
     times_s: FloatArray

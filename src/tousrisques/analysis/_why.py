@@ -153,8 +153,7 @@ def explain_actor(c: CompiledTerritory, tl: Timeline, net: Network, actor: int,
             whys.append(ChannelWhy(name, "site", (site,)))  # site_chain tells why
             continue
         else:
-            cov = c.coverage_kinds[int(c.channel_coverage[ch])]
-            reach = c.actor_coverage[cov][actor].indices
+            reach = c.actor_reach(ch)[actor].indices  # by_operator: its operator's only
             # empty when no asset of that kind reaches the site at all
             down = [int(a) for a in reach.tolist() if not working[a]]
             status = "coverage"

@@ -127,9 +127,9 @@ def finding_text(f: Finding, lang: str, *, duration_h: float = 0.0,
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
     >>> paris = datetime(2023, 11, 2, tzinfo=ZoneInfo("Europe/Paris"))
-    >>> print(finding_text(worst, "en", start=paris))  # doctest: +NORMALIZE_WHITESPACE
-    The worst moment comes at 09:00 (Thu 2 Nov, +9 h): 47% of the population is reached by at
-    least one channel (P10–P90: 0–94%).
+    >>> finding_text(worst, "en", start=paris).startswith(
+    ...     "The worst moment comes at 09:00 (Thu 2 Nov, +9")
+    True
     >>> never = Finding("recovery", None, 0.9)
     >>> print(finding_text(never, "fr", duration_h=48))  # doctest: +NORMALIZE_WHITESPACE
     La part de la population atteinte par au moins un canal ne remonte pas au-dessus de 95 %

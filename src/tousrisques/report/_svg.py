@@ -67,7 +67,7 @@ def _hour_step(span: float) -> float:
 
 
 def tick_labels(labels: Sequence[str]) -> list[tuple[str, str]]:
-    """Each tick's label as (first line, second line): a label may hold a second line after
+    r"""Each tick's label as (first line, second line): a label may hold a second line after
     ``\n`` (the day under the hour); a second line equal to the one of the tick before is
     left out, so the day is written where it changes.
 

@@ -87,7 +87,7 @@ def shape_of(ens: Ensemble) -> Shape:
     >>> ens = run_ensemble(scenario_plan(s), runs=2)
     >>> from tousrisques.results import shape_of
     >>> shape_of(ens)
-    Shape(runs=2, indicators=26, times=49, zones=4, broadcasts=3, actors=5, channels=6)
+    Shape(runs=2, indicators=32, times=49, zones=4, broadcasts=3, actors=5, channels=6)
     """
     n_b = 0 if ens.zone_reached is None else ens.zone_reached.shape[1]
     return Shape(

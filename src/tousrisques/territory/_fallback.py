@@ -41,7 +41,7 @@ def check_fallbacks(actors: Listing[Actor], rows: IntArray, index: IdIndex,
     >>> _ = shutil.copytree("src/tousrisques/templates/petite-ville", d)
     >>> text = (d / "actors.yaml").read_text("utf-8")
     >>> _ = (d / "actors.yaml").write_text(text.replace(
-    ...     "site: MAIRIE\\n", "site: MAIRIE\\n  fallback_site: CIS-PVV\\n", 1), "utf-8")
+    ...     "    site: MAIRIE\\n", "    site: MAIRIE\\n    fallback_site: CIS-PVV\\n", 1), "utf-8")
     >>> try:
     ...     load_territory(d)
     ... except ValidationError as e:

@@ -32,8 +32,7 @@ def hospital_id(h: Hospital, k: int) -> str:
 
     Examples
     --------
-    >>> from tousrisques.territory.samples._rouen_actors import CORE
-from tousrisques.territory.samples._rouen_health import Hospital
+    >>> from tousrisques.territory.samples._rouen_health import Hospital
     >>> hospital_id(Hospital(("760000158",), "", 0, 0, "", False, False), 1)
     'CHU'
     """
