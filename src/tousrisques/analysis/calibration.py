@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from tousrisques.analysis._ensemble import Ensemble
 from tousrisques.analysis._montecarlo import run_ensemble
-from tousrisques.engine import plan_events, replay
+from tousrisques.engine import replay
 from tousrisques.scenario import Scenario, load_scenario, scenario_plan
 
 FloatArray = npt.NDArray[np.float64]
@@ -138,8 +138,7 @@ def antennas_down(s: Scenario, *, runs: int) -> tuple[float, float]:
     antenna = s.territory.assets.kind == s.territory.kind_names.index("antenna")
     shares, power = [], []
     for i in range(runs):
-        tl = replay(plan, i, causes=False)
-        events, _ = plan_events(plan, i)
+        tl = replay(plan, i, causes=False)  # its events: the run's damage and repairs
         worst, at = -1, 0
         for k in range(len(tl.times_s)):
             d = int((~tl.working_at(k) & antenna).sum())
@@ -147,7 +146,7 @@ def antennas_down(s: Scenario, *, runs: int) -> tuple[float, float]:
                 worst, at = d, k
         t = tl.times_s[at]
         hits = np.zeros(len(antenna), np.int64)
-        for e in events:
+        for e in tl.events:
             if e.time_s <= t:
                 rows = np.unique(np.asarray(e.assets, dtype=np.int64))
                 hits[rows] += 1 if e.action == "fail" else -1

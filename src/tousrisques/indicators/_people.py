@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from tousrisques.indicators._relays import door_channels
 from tousrisques.territory import CompiledTerritory
 
 FloatArray = npt.NDArray[np.float64]
@@ -66,13 +67,8 @@ def network_channels(c: CompiledTerritory) -> BoolArray:
     >>> c.channel_ids[c.channel_broadcast].tolist(), network_channels(c).tolist()
     (['fr-alert', 'sirene'], [True, True])
     """
-    carried = set()
-    if len(c.kind_carried_by_people) == len(c.kind_names):
-        carried = {k for k, flag in zip(c.kind_names, c.kind_carried_by_people.tolist(),
-                                        strict=True) if flag}
-    out = [not (int(cov) >= 0 and c.coverage_kinds[int(cov)] in carried)
-           for cov in c.channel_coverage[c.channel_broadcast].tolist()]
-    return np.array(out, bool)
+    out: BoolArray = ~door_channels(c)
+    return out
 
 
 def without_power(c: CompiledTerritory, working: BoolArray) -> FloatArray:

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import shapely
 from pydantic import ValidationError as PydanticError
 
 from tousrisques._clock import local_start
@@ -24,11 +23,16 @@ from tousrisques._problems import Problem, Problems, suggest
 from tousrisques._readers import hash_file, inside, read_yaml
 from tousrisques.engine import Crews, Event, Hazard, Supply, outage
 from tousrisques.scenario._budget import check_events, check_stages
-from tousrisques.scenario._builders import flood, load_shedding, plume, storm
-from tousrisques.scenario._exposure import Stage, project_geometries, stage_exposures
-from tousrisques.scenario._footprint import read_footprint
+from tousrisques.scenario._builders import load_shedding
+from tousrisques.scenario._exposure import project_geometries, stage_exposures
 from tousrisques.scenario._fragility import Fragility, FragilityError, parse_fragility
-from tousrisques.scenario._logistics import build_logistics, check_logistics, spare_underground
+from tousrisques.scenario._hazards import (
+    hazard_stages,
+    hazard_targets,
+    spare_underground,
+    staged_hazard,
+)
+from tousrisques.scenario._logistics import build_logistics, check_logistics
 from tousrisques.scenario._model import (
     MAX_STAGES,
     CyberAttackSpec,
@@ -216,7 +220,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
         compiled = replace(compiled, repair_s=repair)
     # every asset's and zone's shape in metric coordinates: only a hazard needs them
     no_shapes = np.zeros(0, dtype=object)
-    targets = _targets(territory) if spec.hazards else no_shapes
+    targets = hazard_targets(territory) if spec.hazards else no_shapes
     zone_targets = project_geometries(territory.zones.geometry, territory.metric_crs) \
         if spec.hazards else no_shapes
     hazards: list[Hazard] = []
@@ -224,7 +228,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
     zone_exposure: dict[str, FloatArray] = {}
     for h, frag in zip(spec.hazards, fragilities, strict=True):
         assert frag is not None
-        stages = _stages(h, path.parent, duration, problems, territory.metric_crs, limits,
+        stages = hazard_stages(h, path.parent, duration, problems, territory.metric_crs, limits,
                          territory)
         if len(stages) > MAX_STAGES:  # as for the builders: 20,000 windows took 4.5 minutes
             problems.error("field.invalid", rel, line=lines.get(("hazards", len(hazards),
@@ -243,7 +247,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
         zone_levels = stage_exposures(stages, zone_targets, territory.metric_crs)
         zone_exposure[h.id] = np.max(zone_levels, axis=0) if zone_levels \
             else np.zeros(len(zone_targets))
-        staged = _staged_hazard(stages, levels, frag, territory,
+        staged = staged_hazard(stages, levels, frag, territory,
                                 h.name.get("en") if h.name else h.id)
         if not (h.underground if h.underground is not None else h.storm is None):
             staged = spare_underground(staged, territory)
@@ -484,69 +488,3 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
                                field="injects.to", ref=who,
                                suggest=suggest(who, [*actors, *ROLES], ROLE_ALIASES))
     return fragilities
-
-
-def _targets(t: Territory) -> npt.NDArray[np.object_]:
-    """Each asset's geometry in the metric CRS: its shape, the segment between the two
-    assets it connects, or its point."""
-    a = t.assets
-    out = project_geometries(a.shapes, t.metric_crs)
-    pts = np.isfinite(a.x) & ~np.asarray(shapely.is_geometry(out), dtype=bool)
-    line = pts & (a.connects[:, 0] >= 0)
-    if line.any():
-        i, j = a.connects[line, 0], a.connects[line, 1]
-        ok = np.isfinite(a.x[i]) & np.isfinite(a.x[j])
-        rows = np.nonzero(line)[0][ok]
-        out[rows] = shapely.linestrings(np.stack([
-            np.column_stack([a.x[i[ok]], a.y[i[ok]]]),
-            np.column_stack([a.x[j[ok]], a.y[j[ok]]])], axis=1))
-        pts[rows] = False
-    out[pts] = shapely.points(a.x[pts], a.y[pts])
-    return out
-
-
-def _stages(h: Any, folder: Path, duration: float, problems: Problems, crs: str,
-            limits: ReadLimits, territory: Territory | None = None) -> list[Stage]:
-    if h.plume is not None:
-        p = h.plume
-        return plume(p.source, wind_from_deg=p.wind_from_deg, wind_speed_ms=p.wind_speed_ms,
-                     start_s=parse_duration(p.start), duration_s=parse_duration(p.duration),
-                     step_s=parse_duration(p.step), half_angle_deg=p.half_angle_deg,
-                     max_length_m=p.max_length_m, crs=crs)
-    if h.flood is not None:
-        f = h.flood
-        return flood(f.river, bands=[(d, depth, parse_duration(t)) for d, depth, t in f.bands],
-                     end_s=parse_duration(f.end), crs=crs)
-    if h.storm is not None:
-        s = h.storm
-        return storm(s.start_point, s.end_point, start_s=parse_duration(s.start),
-                     end_s=parse_duration(s.end), step_s=parse_duration(s.step),
-                     peak_kmh=s.peak_kmh, radius_m=s.radius_m, crs=crs)
-    return read_footprint(folder / h.footprint, h.footprint, duration, problems, limits,
-                          territory)
-
-
-def _staged_hazard(stages: list[Stage], levels: list[FloatArray],
-                   frag: dict[int, Fragility], t: Territory, cause: str) -> Hazard:
-    """The damage probability of each asset as it rises stage after stage (a running
-    maximum), kept where it rises: the engine draws once per asset against these steps."""
-    n = len(t.assets)
-    running = np.zeros(n)
-    when = np.zeros(n)
-    s_asset, s_time, s_prob = [], [], []
-    order = sorted(range(len(stages)), key=lambda k: stages[k].start_s)
-    for k in order:
-        prob = np.zeros(n)
-        for code, fragility in frag.items():
-            sel = (t.assets.kind == code) & (levels[k] > 0)
-            prob[sel] = fragility.probability(levels[k][sel])
-        rises = np.nonzero(prob > running)[0]
-        running[rises] = prob[rises]
-        when[rises] = stages[k].start_s
-        s_asset.append(rises)
-        s_time.append(np.full(len(rises), stages[k].start_s))
-        s_prob.append(prob[rises])
-    steps = (np.concatenate(s_asset).astype(np.int64) if s_asset else np.zeros(0, np.int64),
-             np.concatenate(s_time) if s_time else np.zeros(0),
-             np.concatenate(s_prob) if s_prob else np.zeros(0))
-    return Hazard(when, running, cause, steps)

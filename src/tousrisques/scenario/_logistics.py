@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from tousrisques._durations import parse_duration
 from tousrisques._problems import Problems, suggest
-from tousrisques.engine import NO_CLASS, Crews, Hazard, Supply, service_rank
+from tousrisques.engine import NO_CLASS, Crews, Supply, service_rank
 from tousrisques.scenario._model import PRIORITIES, ScenarioFile
 from tousrisques.scenario._names import AssetNames
 from tousrisques.territory import CompiledTerritory, Territory
@@ -168,16 +168,3 @@ def build_logistics(spec: ScenarioFile, territory: Territory, compiled: Compiled
         kw.update(switches=switches, switch_ends=a.connects[switches].astype(np.int64),
                   switching_s=parse_duration(spec.switching))
     return crews, rank, Supply(every, needs, **kw), absent
-
-
-def spare_underground(hazard: Hazard, territory: Territory) -> Hazard:
-    """The hazard without its damage to underground assets (wind does not reach them)."""
-    under = territory.assets.construction == 1
-    if not under.any():
-        return hazard
-    prob = np.where(under, 0.0, hazard.probability)
-    steps = hazard.steps
-    if steps is not None:
-        keep = ~under[steps[0]]
-        steps = (steps[0][keep], steps[1][keep], steps[2][keep])
-    return Hazard(hazard.time_s, prob, hazard.cause, steps)

@@ -14,7 +14,6 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -195,11 +194,9 @@ class CompiledTerritory:
         >>> c.actor_reach(mobile).shape  # actors × assets
         (5, 20)
         """
-        kind = self.coverage_kinds[int(self.channel_coverage[channel])]
-        if channel < len(self.channel_by_operator) and self.channel_by_operator[channel] \
-                and kind in self.operator_coverage:
-            return self.operator_coverage[kind]
-        return self.actor_coverage[kind]
+        kind, own = self._reach_kind(channel)
+        return self.operator_coverage[kind] if own and kind in self.operator_coverage \
+            else self.actor_coverage[kind]
 
     def fallback_reach(self, channel: int) -> sp.csr_matrix:
         """As :meth:`actor_reach`, for each actor at its fallback site (an empty row: none).
@@ -221,12 +218,16 @@ class CompiledTerritory:
         >>> c.fallback_reach(mobile).nnz  # no actor of the example has a fallback site
         0
         """
-        kind = self.coverage_kinds[int(self.channel_coverage[channel])]
-        if channel < len(self.channel_by_operator) and self.channel_by_operator[channel] \
-                and kind in self.fallback_operator_coverage:
+        kind, own = self._reach_kind(channel)
+        if own and kind in self.fallback_operator_coverage:
             return self.fallback_operator_coverage[kind]
         empty = sp.csr_matrix((len(self.actor_ids), len(self.asset_ids)), dtype=np.int8)
         return self.fallback_coverage.get(kind, empty)
+
+    def _reach_kind(self, channel: int) -> tuple[str, bool]:
+        """The coverage kind of ``channel``, and whether actors reach it by their operator."""
+        own = channel < len(self.channel_by_operator) and bool(self.channel_by_operator[channel])
+        return self.coverage_kinds[int(self.channel_coverage[channel])], own
 
     def save(self, path: str | Path, *, replace: bool = False) -> None:
         """Write to ``path`` (``.npz``) atomically: a temporary file moved in whole; an
@@ -260,7 +261,9 @@ class CompiledTerritory:
         ...     print(e.code)
         output.exists
         """
-        arrays = _flatten(self)
+        from tousrisques.territory._compiled_npz import flatten
+
+        arrays = flatten(self)
         path = Path(path)
         refuse_to_replace(path, replace=replace)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -305,6 +308,8 @@ class CompiledTerritory:
         >>> CompiledTerritory.load(path).name
         'Petite-Ville-sur-Seine (exemple)'
         """
+        from tousrisques.territory._compiled_npz import unflatten
+
         try:
             with np.load(path, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}
@@ -315,7 +320,7 @@ class CompiledTerritory:
             raise CompiledFormatError("compiled.version", path=path, version=version,
                                       expected=FORMAT_VERSION)
         try:
-            return _unflatten(arrays)
+            return unflatten(arrays)
         except KeyError as exc:
             raise CompiledFormatError("compiled.missing", path=path, name=exc) from exc
 
@@ -411,134 +416,3 @@ def _compile(t: Territory) -> CompiledTerritory:
         **ops,
         **fallback_fields(t, cov.kinds, t.operators, ops["actor_operator"], t.channels),
     )
-
-
-def _put_req(out: dict[str, Any], prefix: str, r: Requirements) -> None:
-    out[f"{prefix}.owner_ptr"] = r.owner_ptr
-    out[f"{prefix}.alt_ptr"] = r.alt_ptr
-    out[f"{prefix}.alt"] = r.alt
-    out[f"{prefix}.backup_s"] = r.backup_s
-
-
-def _get_req(z: dict[str, Any], prefix: str) -> Requirements:
-    return Requirements(z[f"{prefix}.owner_ptr"], z[f"{prefix}.alt_ptr"], z[f"{prefix}.alt"],
-                        z[f"{prefix}.backup_s"])
-
-
-def _put_csr(out: dict[str, Any], prefix: str, m: sp.csr_matrix) -> None:
-    m = sp.csr_matrix(m)
-    out[f"{prefix}.data"] = m.data
-    out[f"{prefix}.indices"] = m.indices
-    out[f"{prefix}.indptr"] = m.indptr
-    out[f"{prefix}.shape"] = np.array(m.shape, np.int64)
-
-
-def _get_csr(z: dict[str, Any], prefix: str) -> sp.csr_matrix:
-    return sp.csr_matrix((z[f"{prefix}.data"], z[f"{prefix}.indices"], z[f"{prefix}.indptr"]),
-                         shape=tuple(int(s) for s in z[f"{prefix}.shape"]))
-
-
-_PLAIN = ("kind", "layer", "source", "repair_s", "population",
-          "vulnerable", "actor_ids", "actor_role", "actor_site", "crisis_cell", "reports_to",
-          "channel_ids", "channel_broadcast", "channel_latency_s", "channel_coverage",
-          "channel_needs_site", "channel_trigger_declared", "kind_sensitive",
-          "kind_carried_by_people", "coordinates_with", "actor_relay",
-          "relay_assets", "actor_operator",
-          "channel_by_operator", "actor_fallback", "actor_fallback_delay_s")
-
-
-def _strings(values: tuple[str, ...]) -> npt.NDArray[np.str_]:
-    return np.array(values, dtype=str) if values else np.zeros(0, dtype="<U1")
-
-
-def _flatten(c: CompiledTerritory) -> dict[str, Any]:
-    out: dict[str, Any] = {"format_version": np.array(FORMAT_VERSION),
-                           "name": np.array(c.name),
-                           "source_hash": np.array(c.source_hash),
-                           "kind_names": _strings(c.kind_names),
-                           "layer_names": _strings(c.layer_names),
-                           "coverage_kinds": _strings(c.coverage_kinds),
-                           "operator_names": _strings(c.operator_names),
-                           "operator_kinds": _strings(tuple(c.operator_coverage)),
-                           "fallback_kinds": _strings(tuple(c.fallback_coverage)),
-                           "fallback_operator_kinds":
-                               _strings(tuple(c.fallback_operator_coverage))}
-    for k in _PLAIN:
-        out[k] = getattr(c, k)
-    _put_strings(out, "asset_ids", c.asset_ids)
-    _put_strings(out, "zone_ids", c.zone_ids)
-    _put_req(out, "requires", c.requires)
-    _put_req(out, "zone_requires", c.zone_requires)
-    _put_req(out, "channel_requires", c.channel_requires)
-    for g in c.layers:
-        out[f"layer.{g.name}.members"] = g.members
-        out[f"layer.{g.name}.sources"] = g.sources
-        _put_csr(out, f"layer.{g.name}.adjacency", g.adjacency)
-    for k in c.coverage_kinds:
-        _put_csr(out, f"zone_coverage.{k}", c.zone_coverage[k])
-        _put_csr(out, f"actor_coverage.{k}", c.actor_coverage[k])
-    _put_csr(out, "actor_channels", c.actor_channels)
-    _put_csr(out, "channel_triggers", c.channel_triggers)
-    _put_csr(out, "asset_operators", c.asset_operators if c.asset_operators is not None
-             else sp.csr_matrix((len(c.asset_ids), 0), dtype=bool))
-    for k in c.operator_coverage:
-        _put_csr(out, f"operator_coverage.{k}", c.operator_coverage[k])
-    for k in c.fallback_coverage:
-        _put_csr(out, f"fallback_coverage.{k}", c.fallback_coverage[k])
-    for k in c.fallback_operator_coverage:
-        _put_csr(out, f"fallback_operator_coverage.{k}", c.fallback_operator_coverage[k])
-    _put_csr(out, "zone_supply", c.zone_supply if c.zone_supply is not None
-             else sp.csr_matrix((len(c.zone_ids), len(c.asset_ids))))
-    return out
-
-
-def _unflatten(z: dict[str, Any]) -> CompiledTerritory:
-    layer_names = tuple(str(s) for s in z["layer_names"])
-    kinds = tuple(str(s) for s in z["coverage_kinds"])
-    return CompiledTerritory(
-        name=str(z["name"]),
-        source_hash=str(z["source_hash"]) if "source_hash" in z else "",
-        kind_names=tuple(str(s) for s in z["kind_names"]),
-        layer_names=layer_names,
-        coverage_kinds=kinds,
-        requires=_get_req(z, "requires"),
-        zone_requires=_get_req(z, "zone_requires"),
-        channel_requires=_get_req(z, "channel_requires"),
-        layers=tuple(LayerGraph(name, z[f"layer.{name}.members"], _get_csr(
-            z, f"layer.{name}.adjacency"), z[f"layer.{name}.sources"]) for name in layer_names),
-        zone_coverage={k: _get_csr(z, f"zone_coverage.{k}") for k in kinds},
-        actor_coverage={k: _get_csr(z, f"actor_coverage.{k}") for k in kinds},
-        actor_channels=_get_csr(z, "actor_channels"),
-        channel_triggers=_get_csr(z, "channel_triggers"),
-        operator_names=tuple(str(s) for s in z["operator_names"]),
-        asset_operators=_get_csr(z, "asset_operators"),
-        operator_coverage={str(k): _get_csr(z, f"operator_coverage.{k}")
-                           for k in z["operator_kinds"]},
-        fallback_coverage={str(k): _get_csr(z, f"fallback_coverage.{k}")
-                           for k in z["fallback_kinds"]},
-        fallback_operator_coverage={str(k): _get_csr(z, f"fallback_operator_coverage.{k}")
-                                    for k in z["fallback_operator_kinds"]},
-        zone_supply=_get_csr(z, "zone_supply"),
-        asset_ids=_get_strings(z, "asset_ids"),
-        zone_ids=_get_strings(z, "zone_ids"),
-        **{k: z[k] for k in _PLAIN},
-    )
-
-
-def _put_strings(out: dict[str, Any], prefix: str, values: pa.Array) -> None:
-    """A string array as its Arrow offsets and bytes: no per-string work either way."""
-    values = pa.concat_arrays([values]) if values.offset else values
-    values = values.cast(pa.large_string())
-    _, offsets, data = values.buffers()
-    n = len(values)
-    out[f"{prefix}.offsets"] = np.frombuffer(offsets, dtype=np.int64)[:n + 1].copy()
-    end = int(out[f"{prefix}.offsets"][-1]) if n else 0
-    out[f"{prefix}.data"] = np.frombuffer(data, dtype=np.uint8)[:end].copy() \
-        if data is not None else np.zeros(0, np.uint8)
-
-
-def _get_strings(z: dict[str, Any], prefix: str) -> pa.Array:
-    offsets, data = z[f"{prefix}.offsets"], z[f"{prefix}.data"]
-    arr = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets),
-                                           pa.py_buffer(data))
-    return arr.cast(pa.string())
