@@ -201,7 +201,18 @@ def plan_events(plan: Plan, run: int) -> tuple[list[Event], Network]:
         else:
             drawn = u < h.probability
             at = np.broadcast_to(np.asarray(h.time_s, dtype=np.float64), (net.n,))
-        hit = np.nonzero(drawn & (at >= arrival))[0]
+        # the draws of a run do not depend on which assets a plan brings (common random
+        # numbers between a plan and its variants): one repair factor per asset drawn
+        # damaged, present or not, then the absent ones dropped
+        candidates = np.nonzero(drawn)[0]
+        if len(candidates) == 0:
+            continue
+        keep = at[candidates] >= arrival[candidates]
+        hit = candidates[keep]
+        beta = np.broadcast_to(np.asarray(plan.draws.repair_beta, dtype=np.float64),
+                               (net.n,))[candidates]
+        spread = rng.standard_normal(len(candidates))[keep] \
+            if plan.draws.repair and (beta > 0).any() else None
         if len(hit) == 0:
             continue
         when = at[hit]
@@ -209,10 +220,8 @@ def plan_events(plan: Plan, run: int) -> tuple[list[Event], Network]:
             events.append(Event(float(t), tuple(hit[when == t].tolist()), "fail", h.cause))
         if plan.draws.repair:
             delay = c.repair_s[hit]
-            beta = np.broadcast_to(np.asarray(plan.draws.repair_beta, dtype=np.float64),
-                                   (net.n,))[hit]
-            if (beta > 0).any():
-                delay = delay * np.exp(beta * rng.standard_normal(len(hit)))
+            if spread is not None:
+                delay = delay * np.exp(beta[keep] * spread)
             jobs.append((hit, when, delay, h.cause))
     if jobs:
         events += _repairs(plan, jobs)
