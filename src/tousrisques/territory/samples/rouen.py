@@ -131,6 +131,7 @@ def _write(out: Path, rng: np.random.Generator) -> None:
             zcommune.append(code)
             zones.append({"type": "Feature",
                           "properties": {"id": f"Z-{code}-{k:03d}", "insee": code,
+                                         "commune": f["properties"]["nom"],
                                          "population": int(n),
                                          "vulnerable": round(n * 0.1)},
                           "geometry": shapely.geometry.mapping(_wgs(cell))})
