@@ -158,18 +158,24 @@ def test_a_round_that_needs_a_depot_that_is_down_fails() -> None:
     down = [Event(0.0, (DEPOT,), "fail", "flood")]
     tl = site_run(Supply(np.array([4 * H]), needs), down)
     assert hours_working(tl, SITE) == list(range(7))
-    # the depot back at 12 h: the next round (every 4 h from 1 h: at 13 h) refills the tank
+    # the depot back at 13 h: the next tour (every 4 h from the start: at 16 h) refills the
+    # tank; the tour is a fixed schedule, not counted from when the site lost its mains
+    back = [*down, Event(13 * H, (DEPOT,), "restore", "end of flood")]
+    tl = site_run(Supply(np.array([4 * H]), needs), back)
+    assert hours_working(tl, SITE) == [*range(7), *range(16, 31)]
+    # back at 12 h, the moment of a tour: the depot was still down just before, the tour
+    # fails, and the next one refills
     back = [*down, Event(12 * H, (DEPOT,), "restore", "end of flood")]
     tl = site_run(Supply(np.array([4 * H]), needs), back)
-    assert hours_working(tl, SITE) == [*range(7), *range(13, 31)]
+    assert hours_working(tl, SITE) == [*range(7), *range(16, 31)]
 
 
 def test_a_round_refills_an_empty_tank_too() -> None:
-    # a round every 8 h: the tank runs dry at 7 h, the round at 9 h fills it (until 15 h),
-    # the one at 17 h again (until 23 h), the one at 25 h again
+    # a tour every 8 h (at 8, 16, 24 h): the tank runs dry at 7 h, the tour at 8 h fills
+    # it (until 14 h), the one at 16 h again (until 22 h), the one at 24 h (until 30 h)
     tl = site_run(Supply(np.array([8 * H])))
-    assert hours_working(tl, SITE) == [*range(7), *range(9, 15), *range(17, 23),
-                                       *range(25, 31)]
+    assert hours_working(tl, SITE) == [*range(7), *range(8, 14), *range(16, 22),
+                                       *range(24, 30)]
 
 
 def test_the_mains_back_fill_the_tank_and_stop_the_rounds() -> None:

@@ -77,19 +77,20 @@ def service_rank(c: CompiledTerritory, site_class: IntArray, *, absent: IntArray
     weak = np.asarray(share.T @ c.vulnerable).ravel()
     for layer in c.layers:
         members = layer.members.astype(np.int64)
-        order, parent = _tree(layer.adjacency, layer.sources.astype(bool), members, absent)
-        for arr in (people, weak):
-            sub = arr[members]
-            for node in order[::-1]:
-                p = parent[node]
-                if p >= 0:
-                    sub[p] += sub[node]
-            arr[members] = sub
+        parent, depth = _tree(layer.adjacency, layer.sources.astype(bool), members, absent)
+        subs = [arr[members] for arr in (people, weak)]
         sub_cls = cls[members]
-        for node in order[::-1]:
-            p = parent[node]
-            if p >= 0 and sub_cls[node] < sub_cls[p]:
-                sub_cls[p] = sub_cls[node]
+        # up the tree a level at a time, deepest first: each level adds to its parents
+        linked = np.nonzero(parent >= 0)[0]
+        by_depth = linked[np.argsort(-depth[linked], kind="stable")]
+        bounds = np.flatnonzero(np.diff(depth[by_depth])) + 1
+        for nodes in np.split(by_depth, bounds):
+            up = parent[nodes]
+            for sub in subs:
+                np.add.at(sub, up, sub[nodes])
+            np.minimum.at(sub_cls, up, sub_cls[nodes])
+        for arr, sub in zip((people, weak), subs, strict=True):
+            arr[members] = sub
         cls[members] = sub_cls
     keys: list[npt.NDArray[np.float64] | IntArray] = [np.arange(n)]
     if by_customers:
@@ -115,7 +116,8 @@ def _zone_alternatives(c: CompiledTerritory) -> sp.csr_matrix:
 
 def _tree(adj: sp.csr_matrix, sources: npt.NDArray[np.bool_], members: IntArray,
           absent: IntArray | None) -> tuple[IntArray, IntArray]:
-    """Breadth-first order from every source at once, and each member's parent (-1)."""
+    """Each member's parent on a breadth-first tree from every source at once (-1 for a
+    source or a member no source reaches), and its depth (sources 0)."""
     m = len(members)
     keep = np.ones(m, bool)
     if absent is not None and len(absent):
@@ -131,5 +133,15 @@ def _tree(adj: sp.csr_matrix, sources: npt.NDArray[np.bool_], members: IntArray,
     parent = pred[:m].astype(np.int64)
     parent[parent == root] = -1
     parent[parent < 0] = -1
-    order = order[order != root].astype(np.int64)
-    return order, parent
+    # depths in breadth-first order: a node's parent comes before it, a level at a time
+    depth = np.zeros(m, np.int64)
+    nodes = order[order != root].astype(np.int64)
+    level = nodes[parent[nodes] < 0]
+    d = 0
+    children = sp.csr_matrix((np.ones(int((parent >= 0).sum()), np.int8),
+                              (parent[parent >= 0], np.nonzero(parent >= 0)[0])), shape=(m, m))
+    while len(level):
+        depth[level] = d
+        d += 1
+        level = children[level].indices.astype(np.int64)
+    return parent, depth

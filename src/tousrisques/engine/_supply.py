@@ -2,10 +2,14 @@
 
 Each requirement group with a backup has a tank: when the group stops being met at ``t0``,
 its owner keeps working until the tank's deadline, ``t0 + backup``; met again, the tank is
-full again. A refuelling round every ``refuel_every_s`` while the group runs on it fills it
-again, when the round gets through (one of the assets it needs works). A mobile generator
-sent to a group that has lost its feed arrives ``delivery_s`` later and gives it a tank of
-``generator_fuel_s``; it goes back to the pool when the group's own feed returns. A
+full again. Refuelling is a tour on a fixed schedule, as a fuel truck's: it passes at every
+multiple of ``refuel_every_s`` from the start and fills the tank of each group of its rule
+that is running on it, when the round gets through (one of the assets it needs works). A
+mobile generator sent to a group that has lost its feed arrives ``delivery_s`` later and
+gives it a tank of ``generator_fuel_s``, refilled by the generators' own tour every
+``generator_every_s``; it goes back to the pool when the group's own feed returns.
+Tours on one schedule refill many tanks at the same instants, so a run has few distinct
+times to compute (docs/benchmarks.md, "Crews and fuel"). A
 normally-open switch closes ``switching_s`` after one of its two ends stops working while
 the other works. Without a :class:`Supply`, this is the plain backup rule of DESIGN §3.
 """
@@ -13,9 +17,24 @@ the other works. Without a :class:`Supply`, this is the plain backup rule of DES
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from tousrisques.engine._logistics import Supply
 from tousrisques.engine._network import BoolArray, IntArray, Network
+
+
+def next_tour(t: float, every: npt.NDArray[np.float64] | float) -> npt.NDArray[np.float64]:
+    """The first multiple of ``every`` strictly after ``t`` (infinite when ``every`` is).
+
+    >>> next_tour(0.0, 4.0), next_tour(5.0, 4.0), next_tour(8.0, 4.0)
+    (array(4.), array(8.), array(12.))
+    >>> next_tour(5.0, np.inf)
+    array(inf)
+    """
+    every = np.asarray(every, np.float64)
+    with np.errstate(invalid="ignore"):
+        out = (np.floor(t / every + 1e-9) + 1) * every  # t on a tour: the next one
+    return np.where(np.isfinite(every), out, np.inf)
 
 
 class Tanks:
@@ -53,7 +72,7 @@ class Tanks:
             self.free += len(came) - len(still)
             self.has_generator[still] = True
             self.deadline[still] = np.maximum(self.deadline[still], t + s.generator_fuel_s)
-            self.round[still] = t + s.generator_every_s
+            self.round[still] = next_tour(t, s.generator_every_s)
         due = np.nonzero(self.round <= t)[0]
         if len(due):
             gen = self.has_generator[due]
@@ -66,8 +85,8 @@ class Tanks:
             tank = np.where(gen, s.generator_fuel_s, self.backup[due])
             filled = due[ok]
             self.deadline[filled] = np.maximum(self.deadline[filled], t + tank[ok])
-            self.round[due] = t + np.where(gen, s.generator_every_s,
-                                           s.refuel_every_s[due])
+            self.round[due] = next_tour(t, np.where(gen, s.generator_every_s,
+                                                    s.refuel_every_s[due]))
 
     def after(self, t: float, working: BoolArray, met: BoolArray, damaged: BoolArray
               ) -> list[tuple[float, IntArray]]:
@@ -85,7 +104,7 @@ class Tanks:
         fresh = ~met & np.isinf(self.lost)
         self.lost[fresh] = t
         self.deadline[fresh] = t + self.backup[fresh]
-        self.round[fresh] = t + s.refuel_every_s[fresh]
+        self.round[fresh] = next_tour(t, s.refuel_every_s[fresh])
         if self.free > 0 and len(s.generator_hosts):
             h = s.generator_hosts
             want = h[np.isfinite(self.lost[h]) & ~self.has_generator[h]
