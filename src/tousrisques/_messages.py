@@ -378,6 +378,14 @@ ERRORS: dict[str, str] = {
     "run.criticality_unknown": N_("{path}: assets or kinds not in the territory ({assets}) — "
                                   "run the scenario again with `tousrisques run`"),
     "ensemble.runs": N_("monte_carlo.runs must be at least 1, got {runs}"),
+    "advice.unreadable": N_("{path}: not an advice written by `tousrisques advise` "
+                            "({detail})"),
+    "advice.objective": N_("unknown objective '{objective}': expected one of {allowed}"),
+    "advice.channel": N_("unknown channel '{channel}': expected one of {allowed}"),
+    "advice.no_channel": N_("the territory has no broadcast channel that needs a network: "
+                            "give the objective vulnerable or actors"),
+    "advice.weights": N_("--weights takes three numbers >= 0, not all zero (alert, "
+                         "vulnerable, actors), e.g. 1,1,1; got '{weights}'"),
     # the fault of a value, the detail of a problem (raised as InvalidValueError in a validator)
     "value.unit": N_("write a unit: {examples}"),
     "value.duration_max": N_("at most {days} days (ten years)"),
@@ -393,6 +401,7 @@ ERRORS: dict[str, str] = {
                          "{depth} m"),
     "value.end_before_start": N_("end comes before start"),
     "value.crews_empty": N_("say which assets the crews repair: kinds, assets or both"),
+    "value.backups_empty": N_("say which assets get the backup: kinds, assets or both"),
     "value.one_footprint": N_("give exactly one of footprint, plume, flood, storm (got "
                               "{given})"),
     "value.no_footprint": N_("give one of footprint, plume, flood, storm"),

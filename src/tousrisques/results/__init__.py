@@ -5,6 +5,7 @@ travels, ``summary.json`` with the hash of every file) and ``read_run(folder)`` 
 as untrusted input. The report and the command line only go through here.
 """
 
+from tousrisques.results._advice import advice_table, read_advice, write_advice
 from tousrisques.results._ensemble_io import Shape, read_ensemble, shape_of, write_ensemble
 from tousrisques.results._figures import (
     ANY,
@@ -36,12 +37,14 @@ __all__ = [
     "RunFolder",
     "Shape",
     "Unit",
+    "advice_table",
     "changes_table",
     "channel_labels",
     "connected_share",
     "findings",
     "key_figures",
     "main_channel",
+    "read_advice",
     "read_ensemble",
     "read_run",
     "read_summary",
@@ -51,6 +54,7 @@ __all__ = [
     "text_of",
     "with_local_time",
     "worst_time",
+    "write_advice",
     "write_ensemble",
     "write_run",
 ]

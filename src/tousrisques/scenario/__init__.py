@@ -13,17 +13,21 @@ from tousrisques.scenario._budget import (
     max_memory,
     parse_size,
 )
+from tousrisques.scenario._backups import power_groups
 from tousrisques.scenario._builders import flood, load_shedding, plume, storm
 from tousrisques.scenario._exposure import Stage, exposure
 from tousrisques.scenario._fragility import Lognormal, Step, Table, parse_fragility
 from tousrisques.scenario._loader import Scenario, load_scenario
-from tousrisques.scenario._model import ScenarioFile
+from tousrisques.scenario._model import BackupSpec, MitigationSpec, ScenarioFile
 from tousrisques.scenario._run import scenario_plan
+from tousrisques.scenario._variant import with_measures
 
 __all__ = [
     "MAX_RUNS",
+    "BackupSpec",
     "Estimate",
     "Lognormal",
+    "MitigationSpec",
     "Scenario",
     "ScenarioFile",
     "Stage",
@@ -43,6 +47,8 @@ __all__ = [
     "parse_fragility",
     "parse_size",
     "plume",
+    "power_groups",
     "scenario_plan",
     "storm",
+    "with_measures",
 ]

@@ -22,6 +22,7 @@ from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problem, Problems, suggest
 from tousrisques._readers import hash_file, inside, read_yaml
 from tousrisques.engine import Crews, Event, Hazard, Supply, outage
+from tousrisques.scenario._backups import apply_backups, check_backups
 from tousrisques.scenario._budget import check_events, check_stages
 from tousrisques.scenario._builders import load_shedding
 from tousrisques.scenario._exposure import project_geometries, stage_exposures
@@ -200,6 +201,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
     fragilities = _cross_check(parts, territory, path, rel, lines, problems, names)
     logistic_names = check_logistics(spec, territory, rel, lines, problems) \
         if spec is not None else None
+    backup_names = check_backups(spec, territory, rel, lines, problems) if spec else None
     problems.raise_if_errors()
     assert spec is not None
     _start_warnings(spec, territory.timezone, rel, lines.get(("start",)), problems)
@@ -218,6 +220,8 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
             repair[compiled.kind == territory.kind_names.index(kind)] = \
                 parse_duration(r.median)
         compiled = replace(compiled, repair_s=repair)
+    assert backup_names is not None
+    compiled = apply_backups(spec, territory, compiled, backup_names)
     # every asset's and zone's shape in metric coordinates: only a hazard needs them
     no_shapes = np.zeros(0, dtype=object)
     targets = hazard_targets(territory) if spec.hazards else no_shapes

@@ -150,11 +150,62 @@ class EventSpec(_Strict):
 
 
 class MitigationSpec(_Strict):
-    """Assets that do not exist before ``at`` (a generator delivered at +6 h)."""
+    """Assets that do not exist before ``at`` (a generator delivered at +6 h).
+
+    Parameters
+    ----------
+    name : str
+        The cause in the log (``mitigation: <name>``).
+    at : str
+        When the assets arrive (a duration from the start).
+    assets : list of str
+        Asset ids or patterns.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import MitigationSpec
+    >>> MitigationSpec(name="satellite phones", assets=["SAT-*"]).at
+    '0s'
+    """
 
     name: str = Field(min_length=1)
     at: Duration = "0s"
     assets: list[str] = Field(min_length=1)
+
+
+class BackupSpec(_Strict):
+    """Backup autonomy brought to the power requirements of some kinds or named assets
+    (batteries, a generator and its fuel): at least ``autonomy`` on each of their groups
+    that has an alternative in the power layer.
+
+    Parameters
+    ----------
+    name : str
+        What it is ("batteries 8 h at the fibre nodes").
+    kinds : list of str
+        Kinds whose assets get it.
+    assets : list of str
+        Asset ids or patterns that get it besides.
+    autonomy : str
+        A duration > 0: the autonomy each of their power groups has at least.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import BackupSpec
+    >>> BackupSpec(name="batteries", kinds=["fibre_node"], autonomy="8h").autonomy
+    '8h'
+    """
+
+    name: str = Field(min_length=1)
+    kinds: list[str] = Field(default_factory=list)
+    assets: list[str] = Field(default_factory=list)
+    autonomy: PositiveDuration
+
+    @model_validator(mode="after")
+    def _something(self) -> BackupSpec:
+        if not self.kinds and not self.assets:
+            raise InvalidValueError("value.backups_empty")
+        return self
 
 
 class CyberAttackSpec(_Strict):
@@ -276,6 +327,7 @@ class ScenarioFile(_Strict):
     hazards: list[HazardSpec] = Field(default_factory=list)
     events: list[EventSpec] = Field(default_factory=list)
     mitigations: list[MitigationSpec] = Field(default_factory=list)
+    backups: list[BackupSpec] = Field(default_factory=list)
     cyber_attacks: list[CyberAttackSpec] = Field(default_factory=list)
     load_shedding: list[LoadSheddingSpec] = Field(default_factory=list)
     absent: list[str] = Field(default_factory=list)

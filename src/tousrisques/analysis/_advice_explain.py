@@ -1,0 +1,117 @@
+"""One sentence per proposed measure, in French and English, from the causal chains of the
+base runs (which assets lost their power, in how many runs, from when: the ``backup
+exhausted`` and ``requirement`` causes of the log) and from the measure's effect."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tousrisques._i18n import LOCALES, N_, Formats, Msg, gettext
+from tousrisques.analysis._advice_candidates import Candidate
+from tousrisques.analysis._advice_search import Gain
+
+#: what each objective measures, in a sentence ("raises … at its worst")
+OBJECTIVE_WORDS = {
+    "alert": N_("the share of the population {channel} reaches"),
+    "vulnerable": N_("the share of vulnerable people some channel reaches"),
+    "actors": N_("the share of actors connected to a crisis cell"),
+    "mix": N_("the combined objective (alert, vulnerable people, actors)"),
+}
+
+
+def objective_text(objective: str, channel: dict[str, str], lang: str) -> str:
+    """What the objective measures, in ``lang`` (``channel``: the main alert channel's name
+    per language).
+
+    Parameters
+    ----------
+    objective : str
+        ``alert``, ``vulnerable``, ``actors`` or ``mix``.
+    channel : dict
+        ``{"en": …, "fr": …}``.
+    lang : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import objective_text
+    >>> objective_text("alert", {"en": "FR-Alert", "fr": "FR-Alert"}, "en")
+    'the share of the population FR-Alert reaches'
+    """
+    return gettext(OBJECTIVE_WORDS[objective], lang).format(
+        channel=channel.get(lang) or channel.get("en", ""))
+
+
+def explain_measure(c: Candidate, g: Gain, *, objective: str, channel: dict[str, str],
+                    kind_label: dict[str, str], runs: int, start: datetime | None
+                    ) -> dict[str, str]:
+    """The one-sentence explanation of a measure, in each language.
+
+    Parameters
+    ----------
+    c : Candidate
+    g : Gain
+        Its effect (``before`` and ``after`` are the objective without and with it).
+    objective : str
+    channel : dict
+        The main alert channel's name per language.
+    kind_label : dict
+        The kind's name per language.
+    runs : int
+        The base runs its causes were read from.
+    start : datetime, optional
+        The scenario's start (clock times); none: hours after the start.
+
+    Returns
+    -------
+    dict
+        ``{"en": …, "fr": …}``.
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import Candidate, Gain, explain_measure
+    >>> c = Candidate("autonomy:fibre_node:24h", "autonomy", "fibre_node", ("NRO*",), 33,
+    ...               86400.0, 396000.0, 12000.0, "assumption", 14400.0, 12, 18000.0)
+    >>> g = Gain(0, 0.38, 0.1, 0.6, 0.03, 0.41, 60)
+    >>> text = explain_measure(c, g, objective="alert", channel={"en": "FR-Alert"},
+    ...                        kind_label={"en": "fibre node"}, runs=60, start=None)
+    >>> print(text["en"].replace("\N{NO-BREAK SPACE}", " "))  # doctest: +NORMALIZE_WHITESPACE
+    fibre node (33): their 4 h backups run out in 12 of 60 runs, the first at 5 h; 24 h of
+    autonomy raises the share of the population FR-Alert reaches at its worst from 3% to 41%
+    (+38 points).
+    """
+    out = {}
+    for lang in LOCALES:
+        fmt = Formats(lang, start)
+        words = {
+            "kind": kind_label.get(lang) or kind_label.get("en") or c.kind,
+            "count": fmt.integer(c.count),
+            "objective": objective_text(objective, channel, lang),
+            "before": fmt.share(g.before),
+            "after": fmt.share(g.after),
+            "gain": fmt.number(g.mean * 100, digits=1),
+        }
+        if c.rule == "planned":
+            msg = Msg(N_("{kind} ({count} planned): bringing them from the start raises "
+                         "{objective} at its worst from {before} to {after} "
+                         "(+{gain} points)."), **words)
+        else:
+            words.update(runs=fmt.integer(c.lost_runs), total=fmt.integer(runs),
+                         first=fmt.moment(c.first_loss_s / 3600),
+                         autonomy=fmt.hours(c.autonomy_s / 3600),
+                         base=fmt.hours(c.base_autonomy_s / 3600))
+            if c.base_autonomy_s > 0:
+                msg = Msg(N_("{kind} ({count}): their {base} backups run out in {runs} of "
+                             "{total} runs, the first at {first}; {autonomy} of autonomy "
+                             "raises {objective} at its worst from {before} to {after} "
+                             "(+{gain} points)."), **words)
+            else:
+                msg = Msg(N_("{kind} ({count}): without backup, their power is lost in "
+                             "{runs} of {total} runs, the first at {first}; {autonomy} of "
+                             "autonomy raises {objective} at its worst from {before} to "
+                             "{after} (+{gain} points)."), **words)
+        out[lang] = msg.render(lang)
+    return out

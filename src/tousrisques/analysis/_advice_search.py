@@ -1,0 +1,226 @@
+"""The search for the plan: a greedy choice, by gain per unit of cost, within the budget.
+
+1. **Screening**: every candidate alone, against the base, on the first ``screen`` runs.
+2. **Short list**: the ``shortlist`` candidates of best gain per cost (a gain above zero).
+3. **Greedy rounds** on all the runs: each round adds to the plan the candidate of the short
+   list whose marginal gain (the plan with it, minus the plan without it, run by run) per
+   unit of cost is best among those that still fit the budget; it stops when none gains.
+
+The gains of one round are measured against the plan of that round, so a measure that only
+helps once another is there (generators at antennas once their fibre nodes hold) is found
+when the other has been taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tousrisques.analysis._advice_candidates import Candidate
+from tousrisques.analysis._advice_eval import PARTS, Chosen, Evaluator
+
+FloatArray = npt.NDArray[np.float64]
+#: the objectives and the weight of each part (alert, vulnerable, actors)
+OBJECTIVES: dict[str, tuple[float, float, float]] = {
+    "alert": (1.0, 0.0, 0.0),
+    "vulnerable": (0.0, 1.0, 0.0),
+    "actors": (0.0, 0.0, 1.0),
+    "mix": (1 / 3, 1 / 3, 1 / 3),
+}
+EPSILON = 1e-9  # a gain below this is no gain
+
+
+@dataclass(frozen=True)
+class Gain:
+    """The effect of a candidate: the paired difference of the objective, run by run.
+
+    Parameters
+    ----------
+    index : int
+        The candidate's index.
+    mean, p10, p90 : float
+        Of the difference of the objective over the runs.
+    before, after : float
+        The objective (mean over the runs) without and with it.
+    runs : int
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import Gain
+    >>> Gain(0, 0.1, 0.0, 0.3, 0.5, 0.6, 60).mean
+    0.1
+    """
+
+    index: int
+    mean: float
+    p10: float
+    p90: float
+    before: float
+    after: float
+    runs: int
+
+
+def objective(parts: FloatArray, weights: Sequence[float]) -> FloatArray:
+    """The objective of each run: the weighted mean of its parts (a part that does not
+    exist, NaN, counts for nothing and its weight is shared among the others).
+
+    Parameters
+    ----------
+    parts : ndarray
+        ``(runs, 3)``.
+    weights : sequence of float
+        One per part of ``PARTS``.
+
+    Returns
+    -------
+    ndarray
+        One per run.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques.analysis import objective
+    >>> objective(np.array([[0.2, np.nan, 0.6]]), (1, 1, 1)).round(2).tolist()
+    [0.4]
+    """
+    w = np.broadcast_to(np.asarray(weights, dtype=np.float64), parts.shape)
+    w = np.where(np.isnan(parts), 0.0, w)
+    total = w.sum(axis=1)
+    return np.asarray(np.where(total > 0, (np.nan_to_num(parts) * w).sum(axis=1)
+                               / np.where(total > 0, total, 1.0), 0.0), dtype=np.float64)
+
+
+def gain(index: int, with_it: FloatArray, without: FloatArray, weights: Sequence[float]
+         ) -> Gain:
+    """The paired gain of a candidate: its runs with it minus the same runs without.
+
+    Parameters
+    ----------
+    index : int
+    with_it, without : ndarray
+        ``(runs, 3)`` parts.
+    weights : sequence of float
+
+    Returns
+    -------
+    Gain
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tousrisques.analysis import gain
+    >>> g = gain(0, np.array([[0.5, 1, 1], [0.7, 1, 1]]), np.array([[0.4, 1, 1]] * 2),
+    ...          (1, 0, 0))
+    >>> round(g.mean, 2), round(g.after, 2)
+    (0.2, 0.6)
+    """
+    a, b = objective(with_it, weights), objective(without, weights)
+    d = a - b
+    return Gain(index, float(d.mean()),
+                float(np.percentile(d, 10, method="inverted_cdf")),
+                float(np.percentile(d, 90, method="inverted_cdf")),
+                float(b.mean()), float(a.mean()), len(d))
+
+
+def _ratio(g: Gain, c: Candidate) -> float:
+    return g.mean / c.cost if c.cost > 0 else (np.inf if g.mean > EPSILON else 0.0)
+
+
+@dataclass(frozen=True)
+class Search:
+    """What the search found.
+
+    Parameters
+    ----------
+    screening : list of Gain
+        Every candidate alone against the base, on the screening runs.
+    alone : list of Gain
+        The short list, each alone against the base, on all the runs.
+    steps : list of Gain
+        The plan, in the order taken: each its marginal gain when it was added.
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import Search
+    >>> Search([], [], []).chosen
+    ()
+    """
+
+    screening: list[Gain]
+    alone: list[Gain]
+    steps: list[Gain]
+
+    @property
+    def chosen(self) -> Chosen:
+        return tuple(sorted(g.index for g in self.steps))
+
+
+def greedy(ev: Evaluator, found: Sequence[Candidate], *, weights: Sequence[float],
+           runs: int, screen: int, shortlist: int, budget: float | None) -> Search:
+    """The plan that buys the most of the objective within ``budget`` (see the module).
+
+    Parameters
+    ----------
+    ev : Evaluator
+    found : sequence of Candidate
+    weights : sequence of float
+        One per part of ``PARTS``.
+    runs, screen : int
+        Runs of the rounds, and of the screening (at most ``runs``).
+    shortlist : int
+        Candidates kept after the screening.
+    budget : float, optional
+        The most the plan may cost (none: no limit).
+
+    Returns
+    -------
+    Search
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import Evaluator, greedy
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> greedy(Evaluator(s, [], "fr-alert"), [], weights=(1, 0, 0), runs=4, screen=2,
+    ...        shortlist=3, budget=None).steps
+    []
+    """
+    assert len(weights) == len(PARTS)
+    screen = min(screen, runs)
+    head = range(screen)
+    base = ev.parts([()], head)[0]
+    singles = ev.parts([(i,) for i in range(len(found))], head)
+    screening = [gain(i, p, base, weights) for i, p in enumerate(singles)]
+    fits = [g for g in screening if budget is None or found[g.index].cost <= budget]
+    keep = sorted((g for g in fits if g.mean > EPSILON),
+                  key=lambda g: (-_ratio(g, found[g.index]), found[g.index].cost))[:shortlist]
+    every = range(runs)
+    short = [g.index for g in keep]
+    base = ev.parts([()], every)[0]
+    alone = [gain(i, p, base, weights)
+             for i, p in zip(short, ev.parts([(i,) for i in short], every), strict=True)]
+    chosen: Chosen = ()
+    now = base
+    spent = 0.0
+    steps: list[Gain] = []
+    left = [i for i in short]
+    while left:
+        room = None if budget is None else budget - spent
+        able = [i for i in left if room is None or found[i].cost <= room + 1e-9]
+        if not able:
+            break
+        sets = [tuple(sorted((*chosen, i))) for i in able]
+        gains = [gain(i, p, now, weights)
+                 for i, p in zip(able, ev.parts(sets, every), strict=True)]
+        best = max(gains, key=lambda g: (_ratio(g, found[g.index]), -found[g.index].cost))
+        if best.mean <= EPSILON:
+            break
+        steps.append(best)
+        chosen = tuple(sorted((*chosen, best.index)))
+        now = ev.parts([chosen], every)[0]
+        spent += found[best.index].cost
+        left.remove(best.index)
+    return Search(screening, alone, steps)
