@@ -1,6 +1,7 @@
 """Scenarios: what happens to a territory and when — hazards with their footprints and
 fragility, targeted events, mitigations, repairs, Monte Carlo settings, injects."""
 
+from tousrisques.scenario._backups import power_groups
 from tousrisques.scenario._budget import (
     MAX_RUNS,
     Estimate,
@@ -13,12 +14,17 @@ from tousrisques.scenario._budget import (
     max_memory,
     parse_size,
 )
-from tousrisques.scenario._backups import power_groups
 from tousrisques.scenario._builders import flood, load_shedding, plume, storm
 from tousrisques.scenario._exposure import Stage, exposure
 from tousrisques.scenario._fragility import Lognormal, Step, Table, parse_fragility
 from tousrisques.scenario._loader import Scenario, load_scenario
-from tousrisques.scenario._model import BackupSpec, MitigationSpec, ScenarioFile
+from tousrisques.scenario._model import (
+    BackupSpec,
+    ExpectedSpec,
+    InjectSpec,
+    MitigationSpec,
+    ScenarioFile,
+)
 from tousrisques.scenario._run import scenario_plan
 from tousrisques.scenario._variant import with_measures
 
@@ -26,6 +32,8 @@ __all__ = [
     "MAX_RUNS",
     "BackupSpec",
     "Estimate",
+    "ExpectedSpec",
+    "InjectSpec",
     "Lognormal",
     "MitigationSpec",
     "Scenario",

@@ -33,6 +33,7 @@ from tousrisques.scenario._hazards import (
     spare_underground,
     staged_hazard,
 )
+from tousrisques.scenario._injects import check_injects
 from tousrisques.scenario._logistics import build_logistics, check_logistics
 from tousrisques.scenario._model import (
     MAX_STAGES,
@@ -48,7 +49,7 @@ from tousrisques.scenario._model import (
 from tousrisques.scenario._names import AssetNames
 from tousrisques.scenario._shedding import spared_cuts
 from tousrisques.territory import CompiledTerritory, Territory, load_territory, territory_hash
-from tousrisques.territory._config import ROLE_ALIASES, ROLES, report_pydantic
+from tousrisques.territory._config import report_pydantic
 
 IntArray = npt.NDArray[np.int64]
 
@@ -484,11 +485,5 @@ def _cross_check(parts: _Parts, territory: Territory, path: Path, rel: str,
             problems.error("kind.unknown", rel, line=lines.get(("repairs", kind)),
                            field=f"repairs.{kind}", kind=kind,
                            allowed=", ".join(sorted(kinds)), suggest=suggest(kind, kinds))
-    actors = {a.id for a in territory.actors}
-    for i, inj in enumerate(parts.injects):
-        for j, who in enumerate(inj.to if inj else []):
-            if who not in actors and who not in ROLES:
-                problems.error("ref.actor", rel, line=lines.get(("injects", i, "to", j)),
-                               field="injects.to", ref=who,
-                               suggest=suggest(who, [*actors, *ROLES], ROLE_ALIASES))
+    check_injects(parts.injects, territory, rel, lines, problems)
     return fragilities

@@ -285,10 +285,60 @@ class MonteCarloSpec(_Strict):
     backup_beta: float = Field(default=0.0, ge=0, le=3)
 
 
+class ExpectedSpec(_Strict):
+    """An action an inject expects of an actor or a role, within a time after the inject
+    (scored by the exercise's RETEX).
+
+    Parameters
+    ----------
+    who : str
+        An actor id or a role.
+    action : LocalText
+        What it is expected to do ("trigger the PCS").
+    within : str
+        A duration > 0 after the inject (default 30m).
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import ExpectedSpec
+    >>> ExpectedSpec(who="mayor", action="trigger the PCS").within
+    '30m'
+    """
+
+    who: str = Field(min_length=1)
+    action: Local
+    within: PositiveDuration = "30m"
+
+
 class InjectSpec(_Strict):
+    """A timed message of a live exercise, to actors or roles, by a channel (default: any
+    the addressee still has), with the actions it expects.
+
+    Parameters
+    ----------
+    at : str
+        When, a duration from the start.
+    to : list of str
+        Actor ids or roles.
+    message : LocalText
+    channel : str, optional
+        The channel it comes by; none: any the addressee has.
+    expected : list of ExpectedSpec
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import InjectSpec
+    >>> i = InjectSpec(at="3h", to=["mayor"], message={"en": "Trees down", "fr": "Arbres"},
+    ...                expected=[{"who": "mayor", "action": "open a shelter", "within": "1h"}])
+    >>> i.channel, i.expected[0].within
+    (None, '1h')
+    """
+
     at: Duration
     to: list[str] = Field(min_length=1)
     message: Local
+    channel: str | None = Field(default=None, min_length=1)
+    expected: list[ExpectedSpec] = Field(default_factory=list, max_length=100)
 
 
 class ScenarioFile(_Strict):

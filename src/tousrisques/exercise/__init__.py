@@ -1,0 +1,52 @@
+"""The live exercise's model (no HTTP): an exercise created from a scenario and one run of
+it, a clock from real time to scenario time, the channels each actor has at every scenario
+time and why not, injects, messages, the situation log and decisions — every action an
+event of an append-only log kept by an :class:`EventStore` (the server's database).
+
+The server (``tousrisques.web``) resolves a scenario by name, builds an
+:class:`Exercise` (``create`` for a new one, ``for_run`` again after a restart), and plays
+it through a :class:`Session`. docs/exercise.md, "The exercise model", says it all.
+"""
+
+from tousrisques.exercise._answers import ChannelNow, Delivery, Inject, Sent
+from tousrisques.exercise._clock import CLOCK_KINDS, MAX_SPEED, ExerciseClock
+from tousrisques.exercise._codes import make_join_codes, normalise_code
+from tousrisques.exercise._errors import EXERCISE_ERRORS, ExerciseError
+from tousrisques.exercise._events import (
+    KINDS,
+    PARTICIPANT_ROLES,
+    Event,
+    EventStore,
+    MemoryStore,
+    visible,
+)
+from tousrisques.exercise._exercise import Exercise
+from tousrisques.exercise._run import choose_run, main_channel
+from tousrisques.exercise._session import LOG_CATEGORIES, MAX_NAME, MAX_TEXT, Session
+
+__all__ = [
+    "CLOCK_KINDS",
+    "EXERCISE_ERRORS",
+    "KINDS",
+    "LOG_CATEGORIES",
+    "MAX_NAME",
+    "MAX_SPEED",
+    "MAX_TEXT",
+    "PARTICIPANT_ROLES",
+    "ChannelNow",
+    "Delivery",
+    "Event",
+    "EventStore",
+    "Exercise",
+    "ExerciseClock",
+    "ExerciseError",
+    "Inject",
+    "MemoryStore",
+    "Sent",
+    "Session",
+    "choose_run",
+    "main_channel",
+    "make_join_codes",
+    "normalise_code",
+    "visible",
+]
