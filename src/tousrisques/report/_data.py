@@ -41,9 +41,13 @@ class Chart:
     total: float | None = None  # for counts: the maximum possible (actors, links), if any
 
 
+Ring = list[tuple[float, float]]
+
+
 @dataclass(frozen=True)
 class MapAsset:
-    """An asset drawn on the asset maps: a point (``x``, ``y``) or a line (``line``)."""
+    """An asset drawn on the asset maps: a point (``x``, ``y``) or a line (``line``),
+    ``underground`` when the territory says so (drawn dashed)."""
 
     id: str
     name: str
@@ -52,6 +56,64 @@ class MapAsset:
     x: float
     y: float
     line: list[tuple[float, float]] | None = None
+    underground: bool = False
+
+
+@dataclass(frozen=True)
+class MapUnit:
+    """A commune (the zones that share its code), or a zone when the territory names no
+    commune: the unit of the per-commune maps and of the names written on the maps."""
+
+    id: str
+    name: str
+    population: float
+    rings: list[Ring]
+    label_at: tuple[float, float]  # a point well inside it, where its name is written
+    zones: list[int]  # its zones, as indices into ``MapData.zones``
+
+
+@dataclass(frozen=True)
+class ReachMap:
+    """The zones a channel reaches at that channel's own worst moment: ``reached[z]`` is the
+    share of runs in which zone ``z`` is reached (for door to door, the mean share of its
+    people informed). ``channel`` is a channel id, or ``"any"`` (at least one broadcast
+    channel; ``label`` None)."""
+
+    channel: str
+    label: Words | None
+    time_h: float
+    reached: list[float]
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    """One share per unit (commune) at ``time_h`` in the representative run: ``down[u]`` of
+    ``total[u]`` are hit — people without power (``what`` ``"without_power"``) or assets of
+    ``kind`` not working (``what`` ``"down"``). ``time_h`` is the worst moment of the
+    matching indicator's mean over the runs."""
+
+    what: str  # "without_power" or "down"
+    kind: str  # the asset kind, for "down"
+    label: Words  # the kind's name, or the people's
+    time_h: float
+    down: list[float]
+    total: list[float]
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Where a hazard acts: ``rings`` its whole extent over the scenario, ``core`` where its
+    intensity is highest, ``track`` the path of a storm's core (start to end), in the
+    metric CRS. A shape that covers the whole map is left out and said by a flag."""
+
+    id: str
+    name: Words
+    model: str  # "storm", "flood", "plume", "footprint"
+    rings: list[Ring]
+    core: list[Ring]
+    track: list[tuple[float, float]] | None = None
+    reach_everywhere: bool = False  # it reaches the whole map (``rings`` are then left out)
+    core_everywhere: bool = False  # it is strongest over the whole map (``core`` left out)
 
 
 @dataclass(frozen=True)
@@ -60,23 +122,30 @@ class MapData:
 
     ``zones`` are the population zones' outer rings (one list of rings per zone; a ring is a
     list of (x, y)); ``outline`` the rings of the territory's (or communes') boundaries,
-    drawn on top. ``zone_reached[k][z]``: share of runs in which zone ``z`` is reached by
-    ``channel`` (by at least one broadcast channel when None) at ``times_h[k]``.
+    drawn on top. ``reach`` holds a map of zones per channel, each at its own worst moment.
     ``asset_state[k][a]``: state of asset ``a`` at ``times_h[k]`` in the representative run:
-    0 working, 1 down, 2 not there (a mitigation not yet delivered).
+    0 working, 1 down, 2 not there (a mitigation not yet delivered). ``bounds`` frame the
+    zones; ``off_map`` are the assets left out because they lie far outside them.
+    ``aggregated`` are the kinds too many to draw one by one: each has a per-commune map in
+    ``choropleths`` instead.
     """
 
     bounds: tuple[float, float, float, float]  # xmin, ymin, xmax, ymax
-    zones: list[list[list[tuple[float, float]]]]
+    zones: list[list[Ring]]
     zone_ids: list[str]
     zone_population: list[float]
-    outline: list[list[tuple[float, float]]]
+    outline: list[Ring]
     times_h: list[float]
-    zone_reached: list[list[float]]
     assets: list[MapAsset]
     asset_state: list[list[int]]
-    channel: Words | None = None  # the channel whose reach colours the zones (None: any)
     assets_total: int = 0  # located assets (more than drawn on a very large territory)
+    reach: list[ReachMap] = field(default_factory=list)
+    units: list[MapUnit] = field(default_factory=list)
+    choropleths: list[Choropleth] = field(default_factory=list)
+    footprints: list[Footprint] = field(default_factory=list)
+    off_map: list[MapAsset] = field(default_factory=list)
+    aggregated: list[str] = field(default_factory=list)
+    kind_labels: dict[str, Words] = field(default_factory=dict)  # every kind drawn or counted
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ from markupsafe import Markup
 from tousrisques._clock import start_of
 from tousrisques.report._data import Chart, ReportData
 from tousrisques.report._i18n import Formats, check_lang, pick, translations
-from tousrisques.report._maps import MapWords, asset_map, map_defs, zone_map
-from tousrisques.report._sections import actors, chains, key_figures, kind_labels, method
+from tousrisques.report._map_figures import STYLE as MAP_STYLE
+from tousrisques.report._map_figures import map_figures
+from tousrisques.report._maps import map_defs
+from tousrisques.report._sections import actors, chains, key_figures, method
 from tousrisques.report._svg import (
     SHARE_COLOURS,
     ChartWords,
@@ -94,46 +96,16 @@ def _chart(chart: Chart, times_h: list[float], fmt: Formats, uid: str) -> Markup
     return time_chart(chart, times_h, words=words, label_y=label_y, label_x=fmt.tick, uid=uid)
 
 
-def _maps(data: ReportData, lang: str) -> list[dict[str, Any]]:
-    """For each map time: its two maps and their captions."""
+def _maps(data: ReportData, lang: str) -> dict[str, Any]:
+    """The maps (``_map_figures``): ``figures`` (heading, svg, legend, caption each),
+    ``notes`` under them, and ``times`` (the map times, as the actors' table heads them)."""
     tr = translations(lang)
-    _ = tr.gettext
     fmt = report_formats(data, lang)
-    m = data.maps
-    kinds = kind_labels(data, lang)
     classes = [label for _colour, label in share_classes(lang)]
-    total = sum(m.zone_population)
-    out = []
-    for k, t in enumerate(m.times_h):
-        at = when(tr, fmt, t)
-        reached = m.zone_reached[k] if k < len(m.zone_reached) else []
-        expected = (sum(p * r for p, r in zip(m.zone_population, reached, strict=False)
-                        if r == r) / total) if total else float("nan")
-        states = m.asset_state[k] if k < len(m.asset_state) else []
-        counts = [sum(1 for s in states if s == v) for v in (0, 1, 2)]
-        zone_summary = _("Population in reached zones, averaged over runs: %(share)s") % {
-            "share": fmt.share(expected)}
-        asset_summary = _("%(working)s working, %(down)s down, %(absent)s not there yet") % {
-            "working": fmt.integer(counts[0]), "down": fmt.integer(counts[1]),
-            "absent": fmt.integer(counts[2])}
-        title = (_("Zones reached by %(channel)s, %(when)s") % {
-            "channel": pick(m.channel, lang), "when": at} if m.channel is not None else
-            _("Zones reached by at least one broadcast channel, %(when)s") % {"when": at})
-        zone_words = MapWords(
-            title=title,
-            summary=zone_summary, legend_title=_("Zone reached in"),
-            legend=[*classes, _("no data")])
-        asset_words = MapWords(
-            title=_("State of the assets in the representative run, %(when)s") % {"when": at},
-            summary=asset_summary, legend_title=_("Assets"),
-            legend=[_("working"), _("down"), _("not there yet (mitigation)"),
-                    _("line (colour of its state)")])
-        out.append({
-            "when": at, "time": fmt.clock(t),
-            "zones": zone_map(m, k, words=zone_words, uid=f"map-z{k}"),
-            "assets": asset_map(m, k, words=asset_words, kind_labels=kinds, uid=f"map-a{k}"),
-            "zone_summary": zone_summary, "asset_summary": asset_summary})
-    return out
+    figures, notes = map_figures(data.maps, tr, fmt, classes)
+    return {"figures": figures, "notes": notes,
+            "times": [{"when": when(tr, fmt, t), "time": fmt.clock(t)}
+                      for t in data.maps.times_h]}
 
 
 def share_classes(lang: str) -> list[tuple[str, str]]:
@@ -208,6 +180,7 @@ def render_report(data: ReportData, *, lang: str) -> str:
                          "when": fmt.moment(a.at_h) if a.at_h is not None else ""}
                         for a, b in c.figures]}
     times = data.times_h
+    maps = _maps(data, lang)
     context = {
         "lang": lang, "fmt": fmt, "data": data,
         "sections": _sections(data, lang),
@@ -216,8 +189,8 @@ def render_report(data: ReportData, *, lang: str) -> str:
         "charts": [{"title": pick(ch.title, lang),
                     "svg": _chart(ch, times, fmt, f"chart-{i}")}
                    for i, ch in enumerate(data.charts)],
-        "map_defs": map_defs(data.maps),
-        "maps": _maps(data, lang),
+        "map_defs": map_defs(data.maps, style=MAP_STYLE),
+        "maps": maps["times"], "map_figures": maps["figures"], "map_notes": maps["notes"],
         "actors": actors(data, tr, fmt),
         "strip_axis": strip_axis(times, label_x=fmt.tick, title=time_title(fmt),
                                  uid="strip-axis"),
