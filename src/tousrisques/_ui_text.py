@@ -108,12 +108,25 @@ TEXT: dict[str, str] = {
     "asset_working": N_("{asset} was working at {time} (run {run})"),
     "asset_down": N_("{asset} was down at {time} (run {run}), because:"),
     "compare_title": N_("Key figures side by side (mean, P10–P90)"),
-    "crit_title": N_("The {n} most critical assets (single loss, backups run out)"),
-    "crit_title_horizon": N_("The {n} most critical assets (single loss lasting {horizon})"),
+    "crit_title": N_("The {n} most critical assets or groups (single loss, backups run "
+                     "out)"),
+    "crit_title_horizon": N_("The {n} most critical assets or groups (single loss lasting "
+                             "{horizon})"),
+    "crit_rule_severity": N_("Ranked by the larger share lost: of the people {channel} "
+                             "alerts, or of the actors (cut from every crisis cell or from "
+                             "the one they report to). A group: assets that fall together, "
+                             "shown by the most critical of them."),
+    "crit_rule_other": N_("A group: assets that fall together, shown by the most critical of "
+                          "them."),
+    "crit_group": N_("group of {n} assets that fall together"),
+    "crit_feeder": N_("feeder {feeder}: {n} assets"),
     "col_rank": N_("rank"),
     "col_asset": N_("asset"),
+    "col_commune": N_("commune"),
     "col_kind": N_("kind"),
+    "col_main_lost": N_("no longer alerted by {channel}"),
     "col_pop_lost": N_("people no longer reached"),
+    "col_any_lost": N_("by no channel"),
     "col_actors_cut": N_("actors cut off"),
     "col_assets_down": N_("assets down"),
     "export_nothing": N_("nothing to export: add --geojson FILE and/or --indicators FILE"),

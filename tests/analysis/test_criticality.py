@@ -174,9 +174,13 @@ def test_sharing_evaluations_never_changes_a_result(example: CompiledTerritory,
 
 
 def test_ranking_order_and_columns(example: CompiledTerritory) -> None:
-    by_pop = criticality(example).table
-    assert by_pop.column_names == ["rank", "asset", "kind", "population_lost",
-                                   "population_share", "actors_cut", "assets_down"]
+    by_pop = criticality(example, by="population").table
+    broadcast = example.channel_ids[example.channel_broadcast].tolist()
+    assert by_pop.column_names == ["rank", "asset", "name", "kind", "commune", "feeder",
+                                   "group", "group_size", "severity", "main_lost",
+                                   "main_share", "actors_cut_off", "actors_cut",
+                                   "population_lost", "population_share", "assets_down",
+                                   *(f"population_lost:{ch}" for ch in broadcast)]
     rows = by_pop.to_pylist()
     assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
     keys = [(r["population_lost"], r["actors_cut"], r["assets_down"]) for r in rows]
@@ -190,6 +194,12 @@ def test_ranking_order_and_columns(example: CompiledTerritory) -> None:
     assert keys == sorted(keys, reverse=True)
     assert by_actors.top(3).num_rows == 3
     assert _as_dict(by_actors.table) == _as_dict(by_pop)
+    for by, keys in (("severity", ("severity", "main_lost", "actors_cut_off",
+                                   "population_lost", "assets_down")),
+                     ("main", ("main_lost", "actors_cut_off", "population_lost",
+                               "assets_down"))):
+        got = [tuple(r[k] for k in keys) for r in criticality(example, by=by).table.to_pylist()]
+        assert got == sorted(got, reverse=True), by
     # every asset's own loss counts it down
     assert all(r["assets_down"] >= 1 for r in rows)
 

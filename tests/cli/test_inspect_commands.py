@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -171,24 +172,39 @@ def test_compare_two_run_folders_and_a_scenario(town: Town, tmp_path: Path) -> N
     bad_input(invoke("compare", town.run, "nowhere"), "nowhere")
 
 
+#: the criticality's text columns, read as text even when every value is empty
+TEXT_COLUMNS = pacsv.ConvertOptions(column_types={
+    k: pa.string() for k in ("name", "commune", "feeder")}, strings_can_be_null=False)
+
+
 def test_criticality_of_a_territory_and_of_a_scenario(town: Town, tmp_path: Path) -> None:
     r = invoke("criticality", town.folder, "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    expected = criticality(load_territory(town.folder).compile())
+    territory = load_territory(town.folder)
+    expected = criticality(territory.compile(), territory=territory)
     assert data["assets"] == expected.table.to_pylist()  # 20 assets, all under --top 20
     assert data["baseline_population"] == expected.baseline_population
+    assert data["main_channel"] == expected.main_channel == "fr-alert"
     assert [a["rank"] for a in data["assets"]] == list(range(1, 21))
-    lost = [a["population_lost"] for a in data["assets"]]
-    assert lost == sorted(lost, reverse=True) and lost[0] > 0
+    severity = [a["severity"] for a in data["assets"]]
+    assert severity == sorted(severity, reverse=True) and severity[0] > 0
+    # one line per group, each with its members, names and communes beside the ids
+    groups = data["groups"]
+    assert [g["asset"] for g in groups] == expected.heads().column("asset").to_pylist()
+    assert sum(len(g["members"]) for g in groups) == 20
+    assert all(len(g["members"]) == g["group_size"] and g["members"][0] == g["asset"]
+               for g in groups)
+    assert groups[0]["name"] == "Hôtel de ville (PCS)" and groups[0]["commune"] == "Centre"
     # a scenario: its mitigations in place; --top; --csv holds the whole ranking
     r = invoke("criticality", town.scenario, "--json", "--top", "3", "--csv", "out/crit.csv")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     s = load_scenario(town.scenario)
-    expected = criticality(s.compiled, absent=present_after_mitigations(s))
+    expected = criticality(s.compiled, absent=present_after_mitigations(s),
+                           territory=s.territory)
     assert data["assets"] == expected.top(3).to_pylist()
-    table = pacsv.read_csv(tmp_path / "out" / "crit.csv")
+    table = pacsv.read_csv(tmp_path / "out" / "crit.csv", convert_options=TEXT_COLUMNS)
     assert table.num_rows == 20 and table.column_names == expected.table.column_names
     assert table.slice(0, 3).to_pylist() == data["assets"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["crit.csv"]

@@ -82,7 +82,10 @@ def test_run_folder_holds_every_file_listed_and_nothing_else(town: Town) -> None
     header = (town.run / "indicators.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith('"name","time_s","time_h","mean"')
     crit = pq.read_table(town.run / "criticality.parquet")
-    assert crit.num_rows == 20 and pacsv.read_csv(town.run / "criticality.csv").to_pylist() \
+    text = pacsv.ConvertOptions(column_types={k: pa.string() for k in ("name", "commune",
+                                                                       "feeder")})
+    assert crit.num_rows == 20 and pacsv.read_csv(town.run / "criticality.csv",
+                                                  convert_options=text).to_pylist() \
         == crit.to_pylist()
     changes = pq.read_table(town.run / "changes.parquet")
     assert changes.num_rows > 0
@@ -199,7 +202,7 @@ def test_run_horizon_is_the_criticality_s(town: Town, tmp_path: Path) -> None:
     assert summary_of(town.run)["criticality"]["horizon_s"] is None
     s = load_scenario(town.scenario)
     expected = criticality(s.compiled, horizon_s=3 * 3600.0,
-                           absent=present_after_mitigations(s))
+                           absent=present_after_mitigations(s), territory=s.territory)
     assert pq.read_table(tmp_path / "h" / "criticality.parquet").equals(expected.table)
     # over three hours, the south antenna's four-hour battery holds: losing its
     # transformer costs less than for good

@@ -22,7 +22,7 @@ from tousrisques.analysis._advice_search import (
     greedy,
     objective,
 )
-from tousrisques.analysis._criticality import Criticality, criticality
+from tousrisques.analysis._criticality import RANKINGS, Criticality, criticality, ranking_order
 from tousrisques.analysis._ensemble import STATS, Ensemble
 from tousrisques.analysis._health import never_working
 from tousrisques.analysis._montecarlo import dask_client, run_ensemble
@@ -38,6 +38,7 @@ from tousrisques.analysis._why import ActorWhy, ChannelWhy, explain_actor, reada
 __all__ = [
     "OBJECTIVES",
     "PARTS",
+    "RANKINGS",
     "STATS",
     "ActorWhy",
     "Advice",
@@ -69,6 +70,7 @@ __all__ = [
     "plan_document",
     "power_losses",
     "present_after_mitigations",
+    "ranking_order",
     "readable_chain",
     "run_ensemble",
     "run_parts",

@@ -1,12 +1,23 @@
-"""Criticality: what the single loss of each asset costs — people no longer reached by any
-broadcast, actors no longer able to reach a crisis cell, assets down with it.
+"""Criticality: what the single loss of each asset costs, ranked the way a crisis manager
+reads it.
 
-The loss lasts ``horizon_s``: requirement groups whose backup lasts longer still hold
-(``None``: a lasting loss, every backup run out). The baseline is the territory with every
-asset working (the absent ones excepted); each loss is one greatest fixed point started from
-the baseline's working set (a loss can only remove assets when every layer has a source),
-and losses that put down the same relevant assets — the ones channels, zones, coverage and
-actors' sites depend on — share one evaluation of reach and talk.
+For each asset (``_criticality_costs.py``): the people each broadcast channel no longer
+reaches, and among them the **main alert channel** (the broadcast channel that reaches the
+most people in the healthy state, to the percent; on ties the first declared — the rule of
+``results.main_channel`` applied to the healthy state); the people no longer reached by any
+channel; the actors **cut off** (no longer able to reach a crisis cell, or cut from one they
+report to: a crisis cell's site counts the actors that report to it); the assets down with it.
+
+The default ranking (``by="severity"``) puts first the losses that take the most from either
+the alert or the command: the **severity** of a loss is the larger of the share of the
+population the main alert channel no longer reaches and the share of actors cut off; ties go
+to the people lost by the main channel, then the actors cut off, then the people lost by any
+channel, then the assets down. A platform that every alert goes through (FR-Alert) and the
+site of the crisis cell the others report to rank at the top when their loss is that large.
+
+Beside each id (``_criticality_groups.py``): its name, its commune, its feeder, and its
+group — assets that fall together (the same consequence, or one feeder) are one group, named
+by its best-ranked member; :meth:`Criticality.heads` gives one row per group.
 """
 
 from __future__ import annotations
@@ -18,232 +29,174 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from tousrisques.engine import Layer, Network, connected_to_source, fixed_point
-from tousrisques.indicators import snapshot
-from tousrisques.territory import CompiledTerritory, Requirements
+from tousrisques.analysis._criticality_costs import (
+    Costs,
+    Losses,
+    _owners_ok,
+    _single_losses,
+    cost_in_worker,
+    install,
+)
+from tousrisques.analysis._criticality_groups import (
+    asset_communes,
+    asset_feeders,
+    asset_names,
+    group_heads,
+)
+from tousrisques.territory import CompiledTerritory, Territory
 
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.int64]
+__all__ = ["RANKINGS", "Criticality", "_owners_ok", "_single_losses", "criticality",
+           "ranking_order"]
+
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: each ranking's keys, most significant first (every one sorted most first)
+RANKINGS: dict[str, tuple[str, ...]] = {
+    "severity": ("severity", "main_lost", "actors_cut_off", "population_lost", "assets_down"),
+    "main": ("main_lost", "actors_cut_off", "population_lost", "assets_down"),
+    "population": ("population_lost", "actors_cut", "assets_down"),
+    "actors": ("actors_cut", "population_lost", "assets_down"),
+}
+
+
+def ranking_order(table: pa.Table, by: str) -> IntArray:
+    """The row order of ``table`` ranked ``by`` (one of :data:`RANKINGS`); stable, so a
+    table already in that order gives ``0..n-1``.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        With the columns the ranking reads.
+    by : str
+
+    Returns
+    -------
+    ndarray of int
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = pa.table({"population_lost": [1.0, 5.0, 5.0], "actors_cut": [0, 1, 2],
+    ...               "assets_down": [1, 1, 1]})
+    >>> ranking_order(t, "population").tolist()
+    [2, 1, 0]
+    """
+    keys = [-np.asarray(table.column(k).to_numpy(), np.float64) for k in RANKINGS[by]]
+    order: IntArray = np.lexsort(keys[::-1]).astype(np.int64)
+    return order
 
 
 @dataclass(frozen=True, eq=False)
 class Criticality:
-    """One row per asset evaluated, most critical first: ``population_lost`` (people),
-    ``actors_cut`` (actors), ``assets_down`` (itself included); ``baseline_population`` and
-    ``baseline_actors`` are the healthy state's reach and connected actors.
+    """One row per asset evaluated, in the order of ``by`` (see the module's docstring).
 
     Attributes
     ----------
     table : pyarrow.Table
-        ``rank``, ``asset``, ``kind``, ``population_lost``, ``population_share``,
-        ``actors_cut``, ``assets_down``.
+        ``rank``, ``asset``, ``name``, ``kind``, ``commune``, ``feeder``, ``group`` (the id
+        of its group's head), ``group_size``, ``severity``, ``main_lost`` and ``main_share``
+        (people the main alert channel no longer reaches), ``actors_cut_off``,
+        ``actors_cut`` (no crisis cell at all), ``population_lost`` and ``population_share``
+        (by any channel), ``assets_down`` (itself included), then ``population_lost:<id>``
+        for each broadcast channel.
     baseline_population : float
+        People reached by any channel in the healthy state.
     baseline_actors : int
+        Actors able to reach a crisis cell in the healthy state.
     horizon_s : float or None
+    main_channel : str or None
+        The main alert channel (None: no broadcast channel).
+    baseline_main : float
+        People it reaches in the healthy state.
+    by : str
+        The ranking.
 
     Examples
     --------
     >>> from tousrisques import load_compiled
     >>> from tousrisques.analysis import criticality
     >>> cr = criticality(load_compiled("src/tousrisques/templates/petite-ville"))
-    >>> cr.table.column("asset").to_pylist()[:2], cr.baseline_actors
-    (['MAIRIE', 'PS-ELBEUF'], 5)
+    >>> cr.main_channel, cr.table.column("asset").to_pylist()[:2], cr.baseline_actors
+    ('fr-alert', ['MAIRIE', 'PS-ELBEUF'], 5)
     """
 
     table: pa.Table
     baseline_population: float
     baseline_actors: int
     horizon_s: float | None
+    main_channel: str | None = None
+    baseline_main: float = 0.0
+    by: str = "severity"
 
     def top(self, n: int) -> pa.Table:
+        """The first ``n`` rows."""
         return self.table.slice(0, n)
 
-
-def _single_losses(layer: Layer, fed: BoolArray) -> list[list[int]]:
-    """For each member ``v`` of the layer, the members cut from every source when ``v``
-    alone is removed from the fed ones (``v`` included), by one depth-first search from a
-    node joined to every fed source: a member is cut by ``v`` when its subtree hangs below
-    ``v`` with no back edge above it (Tarjan's articulation points). Members not fed lose
-    nothing more."""
-    m = len(layer.members)
-    root = m
-    disc = np.full(m + 1, -1, np.int64)
-    low = np.zeros(m + 1, np.int64)
-    order: list[int] = []
-    end = np.zeros(m + 1, np.int64)  # preorder index one past the node's subtree
-    cut: list[list[int]] = [[] for _ in range(m)]
-    is_source = np.append(fed & layer.sources, False)
-    roots = np.nonzero(is_source)[0].tolist()
-
-    def neighbours(v: int) -> list[int]:
-        if v == root:
-            return roots
-        nb = layer.indices[layer.indptr[v]:layer.indptr[v + 1]]
-        return nb[fed[nb]].tolist()  # type: ignore[no-any-return]
-
-    disc[root] = 0
-    order.append(root)
-    stack = [(root, -1, iter(neighbours(root)))]
-    while stack:
-        v, parent, it = stack[-1]
-        w = next(it, None)
-        if w is None:
-            stack.pop()
-            end[v] = len(order)
-            if parent >= 0:
-                low[parent] = min(low[parent], low[v])
-                if parent != root and low[v] >= disc[parent]:
-                    cut[parent].append(v)  # v's subtree hangs on parent alone
-            continue
-        if disc[w] < 0:
-            disc[w] = len(order)
-            # a source also hangs on the joined node: a back edge to it, whatever its parent
-            low[w] = 0 if is_source[w] else disc[w]
-            order.append(w)
-            stack.append((w, v, iter(neighbours(w))))
-        elif w != parent:
-            low[v] = min(low[v], disc[w])
-    pre = np.asarray(order, dtype=np.int64)
-    out: list[list[int]] = []
-    for v in range(m):
-        lost = [v] if fed[v] else []
-        for child in cut[v]:
-            lost.extend(pre[disc[child]:end[child]].tolist())
-        out.append(lost)
-    return out
+    def heads(self, n: int | None = None) -> pa.Table:
+        """One row per group (its head, which carries the group's worst cost), in rank
+        order; the first ``n`` groups."""
+        heads = self.table.filter(pc.equal(self.table.column("asset"),
+                                           self.table.column("group")))
+        return heads if n is None else heads.slice(0, n)
 
 
-class _FromBaseline:
-    """Connectivity of one layer that knows the healthy state: when the layer's working
-    members are the last ones found fed, all of them are still fed (a fed set stays fed);
-    when they are the healthy ones less one member, the members that one cuts off were
-    found once for all (``_single_losses``); only other cases search the graph."""
-
-    def __init__(self, layer: Layer, baseline: BoolArray) -> None:
-        self.layer = layer
-        self.baseline = baseline[layer.members]
-        self.losses = _single_losses(layer, self.baseline)
-        self.reset()
-
-    def reset(self) -> None:
-        self.last = self.baseline
-
-    def update(self, w: BoolArray) -> BoolArray:
-        if np.array_equal(w, self.last):
-            return w.copy()
-        gone = np.nonzero(self.baseline & ~w)[0]
-        if len(gone) == 1 and (w <= self.baseline).all():
-            fed = w.copy()
-            fed[self.losses[int(gone[0])]] = False
-        else:
-            fed = connected_to_source(self.layer, w)
-        self.last = fed
-        return fed
+def _costs(losses: Losses, rows: IntArray, workers: int) -> Costs:
+    n_channels = len(losses.baseline.reach)
+    if workers <= 1 or len(rows) < 2 * workers:
+        return losses.cost(rows.tolist())
+    # interleaved chunks: neighbouring assets (one feeder) cost alike
+    k = workers * 4
+    with ProcessPoolExecutor(workers, initializer=install, initargs=(losses,)) as pool:
+        parts = list(pool.map(cost_in_worker, [rows[i::k].tolist() for i in range(k)]))
+    return Costs.join(parts, [slice(i, None, k) for i in range(k)], len(rows), n_channels)
 
 
-def _owners_ok(req: Requirements, working: BoolArray, n_assets: int,
-               horizon_s: float | None) -> BoolArray:
-    met = (req.matrix(n_assets) @ working.view(np.int8)) > 0
-    holds = met | (req.backup_s > horizon_s if horizon_s is not None else False)
-    ok: BoolArray = np.bincount(req.owner[~holds], minlength=req.n_owners) == 0
-    return ok
-
-
-class _Losses:
-    """Everything one worker needs to cost single losses (sent once to each process)."""
-
-    def __init__(self, c: CompiledTerritory, absent: Sequence[int],
-                 horizon_s: float | None) -> None:
-        self.c = c
-        self.horizon_s = horizon_s
-        self.net = net = Network.from_compiled(c)
-        n = c.n_assets
-        self.damaged = np.zeros(n, bool)
-        self.damaged[list(absent)] = True
-        self.on_backup = (net.backup_s > horizon_s) if horizon_s is not None else None
-        self.monotone = all(layer.has_sources for layer in net.layers)
-        self.base = fixed_point(net, self.damaged, on_backup=self.on_backup,
-                                reasons=False).working
-        relevant = np.zeros(n, bool)
-        relevant[c.actor_site[c.actor_site >= 0]] = True
-        for req in (c.zone_requires, c.channel_requires):
-            relevant[req.alt] = True
-        kind_code = {k: i for i, k in enumerate(c.kind_names)}
-        for kind in c.coverage_kinds:
-            relevant |= c.kind == kind_code.get(kind, -1)
-        self.relevant = relevant
-        self.base_pop, self.base_actors = self.evaluate(self.base)
-
-    def evaluate(self, working: BoolArray) -> tuple[float, int]:
-        """People reached by any broadcast and actors connected, for one state."""
-        c, n = self.c, self.c.n_assets
-        snap = snapshot(c, working, _owners_ok(c.zone_requires, working, n, self.horizon_s),
-                        _owners_ok(c.channel_requires, working, n, self.horizon_s))
-        return float(snap.zone_reached[-1] @ c.population), int(np.isfinite(snap.latency).sum())
-
-    def cost(self, rows: Sequence[int]) -> tuple[FloatArray, IntArray, IntArray]:
-        """People lost, actors cut and assets down for the single loss of each of ``rows``."""
-        net, base = self.net, self.base
-        known = [_FromBaseline(layer, base) for layer in net.layers] if self.monotone \
-            else None
-        pop_lost = np.zeros(len(rows))
-        actors_cut = np.zeros(len(rows), np.int64)
-        down = np.zeros(len(rows), np.int64)
-        seen: dict[bytes, tuple[float, int]] = {}
-        for i, a in enumerate(rows):
-            for k in known or ():
-                k.reset()
-            hit = self.damaged.copy()
-            hit[a] = True
-            working = fixed_point(net, hit, on_backup=self.on_backup,
-                                  start=base if self.monotone else None,
-                                  connectivity=known, reasons=False).working
-            lost = base & ~working
-            down[i] = int(lost.sum())
-            key = np.packbits(lost & self.relevant).tobytes()
-            if key not in seen:
-                seen[key] = self.evaluate(working) if (lost & self.relevant).any() \
-                    else (self.base_pop, self.base_actors)
-            pop, actors = seen[key]
-            pop_lost[i] = self.base_pop - pop
-            actors_cut[i] = self.base_actors - actors
-        return pop_lost, actors_cut, down
-
-
-_WORKER: _Losses | None = None
-
-
-def _install(losses: _Losses) -> None:
-    global _WORKER  # one per worker process, sent once
-    _WORKER = losses
-
-
-def _cost(rows: list[int]) -> tuple[FloatArray, IntArray, IntArray]:
-    assert _WORKER is not None
-    return _WORKER.cost(rows)
+def _main(c: CompiledTerritory, reach: FloatArray, main_channel: str | None) -> int:
+    """Index among the broadcast channels of the main alert channel (-1: none)."""
+    ids = [str(x) for x in c.channel_ids[c.channel_broadcast].tolist()]
+    if main_channel is not None:
+        if main_channel not in ids:
+            raise ValueError(f"{main_channel!r} is not a broadcast channel of the territory")
+        return ids.index(main_channel)
+    if not ids:
+        return -1
+    total = float(c.population.sum()) or 1.0
+    return int(np.argmax(np.round(reach / total, 2)))
 
 
 def criticality(c: CompiledTerritory, *, horizon_s: float | None = None,
                 absent: Sequence[int] = (), candidates: Sequence[int] | None = None,
-                by: str = "population", workers: int = 1) -> Criticality:
+                by: str = "severity", workers: int = 1, main_channel: str | None = None,
+                territory: Territory | None = None) -> Criticality:
     """Rank ``candidates`` (default: every present asset) by the cost of their single loss;
-    ``by`` "population" (then actors) or "actors" (then population); ``workers`` local
-    processes share the candidates (the same result whatever their number).
+    ``workers`` local processes share the candidates (the same result whatever their
+    number).
 
     Parameters
     ----------
     c : CompiledTerritory
     horizon_s : float, optional
-        Judge the loss after this long (backups run out); default: at once.
+        Judge the loss after this long (backups run out); default: for good.
     absent : sequence of int
         Asset rows absent.
     candidates : sequence of int, optional
         The assets to evaluate.
-    by : {"population", "actors"}
+    by : {"severity", "main", "population", "actors"}
+        ``severity`` (the larger share lost of the main alert channel and of the actors),
+        ``main`` (people lost by the main alert channel, then actors cut off),
+        ``population`` (by any channel, then actors unable to reach a crisis cell) or
+        ``actors`` (those actors, then people by any channel).
     workers : int
         Local processes.
+    main_channel : str, optional
+        The main alert channel's id (default: the broadcast channel that reaches the most
+        people in the healthy state).
+    territory : Territory, optional
+        The territory ``c`` was compiled from: names, communes and feeders beside the ids
+        (without it they are empty and only assets of the same consequence are grouped).
 
     Returns
     -------
@@ -251,39 +204,62 @@ def criticality(c: CompiledTerritory, *, horizon_s: float | None = None,
 
     Examples
     --------
-    >>> from tousrisques import load_compiled
+    >>> from tousrisques import load_territory
     >>> from tousrisques.analysis import criticality
-    >>> cr = criticality(load_compiled("src/tousrisques/templates/petite-ville"))
-    >>> top = cr.table.slice(0, 1).to_pylist()[0]
-    >>> top["asset"], top["population_lost"], top["actors_cut"]
-    ('MAIRIE', 5250.0, 5)
+    >>> t = load_territory("src/tousrisques/templates/petite-ville")
+    >>> cr = criticality(t.compile(), territory=t)
+    >>> top = cr.heads(3).to_pylist()
+    >>> [(r["asset"], r["main_lost"], r["actors_cut_off"], r["group_size"]) for r in top]
+    [('MAIRIE', 5250.0, 5, 1), ('PS-ELBEUF', 5250.0, 3, 1), ('L-NORD', 5250.0, 3, 2)]
+    >>> top[0]["name"], top[0]["commune"]
+    ('Hôtel de ville (PCS)', 'Centre')
     """
-    losses = _Losses(c, absent, horizon_s)
+    if by not in RANKINGS:
+        raise ValueError(f"by must be one of {', '.join(RANKINGS)}, not {by!r}")
+    losses = Losses(c, absent, horizon_s)
     rows = np.asarray(candidates if candidates is not None
                       else np.nonzero(~losses.damaged)[0], dtype=np.int64)
-    if workers <= 1 or len(rows) < 2 * workers:
-        pop_lost, actors_cut, down = losses.cost(rows.tolist())
-    else:
-        # interleaved chunks: neighbouring assets (one feeder) cost alike
-        chunks = [rows[i::workers * 4].tolist() for i in range(workers * 4)]
-        with ProcessPoolExecutor(workers, initializer=_install, initargs=(losses,)) as pool:
-            parts = list(pool.map(_cost, chunks))
-        pop_lost, actors_cut, down = np.zeros(len(rows)), np.zeros(len(rows), np.int64), \
-            np.zeros(len(rows), np.int64)
-        for i, (p, a, d) in enumerate(parts):
-            pop_lost[i::workers * 4], actors_cut[i::workers * 4], down[i::workers * 4] = p, a, d
-    primary, secondary = (pop_lost, actors_cut) if by == "population" else (actors_cut,
-                                                                           pop_lost)
-    order = np.lexsort((-down, -secondary, -primary))
+    costs = _costs(losses, rows, workers)
+    base = losses.baseline
+    j = _main(c, base.reach, main_channel)
     total = float(c.population.sum())
-    ids = c.asset_ids.take(pa.array(rows[order]))
-    table = pa.table({
-        "rank": np.arange(1, len(rows) + 1),
-        "asset": ids,
-        "kind": [c.kind_names[int(k)] for k in c.kind[rows[order]]],
-        "population_lost": pop_lost[order],
-        "population_share": pop_lost[order] / total if total else pop_lost[order] * 0,
-        "actors_cut": actors_cut[order],
-        "assets_down": down[order],
-    })
-    return Criticality(table, losses.base_pop, losses.base_actors, horizon_s)
+    n_actors = len(c.actor_ids)
+    main_lost = costs.lost[:, j] if j >= 0 else np.zeros(len(rows))
+    main_share = main_lost / total if total else main_lost * 0
+    severity = np.maximum(main_share, costs.cut_off / n_actors if n_actors else 0.0)
+    names = asset_names(territory) if territory is not None else None
+    communes = asset_communes(territory) if territory is not None else None
+    feeders = asset_feeders(territory) if territory is not None else None
+    empty = np.full(len(rows), "", dtype=object)
+    columns = {
+        "asset": c.asset_ids.take(pa.array(rows)),
+        "name": names[rows] if names is not None else empty,
+        "kind": [c.kind_names[int(k)] for k in c.kind[rows]],
+        "commune": communes[rows] if communes is not None else empty,
+        "feeder": feeders[rows] if feeders is not None else empty,
+        "severity": severity,
+        "main_lost": main_lost,
+        "main_share": main_share,
+        "actors_cut_off": costs.cut_off,
+        "actors_cut": costs.actors_cut,
+        "population_lost": costs.lost_any,
+        "population_share": costs.lost_any / total if total else costs.lost_any * 0,
+        "assets_down": costs.down,
+    }
+    broadcast = [str(x) for x in c.channel_ids[c.channel_broadcast].tolist()]
+    for i, ch in enumerate(broadcast):
+        columns[f"population_lost:{ch}"] = costs.lost[:, i]
+    unordered = pa.table({k: pa.array(v, type=pa.string()) if k in ("name", "commune",
+                                                                     "feeder") else v
+                          for k, v in columns.items()})
+    order = ranking_order(unordered, by)
+    table = unordered.take(pa.array(order))
+    head = group_heads(costs.key[order], np.asarray(columns["feeder"], dtype=object)[order])
+    size = np.bincount(head, minlength=len(rows))[head]
+    table = table.add_column(0, "rank", pa.array(np.arange(1, len(rows) + 1)))
+    at = table.column_names.index("severity")
+    table = table.add_column(at, "group", table.column("asset").take(pa.array(head)))
+    table = table.add_column(at + 1, "group_size", pa.array(size.astype(np.int64)))
+    return Criticality(table, base.reach_any, base.connected, horizon_s,
+                       broadcast[j] if j >= 0 else None,
+                       float(base.reach[j]) if j >= 0 else 0.0, by)

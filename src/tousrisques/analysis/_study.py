@@ -130,7 +130,8 @@ def make_study(scenario: Scenario, *, runs: int | None = None, seed: int | None 
         other_ens = _monte_carlo(other, runs, seed, workers, dask, progress, max_memory)
         compared = complete_study(other, other_ens, seed=seed, crit=None, other=None)
     crit = criticality(scenario.compiled, horizon_s=horizon_s,
-                       absent=present_after_mitigations(scenario), workers=workers) \
+                       absent=present_after_mitigations(scenario), workers=workers,
+                       territory=scenario.territory) \
         if rank_assets else None
     return complete_study(scenario, ens, seed=seed, crit=crit, other=compared)
 

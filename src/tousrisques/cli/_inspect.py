@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -48,7 +49,7 @@ from tousrisques.cli._common import (
 )
 from tousrisques.cli._run import HorizonOpt, RunsOpt, load_or_fail, print_figures
 from tousrisques.engine import Cause, Network, Timeline, replay
-from tousrisques.results import key_figures, read_run
+from tousrisques.results import key_figures, read_run, text_of
 from tousrisques.scenario import Scenario, scenario_plan
 from tousrisques.territory import Territory, load_territory
 
@@ -279,6 +280,8 @@ def compare(
 
 
 class By(StrEnum):
+    severity = "severity"
+    main = "main"
     population = "population"
     actors = "actors"
 
@@ -297,13 +300,18 @@ def _criticality_target(target: Path, lang: str, as_json: bool
 
 
 @app.command(
-    help=N_("Rank assets by what their single loss costs: people no longer reached by any "
-            "broadcast, actors cut off from every crisis cell, assets down with it."))
+    help=N_("Rank assets by what their single loss costs: people the main alert channel no "
+            "longer reaches, actors cut off from their crisis cell, people no longer reached "
+            "by any channel, assets down with it; assets that fall together make one line."))
 def criticality(
     target: Annotated[Path, typer.Argument(help=N_("A territory folder, or a scenario file "
                                                    "(its mitigations in place)."))],
-    top: Annotated[int, typer.Option(min=1, help=N_("How many assets to list."))] = 20,
-    by: Annotated[By, typer.Option(help=N_("Rank by population or by actors."))] = By.population,
+    top: Annotated[int, typer.Option(min=1, help=N_("How many lines (assets or groups) to "
+                                                    "list."))] = 20,
+    by: Annotated[By, typer.Option(help=N_(
+        "Rank by severity (the larger share lost of the main alert channel's people and of "
+        "the actors), by the main channel's people, by people reached by any channel, or by "
+        "actors able to reach a crisis cell."))] = By.severity,
     horizon: HorizonOpt = None,
     csv: Annotated[Path | None, typer.Option(
         "--csv", help=N_("Also write the whole ranking to this CSV file."))] = None,
@@ -319,33 +327,66 @@ def criticality(
         check_replace(csv, force, language, as_json)
     territory, compiled, absent = _criticality_target(target, language, as_json)
     result = rank_assets(compiled, horizon_s=horizon_s, absent=absent, by=by.value,
-                         workers=workers)
+                         workers=workers, territory=territory)
     if csv is not None:
         _write_atomic(csv, lambda p: write_csv(result.table, p), language, as_json, force)
-    rows = result.top(top).to_pylist()
+    heads = result.heads(top).to_pylist()
+    members: dict[str, list[str]] = {r["asset"]: [] for r in heads}
+    feeders: dict[str, Counter[str]] = {r["asset"]: Counter() for r in heads}
+    tab = result.table
+    for a, g, f in zip(tab.column("asset").to_pylist(), tab.column("group").to_pylist(),
+                       tab.column("feeder").to_pylist(), strict=True):
+        if g in members:
+            members[g].append(a)
+            feeders[g][f] += 1
+    for r in heads:  # a group named by its feeder when half of it or more is that feeder's
+        top_feeder = [f for f, k in feeders[r["asset"]].most_common() if f]
+        r["group_feeder"] = top_feeder[0] if len(top_feeder) == 1 and \
+            feeders[r["asset"]][top_feeder[0]] * 2 >= r["group_size"] else ""
     if as_json:
         emit_json({"baseline_population": result.baseline_population,
                    "baseline_actors": result.baseline_actors, "horizon_s": horizon_s,
-                   "by": by.value, "assets": rows})
+                   "by": by.value, "main_channel": result.main_channel,
+                   "baseline_main": result.baseline_main,
+                   "groups": [r | {"members": members[r["asset"]]} for r in heads],
+                   "assets": result.top(top).to_pylist()})
         return
+    _print_criticality(territory, result, heads, horizon_s, language)
+
+
+def _print_criticality(territory: Territory, result: Any, heads: list[dict[str, Any]],
+                       horizon_s: float | None, language: str) -> None:
     fmt = Formats(language)
-    table = Table(title=(t("crit_title", language, n=fmt.integer(top)) if horizon_s is None
-                         else t("crit_title_horizon", language, n=fmt.integer(top),
+    n = fmt.integer(len(heads))
+    table = Table(title=(t("crit_title", language, n=n) if horizon_s is None
+                         else t("crit_title_horizon", language, n=n,
                                 horizon=_hours(horizon_s, language))), title_justify="left")
-    for key, justify in (("rank", "right"), ("asset", "left"), ("kind", "left"),
-                         ("pop_lost", "right"), ("actors_cut", "right"),
-                         ("assets_down", "right")):
-        table.add_column(t("col_" + key, language), justify=justify)  # type: ignore[arg-type]
-    for r, row in zip(rows, territory.assets.rows_of([r["asset"] for r in rows]).tolist(),
-                      strict=True):
-        if row < 0:
-            raise KeyError(r["asset"])
-        table.add_row(str(r["rank"]), plain(_asset_label(territory, row)),
+    ch = result.main_channel
+    # the channel's name as written (cells and titles below are plain, never markup)
+    channel = pick(next((text_of(c.name) for c in territory.channels if c.id == ch), ch),
+                   language) if ch else "—"
+    for key, justify in (("rank", "right"), ("asset", "left"), ("commune", "left"),
+                         ("kind", "left"), ("main_lost", "right"), ("actors_cut", "right"),
+                         ("any_lost", "right"), ("assets_down", "right")):
+        table.add_column(plain(t("col_" + key, language, channel=channel)),
+                         justify=justify)  # type: ignore[arg-type]
+    for i, r in enumerate(heads, start=1):
+        label = plain(_asset_label(territory, territory.assets.row_of(r["asset"])))
+        size = int(r["group_size"])
+        if size > 1:
+            label += "\n" + (t("crit_feeder", language, feeder=plain(r["group_feeder"]),
+                               n=size) if r["group_feeder"]
+                             else t("crit_group", language, n=size))
+        table.add_row(str(i), label, plain(r["commune"]) or "—",
                       plain(territory.kinds[r["kind"]].label(language)),
+                      f"{fmt.integer(r['main_lost'])} ({fmt.share(r['main_share'])})",
+                      fmt.integer(r["actors_cut_off"]),
                       f"{fmt.integer(r['population_lost'])} "
                       f"({fmt.share(r['population_share'])})",
-                      fmt.integer(r["actors_cut"]), fmt.integer(r["assets_down"]))
+                      fmt.integer(r["assets_down"]))
     out.print(table)
+    out.print(plain(t("crit_rule_severity", language, channel=channel)
+                    if result.by == "severity" else t("crit_rule_other", language)))
 
 
 def _write_atomic(path: Path, write: Any, lang: str, as_json: bool, force: bool) -> None:

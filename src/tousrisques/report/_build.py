@@ -21,13 +21,13 @@ from tousrisques.report._data import (
     Chain,
     Chart,
     Comparison,
-    CriticalAsset,
     HazardInfo,
     Method,
     ReportData,
     Series,
     Step,
 )
+from tousrisques.report._critical import critical
 from tousrisques.report._geometry import map_data
 from tousrisques.results import (
     ANY,
@@ -184,26 +184,6 @@ def chains(study: Study, *, most: int = 5) -> list[Chain]:
         if len(out) >= most:
             break
     return out
-
-
-def critical(study: Study, *, top: int = 15) -> list[CriticalAsset]:
-    t = study.scenario.territory
-    names = t.assets.attrs.get("name")
-    rows: list[CriticalAsset] = []
-    if study.criticality is None:
-        return rows
-    top_rows = study.criticality.top(top).to_pylist()
-    for r, i in zip(top_rows, t.assets.rows_of([r["asset"] for r in top_rows]).tolist(),
-                    strict=True):
-        if i < 0:
-            raise KeyError(r["asset"])
-        kind = t.kinds[r["kind"]]
-        rows.append(CriticalAsset(int(r["rank"]), r["asset"],
-                                  str(names[i]) if names is not None and names[i] else "",
-                                  Text(kind.label("en"), kind.label("fr")),
-                                  float(r["population_lost"]), float(r["population_share"]),
-                                  int(r["actors_cut"]), int(r["assets_down"])))
-    return rows
 
 
 def comparison(study: Study) -> Comparison | None:

@@ -205,9 +205,11 @@ class Chain:
 
 @dataclass(frozen=True)
 class CriticalAsset:
-    """What the single loss of ``asset`` costs, once backups have run out."""
+    """What the single loss of ``asset`` costs (see ``analysis/_criticality.py``): one line
+    of the ranking, standing for its group of ``group_size`` assets that fall together
+    (``asset`` is the group's most critical member and carries its cost)."""
 
-    rank: int
+    rank: int  # the group's place in the ranking
     asset: str
     name: str
     kind_label: Words
@@ -215,6 +217,13 @@ class CriticalAsset:
     population_share: float
     actors_cut: int  # actors no longer able to reach a crisis cell
     assets_down: int  # assets down with it, itself included
+    commune: str = ""
+    group_size: int = 1
+    group: Words | None = None  # what the group is: a feeder, or those falling with it
+    channel: Words | None = None  # the main alert channel's name
+    main_lost: float = 0.0  # people the main alert channel no longer reaches
+    main_share: float = 0.0
+    actors_cut_off: int = 0  # no crisis cell, or cut from the one they report to
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from tousrisques._csvsafe import write_csv
 from tousrisques._exceptions import InputError, ValidationError
 from tousrisques._i18n import both
 from tousrisques._version import __version__
-from tousrisques.analysis import Criticality, Ensemble, Study, complete_study
+from tousrisques.analysis import Criticality, Ensemble, Study, complete_study, ranking_order
 from tousrisques.results._ensemble_io import (
     Shape,
     read_ensemble,
@@ -57,12 +57,21 @@ from tousrisques.scenario import Scenario, load_scenario
 CRITICALITY_COLUMNS = {
     "rank": "number",
     "asset": "text",
+    "name": "text",
     "kind": "text",
+    "commune": "text",
+    "feeder": "text",
+    "group": "text",
+    "group_size": "number",
+    "severity": "number",
+    "main_lost": "number",
+    "main_share": "number",
+    "actors_cut_off": "number",
+    "actors_cut": "number",
     "population_lost": "number",
     "population_share": "number",
-    "actors_cut": "number",
     "assets_down": "number",
-}
+}  # then population_lost:<channel> for each broadcast channel of the territory
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,6 +209,9 @@ def _write_study(study: Study, folder: Path, final: Path, *, prefix: str = "") -
             "horizon_s": crit.horizon_s,
             "baseline_population": crit.baseline_population,
             "baseline_actors": crit.baseline_actors,
+            "main_channel": crit.main_channel,
+            "baseline_main": crit.baseline_main,
+            "by": crit.by,
         },
     }
     if study.other is not None:
@@ -366,8 +378,9 @@ def _read_study(folder: Path, info: dict[str, Any], *, prefix: str = "") -> Stud
     crit = None
     c = info.get("criticality")
     if c is not None:
+        by = c.get("by", "severity")
         crit = Criticality(
-            _criticality_table(base, s),
+            _criticality_table(base, s, by),
             float(c["baseline_population"]),
             int(c["baseline_actors"]),
             c["horizon_s"],
@@ -420,21 +433,20 @@ def _check_matches(ens: Ensemble, s: Scenario, info: dict[str, Any], base: Path)
         raise InputError("run.apart", path=base, wrong=wrong)
 
 
-def _criticality_table(base: Path, s: Scenario) -> pa.Table:
+def _criticality_table(base: Path, s: Scenario, by: str) -> pa.Table:
     path = base / "criticality.parquet"
-    table = read_parquet(path, max_rows=s.compiled.n_assets, columns=CRITICALITY_COLUMNS)
+    c = s.compiled
+    columns = CRITICALITY_COLUMNS | {f"population_lost:{ch}": "number"
+                                     for ch in c.channel_ids[c.channel_broadcast].tolist()}
+    table = read_parquet(path, max_rows=c.n_assets, columns=columns)
     rows = table.num_rows
     ranks = table.column("rank").to_numpy()
     if not np.array_equal(ranks, np.arange(1, rows + 1)):
         raise InputError("run.ranks", path=path)
-    # ranked by population (or by actors), then the other, then assets down, most first
-    pop, act, down = (table.column(n).to_numpy().astype(np.float64)
-                      for n in ("population_lost", "actors_cut", "assets_down"))
-    # lexsort is stable: a table already in order sorts to itself
-    orders = [np.lexsort((-down, -secondary, -primary))
-              for primary, secondary in ((pop, act), (act, pop))]
-    if not any(np.array_equal(o, np.arange(rows)) for o in orders):
-        row = int(np.nonzero(orders[0] != np.arange(rows))[0][0])
+    # ranked as summary.json says (lexsort is stable: a table in order sorts to itself)
+    order = ranking_order(table, by)
+    if not np.array_equal(order, np.arange(rows)):
+        row = int(np.nonzero(order != np.arange(rows))[0][0])
         raise InputError("run.criticality_order", path=path, row=row + 2)
     assets = [str(a) for a in table.column("asset").to_pylist()]
     rows_of = s.territory.assets.rows_of(assets)

@@ -17,6 +17,7 @@ import orjson
 from tousrisques._exceptions import InputError, ValidationError
 from tousrisques._i18n import N_, Msg
 from tousrisques._problems import Problem
+from tousrisques.analysis import RANKINGS
 from tousrisques.results._files import MAX_JSON_BYTES, read_bounded
 
 #: the format of run folders; 2: copies of the inputs, hashes and shapes of every file
@@ -162,6 +163,8 @@ _RUNS = Msg(N_("an integer, 1 or more"))
 _NUMBER = Msg(N_("a number"))
 _NUMBER_OR_NULL = Msg(N_("a number, or null"))
 _TEXT = Msg(N_("a text"))
+_TEXT_OR_NULL = Msg(N_("a text, or null"))
+_RANKING = Msg(N_("one of severity, main, population, actors"))
 _OBJECT = Msg(N_("an object {...}"))
 _OBJECT_OR_NULL = Msg(N_("an object {...}, or null"))
 _AS_WRITTEN = Msg(N_("what `tousrisques run` wrote there, or run the scenario again"))
@@ -284,6 +287,11 @@ def _summary_problems(info: dict[str, Any], file: str, prefix: str = "") -> list
             lambda v: v is None or number(v),
             within="criticality",
         )
+        check(crit, "by", _RANKING, lambda v: v in RANKINGS, required=False,
+              within="criticality")
+        check(crit, "main_channel", _TEXT_OR_NULL, lambda v: v is None or is_text(v),
+              required=False, within="criticality")
+        check(crit, "baseline_main", _NUMBER, number, required=False, within="criticality")
     if not prefix and check(info, "other", _OBJECT, is_dict, required=False):
         problems += _summary_problems(info["other"], file, "other.")
     return problems
