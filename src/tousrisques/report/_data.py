@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tousrisques._i18n import Text, Words
+from tousrisques.analysis import Advice
 from tousrisques.results import Finding, KeyFigure, Unit
 
 __all__ = ["Finding", "KeyFigure", "Unit"]  # and the classes below
@@ -335,3 +336,4 @@ class ReportData:
     method: Method
     sources: list[str]
     timezone: str | None = None
+    advice: Advice | None = None  # from `tousrisques advise` (report/_advice.py)
