@@ -223,11 +223,11 @@ def candidates(s: Scenario, plan: Plan, catalogue: Catalogue, runs: Sequence[int
     brought = {r for e in plan.events if e.action == "restore" for r in e.assets}
     planned = np.nonzero(s.territory.assets.planned)[0]
     for k, kind in enumerate(c.kind_names):
-        rows = [int(r) for r in planned if c.kind[r] == k and int(r) not in brought]
+        chosen = [int(r) for r in planned if c.kind[r] == k and int(r) not in brought]
         price = catalogue.planned_of(kind)
-        if rows and price is not None:
+        if chosen and price is not None:
             out.append(Candidate(f"planned:{kind}", "planned", kind,
-                                 _names([ids[r] for r in rows], ids), len(rows), 0.0,
-                                 price.cost * len(rows), price.cost, price.source))
+                                 _names([ids[r] for r in chosen], ids), len(chosen), 0.0,
+                                 price.cost * len(chosen), price.cost, price.source))
     return out
 
