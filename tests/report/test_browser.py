@@ -76,7 +76,9 @@ def test_the_report_opens_draws_and_prints(browser: Browser, tmp_path: Path,
     maps = [d for d in drawn if d["cls"] == "map"]
     strips = [d for d in drawn if d["cls"] == "strip"]
     assert len(charts) == len(data.charts) + len(data.comparison.charts)  # type: ignore[union-attr]
-    assert len(maps) == 2 * len(data.maps.times_h)
+    # one reach map per channel, one per commune map, one asset map per map time
+    assert len(maps) == len(data.maps.reach) + len(data.maps.choropleths) + len(
+        data.maps.times_h)
     assert len(strips) == len(data.actors)
     for d in drawn:
         assert d["w"] > 0 and d["h"] > 0 and d["shapes"] > 0, d

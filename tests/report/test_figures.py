@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 import re
 
-from tests.report.conftest import TIMES, X0, Y0, make_data
+from tests.report.conftest import TIMES
 from tousrisques._messages import Text
 from tousrisques.report._data import Chart, Series, Step
-from tousrisques.report._maps import Frame, MapWords, asset_map, map_defs, zone_map
 from tousrisques.report._sections import chain_tree, nearest
 from tousrisques.report._svg import ChartWords, heat_strip, nice_step, share_class, time_chart
 
@@ -46,35 +45,6 @@ def test_a_count_chart_goes_up_to_its_total() -> None:
 def test_nice_steps_and_share_classes() -> None:
     assert nice_step(1, 5) == 0.2 and nice_step(71, 5) == 20
     assert [share_class(x) for x in (0, 0.19, 0.2, 0.99, 1.0, math.nan)] == [0, 0, 1, 4, 4, -1]
-
-
-def test_the_map_frame_flips_y_and_writes_whole_metres() -> None:
-    f = Frame.from_bounds((X0, Y0, X0 + 2000, Y0 + 1000))
-    north = f.point(X0, Y0 + 1000)
-    south = f.point(X0, Y0)
-    assert north[1] < south[1]  # north is up: smaller y on screen
-    assert f.ring([(X0, Y0), (X0 + 0.4, Y0), (X0 + 1000, Y0)], closed=False) == \
-        f"M{south[0]} {south[1]}l1000 0"
-
-
-def test_maps_use_each_geometry_once() -> None:
-    data = make_data()
-    m = data.maps
-    defs = str(map_defs(m))
-    assert defs.count("<path") + defs.count("<circle") + defs.count("<rect") == \
-        len(m.zones) + len(m.assets) + 1
-    words = MapWords("t", "s", "legend", ["0", "1", "2", "3", "4", "none"])
-    zones = str(zone_map(m, 2, words=words, uid="z"))
-    assert zones.count('<use href="#mz') == len(m.zones)
-    assert '<use href="#mo"' in zones  # the outline, on top
-    assert zones.index('href="#mo"') > max(zones.index(f'href="#mz{i}"') for i in range(4))
-    assert "#bdbdbd" in zones  # the zone without data
-    assets = str(asset_map(m, 1, words=MapWords("t", "s", "l", ["w", "d", "n", "line"]),
-                           kind_labels={}, uid="a"))
-    assert assets.count('<use href="#ma') == len(m.assets)
-    # down assets are drawn last, so that no working one hides them
-    down = assets.rindex('fill="#D55E00"')
-    assert down > assets.index('fill="#0072B2"')
 
 
 def test_a_heat_strip_merges_runs_of_one_colour() -> None:

@@ -273,15 +273,18 @@ def test_a_report_the_size_of_rouen_stays_small_and_fast() -> None:
     assert took < 3.0
     # coordinates are whole metres from the map's corner
     defs = re.search(r'<svg class="defs".*?</svg>', html, re.S).group(0)
-    assert not re.search(r"\d\.\d", defs)
-    assert html.count('<svg class="map"') == 2 * len(data.maps.times_h)
+    paths = re.findall(r'<path id="m[zua]\d+" d="([^"]*)"', defs)
+    assert paths and not any(re.search(r"\d\.\d", d) for d in paths)
+    # one reach map per channel, one per commune map, one asset map per map time
+    assert html.count('<svg class="map"') == len(data.maps.reach) + len(
+        data.maps.choropleths) + len(data.maps.times_h)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_a_nearly_empty_report_still_renders(lang: str) -> None:
     data = make_data(comparison=False)
     maps = dataclasses.replace(data.maps, zones=[], zone_ids=[], zone_population=[],
-                               outline=[], times_h=[], zone_reached=[], assets=[],
+                               outline=[], times_h=[], reach=[], assets=[],
                                asset_state=[], bounds=(0.0, 0.0, 0.0, 0.0))
     method = dataclasses.replace(data.method, hazards=[], mitigations=[], repairs={})
     empty = dataclasses.replace(data, description=None, territory_description=None,
