@@ -21,7 +21,7 @@ from tousrisques.exercise._events import (
     visible,
 )
 from tousrisques.exercise._exercise import Exercise
-from tousrisques.exercise._run import choose_run, main_channel
+from tousrisques.exercise._run import choose_run
 from tousrisques.exercise._session import LOG_CATEGORIES, MAX_NAME, MAX_TEXT, Session
 
 __all__ = [
@@ -45,7 +45,6 @@ __all__ = [
     "Sent",
     "Session",
     "choose_run",
-    "main_channel",
     "make_join_codes",
     "normalise_code",
     "visible",

@@ -10,10 +10,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from tousrisques._i18n import N_, Msg
 from tousrisques.exercise._errors import ExerciseError
 
 #: the fastest a clock may run: one hour of scenario per second of real time
 MAX_SPEED = 3600.0
+
+_ACTIONS = {"started": N_("started"), "paused": N_("paused"), "resumed": N_("resumed")}
 
 #: the kinds of the clock's events, and the state each leaves the clock in
 CLOCK_KINDS = ("clock.started", "clock.paused", "clock.resumed", "clock.jumped",
@@ -96,13 +99,12 @@ class ExerciseClock:
         elapsed = max((now - self.anchor_real).total_seconds(), 0.0)
         return float(min(max(self.anchor_s + self.speed * elapsed, 0.0), self.duration_s))
 
-    def _state(self) -> str:
-        if not self.started_once:
-            return "not_started"
-        return "running" if self.running else "paused"
-
     def _refuse(self, action: str) -> ExerciseError:
-        return ExerciseError("clock.state", state=self._state(), action=action)
+        if not self.started_once:
+            state = Msg(N_("not started yet"))
+        else:
+            state = Msg(N_("running")) if self.running else Msg(N_("paused"))
+        return ExerciseError("clock.state", state=state, action=Msg(_ACTIONS[action]))
 
     def started(self, now: datetime) -> ExerciseClock:
         """The clock started at ``now`` (from its scenario time, 0 unless jumped before).

@@ -21,7 +21,7 @@ EXERCISE_ERRORS: dict[str, str] = {
                                     "created (hash {now}, was {then}): restore it to resume "
                                     "the exercise"),
     "exercise.not_created": N_("the log of exercise '{id}' has no creation event"),
-    "clock.state": N_("the clock is {state}: it cannot be {action}"),
+    "clock.state": N_("the clock is {state}: it cannot be {action} now"),
     "clock.speed": N_("speed {value} is not a number above 0 and at most {most}"),
     "clock.time": N_("scenario time {value} is not between 0 and {most} seconds"),
     "actor.unknown": N_("unknown actor or role '{ref}'"),

@@ -12,7 +12,13 @@ import numpy as np
 
 from tousrisques._durations import parse_duration
 from tousrisques._i18n import N_, Msg, Text
-from tousrisques.analysis import ActorWhy, ChannelWhy, explain_actor, run_ensemble
+from tousrisques.analysis import (
+    ActorWhy,
+    ChannelWhy,
+    explain_actor,
+    main_channel,
+    run_ensemble,
+)
 from tousrisques.engine import Cause, Plan, Timeline, explain, replay
 from tousrisques.exercise._answers import ChannelNow, Delivery, Inject, Sent
 from tousrisques.exercise._availability import Availability, availability
@@ -115,7 +121,8 @@ class Exercise:
         workers : int
             Processes for the Monte Carlo.
         channel : str, optional
-            The broadcast whose reach ranks the runs.
+            The broadcast whose reach ranks the runs (default:
+            ``analysis.main_channel(scenario)``, FR-Alert on the Rouen sample).
 
         Returns
         -------
@@ -141,7 +148,7 @@ class Exercise:
         plan = scenario_plan(scenario)
         ens = run_ensemble(plan, runs=runs or scenario.spec.monte_carlo.runs,
                            workers=workers)
-        chosen = choose_run(ens, float(percentile), channel=channel)
+        chosen = choose_run(ens, float(percentile), channel or main_channel(scenario))
         return cls(scenario, chosen, plan=plan, percentile=float(percentile))
 
     # --- who and what -----------------------------------------------------------------
@@ -182,11 +189,22 @@ class Exercise:
                      if a.id in wanted or a.role in wanted)
 
     def players(self) -> tuple[str, ...]:
-        """The actors the scenario's injects or their expected actions address."""
+        """The actors the scenario's injects or their expected actions name by id (the roles
+        an exercise is written for); when they name roles only, every actor they address.
+
+        Examples
+        --------
+        >>> from tousrisques.exercise import Exercise
+        >>> from tousrisques.scenario import load_scenario
+        >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+        >>> Exercise.for_run(s, 0).players()  # its one inject goes to the role "mayor"
+        ('MAIRIE-PCS',)
+        """
         names: list[str] = []
         for inj in self.scenario.spec.injects:
             names += [*inj.to, *(e.who for e in inj.expected)]
-        return self.addressees(names)
+        named = [n for n in names if n in self._actor]
+        return self.addressees(named or names)
 
     def clock_text(self, scenario_s: float, lang: str) -> str:
         """A scenario time on the territory's clock (``04:10``)."""

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from tousrisques._i18n import Text
-from tousrisques.exercise._answers import Inject
+from tousrisques._i18n import N_, Msg, Text
+from tousrisques.exercise._answers import ChannelNow, Inject
 from tousrisques.exercise._clock import CLOCK_KINDS, ExerciseClock
 from tousrisques.exercise._errors import ExerciseError
 from tousrisques.exercise._events import PARTICIPANT_ROLES, Event, EventStore
-from tousrisques.exercise._exercise import ChannelNow, Exercise
+from tousrisques.exercise._exercise import Exercise
 
 #: the categories of the situation log (main courante)
 LOG_CATEGORIES = ("situation", "action", "information", "request", "other")
@@ -24,12 +24,18 @@ MAX_TEXT = 10_000
 MAX_NAME = 200
 
 
+#: what a participant writes, named in the messages that refuse it
+_FIELDS = {"text": N_("text of the inject"), "message": N_("message"), "log entry": N_("log entry"),
+           "decision": N_("decision"), "name": N_("name")}
+
+
 def _text(value: object, what: str, most: int = MAX_TEXT) -> str:
     text = str(value).strip() if value is not None else ""
     if not text:
-        raise ExerciseError("text.empty", field=what)
+        raise ExerciseError("text.empty", field=Msg(_FIELDS[what]))
     if len(text) > most:
-        raise ExerciseError("text.long", field=what, length=len(text), most=most)
+        raise ExerciseError("text.long", field=Msg(_FIELDS[what]), length=len(text),
+                            most=most)
     return text
 
 

@@ -150,7 +150,8 @@ class Words:
         for lang in LOCALES:
             text = Msg(_STATUS.get(why.status, _STATUS["requires"]), channel=name,
                        time=clock_text(self.start, head.time_s, lang),
-                       asset=self._asset(head.asset, lang),
+                       asset=str(self.c.asset_ids[head.asset]) if why.status == "site"
+                       else self._asset(head.asset, lang),
                        cause=self._cause(head, lang)).render(lang)
             firsts = [x for x in chain if x.cause == "event"]
             if firsts and firsts[0].asset != head.asset:
