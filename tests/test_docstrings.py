@@ -24,6 +24,7 @@ PACKAGES = [
     "tousrisques.indicators",
     "tousrisques.scenario",
     "tousrisques.analysis",
+    "tousrisques.exercise",
     "tousrisques.results",
     "tousrisques.report",
 ]

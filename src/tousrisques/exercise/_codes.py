@@ -46,6 +46,16 @@ def make_join_codes(actors: Iterable[str]) -> dict[str, str]:
 def normalise_code(text: str) -> str:
     """A code as typed (any case, spaces or dashes) in the form to compare or hash.
 
+    Parameters
+    ----------
+    text : str
+        What the participant typed.
+
+    Returns
+    -------
+    str
+        Its letters and digits, upper case (at most 64).
+
     Examples
     --------
     >>> from tousrisques.exercise import normalise_code

@@ -138,7 +138,22 @@ def visible(event: Event, *, actor: str | None, role: str) -> bool:
 class EventStore(Protocol):
     """Where an exercise's log is kept. The store alone numbers the events: ``append``
     gives a batch the next numbers of the exercise's log (1, 2, …, no gap, none twice),
-    all or none of the batch."""
+    all or none of the batch.
+
+    Attributes
+    ----------
+    append : callable
+        ``append(exercise_id, events) -> list[Event]``: the events kept, numbered.
+    read : callable
+        ``read(exercise_id, *, after=0) -> list[Event]``: the events after a number.
+
+    Examples
+    --------
+    >>> from tousrisques.exercise import EventStore, MemoryStore
+    >>> store: EventStore = MemoryStore()  # the server's: SQLite or PostgreSQL
+    >>> store.read("no-such-exercise")
+    []
+    """
 
     def append(self, exercise_id: str, events: Sequence[Event]) -> list[Event]:
         """Keep ``events`` at the end of the exercise's log, atomically; return them with
