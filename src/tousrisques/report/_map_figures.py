@@ -235,8 +235,10 @@ def map_figures(maps: MapData, tr: NullTranslations, fmt: Formats, classes: list
             "distance": fmt.number(math.hypot(a.x - cx, a.y - cy) / 1000, digits=0)}
             for a in maps.off_map[:8]]
         more = len(maps.off_map) - len(far)
-        text = "; ".join(far) + (tr.ngettext("; and %(num)s more", "; and %(num)s more", more)
-                                 % {"num": fmt.integer(more)} if more > 0 else "")
+        if more > 0:
+            far.append(tr.ngettext("%(num)s more", "%(num)s more", more)
+                       % {"num": fmt.integer(more)})
+        text = ("\u00a0; " if lang == "fr" else "; ").join(far)  # French spaces its semicolon
         notes.append(_("Left off the maps, far from the zones, so that they do not shrink "
                        "the territory: %(assets)s.") % {"assets": text})
     return figures, notes
