@@ -62,7 +62,7 @@ TEXT: dict[str, str] = {
     # demo, run, report
     "demo_running": N_("Playing “{name}” on the Rouen sample, with and without its plan "
                        "({runs} Monte Carlo runs each)…"),
-    "demo_table": N_("Winter storm on {territory}: what the plan buys (mean, P10–P90)"),
+    "demo_table": N_("Winter storm on {territory}: what the plan buys (median, P10–P90)"),
     "demo_base": N_("storm"),
     "demo_plan": N_("with the plan"),
     "init_territory": N_("new territory in {path} (a copy of the example town): edit its "
@@ -78,8 +78,13 @@ TEXT: dict[str, str] = {
     "figure": N_("figure"),
     "difference": N_("difference"),
     "at": N_("at"),
-    "value_band": N_("mean (P10–P90)"),
-    "key_figures": N_("{name}: key figures over {runs} runs (mean, P10–P90)"),
+    "value_band": N_("median (P10–P90)"),
+    "key_figures": N_("{name}: key figures over {runs} runs (median, P10–P90)"),
+    # a key figure whose indicator never moves: said instead of a worst moment
+    "holds": N_("holds"),
+    "worst_at": N_("worst: {time}"),
+    "end_at": N_("end: {time}"),
+    "people": N_("{num} people"),
     "folder_written": N_("results written to {path}"),
     "report_at": N_("report: {path}"),
     # explain, compare, criticality, export

@@ -154,7 +154,7 @@ def test_compare_two_run_folders_and_a_scenario(town: Town, tmp_path: Path) -> N
     recorded = {f["id"]: f for f in json.loads(
         (town.run / "summary.json").read_text(encoding="utf-8"))["key_figures"]}
     for f in data["figures"]:
-        mean = recorded[f["id"]]["mean"]
+        mean = recorded[f["id"]]["median"]
         if mean is None:
             assert f["first"] is None
         else:

@@ -45,7 +45,8 @@ def test_the_start_is_written_in_full_as_each_language_writes_it(pages: dict[str
     assert "Thursday 2 November 2023 at 00:00 (Europe/Paris, UTC+01:00)" in pages["en"]
     assert "Heure locale (Europe/Paris)" in pages["fr"]
     assert "Local time (Europe/Paris)" in pages["en"]
-    assert "heure locale du territoire (Europe/Paris)" in pages["fr"]
+    assert "heures sont celles du territoire (Europe/Paris)" in pages["fr"]
+    assert "local times of the territory (Europe/Paris)" in pages["en"]
 
 
 def test_every_moment_reads_on_the_clock_with_the_hours_kept(pages: dict[str, str]) -> None:
@@ -59,8 +60,11 @@ def test_every_moment_reads_on_the_clock_with_the_hours_kept(pages: dict[str, st
         assert int(hour[:2]) == (int(plus)) % 24 and int(date) == 2 + int(plus) // 24
     assert {d for _, d, _, _ in moments_fr} <= {"jeu", "ven", "sam"}
     assert {d for _, d, _, _ in moments_en} <= {"Thu", "Fri", "Sat"}
-    assert re.search(r"<h3>Situation à \d\d:\d\d \(\w+\. \d+ nov\.", fr)
-    assert re.search(r"<h3>Situation at \d\d:\d\d \(\w+ \d+ Nov", en)
+    assert re.search(r"<h3>[^<]*, à \d\d:\d\d \(\w+\. \d+ nov\.", fr)  # the maps' headings
+    assert re.search(r"<h3>[^<]*, at \d\d:\d\d \(\w+ \d+ Nov", en)
+    # the key figures: the worst moment on the clock
+    assert re.search(r"pire moment\xa0: \d\d:\d\d \(\w+\. \d+ nov\., \+\d+", fr)
+    assert re.search(r"worst moment: \d\d:\d\d \(\w+ \d+ Nov, \+\d+", en)
     assert re.search(r"hors service à \d\d:\d\d \(\w+\. \d+ nov\.", fr)  # causal chains
     assert re.search(r"down at \d\d:\d\d \(\w+ \d+ Nov", en)
     # the axes: the hour, and the day under the first tick of each day only
@@ -75,7 +79,7 @@ def test_without_a_start_the_report_keeps_hours_after_the_start(tmp_path: Path) 
     assert data.start is None and data.timezone is None
     en = unescape(render_report(data, lang="en"))
     assert "Hours after the start" in en and "Local time" not in en
-    assert re.search(rf"<h3>Situation \d+{NBSP}h after the start", en)
+    assert re.search(rf"<h3>[^<]*\d+{NBSP}h after the start", en)
     assert "<tspan" not in en
 
 

@@ -18,8 +18,8 @@ from tousrisques._messages import Text
 from tousrisques.report import ReportData, render_report
 
 NNBSP, NBSP = "\u202f", "\u00a0"
-SECTIONS = ["summary", "key-figures", "indicators", "maps", "actors", "chains", "criticality",
-            "comparison", "method", "sources"]
+SECTIONS = ["summary", "key-figures", "communes", "indicators", "maps", "actors", "chains",
+            "criticality", "comparison", "method", "sources"]
 VOID = {"meta", "br", "link", "img", "hr", "input", "source", "wbr", "col", "area", "base"}
 
 
@@ -66,7 +66,7 @@ def text(fragment: str) -> str:
 
 def rows(fragment: str) -> list[list[str]]:
     return [[text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", fragment, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", fragment, re.S)]
 
 
 @pytest.fixture(scope="module")
@@ -118,8 +118,10 @@ def test_every_section_is_there_in_order(pages: dict[str, str]) -> None:
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_findings_say_the_numbers_of_the_data(pages: dict[str, str], lang: str) -> None:
     data = make_data()
-    items = [text(li) for li in re.findall(r"<li>(.*?)</li>", section(pages[lang], "summary"),
-                                           re.S)]
+    listed = re.search(r'<ul class="findings">(.*?)</ul>', section(pages[lang], "summary"),
+                       re.S)
+    assert listed
+    items = [text(li) for li in re.findall(r"<li>(.*?)</li>", listed.group(1), re.S)]
     assert len(items) == len(data.findings)
     reach, _cut, worst, _back, _never, _gov = data.findings
     s = items[0]
@@ -155,7 +157,7 @@ def test_the_key_figures_table_reads_back_as_the_data(pages: dict[str, str], lan
 
     for row, k in zip(table, data.key_figures, strict=True):
         label, value, rng, when = row
-        assert label == getattr(k.label, lang)
+        assert label.startswith(getattr(k.label, lang))
         if k.unit == "share":
             assert value.endswith("%") and number(value) == pytest.approx(k.value * 100, abs=0.5)
         elif k.unit == "count":
@@ -168,7 +170,8 @@ def test_the_key_figures_table_reads_back_as_the_data(pages: dict[str, str], lan
             assert number(lo) == pytest.approx(k.p10 * (100 if k.unit == "share" else 1), abs=0.5)
             assert number(hi) == pytest.approx(k.p90 * (100 if k.unit == "share" else 1), abs=0.5)
         if k.at_h is not None and k.at_h == int(k.at_h):
-            assert when == hours(k.at_h, lang)
+            assert when.endswith(hours(k.at_h, lang))
+            assert when.startswith("worst moment:" if lang == "en" else "pire moment")
     people = table[-1][1]
     assert people == ("12\u202f345" if lang == "fr" else "12,345")
 
@@ -183,14 +186,27 @@ def test_the_comparison_shows_both_values_and_the_difference(pages: dict[str, st
     assert section(pages[lang], "comparison").count('<svg class="chart"') == 1
 
 
-def test_the_criticality_and_actor_tables_hold_every_row(pages: dict[str, str]) -> None:
+def test_the_criticality_table_holds_every_row(pages: dict[str, str]) -> None:
     data = make_data()
     crit = rows(section(pages["en"], "criticality"))[1:]
     assert [r[0] for r in crit] == [str(c.rank) for c in data.criticality]
     assert crit[0][3:] == ["3,000", "60%", "1", "4"]
-    actors = section(pages["fr"], "actors")
-    assert actors.count('<svg class="strip"') == len(data.actors)
-    assert f"SMS{NBSP}: 30{NNBSP}%" in text(actors)
+
+
+def test_the_actors_are_summed_up_by_role_with_the_exceptions_named(
+        pages: dict[str, str]) -> None:
+    data = make_data()
+    # the town hall is cut off in most runs from 4 h to 5 h; the COD never is
+    cut = [a for a in data.actors if min(a.connected) < 0.5]
+    assert [a.id for a in cut] == ["mairie-darnetal"]
+    en = section(pages["en"], "actors")
+    roles = {r[0]: r[1:] for r in rows(en)[1:] if len(r) == 4}
+    assert roles["mayor"][:2] == ["1", "1"] and roles["crisis cell"][:3] == ["1", "0", "—"]
+    assert f"Mairie de Darnétal, from 4{NBSP}h to 5{NBSP}h" in roles["mayor"][2]
+    assert en.count('<svg class="strip"') == len(cut)  # strips only for those cut off
+    assert "lost: SMS" in text(en) and "Radio" not in text(en)  # radio never drops
+    fr = text(section(pages["fr"], "actors"))
+    assert f"perdus{NBSP}: SMS" in fr and "actor_channels.parquet" in fr
 
 
 def test_the_causal_chains_nest_and_say_their_causes(pages: dict[str, str]) -> None:
@@ -260,7 +276,9 @@ def test_the_structure_is_accessible(pages: dict[str, str]) -> None:
 def test_the_print_style_breaks_pages_and_hides_nothing(pages: dict[str, str]) -> None:
     css = re.search(r"<style>(.*?)</style>", pages["en"], re.S).group(1)
     printing = css[css.index("@media print"):]
-    assert "break-before: page" in printing
+    assert "#summary { break-after: page; }" in printing  # the executive page alone
+    assert "h2, h3 { break-after: avoid; }" in printing  # a heading stays with what follows
+    assert re.search(r"\.figure[^{]*\{ break-inside: avoid; \}", printing)
     assert "display: none" not in css and "visibility: hidden" not in css
 
 

@@ -157,11 +157,17 @@ def _dask_client(address: str | None, lang: str, as_json: bool) -> Any:
 
 
 def _fmt(f: KeyFigure, lang: str) -> str:
-    """A key figure's mean, with its P10–P90 when it has them: ``61% (55–68%)``."""
+    """A key figure's median, with its P10–P90 when it has them and the number of people
+    when it counts people: ``61% (55–68%), 12,300 people``."""
     fmt = Formats(lang)
+    if f.unit == "hours" and f.holds:
+        return t("holds", lang)
     text = fmt.value(f.value, f.unit)
-    if math.isfinite(f.value) and f.p10 is not None and f.p90 is not None:
+    if math.isfinite(f.value) and f.p10 is not None and f.p90 is not None \
+            and not (f.holds and f.p10 == f.p90):
         text += f" ({fmt.range(f.p10, f.p90, f.unit)})"
+    if f.count is not None and math.isfinite(f.count) and f.count > 0:
+        text += ", " + t("people", lang, num=fmt.integer(f.count))
     return text
 
 
@@ -184,7 +190,8 @@ def print_figures(figures: list[KeyFigure], lang: str, title: str,
         table.add_column(t("difference", lang), justify="right")
     fmt = Formats(lang, start)  # moments on the territory's clock when there is a start
     for f in figures:
-        at = "" if f.at_h is None else fmt.moment(f.at_h)
+        at = t("holds", lang) if f.holds else "" if f.at_h is None else t(
+            "end_at" if f.id.endswith("_end") else "worst_at", lang, time=fmt.moment(f.at_h))
         cells = [pick(f.label, lang), at, _fmt(f, lang)]
         if other is not None:
             o = theirs.get(f.id)

@@ -4,6 +4,7 @@ actors, causal chains, criticality, comparison, method. No drawing here."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -35,9 +36,11 @@ from tousrisques.results import (
     channel_labels,
     connected_share,
     findings,
+    isolated_communes,
     key_figures,
     main_channel,
     text_of,
+    worst_tail,
     worst_time,
 )
 from tousrisques.scenario import Scenario
@@ -64,7 +67,7 @@ ROLE_LABELS: dict[str, Msg] = {role: Msg(words) for role, words in {
 }.items()}
 #: the words of each network layer, as the causes say them (``_causes.LAYER_LABELS``)
 LAYER_LABELS: dict[str, Msg] = {layer: Msg(words) for layer, words in LAYER_WORDS.items()}
-_REACH_ANY = Msg(N_("Population reached by at least one channel"))
+_REACH_ANY = Msg(N_("People reached by at least one channel"))
 _ACTORS = Msg(N_("Actors able to reach a crisis cell"))
 
 
@@ -80,7 +83,7 @@ def charts(s: Scenario, ens: Ensemble) -> list[Chart]:
     reach = [_series(ens, n, labels.get(n.split(":", 1)[1], Text(n, n))) for n in ens.names
              if n.startswith("population_reached:") and n not in (ANY, NETWORK)]
     if reach:
-        out.append(Chart("reach_channels", Msg(N_("Population reached, channel by channel")),
+        out.append(Chart("reach_channels", Msg(N_("People reached, channel by channel")),
                          "share", reach))
     layers = [_series(ens, f"assets_working:{layer}", LAYER_LABELS.get(layer, Text(layer, layer)))
               for layer in s.territory.layer_names if f"assets_working:{layer}" in ens.names]
@@ -119,17 +122,24 @@ def map_times(ens: Ensemble, main: str | None, chosen_h: list[float] | None = No
 
 
 def _actor_rows(s: Scenario, ens: Ensemble, ks: list[int]) -> list[ActorRow]:
+    """Each actor, its connectivity over time and the channels it talks over: broadcasts
+    (which reach people, not crisis cells) left out, and a channel that no run has at the
+    start (a planned satellite phone not yet delivered) marked ``absent``, not lost."""
     labels = channel_labels(s)
-    ids = [a.id for a in s.territory.actors]
+    t = s.territory
+    ids = [a.id for a in t.actors]
     connected = connected_share(ens, ids)
     rows = []
-    for i, a in enumerate(s.territory.actors):
+    for i, a in enumerate(t.actors):
         chans = []
         for ch in a.channels:
+            if ch not in t.channel_index or t.channels[t.channel_index[ch]].mode == "broadcast":
+                continue
             if ens.actor_channels is not None and ch in ens.channel_ids:
                 j = ens.channel_ids.index(ch)
                 kept = [float(ens.actor_channels[k, i, j]) for k in ks]
-                chans.append(ActorChannel(ch, labels.get(ch, Text(ch, ch)), kept))
+                chans.append(ActorChannel(ch, labels.get(ch, Text(ch, ch)), kept,
+                                          bool(ens.actor_channels[0, i, j] == 0)))
         rows.append(ActorRow(a.id, text_of(a.name).fr, a.role, ROLE_LABELS.get(
             a.role, Text(a.role, a.role)), a.crisis_cell, connected[i].tolist(), chans))
     return rows
@@ -155,7 +165,7 @@ def _steps(study: Study, causes: tuple[Cause, ...] | list[Cause], *, limit: int 
     return out
 
 
-def chains(study: Study, *, most: int = 5) -> list[Chain]:
+def chains(study: Study, *, most: int = 3) -> list[Chain]:
     """Why the first actors cut off at the worst moment were cut off, in the
     representative run: crisis cells and authorities first."""
     s, ens, tl = study.scenario, study.ensemble, study.timeline
@@ -202,7 +212,7 @@ def comparison(study: Study) -> Comparison | None:
     if main is not None:
         label = channel_labels(s).get(main, Text(main, main))
         pairs.append((f"population_reached:{main}",
-                      Msg(N_("Population reached by {channel}"), channel=label)))
+                      Msg(N_("People reached by {channel}"), channel=label)))
     pairs.append(("actors_connected", _ACTORS))
     charts_ = [Chart(f"compare_{i}", label, "share", [_series(ens, name, this),
                                                       _series(o, name, that)])
@@ -234,22 +244,29 @@ def method(study: Study) -> Method:
 SOURCES_MAX_BYTES = 1024 * 1024  # a description of sources, not data
 
 
-def sources(s: Scenario) -> list[str]:
+def _source_lines(folder: Path, name: str) -> list[str]:
+    path = folder / name
+    # only a regular file inside the folder (links resolved), of a sensible size
+    raw = read_bytes(path, name, Problems(), max_bytes=SOURCES_MAX_BYTES,
+                     setting="SOURCES.md", roots=(folder,)) if path.exists() else None
+    if raw is None:
+        return []
+    return [line.lstrip("-* ").strip() for line in raw.decode("utf-8", errors="replace")
+            .splitlines() if line.strip() and not line.startswith("#")]
+
+
+def sources(s: Scenario) -> list[Words]:
     """Where the territory's data come from: its description and, when its folder holds a
-    SOURCES.md, that file's lines."""
+    SOURCES.md, that file's lines; in French those of SOURCES.fr.md when it holds as many
+    lines (a translation), else the same."""
     t = s.territory
-    out = [t.description] if t.description else []
+    out: list[Words] = [text_of(t.description)] if t.description else []
     if t.folder is not None:
         for name in ("SOURCES.md", "DATA_SOURCES.md"):
-            path = t.folder / name
-            # only a regular file inside the folder (links resolved), of a sensible size
-            raw = read_bytes(path, name, Problems(), max_bytes=SOURCES_MAX_BYTES,
-                             setting="SOURCES.md", roots=(t.folder,)) \
-                if path.exists() else None
-            if raw is not None:
-                out += [line.lstrip("-* ").strip() for line in
-                        raw.decode("utf-8", errors="replace").splitlines()
-                        if line.strip() and not line.startswith("#")]
+            en = _source_lines(t.folder, name)
+            fr = _source_lines(t.folder, name.replace(".md", ".fr.md"))
+            out += [Text(e, f) for e, f in zip(en, fr if len(fr) == len(en) else en,
+                                               strict=True)]
     out.append(f"tousrisques: {', '.join(t.files)}")
     return out
 
@@ -292,7 +309,9 @@ def build_report_data(study: Study, *, map_hours: list[float] | None = None,
     return ReportData(
         title=text_of(spec.name),
         description=text_of(spec.description) if spec.description else None,
-        territory=s.territory.name, territory_description=s.territory.description,
+        territory=s.territory.name,
+        territory_description=text_of(s.territory.description)
+        if s.territory.description else None,
         start=s.start.isoformat() if s.start else None,
         timezone=s.territory.timezone if s.start else None,
         generated=(generated or datetime.now(UTC)).isoformat(timespec="seconds"),
@@ -303,4 +322,5 @@ def build_report_data(study: Study, *, map_hours: list[float] | None = None,
         findings=findings(s, ens), key_figures=key_figures(s, ens), charts=charts(s, ens),
         maps=map_data(study, ks, main), actors=_actor_rows(s, ens, ks), chains=chains(study),
         criticality=critical(study), comparison=comparison(study), method=method(study),
-        sources=sources(s))
+        sources=sources(s), tail=worst_tail(s, ens),
+        communes=isolated_communes(s, ens))

@@ -14,9 +14,9 @@ from typing import Literal
 
 from tousrisques._i18n import Text, Words
 from tousrisques.analysis import Advice
-from tousrisques.results import Finding, KeyFigure, Unit
+from tousrisques.results import Finding, IsolatedCommune, KeyFigure, Tail, Unit
 
-__all__ = ["Finding", "KeyFigure", "Unit"]  # and the classes below
+__all__ = ["Finding", "IsolatedCommune", "KeyFigure", "Tail", "Unit"]  # and the classes below
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,7 @@ class ActorChannel:
     id: str
     label: Words
     kept: list[float]
+    absent: bool = False  # not available at the start in any run (a planned means)
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,8 @@ class ReportData:
     ----------
     title, description : Words
         The scenario's name and description.
-    territory, territory_description : str
+    territory : str
+    territory_description : Words or None
     start : str or None
         The scenario's start, ISO 8601 with its offset, when it names one.
     generated, version : str
@@ -293,12 +295,16 @@ class ReportData:
     comparison : Comparison or None
         The scenario beside its mitigated variant.
     method : Method
-    sources : list of str
+    sources : list of Words
         Where the territory's data come from.
     timezone : str or None
         The territory's time zone (``Europe/Paris``) when the scenario names a start: every
         moment is then shown as a local date and hour of that clock (without it, as hours
         after the start, even when ``start`` is given).
+    tail : Tail or None
+        The worst tenth of the runs: what collapsed in them, when and why.
+    communes : list of IsolatedCommune
+        The communes no channel reaches or whose crisis cell is cut off, the worst first.
 
     Examples
     --------
@@ -315,7 +321,7 @@ class ReportData:
     title: Words
     description: Words | None
     territory: str
-    territory_description: str | None
+    territory_description: Words | None
     start: str | None  # ISO 8601, when the scenario names one
     generated: str  # ISO 8601
     version: str
@@ -334,6 +340,8 @@ class ReportData:
     criticality: list[CriticalAsset]
     comparison: Comparison | None
     method: Method
-    sources: list[str]
+    sources: list[Words]
     timezone: str | None = None
+    tail: Tail | None = None
+    communes: list[IsolatedCommune] = field(default_factory=list)
     advice: Advice | None = None  # from `tousrisques advise` (report/_advice.py)

@@ -18,11 +18,22 @@ from markupsafe import Markup
 
 from tousrisques._clock import start_of
 from tousrisques.report._data import Chart, ReportData
+from tousrisques.report._executive import (
+    changes,
+    commune_rows,
+    communes_sentence,
+    figure_row,
+    for_whom,
+    role_rows,
+    tail_rows,
+    tiles,
+    what_fails,
+)
 from tousrisques.report._i18n import Formats, check_lang, pick, translations
 from tousrisques.report._map_figures import STYLE as MAP_STYLE
 from tousrisques.report._map_figures import map_figures
 from tousrisques.report._maps import map_defs
-from tousrisques.report._sections import actors, chains, key_figures, method
+from tousrisques.report._sections import chains, exceptions, method
 from tousrisques.report._svg import (
     SHARE_COLOURS,
     ChartWords,
@@ -119,10 +130,15 @@ def share_classes(lang: str) -> list[tuple[str, str]]:
 def _sections(data: ReportData, lang: str) -> list[tuple[str, str]]:
     """The table of contents: (anchor, heading) of each section, in order."""
     _ = translations(lang).gettext
-    items = [("summary", _("Summary")), ("key-figures", _("Key figures")),
-             ("indicators", _("Indicators over time")), ("maps", _("Maps")),
-             ("actors", _("Actors' connectivity")), ("chains", _("Causal chains")),
-             ("criticality", _("Critical assets"))]
+    items = [("summary", _("At a glance")), ("key-figures", _("Key figures"))]
+    if data.tail is not None:
+        items.append(("tail", _("The worst runs")))
+    if getattr(data, "advice", None):  # drawn by _advice.html
+        items.append(("advice", _("What to change: the advised plan")))
+    items += [("communes", _("Isolated communes")),
+              ("indicators", _("Indicators over time")), ("maps", _("Maps")),
+              ("actors", _("Actors' connectivity")), ("chains", _("Causal chains")),
+              ("criticality", _("Critical assets"))]
     if data.comparison is not None:
         items.append(("comparison", _("Comparison")))
     items += [("method", _("Method and assumptions")), ("sources", _("Data sources"))]
@@ -178,26 +194,39 @@ def render_report(data: ReportData, *, lang: str) -> str:
                          "diff": fmt.diff(a.value, b.value, a.unit,
                                           points=lambda n: tr.ngettext("pt", "pts", n)),
                          "when": fmt.moment(a.at_h) if a.at_h is not None else ""}
-                        for a, b in c.figures]}
+                        for a, b in c.figures
+                        if fmt.value(a.value, a.unit) != fmt.value(b.value, b.unit)],
+            # the figures the plan leaves as they are, named in one line
+            "same": ", ".join(pick(a.label, lang) for a, b in c.figures
+                              if fmt.value(a.value, a.unit) == fmt.value(b.value, b.unit))}
     times = data.times_h
     maps = _maps(data, lang)
     context = {
         "lang": lang, "fmt": fmt, "data": data,
         "sections": _sections(data, lang),
         "findings": [finding(f, tr, fmt, duration_h=duration) for f in data.findings],
-        "key_figures": key_figures(data, tr, fmt),
+        "key_figures": [figure_row(k, tr, fmt) for k in data.key_figures],
+        "tiles": tiles(data, tr, fmt),
+        "fails": what_fails(data, tr, fmt),
+        "whom": for_whom(data, tr, fmt),
+        "plan_changes": changes(data, tr, fmt),
+        # the advice section's data, when the study has one (drawn by _advice.html)
+        "advice": getattr(data, "advice", None),
+        "tail": tail_rows(data, tr, fmt),
+        "communes": commune_rows(data, tr, fmt),
+        "communes_sentence": communes_sentence(data, tr, fmt),
+        "roles": role_rows(data, tr, fmt),
         "charts": [{"title": pick(ch.title, lang),
                     "svg": _chart(ch, times, fmt, f"chart-{i}")}
                    for i, ch in enumerate(data.charts)],
         "map_defs": map_defs(data.maps, style=MAP_STYLE),
         "maps": maps["times"], "map_figures": maps["figures"], "map_notes": maps["notes"],
-        "actors": actors(data, tr, fmt),
+        "exceptions": exceptions(data, tr, fmt, strip=lambda a, i: heat_strip(
+            a.connected, times, uid=f"strip-{i}",
+            title=tr.gettext("%(actor)s: share of runs connected over time") % {
+                "actor": a.name})),
         "strip_axis": strip_axis(times, label_x=fmt.tick, title=time_title(fmt),
                                  uid="strip-axis"),
-        "strips": [heat_strip(a.connected, times, uid=f"strip-{i}",
-                              title=tr.gettext("%(actor)s: share of runs connected over time")
-                              % {"actor": a.name})
-                   for i, a in enumerate(data.actors)],
         "share_classes": share_classes(lang),
         "chains": chains(data, tr, fmt),
         "comparison": comparison,

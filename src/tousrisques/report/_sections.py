@@ -7,12 +7,13 @@ test can reach them without HTML.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from babel.support import NullTranslations
 
-from tousrisques.report._data import ReportData, Step
+from tousrisques.report._data import ActorRow, ReportData, Step
 from tousrisques.report._i18n import Formats, pick
 from tousrisques.report._words import cause, chain_reason, hazard_model, method_facts
 
@@ -33,37 +34,27 @@ def kind_labels(data: ReportData, lang: str) -> dict[str, str]:
     return {a.kind: pick(a.kind_label, lang) for a in data.maps.assets}
 
 
-def key_figures(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[str, str]]:
-    """One row per key figure: label, mean, P10–P90, when."""
-    _ = tr.gettext
-    rows = []
-    for k in data.key_figures:
-        rows.append({
-            "label": pick(k.label, fmt.lang),
-            "value": fmt.value(k.value, k.unit),
-            "range": fmt.range(k.p10, k.p90, k.unit) if k.p10 is not None else "",
-            "when": fmt.moment(k.at_h) if k.at_h is not None else _("over the scenario"),
-        })
-    return rows
+#: the most actors whose strips the report draws (the others are in the run folder's files)
+MOST_STRIPS = 8
 
 
-def actors(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[str, Any]]:
-    """One row per actor: name, role, and at each map time the share of runs in which it is
-    connected and the channels it holds with the share of runs each is available."""
+def exceptions(data: ReportData, tr: NullTranslations, fmt: Formats, *,
+               strip: Callable[[ActorRow, int], Any]) -> list[dict[str, Any]]:
+    """The actors cut off from every crisis cell in most runs at some moment (crisis cells
+    first, then the lowest), at most :data:`MOST_STRIPS`: name, role, the strip ``strip``
+    draws, the channels it loses (available in fewer than half of the runs at a map time,
+    having had them at the start) and those it never had (planned, not yet there)."""
     lang = fmt.lang
-    idx = [nearest(data.times_h, t) for t in data.maps.times_h]
+    cut = [(i, a) for i, a in enumerate(data.actors) if a.connected and min(a.connected) < 0.5]
+    cut.sort(key=lambda ia: (not ia[1].crisis_cell, min(ia[1].connected), ia[0]))
     rows = []
-    for a in data.actors:
-        at_times = []
-        for k, i in enumerate(idx):
-            connected = a.connected[i] if 0 <= i < len(a.connected) else float("nan")
-            channels = [{"label": pick(c.label, lang),
-                         "kept": fmt.share(c.kept[k] if k < len(c.kept) else float("nan")),
-                         "lost": k < len(c.kept) and c.kept[k] < 0.5}
-                        for c in a.channels]
-            at_times.append({"connected": fmt.share(connected), "channels": channels})
+    for i, a in cut[:MOST_STRIPS]:
+        lost = [pick(c.label, lang) for c in a.channels
+                if not c.absent and any(k < 0.5 for k in c.kept)]
+        absent = [pick(c.label, lang) for c in a.channels if c.absent]
         rows.append({"name": a.name, "role": pick(a.role_label, lang),
-                     "crisis_cell": a.crisis_cell, "at_times": at_times})
+                     "crisis_cell": a.crisis_cell, "strip": strip(a, i),
+                     "lost": ", ".join(lost), "absent": ", ".join(absent)})
     return rows
 
 

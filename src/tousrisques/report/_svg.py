@@ -1,7 +1,7 @@
 """Time charts and heat strips as inline SVG, drawn in Python (no plotting library).
 
 A chart shows each series of a ``Chart`` over the report's times: the P10–P90 band shaded,
-the mean as a line, axes in hours and in the chart's unit, and a legend under the plot. A
+the median as a line, axes in hours and in the chart's unit, and a legend under the plot. A
 heat strip shows one share over time as coloured cells. Every text is escaped here; the
 functions return ``Markup`` that the template inserts as it is.
 
@@ -128,7 +128,7 @@ def _y_scale(chart: Chart) -> tuple[float, list[float]]:
         return 1.0, [0.0, 0.25, 0.5, 0.75, 1.0]
     top = 0.0
     for s in chart.series:
-        for v in (*s.p90, *s.mean):
+        for v in (*s.p90, *s.p50):
             if math.isfinite(v):
                 top = max(top, v)
     if chart.total is not None and math.isfinite(chart.total):
@@ -144,7 +144,7 @@ def _y_scale(chart: Chart) -> tuple[float, list[float]]:
 def time_chart(chart: Chart, times_h: Sequence[float], *, words: ChartWords,
                label_y: Callable[[float], str], label_x: Callable[[float], str],
                uid: str) -> Markup:
-    """One chart as an ``<svg role="img">``: bands, mean lines, axes, legend."""
+    """One chart as an ``<svg role="img">``: bands, median lines, axes, legend."""
     n = len(chart.series)
     plot_w = WIDTH - LEFT - RIGHT
     t0 = times_h[0] if times_h else 0.0
@@ -198,8 +198,8 @@ def time_chart(chart: Chart, times_h: Sequence[float], *, words: ChartWords,
         colour = PALETTE[i % len(PALETTE)]
         dash = DASHES[i % len(DASHES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        for seg in _segments(times_h, s.mean):
-            pts = [f"{_n(px(times_h[j]))} {_n(py(s.mean[j]))}" for j in seg]
+        for seg in _segments(times_h, s.p50):
+            pts = [f"{_n(px(times_h[j]))} {_n(py(s.p50[j]))}" for j in seg]
             if len(pts) == 1:
                 out.append(f'<circle class="line" cx="{pts[0].split()[0]}" '
                            f'cy="{pts[0].split()[1]}" r="2.5" fill="{colour}"/>')

@@ -48,16 +48,21 @@ def finding(f: Finding, tr: NullTranslations, fmt: Formats, *, duration_h: float
     lang = fmt.lang
     at = when(tr, fmt, f.at_h)
     has_band = f.p10 is not None and f.p90 is not None
+    # NOTE: "the channel “X”" keeps the verb's agreement whatever the channel's name
+    what = pick(f.subject, lang) if f.subject is not None else _("at least one channel")
     if f.kind == "reach":
-        text = _("%(when)s, %(channel)s reaches %(share)s of the population") % {
+        text = _("%(when)s, the channel “%(channel)s” reaches %(share)s of the population") % {
             "when": at, "channel": pick(f.subject, lang), "share": fmt.share(f.value)}
         if has_band:
             text += " " + _band(tr, fmt.share_range(f.p10, f.p90))
     elif f.kind == "worst":
         text = _("The worst moment comes %(when)s: %(share)s of the population is reached "
-                 "by at least one channel") % {"when": at, "share": fmt.share(f.value)}
+                 "by %(what)s") % {"when": at, "share": fmt.share(f.value), "what": what}
         if has_band:
             text += " " + _band(tr, fmt.share_range(f.p10, f.p90))
+    elif f.kind == "holds":
+        text = _("Reach by %(what)s holds: %(share)s of the population throughout the "
+                 "scenario, in 9 runs out of 10") % {"what": what, "share": fmt.share(f.value)}
     elif f.kind == "cut_off":
         n = round(f.value)
         values = {"when": at, "num": fmt.integer(f.value), "total": fmt.integer(f.total),

@@ -1,9 +1,10 @@
-"""The key figures and findings of a study: numbers taken from the Monte Carlo, the same in
+"""The key figures of a study: numbers taken from the Monte Carlo, the same in
 ``summary.json``, in the report and on the terminal.
 
-A figure is a mean with its P10–P90 band at a moment (the worst, the end); a finding is one
-sentence of the plain-words summary, as data (the report and the command line put it into
-words). Times are hours from the scenario's start; shares are in [0, 1].
+A figure is a median with its P10–P90 band at a moment (the worst, the end), or the word that
+it holds when its indicator never moves. Times are hours from the scenario's start; shares are
+in [0, 1]. The findings (``_findings``), the worst tail (``_tail``) and the isolated communes
+(``_communes``) are built from the same ensemble.
 """
 
 from __future__ import annotations
@@ -26,88 +27,49 @@ ANY = "population_reached:any"
 NETWORK = "population_reached:network"
 
 
-#: the roles whose actors the summary counts as a group, and the group's words
-ROLE_GROUPS: dict[str, Msg] = {
-    "mayor": Msg(N_("town halls")),
-    "citizen_relay": Msg(N_("citizen relays")),
-    "association": Msg(N_("associations")),
-    "hospital": Msg(N_("hospitals")),
-}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One sentence of the plain-words summary; ``kind`` picks the sentence:
-
-    * ``reach``: ``at_h`` hours after the start, ``subject`` (a channel) reaches ``value``
-      of the population (P10–P90: ``p10``–``p90``);
-    * ``cut_off``: ``value`` of ``total`` ``subject`` (a group of actors, e.g. "town
-      halls") can no longer reach ``target`` (a crisis cell) at ``at_h`` (mean over runs;
-      P10–P90 given);
-    * ``worst``: the worst moment is ``at_h``: ``value`` of the population is reached by
-      at least one channel (P10–P90);
-    * ``recovery``: reach by any channel is back above 95 % of its start value (``value``,
-      that threshold) at ``at_h`` (mean), or never within the scenario (``at_h`` None);
-    * ``governance``: ``value`` of ``total`` governance links broken at ``at_h``.
-
-    Attributes
-    ----------
-    kind : {"reach", "cut_off", "worst", "recovery", "governance"}
-    at_h : float or None
-        Hours after the start.
-    value : float
-    p10, p90 : float, optional
-        The band over the runs.
-    total : float, optional
-        Of how many (actors of the group, governance links).
-    subject : Words, optional
-        A channel or a group of actors.
-    target : Words, optional
-        The crisis cell cut off from.
-
-    Examples
-    --------
-    >>> from tousrisques.results import Finding
-    >>> f = Finding("worst", 9.0, 0.47, p10=0.0, p90=0.94)
-    >>> f.kind, f.at_h, f.subject
-    ('worst', 9.0, None)
-    """
-
-    kind: Literal["reach", "cut_off", "worst", "recovery", "governance"]
-    at_h: float | None
-    value: float
-    p10: float | None = None
-    p90: float | None = None
-    total: float | None = None
-    subject: Words | None = None
-    target: Words | None = None
-
-
 @dataclass(frozen=True)
 class KeyFigure:
-    """A figure of the key-figures table: mean with P10–P90, at a time or overall; its
-    ``label`` is said in the reader's language (``summary.json`` records it in both).
+    """A figure of the key-figures table: the median over the runs with its P10–P90 band,
+    at a moment or overall; its ``label`` says what it counts and ``note`` the assumptions
+    that drive it, in the reader's language (``summary.json`` records both languages).
+
+    A figure whose indicator never moves (``holds``) has no moment: ``value`` is then its
+    median at the start, and the report says that it holds rather than naming a worst
+    moment.
 
     Attributes
     ----------
     id : str
-        ``reach_any_worst``, ``reach_main_worst``, ``reach_any_end``, ``actors_worst``,
-        ``governance_worst``, ``services_worst``, ``power_worst`` or ``recovery``.
+        ``reach_network_worst``, ``reach_main_worst``, ``reach_door_end``,
+        ``reach_any_worst``, ``reach_any_end``, ``without_power_worst``,
+        ``vulnerable_unreached_worst``, ``vulnerable_unreached_main_worst``,
+        ``sites_down_<kind>_worst``, ``actors_worst``, ``governance_worst``,
+        ``services_worst``, ``power_worst`` or ``recovery``.
     label : Words
     unit : {"share", "count", "seconds", "hours"}
     value : float
-        The mean over the runs (NaN: never, for ``recovery``).
+        The median over the runs (NaN: never, for ``recovery``).
     p10, p90 : float, optional
     at_h : float, optional
         Hours after the start, for a figure at a moment.
+    count : float, optional
+        For a share of people: the median number of people.
+    holds : bool
+        The indicator never moves by more than half a point from its start, in 9 runs out
+        of 10 (for ``recovery``: it never falls below the threshold).
+    note : Words, optional
+        What the figure counts and the assumptions that drive it.
+    mean : float, optional
+        The mean over the runs at the same moment (kept in ``summary.json``; the report shows
+        the median, which stays within its band).
 
     Examples
     --------
     >>> from tousrisques._i18n import Text
     >>> from tousrisques.results import KeyFigure
     >>> f = KeyFigure("reach_any_end", Text("At the end", "À la fin"), "share", 0.94)
-    >>> f.unit, f.p10
-    ('share', None)
+    >>> f.unit, f.p10, f.holds
+    ('share', None, False)
     """
 
     id: str
@@ -117,6 +79,10 @@ class KeyFigure:
     p10: float | None = None
     p90: float | None = None
     at_h: float | None = None
+    count: float | None = None
+    holds: bool = False
+    note: Words | None = None
+    mean: float | None = None
 
 
 def text_of(value: object) -> Text:
@@ -267,12 +233,88 @@ def worst_time(ens: Ensemble, name: str, *, highest: bool = False) -> int:
     return int(np.argmax(mean) if highest else np.argmin(mean))
 
 
+#: a share that moves by less than this from its start has not moved (it rounds the same)
+HOLD = 0.005
+
+
+def worst_moment(ens: Ensemble, name: str, *, highest: bool = False) -> int | None:
+    """The index of the worst moment of an indicator as the report names it: where its
+    median is worst; where its P10 (P90 for ``highest``) is worst when the median holds but
+    one run in ten does not; None when neither moves by more than :data:`HOLD` from its
+    start (the indicator holds: there is no worst moment to speak of).
+
+    Parameters
+    ----------
+    ens : Ensemble
+    name : str
+        An indicator name.
+    highest : bool
+        The worst is the highest value (people without power, broken links).
+
+    Returns
+    -------
+    int or None
+        An index into ``ens.times_s``.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> from tousrisques.analysis import run_ensemble
+    >>> from tousrisques.scenario import scenario_plan
+    >>> ens = run_ensemble(scenario_plan(s), runs=4)
+    >>> from tousrisques.results import worst_moment
+    >>> k = worst_moment(ens, "actors_connected")
+    >>> p50 = ens.stat("actors_connected", "p50")
+    >>> bool(p50[k] < p50[0]), float(ens.times_s[k] / 3600)
+    (True, 6.0)
+    """
+    for stat in ("p50", "p90" if highest else "p10"):
+        v = ens.stat(name, stat)
+        move = v - v[0] if highest else v[0] - v
+        if np.nanmax(move) > HOLD:
+            return int(np.nanargmax(v) if highest else np.nanargmin(v))
+    return None
+
+
+def door_channels(s: Scenario) -> list[str]:
+    """The broadcast channels carried by people (door to door by volunteers: their coverage
+    kind is ``carried_by_people``), which need no network once the volunteers are called.
+
+    Parameters
+    ----------
+    s : Scenario
+
+    Returns
+    -------
+    list of str
+        Channel ids, in the order of the territory's channels.
+
+    Examples
+    --------
+    >>> from tousrisques.scenario import load_scenario
+    >>> from tousrisques.results import door_channels
+    >>> door_channels(load_scenario("examples/rouen/scenarios/tempete.yaml"))
+    ['porte-a-porte']
+    """
+    kinds = s.territory.kinds
+    return [ch.id for ch in s.territory.channels if ch.mode == "broadcast"
+            and ch.coverage is not None and ch.coverage in kinds
+            and getattr(kinds[ch.coverage], "carried_by_people", False)]
+
+
+def _joined(names: list[Text]) -> Text:
+    return Text(", ".join(n.en for n in names), ", ".join(n.fr for n in names))
+
+
 def key_figures(
     s: Scenario, ens: Ensemble, *, main_of: tuple[Scenario, Ensemble] | None = None
 ) -> list[KeyFigure]:
-    """The figures of the key-figures table (and of ``summary.json``); the main alert
-    channel is that of ``main_of`` when given (the scenario this one is set beside, so that
-    both speak of the same channel).
+    """The figures of the key-figures table (and of ``summary.json``): medians over the runs
+    with their P10–P90 band, at each indicator's worst moment (:func:`worst_moment`), or
+    marked ``holds`` when it never moves. The main alert channel is that of ``main_of``
+    when given (the scenario this one is set beside, so that both speak of the same
+    channel).
 
     Parameters
     ----------
@@ -285,9 +327,10 @@ def key_figures(
     Returns
     -------
     list of KeyFigure
-        Reach by any channel and by the main channel at the worst moment, reach at the end,
-        actors connected, governance links broken, services and power working at their worst
-        moments (those the territory has), and the hours until recovery.
+        Reach by the network channels, by the main channel, door to door (apart), by any
+        channel; people without power; vulnerable people unreached; sensitive
+        establishments down; actors connected, governance links broken, services and power
+        assets working (those the territory has); the hours until recovery.
 
     Examples
     --------
@@ -297,77 +340,88 @@ def key_figures(
     >>> from tousrisques.scenario import scenario_plan
     >>> ens = run_ensemble(scenario_plan(s), runs=2)
     >>> from tousrisques.results import key_figures
-    >>> [f.id for f in key_figures(s, ens)][:3]
-    ['reach_any_worst', 'reach_main_worst', 'reach_any_end']
+    >>> [f.id for f in key_figures(s, ens)][:2]
+    ['reach_network_worst', 'reach_main_worst']
     """
     hours = ens.times_s / 3600
     out: list[KeyFigure] = []
+    labels = channel_labels(s)
 
-    def at(fid: str, label: Words, name: str, k: int) -> None:
-        out.append(
-            KeyFigure(
-                fid,
-                label,
-                "share",
-                float(ens.stat(name, "mean")[k]),
-                float(ens.stat(name, "p10")[k]),
-                float(ens.stat(name, "p90")[k]),
-                float(hours[k]),
-            )
-        )
+    def add(fid: str, label: Words, name: str, *, highest: bool = False, people: bool = True,
+            note: Words | None = None, at_end: bool = False) -> None:
+        if name not in ens.names:
+            return
+        k = len(hours) - 1 if at_end else worst_moment(ens, name, highest=highest)
+        holds = k is None
+        i = 0 if k is None else k
+        stat = {w: float(ens.stat(name, w)[i]) for w in ("p50", "p10", "p90", "mean")}
+        count = float(ens.stat(name, "p50", counts=True)[i]) if people else None
+        out.append(KeyFigure(fid, label, "share", stat["p50"], stat["p10"], stat["p90"],
+                             None if holds else float(hours[i]), count, holds, note,
+                             stat["mean"]))
 
-    k = worst_time(ens, ANY)
-    at(
-        "reach_any_worst",
-        Msg(N_("Population reached by at least one channel, at the worst moment")),
-        ANY,
-        k,
-    )
+    doors = [d for d in door_channels(s) if f"population_reached:{d}" in ens.names]
+    door_names = [labels.get(d, Text(d, d)) for d in doors]
+    network = [labels.get(c, Text(c, c)) for c in ens.broadcast_ids[:-1] if c not in doors]
+    add("reach_network_worst", Msg(N_("People reached by at least one network channel")),
+        NETWORK,
+        note=Msg(N_("Channels counted: {channels}. Door to door by volunteers is counted "
+                    "apart. A zone counts as reached when a channel works there; whether "
+                    "people hear and understand is not modelled."),
+                 channels=_joined(network)))
     main = main_channel(*(main_of or (s, ens)))
-    if main is not None and f"population_reached:{main}" in ens.names:
-        name = f"population_reached:{main}"
-        label = channel_labels(s).get(main, Text(main, main))
-        at(
-            "reach_main_worst",
-            Msg(N_("Population reached by {channel}, at the worst moment"), channel=label),
-            name,
-            worst_time(ens, name),
-        )
-    at(
-        "reach_any_end",
-        Msg(N_("Population reached by at least one channel, at the end")),
-        ANY,
-        len(hours) - 1,
-    )
+    if main is not None:
+        label = labels.get(main, Text(main, main))
+        add("reach_main_worst",
+            Msg(N_("People reached by {channel}"), channel=label),
+            f"population_reached:{main}",
+            note=Msg(N_("The main alert channel: the broadcast that reaches the most people "
+                        "at the start.")))
+    for d, label in zip(doors, door_names, strict=True):
+        add("reach_door_end" if d == doors[0] else f"reach_door_end_{d}",
+            Msg(N_("People informed by {channel}, at the end"), channel=label),
+            f"population_reached:{d}", at_end=True,
+            note=Msg(N_("Counted apart: volunteers need no network once their crisis cell "
+                        "has called them; how many they are, their pace and their shifts "
+                        "are assumptions of the territory's files.")))
+    any_label = Msg(N_("People reached by at least one channel, door to door included")) \
+        if doors else Msg(N_("People reached by at least one channel"))
+    add("reach_any_worst", any_label, ANY)
+    add("reach_any_end", Msg(N_("People reached by at least one channel, at the end")), ANY,
+        at_end=True)
+    add("without_power_worst", Msg(N_("People without power at home")),
+        "population_without_power", highest=True,
+        note=Msg(N_("People whose homes' supply (their transformer) is down; homes are "
+                    "assumed to have no backup of their own.")))
+    add("vulnerable_unreached_worst", Msg(N_("Vulnerable people reached by no channel")),
+        "vulnerable_unreached:any", highest=True,
+        note=Msg(N_("People the zones' files count as vulnerable; door to door included.")))
+    if main is not None:
+        add("vulnerable_unreached_main_worst",
+            Msg(N_("Vulnerable people {channel} does not reach"),
+                channel=labels.get(main, Text(main, main))),
+            f"vulnerable_unreached:{main}", highest=True)
+    for name in ens.names:
+        if name.startswith("sites_down:"):
+            kind = name.split(":", 1)[1]
+            spec = s.territory.kinds.get(kind)
+            kind_label = Text(spec.label("en"), spec.label("fr")) if spec else Text(kind, kind)
+            add(f"sites_down_{kind}_worst",
+                Msg(N_("Sensitive establishments down ({kind})"), kind=kind_label),
+                name, highest=True, people=False)
     if s.territory.actors:  # with none, "0 % connected" would read as all cut off
-        at(
-            "actors_worst",
-            Msg(N_("Actors able to reach a crisis cell, at the worst moment")),
-            "actors_connected",
-            worst_time(ens, "actors_connected"),
-        )
+        add("actors_worst", Msg(N_("Actors able to reach a crisis cell")),
+            "actors_connected", people=False)
     if len(s.compiled.reports_to):
-        at(
-            "governance_worst",
-            Msg(N_("Governance links broken, at the worst moment")),
-            "governance_links_broken",
-            worst_time(ens, "governance_links_broken", highest=True),
-        )
+        add("governance_worst", Msg(N_("Governance links broken")),
+            "governance_links_broken", highest=True, people=False)
     if "assets_working:service" in ens.names:  # no service at all is not "0 % working"
-        at(
-            "services_worst",
-            Msg(N_("Digital services working, at the worst moment")),
-            "services_up",
-            worst_time(ens, "services_up"),
-        )
-    if "assets_working:power" in ens.names:
-        at(
-            "power_worst",
-            Msg(N_("Power assets working, at the worst moment")),
-            "assets_working:power",
-            worst_time(ens, "assets_working:power"),
-        )
+        add("services_worst", Msg(N_("Digital services working")), "services_up",
+            people=False)
+    add("power_worst", Msg(N_("Power assets working")), "assets_working:power",
+        people=False)
     rec = recovery_h(ens)
+    mean = ens.stat(ANY, "mean")
     out.append(
         KeyFigure(
             "recovery",
@@ -375,6 +429,7 @@ def key_figures(
                 share=Share(0.95)),
             "hours",
             float("nan") if rec is None else rec,
+            holds=bool(mean.min() >= 0.95 * mean[0]),
         )
     )
     return out
@@ -411,109 +466,3 @@ def recovery_h(ens: Ensemble) -> float | None:
     if mean[k] >= 0.95 * mean[0]:
         return 0.0
     return float(ens.times_s[k + back[0]] / 3600) if len(back) else None
-
-
-def findings(s: Scenario, ens: Ensemble) -> list[Finding]:
-    """The sentences of the plain-words summary of a Monte Carlo, as data (see
-    :class:`Finding` for the kinds; the report and the command line put them into words).
-
-    Parameters
-    ----------
-    s : Scenario
-    ens : Ensemble
-        Its Monte Carlo.
-
-    Returns
-    -------
-    list of Finding
-        Each broadcast channel that loses more than 5 points (those reaching the most people
-        first), the worst moment, the recovery, the groups of actors cut off (two members or
-        more) and the governance links broken (when the territory has any).
-
-    Examples
-    --------
-    >>> from tousrisques.scenario import load_scenario
-    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
-    >>> from tousrisques.analysis import run_ensemble
-    >>> from tousrisques.scenario import scenario_plan
-    >>> ens = run_ensemble(scenario_plan(s), runs=2)
-    >>> from tousrisques.results import findings
-    >>> kinds = [f.kind for f in findings(s, ens)]
-    >>> "worst" in kinds and "recovery" in kinds
-    True
-    """
-    hours = ens.times_s / 3600
-    out: list[Finding] = []
-    labels = channel_labels(s)
-    # every broadcast channel that loses more than 5 points, at its worst moment, the
-    # channels reaching the most people at the start first
-    reach = [n for n in ens.names if n.startswith("population_reached:")
-             and n not in (ANY, NETWORK)]
-    reach.sort(key=lambda n: -round(float(ens.stat(n, "mean")[0]), 2))
-    for name in reach:
-        mean = ens.stat(name, "mean")
-        k = int(np.argmin(mean))
-        if mean[0] - mean[k] <= 0.05:
-            continue
-        ident = name.split(":", 1)[1]
-        out.append(
-            Finding(
-                "reach",
-                float(hours[k]),
-                float(mean[k]),
-                float(ens.stat(name, "p10")[k]),
-                float(ens.stat(name, "p90")[k]),
-                subject=labels.get(ident, Text(ident, ident)),
-            )
-        )
-    k = worst_time(ens, ANY)
-    out.append(
-        Finding(
-            "worst",
-            float(hours[k]),
-            float(ens.stat(ANY, "mean")[k]),
-            float(ens.stat(ANY, "p10")[k]),
-            float(ens.stat(ANY, "p90")[k]),
-        )
-    )
-    out.append(Finding("recovery", recovery_h(ens), 0.95 * float(ens.stat(ANY, "mean")[0])))
-    actors = s.territory.actors
-    cells = [a for a in actors if a.crisis_cell]
-    target = (
-        text_of(cells[0].name) if len(cells) == 1 else Msg(N_("a crisis cell"))
-    )
-    k = worst_time(ens, "actors_connected")
-    for role, group in ROLE_GROUPS.items():
-        members = [a.id for a in actors if a.role == role]
-        if len(members) < 2:
-            continue
-        cut = 1 - connected_share(ens, members)  # (actors, times): share of runs cut off
-        per_run = (
-            ~np.isfinite(ens.values[:, [ens.names.index(f"actor_latency:{m}") for m in members], k])
-        ).sum(axis=1)
-        out.append(
-            Finding(
-                "cut_off",
-                float(hours[k]),
-                float(cut[:, k].sum()),
-                float(np.percentile(per_run, 10, method="inverted_cdf")),
-                float(np.percentile(per_run, 90, method="inverted_cdf")),
-                total=float(len(members)),
-                subject=group,
-                target=target,
-            )
-        )
-    if len(s.compiled.reports_to):
-        name = "governance_links_broken"
-        k = worst_time(ens, name, highest=True)
-        out.append(
-            Finding(
-                "governance",
-                float(hours[k]),
-                float(ens.stat(name, "mean", counts=True)[k]),
-                float(ens.stat(name, "p10", counts=True)[k]),
-                float(ens.stat(name, "p90", counts=True)[k]),
-                total=float(len(s.compiled.reports_to)),
-            )
-        )
-    return out

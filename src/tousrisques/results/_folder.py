@@ -47,8 +47,9 @@ from tousrisques.results._ensemble_io import (
     shape_of,
     write_ensemble,
 )
-from tousrisques.results._figures import findings, key_figures
+from tousrisques.results._figures import key_figures
 from tousrisques.results._files import check_sizes, describe_tree, file_hash
+from tousrisques.results._findings import findings
 from tousrisques.results._inputs import changed_originals, copy_inputs
 from tousrisques.results._summary import FORMAT, read_summary
 from tousrisques.results._tables import changes_table, with_local_time
@@ -125,8 +126,10 @@ def summary_figures(study: Study) -> dict[str, Any]:
     -------
     dict
         ``{"key_figures": [...], "findings": [...]}``: each figure with its ``id``, ``label``
-        in both languages, ``unit``, ``mean``, ``p10``, ``p90`` and ``at_h``; each finding with
-        its ``kind`` and numbers (None where a number is not finite).
+        in both languages, ``unit``, ``median``, ``mean``, ``p10``, ``p90``, ``at_h``,
+        ``count`` (people), ``holds`` and ``note`` (the assumptions); each finding with
+        its ``kind`` and numbers (None where a number is not finite). A figure's ``median``
+        is what the report shows; ``holds`` says that its indicator never moves.
 
     Examples
     --------
@@ -136,8 +139,8 @@ def summary_figures(study: Study) -> dict[str, Any]:
     ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=2)
     >>> from tousrisques.results import summary_figures
     >>> first = summary_figures(study)["key_figures"][0]
-    >>> first["id"], first["unit"], first["label"]["fr"]
-    ('reach_any_worst', 'share', 'Population atteinte par au moins un canal, au pire moment')
+    >>> first["id"], first["unit"], first["label"]["en"].startswith("People reached")
+    ('reach_network_worst', 'share', True)
     """
     s, ens = study.scenario, study.ensemble
     return {
@@ -146,10 +149,14 @@ def summary_figures(study: Study) -> dict[str, Any]:
                 "id": f.id,
                 "label": both(f.label),
                 "unit": f.unit,
-                "mean": _clean(f.value),
+                "median": _clean(f.value),
+                "mean": _clean(f.mean),
                 "p10": _clean(f.p10),
                 "p90": _clean(f.p90),
                 "at_h": _clean(f.at_h),
+                "count": _clean(f.count),
+                "holds": f.holds,
+                "note": None if f.note is None else both(f.note),
             }
             for f in key_figures(s, ens)
         ],
@@ -157,7 +164,7 @@ def summary_figures(study: Study) -> dict[str, Any]:
             {
                 "kind": f.kind,
                 "at_h": _clean(f.at_h),
-                "mean": _clean(f.value),
+                "median": _clean(f.value),
                 "p10": _clean(f.p10),
                 "p90": _clean(f.p90),
                 "total": _clean(f.total),

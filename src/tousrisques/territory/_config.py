@@ -130,7 +130,7 @@ class TerritoryFile(_Strict):
     """``territory.yaml``: the territory's name, settings, and the files it is made of."""
 
     name: str = Field(min_length=1)
-    description: str | None = None
+    description: Local | None = None  # a text, or {en: ..., fr: ...}
     timezone: str = "Europe/Paris"
     metric_crs: str = "EPSG:2154"
     assets: list[str] = Field(default_factory=list)

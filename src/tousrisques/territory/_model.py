@@ -21,7 +21,7 @@ import scipy.sparse as sp
 import shapely
 
 from tousrisques._problems import Problem
-from tousrisques.territory._config import Actor, Channel
+from tousrisques.territory._config import Actor, Channel, LocalText
 from tousrisques.territory._construction import construction_codes, normally_open_flags
 from tousrisques.territory._globs import glob_regex
 from tousrisques.territory._kinds import KindSpec
@@ -320,7 +320,7 @@ class Territory:
     channel_requires: Requirements
     files: tuple[str, ...]
     folder: Path | None = None
-    description: str | None = None
+    description: LocalText | None = None
     warnings: tuple[Problem, ...] = field(default=())
     # per actor, the asset row of its fallback site (-1: none)
     actor_fallbacks: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))

@@ -220,7 +220,8 @@ def _write(out: Path, rng: np.random.Generator) -> None:
         separators=(",", ":")), encoding="utf-8")
     _write_yaml(out, communes, reserve_codes, hospitals)
     data = resources.files("tousrisques") / "data" / "rouen"
-    (out / "SOURCES.md").write_text((data / "SOURCES.md").read_text("utf-8"), encoding="utf-8")
+    for name in ("SOURCES.md", "SOURCES.fr.md"):  # the French one read by French reports
+        (out / name).write_text((data / name).read_text("utf-8"), encoding="utf-8")
     for name, text in scenario_library():
         (out / "scenarios" / name).write_text(text, encoding="utf-8")
 
@@ -271,8 +272,12 @@ def _write_yaml(out: Path, communes: list[dict[str, Any]], reserves: list[str],
     head = "# Built by tousrisques.territory.samples.rouen — see docs/sample-territory.md\n"
     _dump(out / "territory.yaml", {
         "name": "Métropole Rouen Normandie (échantillon)",
-        "description": "71 communes with their INSEE populations and real hospitals; "
-                       "synthetic infrastructure built by documented rules.",
+        "description": {
+            "en": "71 communes with their INSEE populations and real hospitals; synthetic "
+                  "infrastructure built by documented rules.",
+            "fr": "71 communes avec leurs populations légales (Insee) et leurs vrais "
+                  "hôpitaux ; infrastructures synthétiques construites selon des règles "
+                  "documentées."},
         "timezone": "Europe/Paris", "metric_crs": CRS,
         "assets": ["assets/power.csv", "assets/telecom.csv", "assets/sites.csv",
                    "assets/mitigations.csv"],
