@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -36,6 +36,7 @@ from tousrisques.web._schemas import (
     CreateExercise,
     DecisionIn,
     ErrorOut,
+    EventOut,
     EventsOut,
     ExerciseOut,
     InjectIn,
@@ -59,6 +60,10 @@ T = TypeVar("T")
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429)}
 router = APIRouter(prefix="/api", responses=_ERRORS)
+
+Who = Annotated[Caller, Depends(caller)]
+Lang = Annotated[str | None, Header()]
+After = Annotated[int, Query(ge=0, le=2**53)]
 
 _STREAM_KEY_LIFE = timedelta(hours=12)
 
@@ -95,7 +100,7 @@ def _seq(events: list[Event], kinds: tuple[str, ...]) -> int:
 # -- the facilitator -------------------------------------------------------------------------
 
 @router.get("/library", response_model=list[str], summary="Scenarios an exercise may use")
-async def library(request: Request, who: Caller = Depends(caller)) -> list[str]:
+async def library(request: Request, who: Who) -> list[str]:
     _admin(who)
     return _service(request).library.names()
 
@@ -103,7 +108,7 @@ async def library(request: Request, who: Caller = Depends(caller)) -> list[str]:
 @router.post("/exercises", status_code=201, response_model=CreatedExercise,
              summary="Create an exercise (facilitator)")
 async def create_exercise(request: Request, body: CreateExercise,
-                          who: Caller = Depends(caller)) -> CreatedExercise:
+                          who: Who) -> CreatedExercise:
     _admin(who)
     service = _service(request)
     created = await anyio.to_thread.run_sync(
@@ -116,7 +121,7 @@ async def create_exercise(request: Request, body: CreateExercise,
 
 @router.get("/exercises", response_model=list[dict[str, Any]],
             summary="Every exercise (facilitator)")
-async def list_exercises(request: Request, who: Caller = Depends(caller)) -> list[dict[str, Any]]:
+async def list_exercises(request: Request, who: Who) -> list[dict[str, Any]]:
     _admin(who)
     store: SqlStore = request.app.state.store
     rows = await anyio.to_thread.run_sync(store.exercises)
@@ -126,8 +131,8 @@ async def list_exercises(request: Request, who: Caller = Depends(caller)) -> lis
 
 @router.get("/exercises/{exercise_id}", response_model=ExerciseOut,
             summary="An exercise: state, clock, actors, channels")
-async def get_exercise(request: Request, exercise_id: str, who: Caller = Depends(caller),
-                       accept_language: str | None = Header(None)) -> ExerciseOut:
+async def get_exercise(request: Request, exercise_id: str, who: Who,
+                       accept_language: Lang = None) -> ExerciseOut:
     await for_exercise(request, who, exercise_id)
     lang = request_lang(accept_language)
     service = _service(request)
@@ -170,46 +175,46 @@ async def _clock(request: Request, exercise_id: str, who: Caller, action: str,
 
 @router.post("/exercises/{exercise_id}/start", status_code=201, response_model=SeqOut,
              summary="Start the clock (facilitator)")
-async def start(request: Request, exercise_id: str, who: Caller = Depends(caller)) -> SeqOut:
+async def start(request: Request, exercise_id: str, who: Who) -> SeqOut:
     return await _clock(request, exercise_id, who, "start", "running")
 
 
 @router.post("/exercises/{exercise_id}/pause", status_code=201, response_model=SeqOut,
              summary="Pause the clock (facilitator)")
-async def pause(request: Request, exercise_id: str, who: Caller = Depends(caller)) -> SeqOut:
+async def pause(request: Request, exercise_id: str, who: Who) -> SeqOut:
     return await _clock(request, exercise_id, who, "pause", "paused")
 
 
 @router.post("/exercises/{exercise_id}/resume", status_code=201, response_model=SeqOut,
              summary="Resume the clock (facilitator)")
-async def resume(request: Request, exercise_id: str, who: Caller = Depends(caller)) -> SeqOut:
+async def resume(request: Request, exercise_id: str, who: Who) -> SeqOut:
     return await _clock(request, exercise_id, who, "resume", "running")
 
 
 @router.post("/exercises/{exercise_id}/speed", status_code=201, response_model=SeqOut,
              summary="Change the clock's speed (facilitator)")
 async def speed(request: Request, exercise_id: str, body: SpeedIn,
-                who: Caller = Depends(caller)) -> SeqOut:
+                who: Who) -> SeqOut:
     return await _clock(request, exercise_id, who, "set_speed", None, speed=body.speed)
 
 
 @router.post("/exercises/{exercise_id}/jump", status_code=201, response_model=SeqOut,
              summary="Jump to a scenario time (facilitator)")
 async def jump(request: Request, exercise_id: str, body: JumpIn,
-               who: Caller = Depends(caller)) -> SeqOut:
+               who: Who) -> SeqOut:
     return await _clock(request, exercise_id, who, "jump", None, scenario_s=body.scenario_s)
 
 
 @router.post("/exercises/{exercise_id}/end", status_code=201, response_model=SeqOut,
              summary="End the exercise and revoke its tokens (facilitator)")
-async def end(request: Request, exercise_id: str, who: Caller = Depends(caller)) -> SeqOut:
+async def end(request: Request, exercise_id: str, who: Who) -> SeqOut:
     return await _clock(request, exercise_id, who, "end", "ended")
 
 
 @router.post("/exercises/{exercise_id}/injects", status_code=201, response_model=list[SeqOut],
              summary="Push an inject by hand (facilitator)")
 async def push_inject(request: Request, exercise_id: str, body: InjectIn,
-                      who: Caller = Depends(caller)) -> list[SeqOut]:
+                      who: Who) -> list[SeqOut]:
     _admin(who)
     await for_exercise(request, who, exercise_id)
     pushed, _ = await _act(request, exercise_id, lambda s, at: s.push_inject(
@@ -249,8 +254,8 @@ async def join(request: Request, exercise_id: str, body: JoinIn) -> JoinOut:
 
 @router.get("/exercises/{exercise_id}/me", response_model=MeOut,
             summary="My actor, the clock, my channels now and why not")
-async def me(request: Request, exercise_id: str, who: Caller = Depends(caller),
-             accept_language: str | None = Header(None)) -> MeOut:
+async def me(request: Request, exercise_id: str, who: Who,
+             accept_language: Lang = None) -> MeOut:
     await for_exercise(request, who, exercise_id)
     lang = request_lang(accept_language)
     service = _service(request)
@@ -282,7 +287,7 @@ def _player(who: Caller) -> str:
 @router.post("/exercises/{exercise_id}/messages", status_code=201, response_model=MessageOut,
              summary="Send a message over one of my channels")
 async def send(request: Request, exercise_id: str, body: MessageIn,
-               who: Caller = Depends(caller)) -> MessageOut:
+               who: Who) -> MessageOut:
     await for_exercise(request, who, exercise_id)
     actor = _player(who)
     sent, _ = await _act(request, exercise_id, lambda s, at: s.send(
@@ -295,7 +300,7 @@ async def send(request: Request, exercise_id: str, body: MessageIn,
 @router.post("/exercises/{exercise_id}/log", status_code=201, response_model=SeqOut,
              summary="Write in the situation log (main courante)")
 async def write_log(request: Request, exercise_id: str, body: LogIn,
-                    who: Caller = Depends(caller)) -> SeqOut:
+                    who: Who) -> SeqOut:
     await for_exercise(request, who, exercise_id)
     _writer(who)
     entry, _ = await _act(request, exercise_id, lambda s, at: s.log(
@@ -306,7 +311,7 @@ async def write_log(request: Request, exercise_id: str, body: LogIn,
 @router.post("/exercises/{exercise_id}/decisions", status_code=201, response_model=SeqOut,
              summary="Record a decision")
 async def decide(request: Request, exercise_id: str, body: DecisionIn,
-                 who: Caller = Depends(caller)) -> SeqOut:
+                 who: Who) -> SeqOut:
     await for_exercise(request, who, exercise_id)
     _writer(who)
     decision, _ = await _act(request, exercise_id, lambda s, at: s.decide(
@@ -325,20 +330,20 @@ async def _visible(request: Request, exercise_id: str, who: Caller,
 
 @router.get("/exercises/{exercise_id}/events", response_model=EventsOut,
             summary="The events after a number that I may see")
-async def events(request: Request, exercise_id: str, who: Caller = Depends(caller),
-                 after: int = Query(0, ge=0, le=2**53),
-                 limit: int = Query(1000, ge=1, le=10_000)) -> EventsOut:
+async def events(request: Request, exercise_id: str, who: Who,
+                 after: After = 0,
+                 limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> EventsOut:
     await for_exercise(request, who, exercise_id)
     all_after = await request.app.state.hub.after(exercise_id, after)
     seen = [e for e in all_after if visible(e, actor=who.actor, role=who.role)][:limit]
     last = seen[-1].seq if len(seen) == limit else (all_after[-1].seq if all_after else after)
-    return EventsOut(events=[e.to_json() for e in seen], last_seq=last)  # type: ignore[misc]
+    return EventsOut(events=[EventOut(**e.to_json()) for e in seen], last_seq=last)
 
 
 @router.post("/exercises/{exercise_id}/stream-key", status_code=204,
              summary="Set the cookie that opens my event stream (for a browser)")
 async def stream_key(request: Request, exercise_id: str,
-                     who: Caller = Depends(caller)) -> Response:
+                     who: Who) -> Response:
     await for_exercise(request, who, exercise_id)
     key = new_token()
     store: SqlStore = request.app.state.store
@@ -380,8 +385,8 @@ async def _stream_caller(request: Request, exercise_id: str) -> Caller:
                              "description": "One SSE event per log event: id = its number, "
                                             "event = its kind, data = its JSON."}})
 async def stream(request: Request, exercise_id: str,
-                 last_event_id: str | None = Header(None),
-                 after: int = Query(0, ge=0, le=2**53)) -> EventSourceResponse:
+                 last_event_id: Annotated[str | None, Header()] = None,
+                 after: After = 0) -> EventSourceResponse:
     who = await for_exercise(request, await _stream_caller(request, exercise_id), exercise_id)
     start_after = after
     if last_event_id and last_event_id.strip().isdigit():
@@ -410,7 +415,7 @@ def _json(e: Event) -> str:
 
 @router.get("/exercises/{exercise_id}/export.json", summary="The log, as JSON")
 async def export_as_json(request: Request, exercise_id: str,
-                         who: Caller = Depends(caller)) -> Response:
+                         who: Who) -> Response:
     await for_exercise(request, who, exercise_id)
     seen = await _visible(request, exercise_id, who, 0)
     return Response(export_json(seen), media_type="application/json", headers={
@@ -419,13 +424,14 @@ async def export_as_json(request: Request, exercise_id: str,
 
 @router.get("/exercises/{exercise_id}/export.csv", summary="The log, as spreadsheet-safe CSV",
             responses={200: {"content": {"text/csv": {}}}})
-async def export_as_csv(request: Request, exercise_id: str, who: Caller = Depends(caller),
-                        accept_language: str | None = Header(None)) -> Response:
+async def export_as_csv(request: Request, exercise_id: str, who: Who,
+                        accept_language: Lang = None) -> Response:
     await for_exercise(request, who, exercise_id)
     seen = await _visible(request, exercise_id, who, 0)
     return Response(export_csv(seen, request_lang(accept_language)),
                     media_type="text/csv; charset=utf-8", headers={
-                        "content-disposition": f'attachment; filename="exercise-{exercise_id}.csv"'})
+                        "content-disposition":
+                            f'attachment; filename="exercise-{exercise_id}.csv"'})
 
 
 def error_response(exc: ApiError, lang: str) -> JSONResponse:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Annotated
 
 import anyio.to_thread
 from fastapi import Depends, Request
@@ -97,8 +98,8 @@ async def from_token(request: Request, token: str) -> Caller:
     return Caller(found.role, found.actor, found.exercise_id, found.token_hash, found.name)
 
 
-async def caller(request: Request,
-                 credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
+async def caller(request: Request, credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(bearer)] = None) -> Caller:
     """The caller of a request, from its bearer token (a FastAPI dependency).
 
     Parameters

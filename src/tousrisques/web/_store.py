@@ -170,7 +170,8 @@ class SqlStore:
                 conn.execute(text("SELECT 1 FROM exercises WHERE id = :id FOR UPDATE"),
                              {"id": exercise_id})
             self._local.conn = conn
-            self._local.appended = appended = []
+            appended: list[Event] = []
+            self._local.appended = appended
             try:
                 yield appended
             finally:
