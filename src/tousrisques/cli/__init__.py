@@ -10,7 +10,14 @@ from typer.models import CommandInfo
 
 from tousrisques._exceptions import TousrisquesError
 from tousrisques._ui_text import argv_lang, t
-from tousrisques.cli import _advise, _inspect, _run, _territory  # noqa: F401  (they register commands)
+from tousrisques.cli import (  # noqa: F401  (they register commands)
+    _advise,
+    _exercise,
+    _inspect,
+    _run,
+    _serve,
+    _territory,
+)
 from tousrisques.cli._app import app
 from tousrisques.cli._common import emit_json, err
 
