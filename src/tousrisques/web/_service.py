@@ -229,7 +229,7 @@ class ExerciseService:
         hashed: dict[str, tuple[str | None, str]] = {
             hash_secret(normalise_code(code), salt=exercise_id): (actor, "player")
             for actor, code in codes.items()}
-        hashed[hash_secret(observer_code, salt=exercise_id)] = (None, "observer")
+        hashed[hash_secret(normalise_code(observer_code), salt=exercise_id)] = (None, "observer")
         with self._lock(exercise_id), self.store.locked(exercise_id) as appended:
             self.store.create_exercise(exercise_id, name,
                                        {"run": model.run, "percentile": model.percentile,
