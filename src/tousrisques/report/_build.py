@@ -238,7 +238,8 @@ def method(study: Study) -> Method:
     return Method(hazards, [m.name for m in spec.mitigations], len(s.events), repairs,
                   study.ensemble.runs, int(study.ensemble.metadata.get("seed", mc.seed)),
                   mc.repair_beta, mc.backup_beta, s.step_s / 3600, s.duration_s / 3600,
-                  "permanent" if horizon is None else f"{horizon / 3600:g} h")
+                  "permanent" if horizon is None else f"{horizon / 3600:g} h",
+                  {k: Text(v.label("en"), v.label("fr")) for k, v in s.territory.kinds.items()})
 
 
 SOURCES_MAX_BYTES = 1024 * 1024  # a description of sources, not data

@@ -263,6 +263,7 @@ class Method:
     step_h: float
     duration_h: float
     criticality_horizon: str  # "permanent" or a duration
+    kind_labels: dict[str, Text] = field(default_factory=dict)  # every kind's name, by id
 
 
 @dataclass(frozen=True)

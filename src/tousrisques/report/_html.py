@@ -42,6 +42,7 @@ from tousrisques.report._svg import (
     time_chart,
 )
 from tousrisques.report._words import finding, when
+from tousrisques.results import HOLD
 
 
 @cache
@@ -105,6 +106,22 @@ def _chart(chart: Chart, times_h: list[float], fmt: Formats, uid: str) -> Markup
                 for s in chart.series],
         summary="; ".join(parts) + ("." if parts else ""))
     return time_chart(chart, times_h, words=words, label_y=label_y, label_x=fmt.tick, uid=uid)
+
+
+def flat(chart: Chart) -> bool:
+    """A chart none of whose series moves, in 9 runs out of 10, by more than half a point
+    (of a share) or half a unit: drawn, it would be a straight line; the report names it
+    instead.
+
+    >>> from tousrisques.report._data import Series
+    >>> line = Series("x", "x", [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 0.9])
+    >>> flat(Chart("c", "c", "share", [line]))
+    False
+    """
+    hold = HOLD if chart.unit == "share" else 0.5
+    return bool(chart.series) and all(
+        max(v) - min(v) <= hold for s in chart.series for v in (s.p10, s.p50, s.p90)
+        if v and all(x == x for x in v))
 
 
 def _maps(data: ReportData, lang: str) -> dict[str, Any]:
@@ -188,7 +205,8 @@ def render_report(data: ReportData, *, lang: str) -> str:
             "other": pick(c.other_name, lang),
             "charts": [{"title": pick(ch.title, lang),
                         "svg": _chart(ch, data.times_h, fmt, f"chart-c{i}")}
-                       for i, ch in enumerate(c.charts)],
+                       for i, ch in enumerate(c.charts) if not flat(ch)],
+            "flat": ", ".join(pick(ch.title, lang) for ch in c.charts if flat(ch)),
             "figures": [{"label": pick(a.label, lang),
                          "this": fmt.value(a.value, a.unit), "other": fmt.value(b.value, b.unit),
                          "diff": fmt.diff(a.value, b.value, a.unit,
@@ -218,7 +236,8 @@ def render_report(data: ReportData, *, lang: str) -> str:
         "roles": role_rows(data, tr, fmt),
         "charts": [{"title": pick(ch.title, lang),
                     "svg": _chart(ch, times, fmt, f"chart-{i}")}
-                   for i, ch in enumerate(data.charts)],
+                   for i, ch in enumerate(data.charts) if not flat(ch)],
+        "flat_charts": ", ".join(pick(ch.title, lang) for ch in data.charts if flat(ch)),
         "map_defs": map_defs(data.maps, style=MAP_STYLE),
         "maps": maps["times"], "map_figures": maps["figures"], "map_notes": maps["notes"],
         "exceptions": exceptions(data, tr, fmt, strip=lambda a, i: heat_strip(

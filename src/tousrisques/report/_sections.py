@@ -127,7 +127,9 @@ def chains(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[st
 def method(data: ReportData, tr: NullTranslations, fmt: Formats) -> dict[str, Any]:
     """The method section's hazards, mitigations, repairs and settings."""
     m = data.method
-    kinds = kind_labels(data, fmt.lang)
+    # every kind the territory names, then those the maps draw (hand-made data)
+    kinds = kind_labels(data, fmt.lang) | {k: pick(v, fmt.lang)
+                                           for k, v in m.kind_labels.items()}
     return {
         "hazards": [{"name": pick(h.name, fmt.lang), "id": h.id,
                      "model": hazard_model(tr, h.model),
