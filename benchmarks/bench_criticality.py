@@ -47,10 +47,11 @@ def main() -> None:
     c = s.compiled
     absent = present_after_mitigations(s)
     t0 = time.perf_counter()
-    result = criticality(c, absent=absent)
+    result = criticality(c, absent=absent, territory=s.territory)
     t_fast = time.perf_counter() - t0
     t0 = time.perf_counter()
-    assert criticality(c, absent=absent, workers=2).table.equals(result.table)
+    assert criticality(c, absent=absent, workers=2,
+                       territory=s.territory).table.equals(result.table)
     t_two = time.perf_counter() - t0
     n_eval = len(result.table)
 
