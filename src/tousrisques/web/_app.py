@@ -21,7 +21,10 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.engine import make_url
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from tousrisques import __version__
 from tousrisques._exceptions import TousrisquesError
@@ -147,6 +150,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
         status = 409 if isinstance(exc, ExerciseError) and code in _CONFLICTS else 400
         return JSONResponse({"code": code, "detail": exc.render(lang)}, status_code=status)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() != "allow"}
+        if exc.status_code == 405:  # every method of the path, not only one route's
+            headers["allow"] = ", ".join(_methods(app, request.url.path))
+        return JSONResponse({"code": f"http.{exc.status_code}", "detail": str(exc.detail)},
+                            status_code=exc.status_code, headers=headers)
+
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""),
@@ -157,6 +168,15 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the routes of ``path`` answer."""
+    methods: set[str] = set()
+    for route in app.routes:
+        if isinstance(route, APIRoute | Route) and route.path_regex.match(path):
+            methods |= set(route.methods or ())
+    return sorted(methods)
 
 
 async def _ticker(service: ExerciseService, hub: Hub, every_s: float) -> None:

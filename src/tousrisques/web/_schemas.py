@@ -6,9 +6,10 @@ it (the token says it), and every text and list has a bound.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 __all__ = [
     "Bilingual", "CreateExercise", "CreatedExercise", "DecisionIn", "ErrorOut", "EventOut",
@@ -21,7 +22,8 @@ _TEXT = Field(min_length=1, max_length=10_000)
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: false is no number, "3" is no integer
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ErrorOut(BaseModel):
@@ -50,6 +52,23 @@ class Bilingual(BaseModel):
     fr: str
 
 
+def _json_int(value: object) -> object:
+    """JSON's 3.0 is the integer 3 (as JSON Schema reads it); anything else unchanged."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _one_of_schema(schema: dict[str, Any]) -> None:
+    schema["oneOf"] = [{"required": ["run"]}, {"required": ["percentile"]}]
+    for name in ("run", "percentile"):
+        schema["properties"][name].pop("default", None)
+
+
+def _no_null_default(schema: dict[str, Any]) -> None:
+    schema["properties"]["channel"].pop("default", None)
+
+
 class CreateExercise(_In):
     """``POST /api/exercises``: a scenario of the library, and a run or a percentile of reach.
 
@@ -59,10 +78,20 @@ class CreateExercise(_In):
     1.0
     """
 
+    # exactly one of run and percentile (the schema says so, for clients and schemathesis)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_one_of_schema)
+
     scenario: str = Field(min_length=1, max_length=201, pattern=r"^[A-Za-z0-9/_.-]+$")
-    run: int | None = Field(default=None, ge=0, le=100_000)
-    percentile: float | None = Field(default=None, ge=0, le=100)
+    run: Annotated[int, Field(ge=0, le=100_000)] | SkipJsonSchema[None] = None
+    percentile: Annotated[float, Field(ge=0, le=100)] | SkipJsonSchema[None] = None
     speed: float = Field(default=1.0, gt=0, le=3600)
+
+    @field_validator("run", "percentile", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave it out rather than null")
+        return _json_int(value)
 
     @model_validator(mode="after")
     def _one_of(self) -> CreateExercise:
@@ -241,6 +270,11 @@ class DecisionIn(_In):
     based_on: str = Field(default="", max_length=10_000)
     based_on_seqs: list[int] = Field(default_factory=list, max_length=200)
 
+    @field_validator("based_on_seqs", mode="before")
+    @classmethod
+    def _ints(cls, value: object) -> object:
+        return [_json_int(v) for v in value] if isinstance(value, list) else value
+
 
 class InjectIn(_In):
     """``POST …/injects`` (facilitator): an inject pushed by hand.
@@ -251,9 +285,18 @@ class InjectIn(_In):
     True
     """
 
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_no_null_default)
+
     to: list[str] = Field(min_length=1, max_length=200)
     text: str = _TEXT
-    channel: str | None = Field(default=None, min_length=1, max_length=100)
+    channel: Annotated[str, Field(min_length=1, max_length=100)] | SkipJsonSchema[None] = None
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave it out rather than null")
+        return value
 
 
 class SeqOut(BaseModel):
