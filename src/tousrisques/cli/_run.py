@@ -36,7 +36,7 @@ from tousrisques.cli._common import (
     seconds,
     writing,
 )
-from tousrisques.report import KeyFigure, report_html, write_report
+from tousrisques.report import KeyFigure, report_html, tail_text, write_report
 from tousrisques.results import read_run, summary_figures, write_run
 from tousrisques.scenario import (
     Scenario,
@@ -172,7 +172,10 @@ def _fmt(f: KeyFigure, lang: str) -> str:
 
 
 def _difference(a: KeyFigure, b: KeyFigure, lang: str) -> str:
-    """``+68 pts`` between two shares, ``−1 h`` between two durations; 0 has no sign."""
+    """``+68 pts`` between two shares, ``−1 h`` between two durations; 0 has no sign;
+    nothing between two recoveries that are not needed (both hold)."""
+    if a.unit == "hours" and a.holds and b.holds:
+        return ""
     return Formats(lang).diff(a.value, b.value, a.unit,
                               points=lambda n: ngettext("pt", "pts", n, lang))
 
@@ -342,6 +345,8 @@ def demo(
         write_run(study, output, files={"report.html": html}, replace=True)
     for f in data.findings:
         out.print("• " + _finding_line(f, language, base.start), markup=False)
+    if data.tail is not None:
+        out.print("• " + tail_text(data, language), markup=False)
     assert data.comparison is not None
     print_figures(data.key_figures, language,
                   t("demo_table", language, territory=base.territory.name),

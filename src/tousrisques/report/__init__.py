@@ -7,7 +7,7 @@ run folders are written and read by ``tousrisques.results``.
 
 from tousrisques.report._build import build_report_data
 from tousrisques.report._data import Finding, KeyFigure, ReportData
-from tousrisques.report._folder import finding_text, report_html, write_report
+from tousrisques.report._folder import finding_text, report_html, tail_text, write_report
 from tousrisques.report._html import render_report
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "finding_text",
     "render_report",
     "report_html",
+    "tail_text",
     "write_report",
 ]

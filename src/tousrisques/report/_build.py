@@ -16,6 +16,7 @@ from tousrisques._problems import Problems
 from tousrisques._readers import read_bytes
 from tousrisques.analysis import Ensemble, Study, explain_actor, readable_chain
 from tousrisques.engine import Cause
+from tousrisques.report._critical import critical
 from tousrisques.report._data import (
     ActorChannel,
     ActorRow,
@@ -28,7 +29,6 @@ from tousrisques.report._data import (
     Series,
     Step,
 )
-from tousrisques.report._critical import critical
 from tousrisques.report._geometry import map_data
 from tousrisques.results import (
     ANY,
@@ -212,7 +212,7 @@ def comparison(study: Study) -> Comparison | None:
     if main is not None:
         label = channel_labels(s).get(main, Text(main, main))
         pairs.append((f"population_reached:{main}",
-                      Msg(N_("People reached by {channel}"), channel=label)))
+                      Msg(N_("People reached by “{channel}”"), channel=label)))
     pairs.append(("actors_connected", _ACTORS))
     charts_ = [Chart(f"compare_{i}", label, "share", [_series(ens, name, this),
                                                       _series(o, name, that)])

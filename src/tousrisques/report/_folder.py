@@ -139,3 +139,38 @@ def finding_text(f: Finding, lang: str, *, duration_h: float = 0.0,
     from tousrisques.report._words import finding
 
     return finding(f, translations(lang), Formats(lang, start), duration_h=duration_h)
+
+
+def tail_text(data: ReportData, lang: str) -> str:
+    """The worst tenth of the runs in words, as the report's executive page says it (for the
+    terminal): how low the main alert channel falls in them, when, against the median run,
+    and what collapses.
+
+    Parameters
+    ----------
+    data : ReportData
+        With its ``tail`` (from :func:`build_report_data`).
+    lang : {"fr", "en"}
+
+    Returns
+    -------
+    str
+        One or a few sentences; empty when ``data`` has no tail.
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import make_study
+    >>> from tousrisques.scenario import load_scenario
+    >>> study = make_study(load_scenario(
+    ...     "src/tousrisques/templates/petite-ville/scenarios/tempete.yaml"), runs=10)
+    >>> from tousrisques.report import build_report_data, tail_text
+    >>> tail_text(build_report_data(study), "en").startswith("In the worst run of 10")
+    True
+    """
+    from tousrisques.report._executive import tail_sentence
+    from tousrisques.report._html import report_formats
+    from tousrisques.report._i18n import translations
+
+    if data.tail is None:
+        return ""
+    return tail_sentence(data, translations(lang), report_formats(data, lang))

@@ -373,13 +373,13 @@ def key_figures(
     if main is not None:
         label = labels.get(main, Text(main, main))
         add("reach_main_worst",
-            Msg(N_("People reached by {channel}"), channel=label),
+            Msg(N_("People reached by “{channel}”"), channel=label),
             f"population_reached:{main}",
             note=Msg(N_("The main alert channel: the broadcast that reaches the most people "
                         "at the start.")))
     for d, label in zip(doors, door_names, strict=True):
         add("reach_door_end" if d == doors[0] else f"reach_door_end_{d}",
-            Msg(N_("People informed by {channel}, at the end"), channel=label),
+            Msg(N_("People informed by “{channel}”, at the end"), channel=label),
             f"population_reached:{d}", at_end=True,
             note=Msg(N_("Counted apart: volunteers need no network once their crisis cell "
                         "has called them; how many they are, their pace and their shifts "
@@ -398,7 +398,7 @@ def key_figures(
         note=Msg(N_("People the zones' files count as vulnerable; door to door included.")))
     if main is not None:
         add("vulnerable_unreached_main_worst",
-            Msg(N_("Vulnerable people {channel} does not reach"),
+            Msg(N_("Vulnerable people “{channel}” does not reach"),
                 channel=labels.get(main, Text(main, main))),
             f"vulnerable_unreached:{main}", highest=True)
     for name in ens.names:
