@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -104,7 +105,7 @@ def test_the_printed_demo_keeps_each_figure_with_its_heading(
     assert pages < 15, pages
     assert all(i in where for i, *_ in marks), "every mark is found in the PDF"
     figures = 0
-    for (i, tag, _cls, _sec), (j, tag2, cls2, _sec2) in zip(marks, marks[1:], strict=False):
+    for (i, tag, _cls, _sec), (j, tag2, cls2, _sec2) in pairwise(marks):
         if tag == "h3" and tag2 == "svg":  # a figure's heading, then the figure
             assert where[i] == where[j], (lang, i, cls2)
             figures += 1
@@ -124,4 +125,4 @@ def test_a_400_px_phone_never_scrolls_sideways(browser: Browser, reports: dict[s
         .map(t => t.getBoundingClientRect()).map(b => [b.left, b.right])""")
     page.close()
     assert width <= 400
-    assert tiles and all(0 <= left and right <= 400 for left, right in tiles)
+    assert tiles and all(left >= 0 and right <= 400 for left, right in tiles)

@@ -139,7 +139,7 @@ def test_the_findings_say_the_numbers_of_the_data(pages: dict[str, str], lang: s
     assert pct(0.95, lang) in items[3] and hours(7, lang) in items[3]
     assert hours(data.method.duration_h, lang) in items[4]
     assert ("2 of 9 governance links are broken" if lang == "en"
-            else "2 liens de gouvernance sur 9 sont rompus") in items[5]
+            else "2 liens hiérarchiques sur 9 sont rompus") in items[5]
     assert all(i[0].isupper() or i[0].isdigit() for i in items)
     assert all(i.endswith(".") for i in items)
 

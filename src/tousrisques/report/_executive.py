@@ -54,7 +54,8 @@ def figure_row(k: KeyFigure, tr: NullTranslations, fmt: Formats) -> dict[str, An
     band = "" if k.p10 is None or k.p90 is None or (k.holds and k.p10 == k.p90) else \
         fmt.range(k.p10, k.p90, k.unit)
     return {"id": k.id, "label": pick(k.label, fmt.lang), "note": pick(k.note, fmt.lang),
-            "value": value, "people": people, "range": band, "when": at, "holds": k.holds}
+            "value": value, "people": people, "range": band, "when": at, "holds": k.holds,
+            "end": k.id.endswith("_end")}
 
 
 def tiles(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[str, Any]]:
@@ -145,9 +146,9 @@ def tail_sentence(data: ReportData, tr: NullTranslations, fmt: Formats) -> str:
             "low": fmt.share(t.lowest[0])}
     text = tr.ngettext(
         "In the worst run of %(total)s (ranked by %(what)s), it falls as low as %(low)s "
-        "(%(when)s), against %(typical)s in the median run",
+        "at %(when)s, against %(typical)s in the median run",
         "In the worst %(num)s runs of %(total)s (ranked by %(what)s), it falls as low as "
-        "%(low)s (%(when)s), against %(typical)s in the median run", n) % {
+        "%(low)s at %(when)s, against %(typical)s in the median run", n) % {
         "num": fmt.integer(n), "total": fmt.integer(t.total), "what": pick(t.label, lang),
         "low": fmt.share(t.lowest[0]), "when": fmt.moment(t.lowest_h[0]),
         "typical": fmt.share(t.typical)}

@@ -170,7 +170,7 @@ def _ranked_by(s: Scenario, ens: Ensemble) -> tuple[str, Words]:
     main = main_channel(s, ens)
     if main is not None:
         label = channel_labels(s).get(main, Text(main, main))
-        return f"population_reached:{main}", Msg(N_("reach of {channel}"), channel=label)
+        return f"population_reached:{main}", Msg(N_("reach of “{channel}”"), channel=label)
     if NETWORK in ens.names:
         return NETWORK, Msg(N_("reach of the network channels"))
     return "actors_connected", Msg(N_("actors able to reach a crisis cell"))
