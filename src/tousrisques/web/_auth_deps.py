@@ -139,8 +139,10 @@ async def for_exercise(request: Request, who: Caller, exercise_id: str) -> Calle
     ApiError
         ``exercise.unknown``, ``auth.exercise``.
     """
-    if who.exercise_id is not None and who.exercise_id != exercise_id:
-        raise ApiError("auth.exercise")
+    if who.exercise_id is not None:
+        if who.exercise_id != exercise_id:
+            raise ApiError("auth.exercise")
+        return who  # its token was made in this exercise, which exists
     store: SqlStore = request.app.state.store
     if await anyio.to_thread.run_sync(store.exercise, exercise_id) is None:
         raise ApiError("exercise.unknown", id=exercise_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Sequence
 
@@ -52,6 +53,7 @@ class Hub:
     def __init__(self, store: SqlStore) -> None:
         self.store = store
         self._events: dict[str, list[Event]] = {}
+        self._encoded: dict[str, dict[int, bytes]] = {}
         self._news: dict[str, asyncio.Event] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -115,6 +117,26 @@ class Hub:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(news.wait(), timeout)
         return await self.after(exercise_id, after)
+
+    def encoded(self, exercise_id: str, event: Event) -> bytes:
+        """The event as a server-sent event (``id``, ``event``, ``data``), made once.
+
+        Parameters
+        ----------
+        exercise_id : str
+        event : Event
+
+        Returns
+        -------
+        bytes
+        """
+        cache = self._encoded.setdefault(exercise_id, {})
+        text = cache.get(event.seq)
+        if text is None:
+            data = json.dumps(event.to_json(), ensure_ascii=False, separators=(",", ":"))
+            text = f"id: {event.seq}\nevent: {event.kind}\ndata: {data}\n\n".encode()
+            cache[event.seq] = text
+        return text
 
     def publish(self, exercise_id: str, events: Sequence[Event]) -> None:
         """Hand over events this process has just committed (in the event loop's thread).
