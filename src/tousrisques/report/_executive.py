@@ -265,8 +265,15 @@ def role_rows(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict
     out = []
     for row in roles.values():
         out.append({"role": row["role"], "total": fmt.integer(row["total"]),
-                    "cut": fmt.integer(len(row["cut"])),
+                    "cut": fmt.integer(len(row["cut"])), "count": len(row["cut"]),
                     "lowest": fmt.share(row["lowest"]),
                     "names": _more(tr, fmt, row["cut"])})
-    out.sort(key=lambda r: r["role"])
+    out.sort(key=lambda r: (-r["count"], r["role"]))
     return out
+
+
+def roles_holding(rows: list[dict[str, Any]], tr: NullTranslations) -> str:
+    """The roles none of whose actors is cut off in most runs, in one line with how many
+    actors each has (``association (2), police (2)``)."""
+    return ", ".join(tr.gettext("%(role)s (%(num)s)") % {"role": r["role"], "num": r["total"]}
+                     for r in rows if r["count"] == 0)

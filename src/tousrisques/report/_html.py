@@ -25,6 +25,7 @@ from tousrisques.report._executive import (
     figure_row,
     for_whom,
     role_rows,
+    roles_holding,
     tail_rows,
     tiles,
     what_fails,
@@ -233,7 +234,8 @@ def render_report(data: ReportData, *, lang: str) -> str:
         "tail": tail_rows(data, tr, fmt),
         "communes": commune_rows(data, tr, fmt),
         "communes_sentence": communes_sentence(data, tr, fmt),
-        "roles": role_rows(data, tr, fmt),
+        "roles": [r for r in role_rows(data, tr, fmt) if r["count"]],
+        "roles_holding": roles_holding(role_rows(data, tr, fmt), tr),
         "charts": [{"title": pick(ch.title, lang),
                     "svg": _chart(ch, times, fmt, f"chart-{i}")}
                    for i, ch in enumerate(data.charts) if not flat(ch)],
