@@ -391,6 +391,9 @@ def _read_study(folder: Path, info: dict[str, Any], *, prefix: str = "") -> Stud
             float(c["baseline_population"]),
             int(c["baseline_actors"]),
             c["horizon_s"],
+            c.get("main_channel"),
+            float(c.get("baseline_main", 0.0)),
+            by,
         )
     other = (
         _read_study(folder, info["other"], prefix="other")
