@@ -5,6 +5,8 @@
 3. **Greedy rounds** on all the runs: each round adds to the plan the candidate of the short
    list whose marginal gain (the plan with it, minus the plan without it, run by run) per
    unit of cost is best among those that still fit the budget; it stops when none gains.
+   Once an autonomy option of a kind is taken, the kind's other options leave the list
+   (they would replace it, not add to it).
 
 The gains of one round are measured against the plan of that round, so a measure that only
 helps once another is there (generators at antennas once their fibre nodes hold) is found
@@ -222,5 +224,7 @@ def greedy(ev: Evaluator, found: Sequence[Candidate], *, weights: Sequence[float
         chosen = tuple(sorted((*chosen, best.index)))
         now = ev.parts([chosen], every)[0]
         spent += found[best.index].cost
-        left.remove(best.index)
+        # one option per kind and rule: a longer autonomy does not add to a shorter one
+        taken = found[best.index]
+        left = [i for i in left if (found[i].rule, found[i].kind) != (taken.rule, taken.kind)]
     return Search(screening, alone, steps)
