@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from tousrisques._i18n import N_, Msg
 from tousrisques._limits import ReadLimits
 from tousrisques._problems import Problems
 from tousrisques._readers import read_yaml
@@ -64,8 +65,8 @@ def plan_document(s: Scenario, advice: Advice, folder: str | Path) -> str:
     for h in data.get("hazards") or []:
         if isinstance(h, dict) and isinstance(h.get("footprint"), str):
             h["footprint"] = moved(s.path.parent / h["footprint"])
-    data["name"] = {"fr": f"{s.spec.name.fr} — plan conseillé",
-                    "en": f"{s.spec.name.en} — advised plan"}
+    data["name"] = {lang: Msg(N_("{name} — advised plan"), name=getattr(s.spec.name, lang)
+                              ).render(lang) for lang in ("fr", "en")}
     for rank, m in enumerate(advice.plan, start=1):
         key, entry = _entry(m, rank)
         data[key] = [*(data.get(key) or []), entry]
