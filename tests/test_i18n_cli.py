@@ -138,7 +138,7 @@ def test_explain_an_asset_in_french(town_run: tuple[Path, Path]) -> None:
     _folder, run = town_run
     r = invoke("explain", run, "L-SUD", "--at", "6h", "--lang", "fr")
     assert r.exit_code == 0, r.output
-    _french(r.output, "endommagé par l'aléa « Tempête »")
+    _french(r.output, "dégâts causés par l'aléa « Tempête »")
 
 
 def test_report_on_a_tampered_run_folder_in_french(

@@ -14,7 +14,7 @@ command line and the web app may all use it.
 >>> cause_words("backup exhausted", "en", because=["TR1"])
 'its backup ran out (waiting for TR1)'
 >>> cause_words("event", "fr", event="hazard:storm", hazards={"storm": Text("Storm", "Tempête")})
-"endommagé par l'aléa «\\u202fTempête\\u202f»"
+"dégâts causés par l'aléa «\\u202fTempête\\u202f»"
 """
 
 from __future__ import annotations
@@ -74,12 +74,13 @@ def event_words(event: str, lang: str, hazards: Mapping[str, Text] | None = None
     planned asset that no mitigation has brought yet, or the event's own words in quotes.
 
     >>> event_words("absent at start", "en")
-    'not there: a planned asset that no mitigation has brought (yet)'
+    'not there: a planned asset not brought (yet), or a normally-open switch not closed (yet)'
     >>> event_words("ransomware", "en")
     '“ransomware”'
     """
     if event == ABSENT:
-        return gettext(N_("not there: a planned asset that no mitigation has brought (yet)"), lang)
+        return gettext(N_("not there: a planned asset not brought (yet), or a normally-open "
+                          "switch not closed (yet)"), lang)
     key = event.removeprefix("hazard:").strip()
     for ident, name in (hazards or {}).items():
         if key in (ident, name.en, name.fr):
@@ -127,7 +128,7 @@ def cause_words(
     >>> cause_words("disconnected", "en", layer="power", because=["L1", "L2"])
     'cut from every source of its power network (neighbours down: L1, L2)'
     >>> cause_words("requirement", "fr")
-    'a perdu ce dont il dépend, sans secours'
+    "perte de ce dont l'équipement dépend, sans secours"
     """
     if cause == "event" and event == ABSENT:
         return event_words(event, lang)

@@ -65,7 +65,7 @@ def test_explain_an_asset_down_back_to_the_event(town: Town, loaded) -> None:
     text = invoke("explain", town.run, asset, "--at", at).output
     assert f"{asset}" in text and "was down at" in text and "damaged by" in text
     fr = invoke("explain", town.run, asset, "--at", at, "--lang", "fr").output
-    assert "était hors service" in fr and "endommagé par" in fr
+    assert "était hors service" in fr and "dégâts causés par" in fr
 
 
 def test_explain_an_actor_cut_off(town: Town, loaded) -> None:

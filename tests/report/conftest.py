@@ -138,7 +138,9 @@ def make_data(*, name: str = "Mairie de Darnétal", comparison: bool = True) -> 
         ]),
     ]
     criticality = [
-        CriticalAsset(1, "S1", name, Text("substation", "poste source"), 3000.0, 0.6, 1, 4),
+        CriticalAsset(1, "S1", name, Text("substation", "poste source"), 3000.0, 0.6, 1, 4,
+                      commune="Darnétal", channel=Text("FR-Alert", "FR-Alert"),
+                      main_lost=2500.0, main_share=0.5, actors_cut_off=1),
         CriticalAsset(2, "A1", "Antenne Nord", Text("antenna", "antenne"), 1500.0, 0.3, 0, 1),
     ]
     comp = Comparison(

@@ -190,7 +190,10 @@ def test_the_criticality_table_holds_every_row(pages: dict[str, str]) -> None:
     data = make_data()
     crit = rows(section(pages["en"], "criticality"))[1:]
     assert [r[0] for r in crit] == [str(c.rank) for c in data.criticality]
-    assert crit[0][3:] == ["3,000", "60%", "1", "4"]
+    assert crit[0][2:] == ["Darnétal", "substation", "2,500 (50%)", "1", "3,000 (60%)", "4"]
+    # the main channel is named in the heading, the second row has no commune
+    assert "People no longer alerted by FR-Alert" in section(pages["en"], "criticality")
+    assert crit[1][2] == "—"
 
 
 def test_the_actors_are_summed_up_by_role_with_the_exceptions_named(
@@ -216,7 +219,7 @@ def test_the_causal_chains_nest_and_say_their_causes(pages: dict[str, str]) -> N
     assert "its backup ran out" in en and "lost what it needs, with no backup" in en
     assert "cut from every source of its network" in en and "“cyber-attack”" in en
     fr = text(section(pages["fr"], "chains"))
-    assert "endommagé par l'aléa « Tempête Ciarán »".replace(" T", f"{NNBSP}T").replace(
+    assert "dégâts causés par l'aléa « Tempête Ciarán »".replace(" T", f"{NNBSP}T").replace(
         "n »", f"n{NNBSP}»") in fr
     # the substation (depth 1) sits in a list inside the site's item (depth 0)
     chain = section(pages["en"], "chains")
