@@ -128,8 +128,50 @@ async def _stream(client: httpx.AsyncClient, ex: str, player: Player,
             player.broken = f"stream: {type(exc).__name__}"
 
 
+async def _writes(client: httpx.AsyncClient, ex: str, players: list[Player],
+                  actors: list[str], channels: dict[str, list[str]], rng: random.Random,
+                  rate: float, seconds: float
+                  ) -> tuple[list[tuple[float, float, str]], dict[int, float], list[str]]:
+    """Writes at ``rate`` a second for ``seconds``: (sent, latency, kind), seq → sent, errors."""
+    posts: list[tuple[float, float, str]] = []
+    sent_at: dict[int, float] = {}
+    errors: list[str] = []
+
+    async def write(i: int) -> None:
+        p = rng.choice(players)
+        t0 = time.perf_counter()
+        if i % 3 != 2 and channels[p.actor]:
+            to = rng.choice([a for a in actors if a != p.actor])
+            kind = "message"
+            resp = await client.post(f"/api/exercises/{ex}/messages", headers=p.auth, json={
+                "channel": rng.choice(channels[p.actor]), "to": [to],
+                "text": f"message {i}"})
+        else:
+            kind = "log"
+            resp = await client.post(f"/api/exercises/{ex}/log", headers=p.auth, json={
+                "text": f"entry {i}", "category": "situation"})
+        t1 = time.perf_counter()
+        if resp.status_code != 201:
+            errors.append(f"{kind} {resp.status_code}: {resp.text[:200]}")
+            return
+        posts.append((t0, t1 - t0, kind))
+        sent_at[resp.json()["seq"]] = t0
+
+    tasks = []
+    start = time.perf_counter()
+    i = 0
+    while time.perf_counter() - start < seconds:
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(write(i)))
+        i += 1
+    await asyncio.gather(*tasks)
+    return posts, sent_at, errors
+
+
 async def _run(base: str, scenario: str, n_players: int, rate: float, seconds: float,
-               seed: int) -> dict[str, Any]:
+               seed: int, ref_seconds: float) -> dict[str, Any]:
     rng = random.Random(seed)
     admin = {"Authorization": f"Bearer {ADMIN}"}
     limits = httpx.Limits(max_connections=n_players + 200, max_keepalive_connections=200)
@@ -154,48 +196,19 @@ async def _run(base: str, scenario: str, n_players: int, rate: float, seconds: f
             p = next(p for p in players if p.actor == actor)
             me = (await client.get(f"/api/exercises/{ex}/me", headers=p.auth)).json()
             channels[actor] = [c["channel"] for c in me["channels"] if not c["broadcast"]]
+        # the reference, in the same run: the same writes with no stream open
+        ref_posts, _, ref_errors = await _writes(client, ex, players, actors, channels, rng,
+                                                 rate, ref_seconds)
+
         opened: list[int] = []
-        streams = [asyncio.create_task(_stream(client, ex, p, opened))
-                   for p in players]
+        streams = [asyncio.create_task(_stream(client, ex, p, opened)) for p in players]
         while len(opened) < n_players and not any(p.broken for p in players):
             await asyncio.sleep(0.1)
         await asyncio.sleep(1.0)
-
-        posts: list[tuple[float, float, str]] = []  # (sent, latency, kind)
-        sent_at: dict[int, float] = {}
-        errors: list[str] = []
-
-        async def write(i: int) -> None:
-            p = rng.choice(players)
-            t0 = time.perf_counter()
-            if i % 3 != 2 and channels[p.actor]:
-                to = rng.choice([a for a in actors if a != p.actor])
-                kind = "message"
-                resp = await client.post(f"/api/exercises/{ex}/messages", headers=p.auth, json={
-                    "channel": rng.choice(channels[p.actor]), "to": [to],
-                    "text": f"message {i}"})
-            else:
-                kind = "log"
-                resp = await client.post(f"/api/exercises/{ex}/log", headers=p.auth, json={
-                    "text": f"entry {i}", "category": "situation"})
-            t1 = time.perf_counter()
-            if resp.status_code != 201:
-                errors.append(f"{kind} {resp.status_code}: {resp.text[:200]}")
-                return
-            posts.append((t0, t1 - t0, kind))
-            sent_at[resp.json()["seq"]] = t0
-
-        tasks = []
         start = time.perf_counter()
-        i = 0
-        while time.perf_counter() - start < seconds:
-            target = start + i / rate
-            delay = target - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(write(i)))
-            i += 1
-        await asyncio.gather(*tasks)
+        posts, sent_at, errors = await _writes(client, ex, players, actors, channels, rng,
+                                               rate, seconds)
+        errors += ref_errors
         writing = time.perf_counter() - start
         await asyncio.sleep(3.0)  # the last events on their way
         for task in streams:
@@ -222,6 +235,7 @@ async def _run(base: str, scenario: str, n_players: int, rate: float, seconds: f
                         missing += 1
         if missing:
             errors.append(f"{missing} deliveries missing")
+        ref = np.array([x[1] for x in ref_posts if x[2] == "message"]) * 1000
         lat = np.array([x[1] for x in posts if x[2] == "message"]) * 1000
         lat_all = np.array([x[1] for x in posts]) * 1000
         dl = np.array(delivery) * 1000
@@ -232,6 +246,7 @@ async def _run(base: str, scenario: str, n_players: int, rate: float, seconds: f
             "players": n_players, "rate_per_s": rate, "seconds": round(writing, 1),
             "writes": len(posts), "writes_per_s": round(len(posts) / writing, 1),
             "message_post_ms": _pcts(lat), "any_post_ms": _pcts(lat_all),
+            "reference_seconds": ref_seconds, "reference_message_post_ms": _pcts(ref),
             "deliveries": len(delivery), "delivery_ms": _pcts(dl),
             "errors": len(errors), "first_errors": errors[:5],
         }
@@ -254,6 +269,8 @@ def main() -> None:
     ap.add_argument("--scenario", default="petite-ville/tempete")
     ap.add_argument("--library", type=Path, default=ROOT / "src" / "tousrisques" / "templates")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--reference-seconds", type=float, default=20.0,
+                    help="the same writes with no stream open, first (the reference)")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "exercise.json")
     args = ap.parse_args()
 
@@ -267,7 +284,8 @@ def main() -> None:
     server = _start_server(db, args.library, port, tmp / "server.log")
     try:
         result = asyncio.run(_run(f"http://127.0.0.1:{port}", args.scenario, args.players,
-                                  args.rate, args.minutes * 60, args.seed))
+                                  args.rate, args.minutes * 60, args.seed,
+                                  args.reference_seconds))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

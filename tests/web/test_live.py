@@ -130,6 +130,7 @@ def test_a_browser_opens_its_stream_with_a_cookie(live: Server) -> None:
         assert r.status_code == 401
 
 
+@pytest.mark.slow
 def test_events_reach_every_process_on_postgresql(
         pg_url: str, server_factory: Callable[..., Server]) -> None:
     one = server_factory(pg_url, fork=True)
