@@ -2,8 +2,9 @@
 governance links, services; people without power, vulnerable people unreached, sensitive
 sites down, coordination links (DESIGN §5)."""
 
-from tousrisques.indicators._compute import Indicators, Snapshot, compute_indicators, snapshot
+from tousrisques.indicators._compute import Indicators, compute_indicators
 from tousrisques.indicators._people import network_channels, without_power
+from tousrisques.indicators._snapshot import Snapshot, SnapshotMemo, snapshot
 
-__all__ = ["Indicators", "Snapshot", "compute_indicators", "network_channels", "snapshot",
-           "without_power"]
+__all__ = ["Indicators", "Snapshot", "SnapshotMemo", "compute_indicators", "network_channels",
+           "snapshot", "without_power"]

@@ -21,18 +21,19 @@ it has a working site (any actor holding it, when ``triggered_by`` is empty).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components, dijkstra
 
 from tousrisques.engine._timeline import Timeline
 from tousrisques.indicators._fallback import Moves
 from tousrisques.indicators._people import PeopleIndicators
 from tousrisques.indicators._relays import RelayReach
+from tousrisques.indicators._snapshot import Snapshot, SnapshotMemo, _holds, snapshot
 from tousrisques.territory import CompiledTerritory
 
 FloatArray = npt.NDArray[np.float64]
@@ -203,138 +204,10 @@ class Indicators:
                    np.asarray(values, np.float64), np.asarray(counts, np.float64))
 
 
-def _covered(matrix: sp.csr_matrix, working: BoolArray) -> BoolArray:
-    hit: BoolArray = (matrix @ working.view(np.int8)) > 0
-    return hit
-
-
-@dataclass(frozen=True, eq=False)
-class Snapshot:
-    """Who is reached and who can talk, for one state of the assets.
-
-    ``zone_reached[j, z]``: zone ``z`` reached by the ``j``-th broadcast channel (the last
-    row: by any); ``site_ok[a]``: actor ``a``'s site works; ``avail[a, c]``: channel ``c`` is
-    available to actor ``a``; ``latency[a]``: seconds to the nearest crisis cell (inf: cut
-    off); ``component[a]``: actor ``a``'s component of the information network.
-
-    Attributes
-    ----------
-    zone_reached : ndarray of bool
-        ``(broadcast channels + 1, zones)``.
-    site_ok : ndarray of bool
-        Per actor.
-    avail : ndarray of bool
-        ``(actors, channels)``.
-    latency : ndarray
-        Per actor, seconds (inf: cut off).
-    component : ndarray
-        Per actor, its component.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from tousrisques import load_compiled
-    >>> from tousrisques.indicators import snapshot
-    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
-    >>> up = np.ones(len(c.asset_ids), dtype=bool)
-    >>> s = snapshot(c, up, np.ones(len(c.zone_ids), bool), np.ones(len(c.channel_ids), bool))
-    >>> bool(np.isfinite(s.latency).all()), s.zone_reached[-1].tolist()
-    (True, [True, True, True, False])
-    """
-
-    zone_reached: BoolArray
-    site_ok: BoolArray
-    avail: BoolArray
-    latency: FloatArray
-    component: npt.NDArray[np.int32]
-
-
-def _holds(c: CompiledTerritory) -> BoolArray:
-    n_a, n_c = len(c.actor_ids), len(c.channel_ids)
-    if not (n_a and n_c):
-        return np.zeros((n_a, n_c), bool)
-    held: BoolArray = c.actor_channels.toarray().astype(bool)
-    return held
-
-
-def snapshot(c: CompiledTerritory, working: BoolArray, zones_ok: BoolArray,
-             channels_ok: BoolArray, *, holds: BoolArray | None = None,
-             moved: BoolArray | None = None) -> Snapshot:
-    """Reach and talk for one state: ``working`` assets, ``zones_ok`` (each zone's own
-    requirements met or on backup) and ``channels_ok`` (each channel's requirements).
-
-    Parameters
-    ----------
-    c : CompiledTerritory
-    working : ndarray of bool
-        Per asset.
-    zones_ok, channels_ok : ndarray of bool
-        Per zone and per channel.
-    holds : ndarray of bool, optional
-        Which governance links hold.
-    moved : ndarray of bool, optional
-        Per actor, working from its fallback site (see ``_fallback.py``).
-
-    Returns
-    -------
-    Snapshot
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from tousrisques import load_compiled
-    >>> from tousrisques.indicators import snapshot
-    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
-    >>> up = np.ones(len(c.asset_ids), dtype=bool)
-    >>> up[c.asset_ids.to_pylist().index("CORE-RN")] = False
-    >>> s = snapshot(c, up, np.ones(len(c.zone_ids), bool), np.ones(len(c.channel_ids), bool))
-    >>> dict(zip(c.actor_ids.tolist(), np.isfinite(s.latency).tolist()))["CIS"]
-    True
-    """
-    held = _holds(c) if holds is None else holds
-    n_a, n_c = held.shape
-    broadcast = np.nonzero(c.channel_broadcast)[0]
-    site_ok = np.where(c.actor_site >= 0, working[c.actor_site.clip(0)], True)
-    if moved is not None:
-        site_ok |= moved  # the fallback site works (Moves.step)
-    zone_reached = np.zeros((len(broadcast) + 1, len(c.population)), bool)
-    for j, ch in enumerate(broadcast):
-        if not channels_ok[ch]:
-            continue
-        # who may trigger it: the actors named (roles expanded), or when it names nobody,
-        # any actor holding it; nobody at all means it cannot be sent
-        if c.channel_trigger_declared[ch]:
-            allowed = c.channel_triggers[ch].indices
-        else:
-            allowed = np.nonzero(held[:, ch])[0]
-        if not site_ok[allowed].any():
-            continue
-        where = np.ones(len(c.population), bool)
-        cov = int(c.channel_coverage[ch])
-        if cov >= 0:
-            where &= _covered(c.zone_coverage[c.coverage_kinds[cov]], working)
-        if c.channel_needs_site[ch]:
-            where &= zones_ok
-        zone_reached[j] = where
-    zone_reached[-1] = zone_reached[:-1].any(axis=0)
-    avail = held & channels_ok[None, :]
-    avail &= site_ok[:, None] | ~c.channel_needs_site[None, :]
-    for j in range(n_c):
-        cov = int(c.channel_coverage[j])
-        if cov >= 0 and avail[:, j].any():
-            covered = _covered(c.actor_reach(j), working)  # by_operator: its own
-            if moved is not None and moved.any():
-                covered = np.where(moved, _covered(c.fallback_reach(j), working), covered)
-            avail[:, j] &= covered
-    if n_a:
-        latency, component = _network(c, avail, site_ok)
-    else:
-        latency, component = np.zeros(0), np.zeros(0, np.int32)
-    return Snapshot(zone_reached, site_ok, avail, latency, component)
-
-
-def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
-    """Every indicator at every output time of the timeline.
+def compute_indicators(c: CompiledTerritory, tl: Timeline, *,
+                       only: Collection[str] | None = None,
+                       memo: SnapshotMemo | None = None) -> Indicators:
+    """Every indicator at every output time of the timeline, or those named in ``only``.
 
     The timeline must follow the territory's zones and channels
     (``owners={"zones": c.zone_requires, "channels": c.channel_requires}``).
@@ -344,6 +217,13 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
     c : CompiledTerritory
     tl : Timeline
         A run of ``c`` (from ``replay``).
+    only : collection of str, optional
+        The indicators wanted: only what they need is computed (the snapshot of each state
+        for a reach or an actor; no asset counts, people without power or sensitive sites
+        unless named); the result holds those of them the territory has, in the usual
+        order, without the per-zone and per-actor arrays.
+    memo : SnapshotMemo, optional
+        The snapshots of the states already met, shared between calls (runs, variants).
 
     Returns
     -------
@@ -361,7 +241,19 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
     >>> ind = compute_indicators(c, replay(plan, 0))
     >>> ind.names[:3]
     ('population_reached:fr-alert', 'population_reached:sirene', 'population_reached:any')
+    >>> few = compute_indicators(c, replay(plan, 0), only=["actors_connected"])
+    >>> few.names, bool((few.values[0] == ind.value("actors_connected")).all())
+    (('actors_connected',), True)
     """
+    want: Callable[[str], bool] = (lambda _: True) if only is None \
+        else frozenset(only).__contains__
+    wanted = None if only is None else frozenset(only)
+    # what the names asked for need: the snapshots (reach, actors), the asset counts, people
+    need_snap = wanted is None or any(not n.startswith(_NO_SNAPSHOT) for n in wanted)
+    need_counts = wanted is None or any(n.startswith("assets_working:") for n in wanted)
+    need_people = wanted is None or any(n.startswith(_PEOPLE) for n in wanted)
+    if memo is not None:
+        memo.bind(c)
     zones_ok = tl.owners_ok["zones"]
     channels_ok = tl.owners_ok["channels"]
     n_t = len(tl.times_s)
@@ -370,9 +262,10 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
     rows_c: list[FloatArray] = []
 
     def add(name: str, values: FloatArray, counts: FloatArray) -> None:
-        names.append(name)
-        rows_v.append(values)
-        rows_c.append(counts)
+        if want(name):
+            names.append(name)
+            rows_v.append(values)
+            rows_c.append(counts)
 
     ch_ids = [str(x) for x in c.channel_ids.tolist()]
     actor_ids = [str(x) for x in c.actor_ids.tolist()]
@@ -395,39 +288,44 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
     service = c.kind_names.index("service") if "service" in c.kind_names else -1
     services = np.zeros(n_t)
     holds = _holds(c)
-    people = PeopleIndicators(c, n_t)
+    people = PeopleIndicators(c, n_t, wanted=None if wanted is None else want)
     moves = Moves(c)
     relays = RelayReach(c, tl.times_s)
+    component: npt.NDArray[np.int32] = np.zeros(0, np.int32)
     for k in range(n_t):
         working = tl.working_at(k)
-        snap = snapshot(c, working, zones_ok[k], channels_ok[k], holds=holds,
-                        moved=moves.step(float(tl.times_s[k]), working))
-        zone_reached[k] = snap.zone_reached
-        if relays.active:  # door to door grows over the hours (indicators/_relays.py)
-            relays.call(k, snap.latency, snap.component, snap.site_ok)
-            relays.apply(k, working, zones_ok[k], channels_ok[k], zone_reached[k])
-        reached[:, k] = zone_reached[k, :-1] @ c.population
-        reached_any[k] = zone_reached[k, -1] @ c.population
+        moved = moves.step(float(tl.times_s[k]), working)
+        if need_snap:
+            snap, covers = _snapshot_at(c, tl, k, working, moved, holds, relays, memo)
+            component = snap.component
+            zone_reached[k] = snap.zone_reached
+            if relays.active:  # door to door grows over the hours (indicators/_relays.py)
+                relays.call(k, snap.latency, snap.component, snap.site_ok)
+                relays.apply(k, working, zones_ok[k], channels_ok[k], zone_reached[k], covers)
+            reached[:, k] = zone_reached[k, :-1] @ c.population
+            reached_any[k] = zone_reached[k, -1] @ c.population
+            if n_a:
+                actor_channels[k] = snap.avail
+                latency[:, k] = snap.latency
+                connected[k] = np.isfinite(snap.latency).sum()
+                if len(c.reports_to):
+                    a, b = c.reports_to[:, 0], c.reports_to[:, 1]
+                    broken[k] = (snap.component[a] != snap.component[b]).sum()
         # assets that do not exist yet (a mitigation not yet delivered) count nowhere
-        present = tl.present_at(k)
-        people.step(k, working, present, zone_reached[k], snap.component)
-        kind_counts[:, k] = np.bincount(c.kind[working].astype(np.int64),
-                                        minlength=len(c.kind_names))
-        layer_counts[:, k] = np.bincount(c.layer[working].astype(np.int64) + 1,
-                                         minlength=len(c.layer_names) + 1)[1:]
-        kind_present[:, k] = np.bincount(c.kind[present].astype(np.int64),
-                                         minlength=len(c.kind_names))
-        layer_present[:, k] = np.bincount(c.layer[present].astype(np.int64) + 1,
-                                          minlength=len(c.layer_names) + 1)[1:]
-        if service >= 0:
+        present = tl.present_at(k) if need_people or need_counts else working
+        if need_people:
+            people.step(k, working, present, zone_reached[k], component)
+        if need_counts:
+            kind_counts[:, k] = np.bincount(c.kind[working].astype(np.int64),
+                                            minlength=len(c.kind_names))
+            layer_counts[:, k] = np.bincount(c.layer[working].astype(np.int64) + 1,
+                                             minlength=len(c.layer_names) + 1)[1:]
+            kind_present[:, k] = np.bincount(c.kind[present].astype(np.int64),
+                                             minlength=len(c.kind_names))
+            layer_present[:, k] = np.bincount(c.layer[present].astype(np.int64) + 1,
+                                              minlength=len(c.layer_names) + 1)[1:]
+        if service >= 0 and want("services_up"):
             services[k] = int((c.kind[working] == service).sum())
-        if n_a:
-            actor_channels[k] = snap.avail
-            latency[:, k] = snap.latency
-            connected[k] = np.isfinite(snap.latency).sum()
-            if len(c.reports_to):
-                a, b = c.reports_to[:, 0], c.reports_to[:, 1]
-                broken[k] = (snap.component[a] != snap.component[b]).sum()
     for j, ch in enumerate(broadcast):
         add(f"population_reached:{ch_ids[ch]}", reached[j] / total_pop if total_pop else
             reached[j] * 0, reached[j])
@@ -450,29 +348,32 @@ def compute_indicators(c: CompiledTerritory, tl: Timeline) -> Indicators:
     n_services = int(kinds[service]) if service >= 0 else 0
     add("services_up", services / n_services if n_services else services, services)
     people.emit(add)
+    if not names:
+        return Indicators(tl.times_s, (), np.zeros((0, n_t)), np.zeros((0, n_t)))
+    if wanted is not None:
+        return Indicators(tl.times_s, tuple(names), np.vstack(rows_v), np.vstack(rows_c))
     return Indicators(tl.times_s, tuple(names), np.vstack(rows_v), np.vstack(rows_c),
                       zone_reached, actor_channels)
 
 
-def _network(c: CompiledTerritory, avail: BoolArray, site_ok: BoolArray
-             ) -> tuple[FloatArray, npt.NDArray[np.int32]]:
-    """Latency of each actor to its nearest crisis cell, and the component of each actor, in
-    the graph of actors and point-to-point channels."""
-    n_a, n_c = avail.shape
-    p2p = ~c.channel_broadcast
-    a_idx, ch_idx = np.nonzero(avail & p2p[None, :])
-    weight = c.channel_latency_s[ch_idx] / 2 + 1e-9  # zero weights would vanish from csgraph
-    n = n_a + n_c
-    graph = sp.csr_matrix((np.r_[weight, weight], (np.r_[a_idx, n_a + ch_idx],
-                                                    np.r_[n_a + ch_idx, a_idx])), shape=(n, n))
-    _, comp = connected_components(graph, directed=False)
-    # actors alone in their component have no channel at all: give each its own component
-    lonely = np.bincount(comp, minlength=n)[comp[:n_a]] == 1
-    comp_a = np.where(lonely, -1 - np.arange(n_a), comp[:n_a]).astype(np.int32)
-    cells = np.nonzero(c.crisis_cell & site_ok)[0]
-    if len(cells) == 0:
-        return np.full(n_a, np.inf), comp_a
-    dist = dijkstra(graph, directed=False, indices=cells, min_only=True)
-    lat = np.asarray(dist[:n_a], dtype=np.float64)
-    lat[np.isfinite(lat)] = np.round(lat[np.isfinite(lat)], 6)
-    return lat, comp_a
+#: the indicators that read no snapshot, and those of people (``_people.py``), by prefix
+_NO_SNAPSHOT = ("assets_working:", "services_up", "population_without_power", "sites_down:")
+_PEOPLE = ("population_reached:network", "population_without_power", "vulnerable_unreached:",
+           "sites_down:", "coordination_links_broken")
+
+
+def _snapshot_at(c: CompiledTerritory, tl: Timeline, k: int, working: BoolArray,
+                 moved: BoolArray | None, holds: BoolArray, relays: RelayReach,
+                 memo: SnapshotMemo | None) -> tuple[Snapshot, Any]:
+    """The snapshot of output time ``k`` and its door-to-door coverage, from the memo when
+    the state was met before."""
+    zones_ok, channels_ok = tl.owners_ok["zones"][k], tl.owners_ok["channels"][k]
+    key = memo.key(tl.snapshots[k], zones_ok, channels_ok, moved) if memo is not None \
+        else b""
+    got = memo.get(key) if memo is not None else None
+    if got is None:
+        got = (snapshot(c, working, zones_ok, channels_ok, holds=holds, moved=moved),
+               relays.coverage(working, zones_ok, channels_ok) if relays.active else None)
+        if memo is not None:
+            memo.put(key, got)
+    return got

@@ -134,6 +134,9 @@ class PeopleIndicators:
     c : CompiledTerritory
     n_t : int
         Output times.
+    wanted : callable, optional
+        Whether an indicator is wanted, by name (default: all); people without power,
+        sensitive sites and coordination links are computed only when wanted.
 
     Examples
     --------
@@ -149,8 +152,10 @@ class PeopleIndicators:
     [0.0, 3500.0, 0.0, 0.0]
     """
 
-    def __init__(self, c: CompiledTerritory, n_t: int) -> None:
+    def __init__(self, c: CompiledTerritory, n_t: int,
+                 wanted: Callable[[str], bool] | None = None) -> None:
         self.c = c
+        self.wanted = wanted or (lambda _: True)
         self.power = _Power(c)
         self.no_power = np.zeros(n_t)
         broadcast = np.nonzero(c.channel_broadcast)[0]
@@ -163,6 +168,8 @@ class PeopleIndicators:
             else np.zeros(n_kinds, bool)
         has = np.bincount(c.kind.astype(np.int64), minlength=n_kinds) > 0
         self.sensitive = np.nonzero(sensitive & has)[0]
+        self.sensitive = self.sensitive[[self.wanted(f"sites_down:{c.kind_names[k]}")
+                                         for k in self.sensitive.tolist()]]
         self.sites = [np.nonzero(c.kind == kind)[0] for kind in self.sensitive.tolist()]
         self.sites_down = np.zeros((len(self.sensitive), n_t))
         self.sites_present = np.zeros((len(self.sensitive), n_t))
@@ -183,7 +190,8 @@ class PeopleIndicators:
         component : ndarray
         """
         c = self.c
-        self.no_power[k] = self.power.down(working) @ c.population
+        if self.wanted("population_without_power"):
+            self.no_power[k] = self.power.down(working) @ c.population
         reached = np.asarray(zone_reached, np.float64)
         self.unreached[:, k] = (1.0 - reached) @ c.vulnerable
         if self.network.any():
@@ -193,7 +201,7 @@ class PeopleIndicators:
             self.sites_present[row, k] = np.count_nonzero(there)
             self.sites_down[row, k] = np.count_nonzero(there & ~working[sites])
         links = c.coordinates_with
-        if len(links) and len(component):
+        if len(links) and len(component) and self.wanted("coordination_links_broken"):
             self.coordination_broken[k] = np.count_nonzero(
                 component[links[:, 0]] != component[links[:, 1]])
 

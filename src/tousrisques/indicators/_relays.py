@@ -209,8 +209,40 @@ class RelayReach:
         people: FloatArray = hours * self.pace * PEOPLE_PER_HOUSEHOLD
         return people
 
+    def coverage(self, working: BoolArray, zones_ok: BoolArray, channels_ok: BoolArray
+                 ) -> list[tuple[sp.csr_matrix, FloatArray]]:
+        """What one state lets the volunteers walk, per door-to-door channel: the zones ×
+        actors each relay's working coverage assets cover, and the people of those zones per
+        actor (a function of the state alone: it can be kept for a state met again).
+
+        Parameters
+        ----------
+        working : ndarray of bool
+            Per asset.
+        zones_ok, channels_ok : ndarray of bool
+            Per zone (its own requirements) and per channel.
+
+        Returns
+        -------
+        list of (sparse matrix, ndarray)
+            One per door-to-door channel, for :meth:`apply`.
+        """
+        pop = self.c.population
+        out = []
+        for _, ch, zones, owner, assets in self.doors:
+            walked = sp.diags(working[assets].astype(np.float64)) @ owner
+            covered = (zones @ walked) > 0  # zones × actors
+            if self.c.channel_needs_site[ch]:
+                covered = sp.csr_matrix(sp.diags(zones_ok.astype(np.float64)) @ covered)
+            if not channels_ok[ch]:
+                covered = covered * 0
+            covered = sp.csr_matrix(covered, dtype=np.float64)
+            out.append((covered, np.asarray(covered.T @ pop, np.float64)))
+        return out
+
     def apply(self, k: int, working: BoolArray, zones_ok: BoolArray, channels_ok: BoolArray,
-              zone_reached: FloatArray) -> None:
+              zone_reached: FloatArray,
+              covers: list[tuple[sp.csr_matrix, FloatArray]] | None = None) -> None:
         """Overwrite the rows of the door-to-door channels in ``zone_reached`` (one output
         time: broadcast channels, then any) with the share of each zone informed, and the
         last row with the largest share per zone. Call :meth:`call` for ``k`` first.
@@ -224,20 +256,16 @@ class RelayReach:
             Per zone (its own requirements) and per channel.
         zone_reached : ndarray
             ``(broadcast channels + 1, zones)``, changed in place.
+        covers : list, optional
+            :meth:`coverage` of this state, when already known.
         """
         if not self.doors:
             return
         people = self.informed_people(k)
-        pop = self.c.population
-        for i, (row, ch, zones, owner, assets) in enumerate(self.doors):
-            walked = sp.diags(working[assets].astype(np.float64)) @ owner
-            covered = (zones @ walked) > 0  # zones × actors
-            if self.c.channel_needs_site[ch]:
-                covered = sp.csr_matrix(sp.diags(zones_ok.astype(np.float64)) @ covered)
-            if not channels_ok[ch]:
-                covered = covered * 0
-            covered = sp.csr_matrix(covered, dtype=np.float64)
-            total = covered.T @ pop
+        if covers is None:
+            covers = self.coverage(working, zones_ok, channels_ok)
+        for i, ((row, *_), (covered, total)) in enumerate(zip(self.doors, covers,
+                                                               strict=True)):
             with np.errstate(invalid="ignore", divide="ignore"):
                 part = np.where(total > 0, np.minimum(1.0, people / total), 0.0)
             share = np.minimum(1.0, covered @ part)
