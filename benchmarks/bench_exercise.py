@@ -252,6 +252,12 @@ async def _run(base: str, scenario: str, n_players: int, rate: float, seconds: f
         }
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _pcts(a: np.ndarray) -> dict[str, float]:
     if a.size == 0:
         return {}
@@ -282,10 +288,15 @@ def main() -> None:
         db, drop = _pg_database()
     port = _port()
     server = _start_server(db, args.library, port, tmp / "server.log")
+    cpu0, client0, wall0 = _cpu_s(server.pid), time.process_time(), time.perf_counter()
     try:
         result = asyncio.run(_run(f"http://127.0.0.1:{port}", args.scenario, args.players,
                                   args.rate, args.minutes * 60, args.seed,
                                   args.reference_seconds))
+        wall = time.perf_counter() - wall0
+        result["server_cpu_share"] = round((_cpu_s(server.pid) - cpu0) / wall, 2)
+        result["client_cpu_share"] = round((time.process_time() - client0) / wall, 2)
+        result["load_average_1m_at_end"] = os.getloadavg()[0]
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
