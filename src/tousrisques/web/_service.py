@@ -15,6 +15,7 @@ log's first event, once per process.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import threading
@@ -41,6 +42,8 @@ from tousrisques.web._store import SqlStore
 __all__ = ["OBSERVER", "Created", "ExerciseService", "Library"]
 
 T = TypeVar("T")
+
+log = logging.getLogger("tousrisques.web")
 
 #: the key of the observers' join code among the actors' (no actor id starts with '@')
 OBSERVER = "@observer"
@@ -347,7 +350,11 @@ class ExerciseService:
         """
         done: dict[str, list[Event]] = {}
         for row in self.store.exercises(state="running"):
-            _, events = self.act(row.id, lambda s, n: None, now=now)
+            try:
+                _, events = self.act(row.id, lambda s, n: None, now=now)
+            except (TousrisquesError, ApiError) as exc:  # one that cannot go on stops no other
+                log.warning("exercise %s: %s", row.id, exc)
+                continue
             if events:
                 done[row.id] = events
         return done
