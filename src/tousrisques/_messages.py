@@ -205,6 +205,20 @@ MESSAGES: dict[str, _T] = {
                                       "no operator covers it"),
                                    N_("the operator of its phones among those of the "
                                       "{kind} assets: {allowed}")),
+    "ref.actor_id": (N_("unknown actor '{ref}'"),
+                     N_("the id of an actor in actors.yaml{suggest}")),
+    "feed.no_group": (N_("'{beside}' is in none of the requirement groups of '{asset}'"),
+                      N_("beside: an asset that '{asset}' already requires (the feed the new "
+                         "one doubles)")),
+    "terminal.broadcast": (N_("'{channel}' is a broadcast channel: a terminal takes a "
+                              "point-to-point one"),
+                           N_("a point-to-point channel: {allowed}")),
+    "terminal.no_site": (N_("actor '{ref}' has no site where the terminal of '{channel}' "
+                            "would be"),
+                         N_("site: the asset where the actor sits, in actors.yaml")),
+    "restoration.no_crews": (N_("restoration without crews or mobile generators: it changes "
+                                "nothing"),
+                             N_("crews: or generators: in the scenario, or no restoration")),
     "actor.fallback_delay": (N_("fallback_delay without fallback_site"),
                              N_("fallback_site: the asset it moves to, or no fallback_delay")),
     "actors.no_crisis_cell": (N_("no actor is a crisis cell"),
@@ -386,6 +400,9 @@ ERRORS: dict[str, str] = {
                             "give the objective vulnerable or actors"),
     "advice.weights": N_("--weights takes three numbers >= 0, not all zero (alert, "
                          "vulnerable, actors), e.g. 1,1,1; got '{weights}'"),
+    "advice.other_scenario": N_("{path}: this advice was made for the scenario “{advice}”, "
+                                "the run folder is of “{run}” — give the advice of the run's "
+                                "scenario (`tousrisques advise` on it)"),
     # the fault of a value, the detail of a problem (raised as InvalidValueError in a validator)
     "value.unit": N_("write a unit: {examples}"),
     "value.duration_max": N_("at most {days} days (ten years)"),

@@ -18,6 +18,15 @@ from tousrisques.scenario._builders import flood, load_shedding, plume, storm
 from tousrisques.scenario._exposure import Stage, exposure
 from tousrisques.scenario._fragility import Lognormal, Step, Table, parse_fragility
 from tousrisques.scenario._loader import Scenario, load_scenario
+from tousrisques.scenario._measures import apply_measures, door_channels
+from tousrisques.scenario._measures_model import (
+    MEASURE_SECTIONS,
+    FallbackSpec,
+    FeedSpec,
+    RestorationSpec,
+    TerminalSpec,
+    VolunteerSpec,
+)
 from tousrisques.scenario._model import (
     BackupSpec,
     ExpectedSpec,
@@ -30,22 +39,30 @@ from tousrisques.scenario._variant import with_measures
 
 __all__ = [
     "MAX_RUNS",
+    "MEASURE_SECTIONS",
     "BackupSpec",
     "Estimate",
     "ExpectedSpec",
+    "FallbackSpec",
+    "FeedSpec",
     "InjectSpec",
     "Lognormal",
     "MitigationSpec",
+    "RestorationSpec",
     "Scenario",
     "ScenarioFile",
     "Stage",
     "Step",
     "Table",
+    "TerminalSpec",
+    "VolunteerSpec",
+    "apply_measures",
     "check_plan",
     "check_runs",
     "check_scenario",
     "check_synthetic",
     "check_workers",
+    "door_channels",
     "estimate_run",
     "exposure",
     "flood",

@@ -35,6 +35,7 @@ from tousrisques.scenario._hazards import (
 )
 from tousrisques.scenario._injects import check_injects
 from tousrisques.scenario._logistics import build_logistics, check_logistics
+from tousrisques.scenario._measures import apply_measures, check_measures
 from tousrisques.scenario._model import (
     MAX_STAGES,
     CyberAttackSpec,
@@ -203,6 +204,7 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
     logistic_names = check_logistics(spec, territory, rel, lines, problems) \
         if spec is not None else None
     backup_names = check_backups(spec, territory, rel, lines, problems) if spec else None
+    measure_names = check_measures(spec, territory, rel, lines, problems) if spec else None
     problems.raise_if_errors()
     assert spec is not None
     _start_warnings(spec, territory.timezone, rel, lines.get(("start",)), problems)
@@ -222,7 +224,10 @@ def load_scenario(path: str | Path, *, limits: ReadLimits | None = None,
                 parse_duration(r.median)
         compiled = replace(compiled, repair_s=repair)
     assert backup_names is not None
-    compiled = apply_backups(spec, territory, compiled, backup_names)
+    assert measure_names is not None
+    compiled = apply_measures(territory, apply_backups(spec, territory, compiled, backup_names),
+                              measure_names, feeds=spec.feeds, terminals=spec.terminals,
+                              fallbacks=spec.fallbacks, volunteers=spec.volunteers)
     # every asset's and zone's shape in metric coordinates: only a hazard needs them
     no_shapes = np.zeros(0, dtype=object)
     targets = hazard_targets(territory) if spec.hazards else no_shapes

@@ -110,7 +110,12 @@ def build_logistics(spec: ScenarioFile, territory: Territory, compiled: Compiled
     crews = rank = None
     needs_rank = bool(spec.crews) or spec.generators is not None
     if needs_rank:
-        rank = service_rank(compiled, site_classes(territory, order),
+        classes = site_classes(territory, order)
+        # ``restoration`` comes before every class of ``priorities``, its first entry first
+        n_first = len(spec.restoration)
+        for i, r in reversed(list(enumerate(spec.restoration))):
+            classes[names.rows(r.assets)] = i - n_first
+        rank = service_rank(compiled, classes,
                             absent=np.array(sorted(absent), np.int64),
                             zone_supply=getattr(compiled, "zone_supply", None),
                             by_vulnerable="vulnerable" in order,

@@ -11,6 +11,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from tousrisques._clock import parse_start
 from tousrisques._durations import parse_duration
 from tousrisques._exceptions import InvalidValueError
+from tousrisques.scenario._measures_model import (
+    FallbackSpec,
+    FeedSpec,
+    RestorationSpec,
+    TerminalSpec,
+    VolunteerSpec,
+)
 from tousrisques.territory._config import Local
 
 MAX_STAGES = 10_000
@@ -356,6 +363,8 @@ class ScenarioFile(_Strict):
         Durations.
     hazards, events, mitigations, cyber_attacks, load_shedding, absent, repairs : list
         As ``docs/scenario-format.md`` describes them.
+    backups, feeds, terminals, fallbacks, volunteers, restoration : list
+        Measures (``docs/scenario-format.md``, "Backups" and "Measures").
     monte_carlo, injects
         As ``docs/scenario-format.md`` describes them.
 
@@ -378,6 +387,11 @@ class ScenarioFile(_Strict):
     events: list[EventSpec] = Field(default_factory=list)
     mitigations: list[MitigationSpec] = Field(default_factory=list)
     backups: list[BackupSpec] = Field(default_factory=list)
+    feeds: list[FeedSpec] = Field(default_factory=list)
+    terminals: list[TerminalSpec] = Field(default_factory=list)
+    fallbacks: list[FallbackSpec] = Field(default_factory=list)
+    volunteers: list[VolunteerSpec] = Field(default_factory=list)
+    restoration: list[RestorationSpec] = Field(default_factory=list)
     cyber_attacks: list[CyberAttackSpec] = Field(default_factory=list)
     load_shedding: list[LoadSheddingSpec] = Field(default_factory=list)
     absent: list[str] = Field(default_factory=list)
