@@ -9,11 +9,18 @@ for run ``i`` whole.
 """
 
 from tousrisques.analysis._advice import Advice, Measure, advise, main_channel
-from tousrisques.analysis._advice_candidates import Candidate, candidates, power_losses
+from tousrisques.analysis._advice_candidates import (
+    Candidate,
+    candidates,
+    measure_sections,
+    power_losses,
+)
 from tousrisques.analysis._advice_catalogue import Catalogue, load_catalogue
 from tousrisques.analysis._advice_eval import PARTS, Evaluator, run_parts, state_digest
 from tousrisques.analysis._advice_explain import explain_measure, objective_text
+from tousrisques.analysis._advice_facts import BaseFacts, base_facts
 from tousrisques.analysis._advice_plan import plan_document
+from tousrisques.analysis._advice_rules import rule_candidates
 from tousrisques.analysis._advice_search import (
     OBJECTIVES,
     Gain,
@@ -42,6 +49,7 @@ __all__ = [
     "STATS",
     "ActorWhy",
     "Advice",
+    "BaseFacts",
     "Candidate",
     "Catalogue",
     "ChannelWhy",
@@ -53,6 +61,7 @@ __all__ = [
     "Search",
     "Study",
     "advise",
+    "base_facts",
     "candidates",
     "complete_study",
     "criticality",
@@ -64,6 +73,7 @@ __all__ = [
     "load_catalogue",
     "main_channel",
     "make_study",
+    "measure_sections",
     "never_working",
     "objective",
     "objective_text",
@@ -72,6 +82,7 @@ __all__ = [
     "present_after_mitigations",
     "ranking_order",
     "readable_chain",
+    "rule_candidates",
     "run_ensemble",
     "run_parts",
     "state_digest",

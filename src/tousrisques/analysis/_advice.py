@@ -53,6 +53,9 @@ class Measure:
         Its rank in the plan (1 first; 0: not in it).
     explanation : dict
         One sentence per language.
+    entries : dict
+        Its scenario entries by section, as ``plan.yaml`` writes them
+        (:meth:`Candidate.entries`).
 
     Examples
     --------
@@ -79,6 +82,7 @@ class Measure:
     alone: float
     in_plan: int
     explanation: dict[str, str] = field(default_factory=dict)
+    entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -322,5 +326,5 @@ def _measures(s: Scenario, found: list[Candidate], steps: list[Gain], alone: lis
             c.unit_cost, c.source, g.mean, g.p10, g.p90, g.before, g.after, first[i].mean,
             rank.get(i, 0),
             explain_measure(c, g, objective=objective, channel=channel, kind_label=label,
-                            runs=runs, start=s.start)))
+                            runs=runs, start=s.start), c.entries(c.key)))
     return out

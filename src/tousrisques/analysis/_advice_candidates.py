@@ -5,23 +5,34 @@ runs by documented rules (docs/advice.md, "Candidates"):
   run (their backup ran out, or they had none) get each autonomy option of the catalogue
   that is longer than theirs — batteries, a generator and its fuel;
 * **planned**: the assets a territory marks ``planned`` that the scenario does not bring,
-  one measure per kind (satellite phones, generators at antenna sites), brought at 0 h.
+  one measure per kind (satellite phones, generators at antenna sites), brought at 0 h;
+* **feed**, **terminal**, **fallback**, **volunteers**, **restoration**: one asset or actor
+  each, in ``_advice_rules.py``.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import BaseModel
 
 from tousrisques._durations import parse_duration
 from tousrisques.analysis._advice_catalogue import Catalogue
+from tousrisques.analysis._advice_facts import base_facts
 from tousrisques.engine import Plan, replay
 from tousrisques.engine._log import CAUSE_BACKUP, CAUSE_REQUIREMENT
-from tousrisques.scenario import BackupSpec, MitigationSpec, Scenario, power_groups
+from tousrisques.scenario import (
+    MEASURE_SECTIONS,
+    BackupSpec,
+    MitigationSpec,
+    Scenario,
+    power_groups,
+)
 
 IntArray = npt.NDArray[np.int64]
 
@@ -33,10 +44,14 @@ class Candidate:
     Parameters
     ----------
     key : str
-        Unique: ``autonomy:<kind>:<autonomy>`` or ``planned:<kind>``.
+        Unique: ``autonomy:<kind>:<autonomy>``, ``planned:<kind>``, ``feed:<asset>``,
+        ``terminal:<actor>:<channel>``, ``fallback:<actor>``, ``volunteers:<actor>``,
+        ``restoration:<asset>``.
     rule : str
-        ``autonomy`` or ``planned``.
+        ``autonomy``, ``planned``, ``feed``, ``terminal``, ``fallback``, ``volunteers`` or
+        ``restoration``.
     kind : str
+        The kind of the assets it touches (of the actor's site, for the rules of an actor).
     assets : tuple of str
         The asset ids it touches, or one pattern that names exactly them.
     count : int
@@ -53,6 +68,11 @@ class Candidate:
         Base runs in which one of them lost its power supply.
     first_loss_s : float
         The earliest such loss, in seconds from the start (inf: never).
+    specs : tuple
+        ``(section, entry)`` pairs of the scenario, for the rules other than autonomy and
+        planned.
+    facts : dict
+        What its explanation says (names per language, times, distances).
 
     Examples
     --------
@@ -75,6 +95,78 @@ class Candidate:
     base_autonomy_s: float = 0.0
     lost_runs: int = 0
     first_loss_s: float = float("inf")
+    specs: tuple[tuple[str, BaseModel], ...] = field(default=(), compare=False)
+    facts: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def family(self) -> str:
+        """Candidates of one family replace each other in a plan (the autonomy options of a
+        kind); every other candidate is a family of its own.
+
+        Examples
+        --------
+        >>> from tousrisques.analysis import Candidate
+        >>> Candidate("autonomy:siren:24h", "autonomy", "siren", ("SIR*",), 3, 86400.0, 3.0,
+        ...           1.0, "x").family
+        'autonomy:siren'
+        """
+        return f"autonomy:{self.kind}" if self.rule == "autonomy" else self.key
+
+    def sections(self) -> dict[str, list[BaseModel]]:
+        """Every scenario entry of this measure, by section of the scenario file (the
+        keywords of ``tousrisques.scenario.with_measures``).
+
+        Returns
+        -------
+        dict
+
+        Examples
+        --------
+        >>> from tousrisques.analysis import Candidate
+        >>> c = Candidate("autonomy:siren:24h", "autonomy", "siren", ("SIR*",), 3, 86400.0,
+        ...               3.0, 1.0, "x")
+        >>> {k: len(v) for k, v in c.sections().items()}
+        {'backups': 1}
+        """
+        pairs: list[tuple[str, list[BaseModel]]] = [
+            ("mitigations", list(self.mitigations())), ("backups", list(self.backups())),
+            *((k, [spec]) for k, spec in self.specs)]
+        out: dict[str, list[BaseModel]] = {}
+        for key, items in pairs:
+            if items:
+                out.setdefault(key, []).extend(items)
+        return out
+
+    def entries(self, name: str) -> dict[str, list[dict[str, Any]]]:
+        """The entries of this measure as a scenario file writes them, each named ``name``.
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        dict
+            Section → list of plain values.
+
+        Examples
+        --------
+        >>> from tousrisques.analysis import Candidate
+        >>> Candidate("autonomy:siren:24h", "autonomy", "siren", ("SIR*",), 3, 86400.0, 3.0,
+        ...           1.0, "x").entries("advice 1")
+        {'backups': [{'name': 'advice 1', 'assets': ['SIR*'], 'autonomy': '24h'}]}
+        """
+        out: dict[str, list[dict[str, Any]]] = {}
+        for key, items in self.sections().items():
+            for spec in items:
+                data = spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+                if key == "backups":
+                    data["autonomy"] = f"{self.autonomy_s / 3600:g}h"
+                if key == "mitigations":
+                    data["at"] = "0s"
+                out.setdefault(key, []).append({"name": name, **{
+                    k: v for k, v in data.items() if k != "name"}})
+        return out
 
     def mitigations(self) -> list[MitigationSpec]:
         """The scenario's ``mitigations`` entries of this measure.
@@ -112,6 +204,34 @@ class Candidate:
             return []
         return [BackupSpec(name=f"advice: {self.key}", assets=list(self.assets),
                            autonomy=f"{self.autonomy_s:g}s")]
+
+
+def measure_sections(found: Iterable[Candidate]) -> dict[str, list[BaseModel]]:
+    """The scenario entries of some candidates together, by section: what
+    ``with_measures(scenario, **measure_sections(chosen))`` takes.
+
+    Parameters
+    ----------
+    found : iterable of Candidate
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import Candidate, measure_sections
+    >>> a = Candidate("planned:generator", "planned", "generator", ("GE-*",), 2, 0.0, 2.0,
+    ...               1.0, "x")
+    >>> sorted(measure_sections([a, a]))
+    ['mitigations']
+    """
+    out: dict[str, list[BaseModel]] = {}
+    for c in found:
+        for key, items in c.sections().items():
+            out.setdefault(key, []).extend(items)
+    assert set(out) <= {"mitigations", "backups", *MEASURE_SECTIONS}
+    return out
 
 
 def power_losses(plan: Plan, runs: Sequence[int]
@@ -183,7 +303,8 @@ def candidates(s: Scenario, plan: Plan, catalogue: Catalogue, runs: Sequence[int
     Returns
     -------
     list of Candidate
-        In the order of the kinds, autonomy before planned.
+        Autonomy and planned in the order of the kinds, then feed, terminal, fallback,
+        volunteers and restoration, each the worst hit first.
 
     Examples
     --------
@@ -199,7 +320,8 @@ def candidates(s: Scenario, plan: Plan, catalogue: Catalogue, runs: Sequence[int
     req = c.requires
     power = power_groups(c)
     owner = req.owner.astype(np.int64)
-    by_run, first = power_losses(plan, runs)
+    facts = base_facts(plan, runs)
+    by_run, first = facts.power_lost, facts.power_first_s
     lost = by_run.sum(axis=0)
     out: list[Candidate] = []
     for k, kind in enumerate(c.kind_names):
@@ -229,5 +351,7 @@ def candidates(s: Scenario, plan: Plan, catalogue: Catalogue, runs: Sequence[int
             out.append(Candidate(f"planned:{kind}", "planned", kind,
                                  _names([ids[r] for r in chosen], ids), len(chosen), 0.0,
                                  price.cost * len(chosen), price.cost, price.source))
-    return out
+    from tousrisques.analysis._advice_rules import rule_candidates  # it builds Candidates
+
+    return out + rule_candidates(s, plan, catalogue, facts)
 

@@ -1,11 +1,15 @@
 """One sentence per proposed measure, in French and English, from the causal chains of the
 base runs (which assets lost their power, in how many runs, from when: the ``backup
-exhausted`` and ``requirement`` causes of the log) and from the measure's effect."""
+exhausted`` and ``requirement`` causes of the log; which requirement group made an asset
+stop; when an actor had no channel or its site was down; who no network channel reached)
+and from the measure's effect."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from tousrisques._durations import parse_duration
 from tousrisques._i18n import LOCALES, N_, Formats, Msg, gettext
 from tousrisques.analysis._advice_candidates import Candidate
 from tousrisques.analysis._advice_search import Gain
@@ -94,7 +98,9 @@ def explain_measure(c: Candidate, g: Gain, *, objective: str, channel: dict[str,
             "after": fmt.share(g.after),
             "gain": fmt.number(g.mean * 100, digits=1),
         }
-        if c.rule == "planned":
+        if c.rule in RULE_WORDS:
+            msg = _rule_sentence(c, words, fmt, lang, runs)
+        elif c.rule == "planned":
             msg = Msg(N_("{kind} ({count} planned): bringing them from the start raises "
                          "{objective} at its worst from {before} to {after} "
                          "(+{gain} points)."), **words)
@@ -115,3 +121,57 @@ def explain_measure(c: Candidate, g: Gain, *, objective: str, channel: dict[str,
                              "{after} (+{gain} points)."), **words)
         out[lang] = msg.render(lang)
     return out
+
+
+#: the sentence of each rule of one asset or actor (the facts of its Candidate)
+RULE_WORDS = {
+    "feed": N_("{asset}: its only feed, {beside}, is lost in {runs} of {total} runs, the first "
+               "at {first}; a second feed from {add} ({distance} away, working at {held} of "
+               "those {moments} moments) raises {objective} at its worst from {before} to "
+               "{after} (+{gain} points)."),
+    "backhaul": N_("{asset}: its only link, {beside}, is lost in {runs} of {total} runs, the "
+                   "first at {first}; a redundant link to {add} ({distance} away, working at "
+                   "{held} of those {moments} moments) raises {objective} at its worst from "
+                   "{before} to {after} (+{gain} points)."),
+    "terminal": N_("{channel} for {actor}, cut off from every crisis cell from {start} to "
+                   "{end} in {runs} of {total} runs, links it to {target}: {objective} at its "
+                   "worst goes from {before} to {after} (+{gain} points)."),
+    "fallback": N_("{actor}: its site, {site}, is down in {runs} of {total} runs, the first "
+                   "at {first}; a fallback site at {add} ({distance} away, reached in "
+                   "{delay}) raises {objective} at its worst from {before} to {after} "
+                   "(+{gain} points)."),
+    "volunteers": N_("{actor}: about {people} people of the zones its volunteers walk are "
+                     "reached by no network channel in {runs} of {total} runs, from {start}; "
+                     "{count} more volunteers going door to door raise {objective} at its "
+                     "worst from {before} to {after} (+{gain} points)."),
+    "restoration": N_("{site}, the site of {actor}, is down in {runs} of {total} runs, the "
+                      "first at {first}; restoring it first, with what feeds it, raises "
+                      "{objective} at its worst from {before} to {after} (+{gain} points)."),
+}
+
+
+def _rule_sentence(c: Candidate, words: dict[str, Any], fmt: Formats, lang: str,
+                   runs: int) -> Msg:
+    """The sentence of a rule of one asset or actor, in ``lang``."""
+    f = c.facts
+
+    def name(key: str) -> str:
+        got = f.get(key) or {}
+        return str(got.get(lang) or got.get("en") or "")
+
+    words = {**words, "runs": fmt.integer(c.lost_runs), "total": fmt.integer(runs),
+             "first": fmt.moment(c.first_loss_s / 3600)}
+    for key in ("asset", "beside", "add", "actor", "target", "channel", "site"):
+        words[key] = name(key)
+    if "distance_m" in f:
+        words["distance"] = f"{fmt.number(f['distance_m'] / 1000, digits=1)}{fmt.space}km"
+    if "from_s" in f:
+        words["start"] = fmt.clock(f["from_s"] / 3600)
+        words["end"] = fmt.clock(f["to_s"] / 3600)
+    for key in ("held", "moments", "people"):
+        if key in f:
+            words[key] = fmt.integer(f[key])
+    if "delay" in f:
+        words["delay"] = fmt.hours(parse_duration(str(f["delay"])) / 3600)
+    key = c.rule if c.rule != "feed" or f.get("power", True) else "backhaul"
+    return Msg(RULE_WORDS[key], **words)

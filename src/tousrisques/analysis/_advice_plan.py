@@ -1,6 +1,7 @@
 """The scenario file of an advised plan: the base scenario as its author wrote it, with the
-plan's measures added to its ``mitigations`` and ``backups`` — ready for ``tousrisques run``
-and for ``--compare`` against the base."""
+plan's measures added to its ``mitigations``, ``backups`` and the other sections of
+measures (``feeds``, ``terminals``, ``fallbacks``, ``volunteers``, ``restoration``) — ready
+for ``tousrisques run`` and for ``--compare`` against the base."""
 
 from __future__ import annotations
 
@@ -18,11 +19,16 @@ from tousrisques.analysis._advice import Advice, Measure
 from tousrisques.scenario import Scenario
 
 
-def _entry(m: Measure, rank: int) -> tuple[str, dict[str, Any]]:
+def _entries(m: Measure, rank: int) -> dict[str, list[dict[str, Any]]]:
+    """The scenario entries of a measure of the plan, each named after its rank."""
     name = f"advice {rank}: {m.key}"
+    if m.entries:
+        return {key: [{**e, "name": name} for e in items] for key, items in m.entries.items()}
+    # an advice.json written before measures carried their entries
     if m.rule == "planned":
-        return "mitigations", {"name": name, "at": "0s", "assets": list(m.assets)}
-    return "backups", {"name": name, "assets": list(m.assets), "autonomy": f"{m.autonomy_h:g}h"}
+        return {"mitigations": [{"name": name, "at": "0s", "assets": list(m.assets)}]}
+    return {"backups": [{"name": name, "assets": list(m.assets),
+                         "autonomy": f"{m.autonomy_h:g}h"}]}
 
 
 def plan_document(s: Scenario, advice: Advice, folder: str | Path) -> str:
@@ -68,8 +74,8 @@ def plan_document(s: Scenario, advice: Advice, folder: str | Path) -> str:
     data["name"] = {lang: Msg(N_("{name} — advised plan"), name=getattr(s.spec.name, lang)
                               ).render(lang) for lang in ("fr", "en")}
     for rank, m in enumerate(advice.plan, start=1):
-        key, entry = _entry(m, rank)
-        data[key] = [*(data.get(key) or []), entry]
+        for key, items in _entries(m, rank).items():
+            data[key] = [*(data.get(key) or []), *items]
     head = (f"# Written by `tousrisques advise` from {s.path.name}: objective "
             f"{advice.objective}, budget {advice.budget if advice.budget is not None else '-'}"
             f" {advice.currency}, plan cost {advice.cost:g} {advice.currency}.\n"

@@ -113,8 +113,8 @@ def build_logistics(spec: ScenarioFile, territory: Territory, compiled: Compiled
         classes = site_classes(territory, order)
         # ``restoration`` comes before every class of ``priorities``, its first entry first
         n_first = len(spec.restoration)
-        for i, r in reversed(list(enumerate(spec.restoration))):
-            classes[names.rows(r.assets)] = i - n_first
+        for i, first in reversed(list(enumerate(spec.restoration))):
+            classes[names.rows(first.assets)] = i - n_first
         rank = service_rank(compiled, classes,
                             absent=np.array(sorted(absent), np.int64),
                             zone_supply=getattr(compiled, "zone_supply", None),

@@ -64,7 +64,7 @@ def door_channels(territory: Territory) -> set[str]:
 
 def measure_lists(spec: ScenarioFile) -> list[list[str]]:
     """Every list of asset names the measures hold (resolved together)."""
-    return [*(list(f.assets) + [f.beside, f.add] for f in spec.feeds),
+    return [*([*f.assets, f.beside, f.add] for f in spec.feeds),
             *([f.site] for f in spec.fallbacks), *(list(r.assets) for r in spec.restoration)]
 
 
@@ -286,7 +286,8 @@ def _fallbacks(territory: Territory, c: CompiledTerritory, names: AssetNames,
         delay[a] = parse_duration(fb.delay)
         changed[a] = True
     new = fallback_fields(replace(territory, actor_fallbacks=rows), list(c.coverage_kinds),
-                          territory.operators, c.actor_operator, territory.channels)
+                          territory.operators, np.asarray(c.actor_operator, np.int64),
+                          territory.channels)
     keep = sp.diags((~changed).astype(np.float64))
     take = sp.diags(changed.astype(np.float64))
     fields: dict[str, Any] = {"actor_fallback": rows, "actor_fallback_delay_s": delay}
