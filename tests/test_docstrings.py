@@ -27,6 +27,7 @@ PACKAGES = [
     "tousrisques.exercise",
     "tousrisques.results",
     "tousrisques.report",
+    "tousrisques.web",
 ]
 
 # (package, class): the main classes, whose public methods are public too
@@ -39,6 +40,7 @@ MAIN_CLASSES = [
     ("tousrisques.scenario", "Scenario"),
     ("tousrisques.analysis", "Study"),
     ("tousrisques.results", "RunFolder"),
+    ("tousrisques.web", "SqlStore"),
 ]
 
 SECTION = re.compile(r"^\s*([A-Z][A-Za-z ]+)\n\s*-{3,}\s*$", re.MULTILINE)

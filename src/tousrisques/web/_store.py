@@ -114,6 +114,10 @@ class SqlStore:
     def close(self) -> None:
         """Close the database's connections.
 
+        Returns
+        -------
+        None
+
         Examples
         --------
         >>> SqlStore("sqlite://").close()
@@ -195,6 +199,10 @@ class SqlStore:
             Join code hash → (actor or None, role).
         now : datetime
 
+        Returns
+        -------
+        None
+
         Examples
         --------
         >>> from datetime import UTC, datetime
@@ -271,6 +279,10 @@ class SqlStore:
         ----------
         exercise_id : str
         state : str
+
+        Returns
+        -------
+        None
 
         Examples
         --------
@@ -402,6 +414,10 @@ class SqlStore:
         participant : Participant
         now : datetime
 
+        Returns
+        -------
+        None
+
         Examples
         --------
         >>> from datetime import UTC, datetime
@@ -450,6 +466,10 @@ class SqlStore:
         exercise_id : str
         now : datetime
 
+        Returns
+        -------
+        None
+
         Examples
         --------
         >>> from datetime import UTC, datetime
@@ -478,6 +498,10 @@ class SqlStore:
             The participant's token hash, or ``"admin"`` for the facilitator.
         exercise_id : str
         expires : datetime
+
+        Returns
+        -------
+        None
 
         Examples
         --------
