@@ -140,6 +140,34 @@ def test_backups_change_no_draw_and_reuse_the_base_runs() -> None:
     ev.close()
 
 
+CORE_STORY = f"""\
+name: Coupure du cœur
+territory: {EXAMPLE.as_posix()}
+duration: 24h
+step: 1h
+events:
+  - {{at: 1h, assets: [CORE-RN, NRO-PV, MAIL-PV], duration: 20h, cause: panne}}
+monte_carlo: {{runs: 3, seed: 3}}
+"""
+
+
+def test_reuse_changes_no_part_even_when_the_states_do_not_move(tmp_path: Path) -> None:
+    """A terminal for an actor changes who is connected, not the assets' states: the runs
+    and snapshots reused by state must not hand the base's parts back."""
+    path = tmp_path / "coeur.yaml"
+    path.write_text(CORE_STORY, encoding="utf-8")
+    s = load_scenario(path)
+    found = candidates(s, scenario_plan(s), load_catalogue(), range(3))
+    assert found
+    sets = [(), *[(i,) for i in range(len(found))]]
+    fast = Evaluator(s, found, "fr-alert").parts(sets, range(3))
+    slow = Evaluator(s, found, "fr-alert", reuse=False).parts(sets, range(3))
+    for chosen, a, b in zip(sets, fast, slow, strict=True):
+        assert np.array_equal(a, b, equal_nan=True), chosen
+    # and some measure does connect an actor the cut leaves alone
+    assert max(p[:, 2].mean() for p in fast[1:]) > fast[0][:, 2].mean()
+
+
 def test_gain_is_paired_run_by_run() -> None:
     before = np.array([[0.2, 1, 1], [0.8, 1, 1], [0.5, 1, 1]])
     after = before + np.array([[0.1, 0, 0], [0.1, 0, 0], [0.1, 0, 0]])

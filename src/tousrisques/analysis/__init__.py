@@ -16,7 +16,13 @@ from tousrisques.analysis._advice_candidates import (
     power_losses,
 )
 from tousrisques.analysis._advice_catalogue import Catalogue, load_catalogue
-from tousrisques.analysis._advice_eval import PARTS, Evaluator, run_parts, state_digest
+from tousrisques.analysis._advice_eval import (
+    PARTS,
+    Evaluator,
+    objective_indicators,
+    run_parts,
+    state_digest,
+)
 from tousrisques.analysis._advice_explain import explain_measure, objective_text
 from tousrisques.analysis._advice_facts import BaseFacts, base_facts
 from tousrisques.analysis._advice_plan import plan_document
@@ -25,6 +31,7 @@ from tousrisques.analysis._advice_search import (
     OBJECTIVES,
     Gain,
     Search,
+    family,
     gain,
     greedy,
     objective,
@@ -68,6 +75,7 @@ __all__ = [
     "dask_client",
     "explain_actor",
     "explain_measure",
+    "family",
     "gain",
     "greedy",
     "load_catalogue",
@@ -76,6 +84,7 @@ __all__ = [
     "measure_sections",
     "never_working",
     "objective",
+    "objective_indicators",
     "objective_text",
     "plan_document",
     "power_losses",

@@ -44,11 +44,12 @@ class Measure:
     cost, unit_cost : float
     source : str
     gain, gain_p10, gain_p90 : float
-        Its gain: marginal (for a measure of the plan, when it was added) or alone.
+        Its gain: marginal for a measure of the plan (when it was added, on all the runs),
+        alone for the others (on the screening runs).
     before, after : float
         The objective without and with it (mean over the runs).
     alone : float
-        Its gain alone against the base (screening runs if it was not short-listed).
+        Its gain alone against the base, on the screening runs.
     in_plan : int
         Its rank in the plan (1 first; 0: not in it).
     explanation : dict
@@ -107,7 +108,9 @@ class Advice:
     measures : list of Measure
         The plan's measures in order, then the other candidates by gain alone.
     stats : dict
-        How much was computed (runs replayed, indicators computed, seconds).
+        How much was computed (candidates, runs replayed, runs whose indicators were
+        computed, states whose snapshot was computed) and how long it took (``seconds`` in
+        all, ``candidates_s`` to find the candidates from the base runs).
 
     Examples
     --------
@@ -239,7 +242,8 @@ def advise(s: Scenario, *, budget: float | None = None, objective: str = "alert"
     channel : str, optional
         The main alert channel (default: :func:`main_channel`).
     runs, screen, shortlist : int
-        Runs per evaluation, runs of the screening, candidates kept after it.
+        Runs of the confirmation of the plan, runs of the screening and of the greedy
+        rounds, candidates kept after the screening.
     workers : int
         Local processes.
     catalogue : Catalogue, optional
@@ -247,7 +251,8 @@ def advise(s: Scenario, *, budget: float | None = None, objective: str = "alert"
     seed : int, optional
         Overrides the scenario's.
     reuse : bool
-        Compute the indicators once per distinct state (False: the reference).
+        Compute only the objective's indicators, once per distinct run and state (False:
+        every indicator of every run, the reference).
 
     Returns
     -------
@@ -276,6 +281,7 @@ def advise(s: Scenario, *, budget: float | None = None, objective: str = "alert"
     t0 = time.perf_counter()
     plan = scenario_plan(s, seed=seed)
     found = candidates(s, plan, catalogue, range(runs))
+    t1 = time.perf_counter()
     ev = Evaluator(s, found, channel, workers=workers, reuse=reuse, seed=seed)
     try:
         search = greedy(ev, found, weights=w, runs=runs, screen=screen,
@@ -294,6 +300,7 @@ def advise(s: Scenario, *, budget: float | None = None, objective: str = "alert"
         objective, w, channel, channel_name, runs, min(screen, runs), budget,
         catalogue.currency, _summary(base_parts, w), _summary(plan_parts, w), measures,
         {"candidates": len(found), "replayed": ev.replayed, "computed": ev.computed,
+         "states": ev.states, "candidates_s": round(t1 - t0, 3),
          "seconds": round(time.perf_counter() - t0, 3)})
 
 

@@ -4,10 +4,23 @@ A set of measures is the scenario with their mitigations and backups
 (``tousrisques.scenario.with_measures``); its run ``i`` meets the same damage, repair times
 and backup spreads as run ``i`` of the base (the draws depend on the seed and the run
 number only), so the difference between the two is the measure's effect alone and is precise
-with few runs. Two runs whose states are the same at every output time (a measure at assets
-that never lost their power in that run) have the same indicators: each run's states are
-hashed after its replay (cheap), and the indicators (dear) are computed once per distinct
-state; the runs of every set share that memory.
+with few runs.
+
+What is computed is kept small, in three ways:
+
+* only the three indicators the objective reads (``compute_indicators(only=…)``), not the
+  ~150 of a run folder;
+* a run whose states are the same at every output time as a run already met (a measure at
+  assets that never lost their power in that run) gives that run's parts again: each run's
+  states are hashed after its replay (cheap), with the layout of its territory (a terminal,
+  a fallback site or volunteers change what the same states give, see
+  ``indicators.layout_key``);
+* within a run that differs, the snapshot of each state (who is reached, who can talk) is
+  taken from a memo of the states already met (``SnapshotMemo``): a measure changes the
+  states of a few output times, the others are the base's.
+
+Each process always gets the same runs (run ``i`` goes to process ``i mod workers``), so
+the variants of a run find the states of its base in their own process's memo.
 """
 
 from __future__ import annotations
@@ -24,13 +37,37 @@ import numpy.typing as npt
 
 from tousrisques.analysis._advice_candidates import Candidate
 from tousrisques.engine import Plan, Timeline, replay
-from tousrisques.indicators import compute_indicators
+from tousrisques.indicators import SnapshotMemo, compute_indicators, layout_key
 from tousrisques.scenario import Scenario, scenario_plan, with_measures
 
 FloatArray = npt.NDArray[np.float64]
 #: the three parts of every objective, each at its worst over the run (a share, 0 to 1)
 PARTS = ("alert", "vulnerable", "actors")
 Chosen = tuple[int, ...]  # indices of candidates, sorted
+Job = tuple[Chosen, list[int]]  # a set of measures and runs of it
+#: the states whose snapshot a process keeps (about 25 kB each on the Rouen sample)
+MEMO_STATES = 4096
+
+
+def objective_indicators(channel: str) -> list[str]:
+    """The indicators the parts of the objective read.
+
+    Parameters
+    ----------
+    channel : str
+        The main alert channel.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import objective_indicators
+    >>> objective_indicators("fr-alert")
+    ['population_reached:fr-alert', 'vulnerable_unreached:any', 'actors_connected']
+    """
+    return [f"population_reached:{channel}", "vulnerable_unreached:any", "actors_connected"]
 
 
 def run_parts(values: FloatArray, names: Sequence[str], channel: str) -> FloatArray:
@@ -104,41 +141,66 @@ def state_digest(tl: Timeline) -> bytes:
 
 
 class _Worker:
-    """What a process holds: the base scenario, the candidates, the plans built so far and
-    the indicators of every distinct state it met."""
+    """What a process holds: the base scenario, the candidates, the plans built so far, the
+    parts of every distinct run it met and the snapshots of every state it met."""
 
     def __init__(self, scenario: Scenario, found: Sequence[Candidate], channel: str,
                  seed: int | None) -> None:
         self.scenario, self.found, self.channel, self.seed = scenario, found, channel, seed
         self.plans: dict[Chosen, Plan] = {}
         self.memo: dict[bytes, FloatArray] = {}
+        self.snaps = SnapshotMemo(MEMO_STATES)
+        self.layouts: dict[tuple[int, ...], int] = {}  # the plans above keep their ids
+        self.names = objective_indicators(channel)
 
     def plan(self, chosen: Chosen) -> Plan:
         if chosen not in self.plans:
             picked = [self.found[i] for i in chosen]
-            variant = with_measures(self.scenario,
-                                    mitigations=[m for c in picked for m in c.mitigations()],
-                                    backups=[b for c in picked for b in c.backups()])
+            variant = with_measures(self.scenario, **_sections(picked))
             self.plans[chosen] = scenario_plan(variant, seed=self.seed)
         return self.plans[chosen]
 
-    def runs(self, chosen: Chosen, runs: Sequence[int], known: dict[bytes, FloatArray],
-             reuse: bool) -> list[tuple[bytes, FloatArray, bool]]:
-        plan = self.plan(chosen)
+    def runs(self, jobs: Sequence[Job], reuse: bool
+             ) -> tuple[list[list[tuple[FloatArray, bool]]], int]:
+        """Each job's parts run by run (and whether they were computed), and the snapshots
+        computed."""
+        misses = self.snaps.misses
         out = []
-        for r in runs:
-            tl = replay(plan, r, causes=False)
-            digest = state_digest(tl)
-            got = (known.get(digest) if digest in known else self.memo.get(digest)) \
-                if reuse else None
-            if got is None:
-                ind = compute_indicators(plan.compiled, tl)
-                got = run_parts(ind.values, ind.names, self.channel)
-                self.memo[digest] = got
-                out.append((digest, got, True))
-            else:
-                out.append((digest, got, False))
-        return out
+        for chosen, runs in jobs:
+            plan = self.plan(chosen)
+            got: list[tuple[FloatArray, bool]] = []
+            for r in runs:
+                tl = replay(plan, r, causes=False)
+                if not reuse:  # the reference: every indicator, nothing kept
+                    ind = compute_indicators(plan.compiled, tl)
+                    got.append((run_parts(ind.values, ind.names, self.channel), True))
+                    continue
+                # the same states mean the same only in the same layout (a terminal, a
+                # fallback site or volunteers change the indicators, not the states)
+                layout = self.layouts.setdefault(layout_key(plan.compiled), len(self.layouts))
+                digest = layout.to_bytes(4, "little") + state_digest(tl)
+                known = self.memo.get(digest)
+                if known is None:
+                    ind = compute_indicators(plan.compiled, tl, only=self.names,
+                                             memo=self.snaps)
+                    known = self.memo[digest] = run_parts(ind.values, ind.names,
+                                                          self.channel)
+                    got.append((known, True))
+                else:
+                    got.append((known, False))
+            out.append(got)
+        return out, self.snaps.misses - misses
+
+
+def _sections(picked: Sequence[Candidate]) -> dict[str, Any]:
+    """The scenario entries of measures, by section of the scenario file."""
+    from tousrisques.analysis import _advice_candidates as cands
+
+    merge = getattr(cands, "measure_sections", None)  # with the rules of issue 11's helper
+    if merge is not None:
+        return dict(merge(picked))
+    return {"mitigations": [m for c in picked for m in c.mitigations()],
+            "backups": [b for c in picked for b in c.backups()]}
 
 
 _WORKER: _Worker | None = None
@@ -150,10 +212,10 @@ def _install(scenario: Scenario, found: Sequence[Candidate], channel: str,
     _WORKER = _Worker(scenario, found, channel, seed)
 
 
-def _task(chosen: Chosen, runs: Sequence[int], known: dict[bytes, FloatArray],
-          reuse: bool) -> list[tuple[bytes, FloatArray, bool]]:
+def _task(jobs: Sequence[Job], reuse: bool
+          ) -> tuple[list[list[tuple[FloatArray, bool]]], int]:
     assert _WORKER is not None
-    return _WORKER.runs(chosen, runs, known, reuse)
+    return _WORKER.runs(jobs, reuse)
 
 
 @dataclass
@@ -170,8 +232,9 @@ class Evaluator:
     workers : int
         Local processes.
     reuse : bool
-        Compute the indicators once per distinct state (False: for every run, the
-        reference the benchmark measures against).
+        Compute only the objective's indicators, once per distinct run and snapshot once per
+        distinct state (False: every indicator of every run, the reference the benchmark
+        measures against).
     seed : int, optional
         Overrides the scenario's.
 
@@ -194,8 +257,9 @@ class Evaluator:
     seed: int | None = None
     computed: int = 0  # runs whose indicators were computed
     replayed: int = 0  # runs replayed
-    _cache: dict[tuple[Chosen, int], tuple[bytes, FloatArray]] = field(default_factory=dict)
-    _pool: Any = None
+    states: int = 0  # snapshots computed (distinct states met, per process)
+    _cache: dict[tuple[Chosen, int], FloatArray] = field(default_factory=dict)
+    _pools: list[Any] = field(default_factory=list)
 
     def parts(self, sets: Sequence[Chosen], runs: Sequence[int]) -> list[FloatArray]:
         """The parts of each set's runs, ``(runs, 3)`` per set.
@@ -219,39 +283,43 @@ class Evaluator:
         >>> bool((ev.parts([()], [0])[0] <= 1).all())
         True
         """
-        todo = [(chosen, [r for r in runs if (chosen, r) not in self._cache])
-                for chosen in sets]
-        tasks = [(chosen, chunk) for chosen, left in todo if left
-                 for chunk in _split(left, self.workers)]
-        if tasks:
-            self._run(tasks)
-        return [np.array([self._cache[(chosen, r)][1] for r in runs]).reshape(-1, len(PARTS))
+        n = max(1, self.workers)
+        # run i always goes to process i mod workers, where the states of its base are
+        per: list[list[Job]] = [[] for _ in range(n)]
+        for chosen in dict.fromkeys(sets):
+            left = [r for r in runs if (chosen, r) not in self._cache]
+            for w in range(n):
+                mine = [r for r in left if r % n == w]
+                if mine:
+                    per[w].append((chosen, mine))
+        if any(per):
+            self._run(per)
+        return [np.array([self._cache[(chosen, r)] for r in runs]).reshape(-1, len(PARTS))
                 for chosen in sets]
 
-    def _known(self, runs: Sequence[int]) -> dict[bytes, FloatArray]:
-        want = set(runs)
-        return dict(v for (_, r), v in self._cache.items() if r in want) if self.reuse else {}
-
-    def _run(self, tasks: list[tuple[Chosen, list[int]]]) -> None:
+    def _run(self, per: list[list[Job]]) -> None:
         if self.workers <= 1:
             if _WORKER is None or _WORKER.scenario is not self.scenario \
-                    or _WORKER.found is not self.found:
+                    or _WORKER.found is not self.found or _WORKER.seed != self.seed \
+                    or _WORKER.channel != self.channel:
                 _install(self.scenario, self.found, self.channel, self.seed)
-            results = [_task(chosen, chunk, self._known(chunk), self.reuse)
-                       for chosen, chunk in tasks]
+            results = [_task(per[0], self.reuse)]
         else:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    self.workers, initializer=_install,
+            if not self._pools:
+                self._pools = [ProcessPoolExecutor(
+                    1, initializer=_install,
                     initargs=(self.scenario, self.found, self.channel, self.seed))
-            futures = [self._pool.submit(_task, chosen, chunk, self._known(chunk), self.reuse)
-                       for chosen, chunk in tasks]
-            results = [f.result() for f in futures]
-        for (chosen, chunk), got in zip(tasks, results, strict=True):
-            for r, (digest, value, computed) in zip(chunk, got, strict=True):
-                self._cache[(chosen, r)] = (digest, value)
-                self.computed += int(computed)
-                self.replayed += 1
+                    for _ in range(self.workers)]
+            futures = [pool.submit(_task, jobs, self.reuse) if jobs else None
+                       for pool, jobs in zip(self._pools, per, strict=True)]
+            results = [f.result() if f is not None else ([], 0) for f in futures]
+        for jobs, (got, states) in zip(per, results, strict=True):
+            self.states += states
+            for (chosen, runs), values in zip(jobs, got, strict=True):
+                for r, (value, computed) in zip(runs, values, strict=True):
+                    self._cache[(chosen, r)] = value
+                    self.computed += int(computed)
+                    self.replayed += 1
 
     def close(self) -> None:
         """Stop the worker processes.
@@ -263,12 +331,6 @@ class Evaluator:
         >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
         >>> Evaluator(s, [], "fr-alert").close()
         """
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
-
-
-def _split(runs: list[int], workers: int) -> list[list[int]]:
-    """Chunks of runs: two per worker, so that the processes stay busy."""
-    n = max(1, math.ceil(len(runs) / max(1, 2 * workers)))
-    return [runs[i:i + n] for i in range(0, len(runs), n)]
+        for pool in self._pools:
+            pool.shutdown()
+        self._pools = []

@@ -2,15 +2,20 @@
 
 1. **Screening**: every candidate alone, against the base, on the first ``screen`` runs.
 2. **Short list**: the ``shortlist`` candidates of best gain per cost (a gain above zero).
-3. **Greedy rounds** on all the runs: each round adds to the plan the candidate of the short
-   list whose marginal gain (the plan with it, minus the plan without it, run by run) per
-   unit of cost is best among those that still fit the budget; it stops when none gains.
-   Once an autonomy option of a kind is taken, the kind's other options leave the list
-   (they would replace it, not add to it).
+3. **Greedy rounds** on the screening runs: each round adds to the plan the candidate of the
+   short list whose marginal gain (the plan with it, minus the plan without it, run by run)
+   per unit of cost is best among those that still fit the budget; it stops when none gains.
+   Once an option of a family is taken (the autonomy options of a kind), the family's other
+   options leave the list (they would replace it, not add to it).
+4. **Confirmation** on all the runs: the plan's measures in the order taken, each one's
+   marginal gain (the plan up to it, minus the plan before it) with its P10–P90.
 
 The gains of one round are measured against the plan of that round, so a measure that only
 helps once another is there (generators at antennas once their fibre nodes hold) is found
-when the other has been taken.
+when the other has been taken. That is why every round measures every candidate left, and
+not only the one whose last gain was best (a lazy greedy, exact only when gains shrink as
+the plan grows): here they can grow. Common random numbers make a difference precise on few
+runs, so the rounds run on the screening runs and only the plan is measured on all.
 """
 
 from __future__ import annotations
@@ -140,9 +145,10 @@ class Search:
     screening : list of Gain
         Every candidate alone against the base, on the screening runs.
     alone : list of Gain
-        The short list, each alone against the base, on all the runs.
+        The short list, each alone against the base (on the screening runs).
     steps : list of Gain
-        The plan, in the order taken: each its marginal gain when it was added.
+        The plan, in the order taken: each its marginal gain when it was added, on all the
+        runs.
 
     Examples
     --------
@@ -160,6 +166,29 @@ class Search:
         return tuple(sorted(g.index for g in self.steps))
 
 
+def family(c: Candidate) -> str:
+    """The family of a candidate: candidates of one family replace each other in a plan
+    (the autonomy options of one kind).
+
+    Parameters
+    ----------
+    c : Candidate
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import Candidate, family
+    >>> family(Candidate("autonomy:antenna:24h", "autonomy", "antenna", ["A"], 1, 86400.0,
+    ...                  10.0, 10.0, "x"))
+    'autonomy:antenna'
+    """
+    got = getattr(c, "family", None)  # the candidates' own, where they say it
+    return got if isinstance(got, str) else f"{c.rule}:{c.kind}"
+
+
 def greedy(ev: Evaluator, found: Sequence[Candidate], *, weights: Sequence[float],
            runs: int, screen: int, shortlist: int, budget: float | None) -> Search:
     """The plan that buys the most of the objective within ``budget`` (see the module).
@@ -171,7 +200,7 @@ def greedy(ev: Evaluator, found: Sequence[Candidate], *, weights: Sequence[float
     weights : sequence of float
         One per part of ``PARTS``.
     runs, screen : int
-        Runs of the rounds, and of the screening (at most ``runs``).
+        Runs of the confirmation, and of the screening and the rounds (at most ``runs``).
     shortlist : int
         Candidates kept after the screening.
     budget : float, optional
@@ -191,24 +220,30 @@ def greedy(ev: Evaluator, found: Sequence[Candidate], *, weights: Sequence[float
     []
     """
     assert len(weights) == len(PARTS)
-    screen = min(screen, runs)
-    head = range(screen)
+    head = range(min(screen, runs))
     base = ev.parts([()], head)[0]
     singles = ev.parts([(i,) for i in range(len(found))], head)
     screening = [gain(i, p, base, weights) for i, p in enumerate(singles)]
     fits = [g for g in screening if budget is None or found[g.index].cost <= budget]
     keep = sorted((g for g in fits if g.mean > EPSILON),
                   key=lambda g: (-_ratio(g, found[g.index]), found[g.index].cost))[:shortlist]
-    every = range(runs)
-    short = [g.index for g in keep]
-    base = ev.parts([()], every)[0]
-    alone = [gain(i, p, base, weights)
-             for i, p in zip(short, ev.parts([(i,) for i in short], every), strict=True)]
+    order = _rounds(ev, found, [g.index for g in keep], base, head, weights, budget)
+    # the plan confirmed on all the runs: each measure's marginal gain in the order taken
+    prefixes = [tuple(sorted(order[:k])) for k in range(len(order) + 1)]
+    every = ev.parts(prefixes, range(runs))
+    steps = [gain(i, every[k + 1], every[k], weights) for k, i in enumerate(order)]
+    return Search(screening, keep, steps)
+
+
+def _rounds(ev: Evaluator, found: Sequence[Candidate], short: list[int], base: FloatArray,
+            head: Sequence[int], weights: Sequence[float], budget: float | None
+            ) -> list[int]:
+    """The greedy rounds on the runs ``head``: the candidates taken, in order."""
     chosen: Chosen = ()
     now = base
     spent = 0.0
-    steps: list[Gain] = []
-    left = [i for i in short]
+    order: list[int] = []
+    left = list(short)
     while left:
         room = None if budget is None else budget - spent
         able = [i for i in left if room is None or found[i].cost <= room + 1e-9]
@@ -216,15 +251,15 @@ def greedy(ev: Evaluator, found: Sequence[Candidate], *, weights: Sequence[float
             break
         sets = [tuple(sorted((*chosen, i))) for i in able]
         gains = [gain(i, p, now, weights)
-                 for i, p in zip(able, ev.parts(sets, every), strict=True)]
+                 for i, p in zip(able, ev.parts(sets, head), strict=True)]
         best = max(gains, key=lambda g: (_ratio(g, found[g.index]), -found[g.index].cost))
         if best.mean <= EPSILON:
             break
-        steps.append(best)
+        order.append(best.index)
         chosen = tuple(sorted((*chosen, best.index)))
-        now = ev.parts([chosen], every)[0]
+        now = ev.parts([chosen], head)[0]
         spent += found[best.index].cost
-        # one option per kind and rule: a longer autonomy does not add to a shorter one
-        taken = found[best.index]
-        left = [i for i in left if (found[i].rule, found[i].kind) != (taken.rule, taken.kind)]
-    return Search(screening, alone, steps)
+        # one option per family: a longer autonomy does not add to a shorter one
+        taken = family(found[best.index])
+        left = [i for i in left if family(found[i]) != taken]
+    return order

@@ -52,8 +52,9 @@ def _weights(text: str | None, lang: str, as_json: bool) -> list[float] | None:
 
 def _print(advice: Advice, lang: str, folder: Path, scenario: Path) -> None:
     fmt = Formats(lang)
-    table = Table(title=plain(Msg(N_("Advice: {objective}, {runs} runs per evaluation"),
-                                  objective=advice.objective,
+    table = Table(title=plain(Msg(N_("Advice: {objective}; the plan built on {screen} runs, "
+                                     "its gains measured on {runs}"),
+                                  objective=advice.objective, screen=fmt.integer(advice.screen),
                                   runs=fmt.integer(advice.runs)).render(lang)),
                   title_justify="left")
     for head in (N_("plan"), N_("measure"), N_("assets"), N_("cost"), N_("gain (points)"),
@@ -99,10 +100,11 @@ def advise_(
     channel: Annotated[str | None, typer.Option(
         help=N_("The main alert channel (default: the broadcast channel that needs a network "
                 "and reaches the most people at the start)."))] = None,
-    runs: Annotated[int, typer.Option(min=1, max=10_000,
-                                      help=N_("Runs per evaluation."))] = 60,
+    runs: Annotated[int, typer.Option(min=1, max=10_000, help=N_(
+        "Runs on which the plan is confirmed: each measure's gain and its P10–P90."))] = 60,
     screen: Annotated[int, typer.Option(min=1, max=10_000, help=N_(
-        "Runs of the screening of every candidate alone."))] = 20,
+        "Runs of the screening of every candidate alone and of the rounds that build the "
+        "plan."))] = 20,
     shortlist: Annotated[int, typer.Option(min=1, max=1000, help=N_(
         "Candidates kept after the screening."))] = 6,
     workers: Annotated[int, typer.Option(min=1, help=N_("Local processes."))] = 1,
@@ -131,8 +133,9 @@ def advise_(
     folder = output or Path("advice") / s.path.stem
     check_replace(folder, force, language, as_json, marker="advice.json")
     if not as_json:
-        err.print(Msg(N_("Looking for the measures that buy the most ({runs} runs per "
-                         "evaluation)…"), runs=runs).render(language), markup=False)
+        err.print(Msg(N_("Looking for the measures that buy the most ({screen} runs per "
+                         "candidate, the plan confirmed on {runs})…"),
+                      screen=min(screen, runs), runs=runs).render(language), markup=False)
     try:
         advice = advise(s, budget=budget, objective=objective.value, weights=w,
                         channel=channel, runs=runs, screen=screen, shortlist=shortlist,

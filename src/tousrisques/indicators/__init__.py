@@ -4,7 +4,7 @@ sites down, coordination links (DESIGN §5)."""
 
 from tousrisques.indicators._compute import Indicators, compute_indicators
 from tousrisques.indicators._people import network_channels, without_power
-from tousrisques.indicators._snapshot import Snapshot, SnapshotMemo, snapshot
+from tousrisques.indicators._snapshot import Snapshot, SnapshotMemo, layout_key, snapshot
 
-__all__ = ["Indicators", "Snapshot", "SnapshotMemo", "compute_indicators", "network_channels",
-           "snapshot", "without_power"]
+__all__ = ["Indicators", "Snapshot", "SnapshotMemo", "compute_indicators", "layout_key",
+           "network_channels", "snapshot", "without_power"]

@@ -178,15 +178,45 @@ def _network(c: CompiledTerritory, avail: BoolArray, site_ok: BoolArray
     return lat, comp_a
 
 
+def layout_key(c: CompiledTerritory) -> tuple[int, ...]:
+    """What a snapshot reads of a territory, as an identity: the objects of every field but
+    the assets' requirements (whose effect the states already hold). Two variants of a
+    scenario that differ by backups share it; one that gives an actor a terminal or a
+    fallback site does not.
+
+    Parameters
+    ----------
+    c : CompiledTerritory
+
+    Returns
+    -------
+    tuple of int
+        Valid while ``c``'s fields live.
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> from tousrisques import load_compiled
+    >>> from tousrisques.indicators import layout_key
+    >>> c = load_compiled("src/tousrisques/templates/petite-ville")
+    >>> layout_key(replace(c, requires=c.requires)) == layout_key(c)
+    True
+    >>> layout_key(replace(c, actor_channels=c.actor_channels.copy())) == layout_key(c)
+    False
+    """
+    return tuple(id(getattr(c, f.name)) for f in fields(c)
+                 if f.name not in ("requires", "source_hash"))
+
+
 class SnapshotMemo:
     """The snapshots of the states already met, for one territory and its variants.
 
     A state is the assets working, each zone's and channel's requirements met and the
     actors working from their fallback site; its snapshot, and whatever goes with it (the
-    door-to-door coverage), is kept under the state's bits. Variants of a scenario (backups:
-    the same territory with other autonomies) share the memo; a territory whose assets,
-    coverage or actors differ empties it (:meth:`bind`). At most ``size`` states are kept,
-    the oldest forgotten first.
+    door-to-door coverage), is kept under the state's bits, apart for each layout of the
+    territory (:func:`layout_key`): variants that differ by backups share their snapshots,
+    one that changes what a state means (an actor's terminal) has its own. At most ``size``
+    states are kept, the oldest forgotten first.
 
     Parameters
     ----------
@@ -215,12 +245,14 @@ class SnapshotMemo:
         self.size = size
         self.hits = 0
         self.misses = 0
-        self._items: dict[bytes, tuple[Snapshot, Any]] = {}
+        self._items: dict[bytes, tuple[Snapshot, Any]] = {}  # the layout bound last
+        self._stores: dict[tuple[int, ...], dict[bytes, tuple[Snapshot, Any]]] = {
+            (): self._items}
+        self._kept: list[CompiledTerritory] = []  # so that the ids of layout_key stay theirs
         self._c: CompiledTerritory | None = None
 
     def bind(self, c: CompiledTerritory) -> None:
-        """Use the memo for ``c``: kept when ``c`` differs from the territory it was used
-        for by its assets' requirements alone (a variant's backups), emptied otherwise.
+        """Use the memo for ``c``: the snapshots of its layout (:func:`layout_key`).
 
         Parameters
         ----------
@@ -235,12 +267,13 @@ class SnapshotMemo:
         >>> len(memo)
         0
         """
-        old = self._c
-        if old is c:
+        if self._c is c:
             return
-        if old is None or any(getattr(old, f.name) is not getattr(c, f.name)
-                              for f in fields(c) if f.name not in ("requires", "source_hash")):
-            self._items.clear()
+        key = layout_key(c)
+        if key not in self._stores:
+            self._stores[key] = {}
+            self._kept.append(c)
+        self._items = self._stores[key]
         self._c = c
 
     def key(self, packed: npt.NDArray[np.uint8], zones_ok: BoolArray, channels_ok: BoolArray,
@@ -315,9 +348,10 @@ class SnapshotMemo:
         >>> len(memo), memo.get(b"a") is None
         (1, True)
         """
-        if len(self._items) >= self.size:
-            del self._items[next(iter(self._items))]
+        if len(self) >= self.size:
+            fullest = max(self._stores.values(), key=len)
+            del fullest[next(iter(fullest))]
         self._items[key] = value
 
     def __len__(self) -> int:
-        return len(self._items)
+        return sum(len(store) for store in self._stores.values())
