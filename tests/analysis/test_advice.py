@@ -126,16 +126,23 @@ def test_a_planned_asset_does_not_shift_the_draws_of_the_others() -> None:
 
 def test_backups_change_no_draw_and_reuse_the_base_runs() -> None:
     """A measure at assets that never lose their power in a run gives that run's base
-    states: its indicators are not computed again."""
+    states: its indicators are not computed again, and autonomy at assets that never stopped
+    in a run does not even replay it; every part is the one computed from scratch."""
     s = load_scenario(EXAMPLE / "scenarios" / "tempete.yaml")
-    found = candidates(s, scenario_plan(s), load_catalogue(), range(6))
+    found = candidates(s, scenario_plan(s), load_catalogue(), range(8))
+    autonomy = [i for i, c in enumerate(found) if c.rule == "autonomy"]
+    assert autonomy
+    sets = [(), *[(i,) for i in range(len(found))],
+            *[tuple(sorted((autonomy[0], i))) for i in range(len(found)) if i != autonomy[0]]]
     ev = Evaluator(s, found, "fr-alert")
-    base = ev.parts([()], range(6))[0]
-    computed = ev.computed
-    assert computed == 6
-    parts = ev.parts([(i,) for i in range(len(found))], range(6))
-    assert ev.replayed == 6 * (1 + len(found))
-    for i, p in enumerate(parts):  # a measure never lowers a part at its worst here
+    base = ev.parts([()], range(8))[0]
+    assert ev.computed == 8
+    parts = ev.parts(sets, range(8))
+    assert ev.computed < ev.replayed < 8 * len(sets)  # reused, and some runs not replayed
+    scratch = Evaluator(s, found, "fr-alert", reuse=False).parts(sets, range(8))
+    for chosen, p, q in zip(sets, parts, scratch, strict=True):
+        assert np.array_equal(p, q, equal_nan=True), [found[i].key for i in chosen]
+    for i, p in enumerate(parts[1:len(found) + 1]):  # a measure never lowers a part here
         assert (objective(p, (1, 1, 1)) >= objective(base, (1, 1, 1)) - 1e-12).all(), found[i]
     ev.close()
 

@@ -17,7 +17,10 @@ What is computed is kept small, in three ways:
   ``indicators.layout_key``);
 * within a run that differs, the snapshot of each state (who is reached, who can talk) is
   taken from a memo of the states already met (``SnapshotMemo``): a measure changes the
-  states of a few output times, the others are the base's.
+  states of a few output times, the others are the base's;
+* a run is not even replayed when the set is a set already replayed plus backup autonomy
+  at assets that never stopped in that run of it: autonomy only counts once a backup runs
+  out, and that stops the asset.
 
 Each process always gets the same runs (run ``i`` goes to process ``i mod workers``), so
 the variants of a run find the states of its base in their own process's memo.
@@ -35,16 +38,22 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tousrisques.analysis._advice_candidates import Candidate
+from tousrisques.analysis._advice_candidates import Candidate, measure_sections
 from tousrisques.engine import Plan, Timeline, replay
 from tousrisques.indicators import SnapshotMemo, compute_indicators, layout_key
 from tousrisques.scenario import Scenario, scenario_plan, with_measures
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 #: the three parts of every objective, each at its worst over the run (a share, 0 to 1)
 PARTS = ("alert", "vulnerable", "actors")
 Chosen = tuple[int, ...]  # indices of candidates, sorted
 Job = tuple[Chosen, list[int]]  # a set of measures and runs of it
+#: what a (set, run) took: taken from its set less one autonomy measure, replayed (its
+#: parts known from a run with the same states), or replayed and computed
+SKIPPED, REPLAYED, COMPUTED = 0, 1, 2
+Done = tuple[FloatArray, int]
 #: the states whose snapshot a process keeps (about 25 kB each on the Rouen sample)
 MEMO_STATES = 4096
 
@@ -151,6 +160,9 @@ class _Worker:
         self.memo: dict[bytes, FloatArray] = {}
         self.snaps = SnapshotMemo(MEMO_STATES)
         self.layouts: dict[tuple[int, ...], int] = {}  # the plans above keep their ids
+        self.done: dict[tuple[Chosen, int], FloatArray] = {}  # parts of (set, run)
+        self.stopped: dict[tuple[Chosen, int], IntArray] = {}  # assets that ever stopped
+        self.gained: dict[tuple[Chosen, Chosen], BoolArray] = {}
         self.names = objective_indicators(channel)
 
     def plan(self, chosen: Chosen) -> Plan:
@@ -160,21 +172,25 @@ class _Worker:
             self.plans[chosen] = scenario_plan(variant, seed=self.seed)
         return self.plans[chosen]
 
-    def runs(self, jobs: Sequence[Job], reuse: bool
-             ) -> tuple[list[list[tuple[FloatArray, bool]]], int]:
-        """Each job's parts run by run (and whether they were computed), and the snapshots
+    def runs(self, jobs: Sequence[Job], reuse: bool) -> tuple[list[list[Done]], int]:
+        """Each job's parts run by run, with what it took (:data:`Done`), and the snapshots
         computed."""
         misses = self.snaps.misses
         out = []
         for chosen, runs in jobs:
             plan = self.plan(chosen)
-            got: list[tuple[FloatArray, bool]] = []
+            got: list[Done] = []
             for r in runs:
-                tl = replay(plan, r, causes=False)
                 if not reuse:  # the reference: every indicator, nothing kept
-                    ind = compute_indicators(plan.compiled, tl)
-                    got.append((run_parts(ind.values, ind.names, self.channel), True))
+                    ind = compute_indicators(plan.compiled, replay(plan, r, causes=False))
+                    got.append((run_parts(ind.values, ind.names, self.channel), REPLAYED))
                     continue
+                same = self._unchanged(chosen, r)
+                if same is not None:
+                    got.append((same, SKIPPED))
+                    continue
+                tl = replay(plan, r, causes=False)
+                self.stopped[(chosen, r)] = np.unique(tl.log.asset[~tl.log.working])
                 # the same states mean the same only in the same layout (a terminal, a
                 # fallback site or volunteers change the indicators, not the states)
                 layout = self.layouts.setdefault(layout_key(plan.compiled), len(self.layouts))
@@ -185,22 +201,58 @@ class _Worker:
                                              memo=self.snaps)
                     known = self.memo[digest] = run_parts(ind.values, ind.names,
                                                           self.channel)
-                    got.append((known, True))
+                    got.append((known, COMPUTED))
                 else:
-                    got.append((known, False))
+                    got.append((known, REPLAYED))
+                self.done[(chosen, r)] = known
             out.append(got)
         return out, self.snaps.misses - misses
+
+    def _unchanged(self, chosen: Chosen, r: int) -> FloatArray | None:
+        """The parts of run ``r`` of ``chosen`` without replaying it, when it is the run of
+        ``chosen`` less one autonomy measure whose assets never stopped in that run.
+
+        Autonomy only counts once a power supply is lost and only ends when the backup runs
+        out, which stops the asset: an asset that never stopped never ran out, and more
+        autonomy at it changes nothing of the run (conservative: an asset stopped for any
+        cause, damage included, is replayed)."""
+        for j in chosen:
+            if not _autonomy_only(self.found[j]):
+                continue
+            parent = tuple(i for i in chosen if i != j)
+            stopped = self.stopped.get((parent, r))
+            if stopped is None or (parent, r) not in self.done:
+                continue
+            if not self._more_autonomy(parent, chosen)[stopped].any():
+                self.stopped[(chosen, r)] = stopped
+                self.done[(chosen, r)] = self.done[(parent, r)]
+                return self.done[(parent, r)]
+        return None
+
+    def _more_autonomy(self, parent: Chosen, chosen: Chosen) -> BoolArray:
+        """Per asset, whether ``chosen`` gives one of its requirement groups more autonomy
+        than ``parent``."""
+        key = (parent, chosen)
+        if key not in self.gained:
+            a = self.plan(parent).compiled.requires
+            b = self.plan(chosen).compiled.requires
+            more = np.zeros(self.plan(chosen).compiled.n_assets, bool)
+            if a.backup_s.shape == b.backup_s.shape:
+                more[b.owner[b.backup_s > a.backup_s]] = True
+            else:  # another layout of requirements: never taken as unchanged
+                more[:] = True
+            self.gained[key] = more
+        return self.gained[key]
+
+
+def _autonomy_only(c: Candidate) -> bool:
+    """Whether a measure is only backup autonomy (it changes no draw and no layout)."""
+    return {k for k, v in _sections([c]).items() if v} == {"backups"}
 
 
 def _sections(picked: Sequence[Candidate]) -> dict[str, Any]:
     """The scenario entries of measures, by section of the scenario file."""
-    from tousrisques.analysis import _advice_candidates as cands
-
-    merge = getattr(cands, "measure_sections", None)  # with the rules of issue 11's helper
-    if merge is not None:
-        return dict(merge(picked))
-    return {"mitigations": [m for c in picked for m in c.mitigations()],
-            "backups": [b for c in picked for b in c.backups()]}
+    return dict(measure_sections(picked))
 
 
 _WORKER: _Worker | None = None
@@ -212,8 +264,7 @@ def _install(scenario: Scenario, found: Sequence[Candidate], channel: str,
     _WORKER = _Worker(scenario, found, channel, seed)
 
 
-def _task(jobs: Sequence[Job], reuse: bool
-          ) -> tuple[list[list[tuple[FloatArray, bool]]], int]:
+def _task(jobs: Sequence[Job], reuse: bool) -> tuple[list[list[Done]], int]:
     assert _WORKER is not None
     return _WORKER.runs(jobs, reuse)
 
@@ -316,10 +367,10 @@ class Evaluator:
         for jobs, (got, states) in zip(per, results, strict=True):
             self.states += states
             for (chosen, runs), values in zip(jobs, got, strict=True):
-                for r, (value, computed) in zip(runs, values, strict=True):
+                for r, (value, done) in zip(runs, values, strict=True):
                     self._cache[(chosen, r)] = value
-                    self.computed += int(computed)
-                    self.replayed += 1
+                    self.computed += int(done == COMPUTED)
+                    self.replayed += int(done != SKIPPED)
 
     def close(self) -> None:
         """Stop the worker processes.
