@@ -30,7 +30,7 @@ def main() -> None:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             settings = ServerSettings(db, Path(library), hash_secret(admin), tick_s=1.0)
             uvicorn.run(create_app(settings), host="127.0.0.1", port=int(port),
-                        log_level="warning", access_log=False)
+                        log_level="warning", access_log=False, timeout_graceful_shutdown=1)
             os._exit(0)
         print(pid, flush=True)
 

@@ -33,6 +33,7 @@ TEXT.update({
                  "{delivered}, not received {not_received}, {log} log entries, {decisions} "
                  "decisions"),
     "play_errors": N_("{n} request(s) failed: {first}"),
+    "play_failed": N_("the exercise could not be played on {where}: {detail}"),
 })
 
 
@@ -51,7 +52,8 @@ def play(
         "--percentile", help=N_("Play the Monte Carlo run nearest this percentile of "
                                 "reach instead (10: a bad day)."))] = None,
     speed: Annotated[float, typer.Option(
-        "--speed", help=N_("Scenario seconds per real second."))] = 3600.0,
+        "--speed", min=0.001, max=3600, help=N_("Scenario seconds per real second."))
+        ] = 3600.0,
     seconds: Annotated[float, typer.Option(
         "--seconds", help=N_("Real seconds at most."))] = 60.0,
     seed: Annotated[int, typer.Option("--seed", help=N_("The bots' choices."))] = 0,
@@ -65,19 +67,26 @@ def play(
         from tousrisques.web._bots import play as play_bots
     except ImportError as exc:
         web_missing(exc, language)
-    if server is not None:
-        token = os.environ.get("TOUSRISQUES_ADMIN_TOKEN", "")
-        result = play_bots(server, token, scenario, run=run, percentile=percentile,
-                           speed=speed, seconds=seconds, seed=seed)
-    else:
-        path = Path(scenario)
-        if path.suffix not in (".yaml", ".yml") or not path.is_file():
-            fail(scenario, say("not_a_scenario", language, path=scenario), language, as_json)
-        library = path.resolve().parent.parent.parent
-        name = f"{path.resolve().parent.parent.name}/{path.stem}"
-        with _local_server(library) as (url, token):
-            result = play_bots(url, token, name, run=run, percentile=percentile, speed=speed,
-                               seconds=seconds, seed=seed)
+    import httpx
+
+    try:
+        if server is not None:
+            token = os.environ.get("TOUSRISQUES_ADMIN_TOKEN", "")
+            result = play_bots(server, token, scenario, run=run, percentile=percentile,
+                               speed=speed, seconds=seconds, seed=seed)
+        else:
+            path = Path(scenario)
+            if path.suffix not in (".yaml", ".yml") or not path.is_file():
+                fail(scenario, say("not_a_scenario", language, path=scenario), language,
+                     as_json)
+            library = path.resolve().parent.parent.parent
+            name = f"{path.resolve().parent.parent.name}/{path.stem}"
+            with _local_server(library) as (url, token):
+                result = play_bots(url, token, name, run=run, percentile=percentile,
+                                   speed=speed, seconds=seconds, seed=seed)
+    except (RuntimeError, httpx.HTTPError) as exc:  # the server refused, or is not there
+        fail(server or scenario, say("play_failed", language, where=server or "127.0.0.1",
+                                     detail=exc), language, as_json)
     if as_json:
         emit_json(result.to_json())
     else:
@@ -111,7 +120,8 @@ class _local_server:  # noqa: N801  (used as a context manager, read as a phrase
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                log_level="warning", access_log=False)
+                                log_level="warning", access_log=False,
+                                timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -81,7 +81,9 @@ def serve(
         out.print(say("admin_token", language, token=token), markup=False)
     out.print(say("serving", language, host=host, port=port, url=shown, path=library,
                   n=len(Library(library.resolve()).names())), markup=False)
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    # open event streams never end by themselves: give them 5 s, then stop
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=5)
 
 
 def _hide_password(url: str) -> str:
