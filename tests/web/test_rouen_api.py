@@ -121,3 +121,29 @@ def test_an_inject_to_an_actor_cut_off_is_not_received(rouen: dict[str, Any]) ->
         seen = client.get(f"/api/exercises/{ex}/events", headers=bearer(token),
                           params={"after": seq - 1}).json()["events"]
         assert seq not in {e["seq"] for e in seen}
+
+
+def test_the_facilitator_sees_every_actors_channels_and_the_injects(
+        rouen: dict[str, Any]) -> None:
+    client, ex, model = rouen["client"], rouen["ex"], rouen["model"]
+    code = next(iter(rouen["created"]["join_codes"].values()))
+    player = join(client, ex, code, "Someone")
+    for path in ("actors", "injects"):
+        assert client.get(f"/api/exercises/{ex}/{path}", headers=bearer(player)
+                          ).status_code == 403
+    at = client.get(f"/api/exercises/{ex}", headers=admin()).json()["scenario_s"]
+    actors = client.get(f"/api/exercises/{ex}/actors", headers=admin()).json()
+    assert [a["actor"] for a in actors] == list(model.actors)
+    for a in actors:
+        for c in a["channels"]:
+            assert c["available"] == model.available(a["actor"], c["channel"], at)
+            assert "until_s" in c  # the facilitator may see when it comes back
+    injects = client.get(f"/api/exercises/{ex}/injects", headers=admin()).json()
+    assert all(e["kind"] == "inject.not_received" for e in injects["not_received"])
+    # a new exercise: every inject of the scenario is to come, in order
+    fresh = client.post("/api/exercises", headers=admin(),
+                        json={"scenario": "rouen/tempete", "run": RUN}).json()["id"]
+    upcoming = client.get(f"/api/exercises/{fresh}/injects", headers=admin()).json()["upcoming"]
+    assert [i["inject"] for i in upcoming] == [f"I{k + 1}" for k in range(len(upcoming))]
+    assert len(upcoming) == len(model.scenario.spec.injects) > 0
+    assert [i["at_s"] for i in upcoming] == sorted(i["at_s"] for i in upcoming)

@@ -99,3 +99,14 @@ def test_events_round_trip(db_url: str) -> None:
     assert store.read("ex1") == [stored]
     assert stored.payload == e.payload and stored.audience == e.audience
     store.close()
+
+
+def test_every_server_setting_is_documented() -> None:
+    import dataclasses
+
+    from tests.web.conftest import ROOT
+    from tousrisques.web import ServerSettings
+
+    doc = (ROOT / "docs" / "exercise.md").read_text(encoding="utf-8")
+    for f in dataclasses.fields(ServerSettings):
+        assert f"`{f.name}`" in doc, f.name

@@ -225,6 +225,37 @@ async def push_inject(request: Request, exercise_id: str, body: InjectIn,
     return [SeqOut(seq=e.seq) for e in pushed]
 
 
+@router.get("/exercises/{exercise_id}/actors", response_model=list[dict[str, Any]],
+            summary="Every actor's channels now, and until when (facilitator)")
+async def actors_now(request: Request, exercise_id: str, who: Who) -> list[dict[str, Any]]:
+    _admin(who)
+    await for_exercise(request, who, exercise_id)
+    service = _service(request)
+
+    def read(session: Session) -> list[dict[str, Any]]:
+        model = service.model(exercise_id)
+        at = now()
+        return [{"actor": a, "name": model.actor_name(a)._asdict(), "role": model.role_of(a),
+                 "channels": [c.to_json() for c in session.channels_now(a, at)]}
+                for a in model.actors]
+
+    return await anyio.to_thread.run_sync(lambda: service.view(exercise_id, read))
+
+
+@router.get("/exercises/{exercise_id}/injects", response_model=dict[str, list[dict[str, Any]]],
+            summary="The scenario's injects to come, and those not received (facilitator)")
+async def injects(request: Request, exercise_id: str, who: Who) -> dict[str, list[dict[str, Any]]]:
+    _admin(who)
+    await for_exercise(request, who, exercise_id)
+    service = _service(request)
+
+    def read(session: Session) -> dict[str, list[dict[str, Any]]]:
+        return {"upcoming": [i.to_json() for i in session.upcoming()],
+                "not_received": [e.to_json() for e in session.not_received()]}
+
+    return await anyio.to_thread.run_sync(lambda: service.view(exercise_id, read))
+
+
 # -- joining ---------------------------------------------------------------------------------
 
 @router.post("/exercises/{exercise_id}/join", status_code=201, response_model=JoinOut,
