@@ -1,7 +1,7 @@
 """Live updates: the event stream (server-sent events) gives each participant what it may see,
 resumes after ``Last-Event-ID``, opens with a cookie for a browser (no token in the URL), and
-with several server processes on PostgreSQL an event written through one reaches the streams
-of the other (LISTEN/NOTIFY). The real ``tousrisques serve`` prints its admin token once."""
+with several server processes an event written through one reaches the streams of the other
+(LISTEN/NOTIFY on PostgreSQL). The real ``tousrisques serve`` prints its admin token once."""
 
 from __future__ import annotations
 
@@ -131,10 +131,10 @@ def test_a_browser_opens_its_stream_with_a_cookie(live: Server) -> None:
 
 
 @pytest.mark.slow
-def test_events_reach_every_process_on_postgresql(
-        pg_url: str, server_factory: Callable[..., Server]) -> None:
-    one = server_factory(pg_url, fork=True)
-    two = server_factory(pg_url, fork=True)
+def test_events_reach_every_process(db_url: str, server_factory: Callable[..., Server]) -> None:
+    """PostgreSQL: by NOTIFY; SQLite: each process looks at the numbers every second."""
+    one = server_factory(db_url, fork=True)
+    two = server_factory(db_url, fork=True)
     one.start()
     two.start()
     with httpx.Client(timeout=30) as http:

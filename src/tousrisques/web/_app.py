@@ -115,6 +115,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
             url = make_url(settings.db_url.replace("postgresql+psycopg://", "postgresql://"))
             tasks.append(asyncio.create_task(
                 hub.listen(url.render_as_string(hide_password=False))))
+        elif settings.tick_s > 0:  # another process on the same file: seen within a second
+            tasks.append(asyncio.create_task(hub.poll(1.0)))
         try:
             yield
         finally:

@@ -146,5 +146,8 @@ class JoinLimiter:
         """
         now = time.monotonic()
         with self._lock:
+            if len(self._fails) > 10_000:  # many addresses: forget those past the window
+                self._fails = {k: v for k, v in self._fails.items()
+                               if v and v[-1] > now - self.window_s}
             for key in (f"c:{client}", f"e:{exercise_id}"):
                 self._fails.setdefault(key, deque()).append(now)

@@ -5,7 +5,8 @@ Each server process keeps, per exercise a stream has asked for, the events of it
 (loaded once from the database). A write in this process hands its committed events over at
 once (:meth:`Hub.publish`); a write in another process is announced by PostgreSQL's
 ``NOTIFY`` (:meth:`Hub.listen`), after which the hub reads what it lacks from the database —
-once per process, however many streams wait. A stream then takes the events after the last
+once per process, however many streams wait (on SQLite, which has no ``NOTIFY``, each process
+looks at the numbers every second, :meth:`Hub.poll`). A stream then takes the events after the last
 one it sent, as many as arrived, so a slow client never holds the others up.
 """
 
@@ -167,6 +168,25 @@ class Hub:
         if exercise_id in self._events and last_seq > self._last(exercise_id):
             task = asyncio.get_running_loop().create_task(self._load(exercise_id))
             task.add_done_callback(_log_failure)
+
+    async def poll(self, every_s: float = 1.0) -> None:
+        """Look for events other processes wrote (SQLite, which has no NOTIFY), every
+        ``every_s`` seconds, in the exercises being watched.
+
+        Parameters
+        ----------
+        every_s : float
+        """
+        while True:
+            await asyncio.sleep(every_s)
+            for exercise_id in list(self._events):
+                try:
+                    row = await anyio.to_thread.run_sync(self.store.exercise, exercise_id)
+                except Exception as exc:  # a busy database: next time
+                    log.warning("polling %s: %s", exercise_id, exc)
+                    continue
+                if row is not None:
+                    self.announce(exercise_id, row.last_seq)
 
     async def listen(self, conninfo: str) -> None:
         """Follow PostgreSQL's announcements of new events, reconnecting when it drops.
