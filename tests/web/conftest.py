@@ -214,8 +214,8 @@ class Server:
             return
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
+            try:  # open event streams hold a graceful shutdown for its 5 s: no need to wait
+                self.proc.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 self.kill()
 
