@@ -125,7 +125,8 @@ def snapshot(c: CompiledTerritory, working: BoolArray, zones_ok: BoolArray,
         # who may trigger it: the actors named (roles expanded), or when it names nobody,
         # any actor holding it; nobody at all means it cannot be sent
         if c.channel_trigger_declared[ch]:
-            allowed = c.channel_triggers[ch].indices
+            t = c.channel_triggers
+            allowed = t.indices[t.indptr[ch]:t.indptr[ch + 1]]
         else:
             allowed = np.nonzero(held[:, ch])[0]
         if not site_ok[allowed].any():
@@ -157,7 +158,55 @@ def snapshot(c: CompiledTerritory, working: BoolArray, zones_ok: BoolArray,
 def _network(c: CompiledTerritory, avail: BoolArray, site_ok: BoolArray
              ) -> tuple[FloatArray, npt.NDArray[np.int32]]:
     """Latency of each actor to its nearest crisis cell, and the component of each actor, in
-    the graph of actors and point-to-point channels."""
+    the graph of actors and point-to-point channels.
+
+    The graph is small (actors and channels) and bipartite, so both are found by relaxing
+    its edges all at once until nothing moves, rather than by scipy's graph routines (whose
+    cost per call is most of a snapshot's): each path's length is summed edge after edge
+    from its crisis cell, as Dijkstra sums it, and the components are numbered as scipy's
+    ``connected_components`` numbers them (by their first node)."""
+    n_a, n_c = avail.shape
+    p2p = ~c.channel_broadcast
+    a_idx, ch_idx = np.nonzero(avail & p2p[None, :])
+    weight = c.channel_latency_s[ch_idx] / 2 + 1e-9  # as the edges of the graph before
+    n = n_a + n_c
+    # components: each node takes the smallest node index it is joined to
+    label = np.arange(n)
+    left, right = a_idx, n_a + ch_idx
+    while len(left):
+        low = np.minimum(label[left], label[right])
+        new = label.copy()
+        np.minimum.at(new, left, low)
+        np.minimum.at(new, right, low)
+        new = new[new]  # jump along what is known
+        if np.array_equal(new, label):
+            break
+        label = new
+    comp = np.unique(label, return_inverse=True)[1].reshape(-1)
+    # actors alone in their component have no channel at all: give each its own component
+    lonely = np.bincount(comp, minlength=n)[comp[:n_a]] == 1
+    comp_a = np.where(lonely, -1 - np.arange(n_a), comp[:n_a]).astype(np.int32)
+    cells = np.nonzero(c.crisis_cell & site_ok)[0]
+    if len(cells) == 0:
+        return np.full(n_a, np.inf), comp_a
+    lat = np.full(n_a, np.inf)
+    lat[cells] = 0.0
+    hub = np.full(n_c, np.inf)
+    while True:
+        to_hub = hub.copy()
+        np.minimum.at(to_hub, ch_idx, lat[a_idx] + weight)
+        to_actor = lat.copy()
+        np.minimum.at(to_actor, a_idx, to_hub[ch_idx] + weight)
+        if np.array_equal(to_hub, hub) and np.array_equal(to_actor, lat):
+            break
+        hub, lat = to_hub, to_actor
+    lat[np.isfinite(lat)] = np.round(lat[np.isfinite(lat)], 6)
+    return lat, comp_a
+
+
+def _network_scipy(c: CompiledTerritory, avail: BoolArray, site_ok: BoolArray
+                   ) -> tuple[FloatArray, npt.NDArray[np.int32]]:
+    """:func:`_network` by scipy's graph routines (the reference of the tests)."""
     n_a, n_c = avail.shape
     p2p = ~c.channel_broadcast
     a_idx, ch_idx = np.nonzero(avail & p2p[None, :])
@@ -166,7 +215,6 @@ def _network(c: CompiledTerritory, avail: BoolArray, site_ok: BoolArray
     graph = sp.csr_matrix((np.r_[weight, weight], (np.r_[a_idx, n_a + ch_idx],
                                                     np.r_[n_a + ch_idx, a_idx])), shape=(n, n))
     _, comp = connected_components(graph, directed=False)
-    # actors alone in their component have no channel at all: give each its own component
     lonely = np.bincount(comp, minlength=n)[comp[:n_a]] == 1
     comp_a = np.where(lonely, -1 - np.arange(n_a), comp[:n_a]).astype(np.int32)
     cells = np.nonzero(c.crisis_cell & site_ok)[0]
