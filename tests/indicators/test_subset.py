@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tousrisques.engine import replay
-from tousrisques.indicators import SnapshotMemo, compute_indicators
+from tousrisques.indicators import SnapshotMemo, compute_indicators, snapshot
 from tousrisques.scenario import BackupSpec, load_scenario, scenario_plan, with_measures
 
 ROUEN = Path(__file__).parents[2] / "examples" / "rouen" / "scenarios" / "tempete.yaml"
@@ -70,3 +70,30 @@ def test_only_computes_the_named_indicators_alike(storm) -> None:  # type: ignor
         assert same(got.value(name), full.value(name)), name
     # a name the territory does not have is simply not there
     assert compute_indicators(plan.compiled, tl, only=["no_such"]).names == ()
+
+
+def test_the_network_in_numpy_is_scipys(storm) -> None:  # type: ignore[no-untyped-def]
+    """Latencies and components of the actors, by relaxing the actor–channel graph, equal
+    those of scipy's Dijkstra and connected components (labels included), for the states of
+    a storm run and for random cuts of channels and sites on them."""
+    from tousrisques.indicators._fallback import Moves
+    from tousrisques.indicators._snapshot import _holds, _network, _network_scipy
+
+    plan = scenario_plan(storm)
+    c = plan.compiled
+    tl = replay(plan, 1, causes=False)
+    moves = Moves(c)
+    rng = np.random.default_rng(7)
+    cut_some = 0
+    for k in range(len(tl.times_s)):
+        working = tl.working_at(k)
+        snap = snapshot(c, working, tl.owners_ok["zones"][k], tl.owners_ok["channels"][k],
+                        holds=_holds(c), moved=moves.step(float(tl.times_s[k]), working))
+        for avail, site_ok in ((snap.avail, snap.site_ok),
+                               (snap.avail & (rng.random(snap.avail.shape) < 0.4),
+                                snap.site_ok & (rng.random(len(snap.site_ok)) < 0.6))):
+            ours, theirs = _network(c, avail, site_ok), _network_scipy(c, avail, site_ok)
+            assert np.array_equal(ours[0], theirs[0]), k
+            assert np.array_equal(ours[1], theirs[1]), k
+            cut_some += int(np.isinf(ours[0]).any())
+    assert cut_some  # some actors were cut off: the comparison saw infinite latencies
