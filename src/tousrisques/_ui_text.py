@@ -62,6 +62,8 @@ TEXT: dict[str, str] = {
     # demo, run, report
     "demo_running": N_("Playing “{name}” on the Rouen sample, with and without its plan "
                        "({runs} Monte Carlo runs each)…"),
+    "demo_advising": N_("Looking for the measures that buy the most against the storm "
+                        "({runs} runs per evaluation)…"),
     "demo_table": N_("Winter storm on {territory}: what the plan buys (median, P10–P90)"),
     "demo_base": N_("storm"),
     "demo_plan": N_("with the plan"),

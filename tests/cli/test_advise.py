@@ -12,7 +12,7 @@ from tests.cli.conftest import bad_input, invoke
 from tests.conftest import EXAMPLE
 from tousrisques.analysis import run_ensemble
 from tousrisques.results import read_advice
-from tousrisques.scenario import load_scenario, scenario_plan
+from tousrisques.scenario import MEASURE_SECTIONS, Scenario, load_scenario, scenario_plan
 
 STORM = EXAMPLE / "scenarios" / "tempete.yaml"
 QUICK = ("--runs", "4", "--screen", "3")
@@ -31,9 +31,14 @@ def test_advise_writes_a_plan_that_runs_and_does_no_worse(tmp_path: Path) -> Non
     assert table.column("in_plan").to_pylist() == [m.in_plan for m in advice.measures]
     # the plan's scenario loads where it was written, holds the measures, and runs
     plan = load_scenario(out / "plan.yaml")
-    assert len(plan.spec.backups) + len(plan.spec.mitigations) == \
-        len(load_scenario(STORM).spec.mitigations) + len(advice.plan)
     base = load_scenario(STORM)
+
+    def entries(s: Scenario) -> int:
+        return sum(len(getattr(s.spec, section) or [])
+                   for section in ("mitigations", "backups", *MEASURE_SECTIONS))
+
+    assert entries(plan) == entries(base) + sum(
+        len(items) for m in advice.plan for items in m.entries.values())
     runs = 4
     ours = run_ensemble(scenario_plan(plan), runs=runs)
     theirs = run_ensemble(scenario_plan(base), runs=runs)
@@ -79,3 +84,31 @@ def test_bad_options_and_catalogue(tmp_path: Path) -> None:
                            tmp_path / "b"), "advice.yaml:3")
     assert "cost" in msg
     assert not (tmp_path / "b").exists()
+
+
+def test_report_draws_the_advice_of_its_scenario_only(tmp_path: Path) -> None:
+    advice = tmp_path / "advice"
+    assert invoke("advise", STORM, *QUICK, "--objective", "mix", "--out", advice).exit_code == 0
+    got = read_advice(advice)
+    assert got.plan, "the storm of the example town has measures that help"
+    run = tmp_path / "run"
+    assert invoke("run", STORM, "--runs", "2", "--no-criticality", "-o", run).exit_code == 0
+    before = (run / "report.html").read_text(encoding="utf-8")
+    assert 'id="advice"' not in before
+    r = invoke("report", run, "--advice", advice, lang="fr")
+    assert r.exit_code == 0, r.output
+    html = (run / "report.html").read_text(encoding="utf-8")
+    assert 'id="advice"' in html
+    # each measure of the plan is there with its sentence in the reader's language
+    for m in got.plan:
+        assert m.explanation["fr"].split(" ")[0] in html
+    # an advice made for another scenario is refused, the report left as it was
+    other = tmp_path / "other"
+    plan = load_scenario(advice / "plan.yaml")  # the advised plan is another scenario
+    assert invoke("run", plan.path, "--runs", "2", "--no-criticality", "-o", other
+                  ).exit_code == 0
+    kept = (other / "report.html").read_bytes()
+    bad_input(invoke("report", other, "--advice", advice), str(advice), "advised plan")
+    assert (other / "report.html").read_bytes() == kept
+    # not an advice at all
+    bad_input(invoke("report", run, "--advice", tmp_path), str(tmp_path))

@@ -137,6 +137,10 @@ def test_demo_validates_the_town_plays_the_storm_and_writes_its_folder(tmp_path:
     assert summary["runs"] == 2 and summary["other"]["runs"] == 2
     assert summary["scenario"]["name"]["en"] == "Winter storm"
     assert (folder / "other" / "runs.parquet").is_file()
+    # the advice on the storm: its folder inside the run folder, its section in the report
+    assert (folder / "advice" / "advice.json").is_file()
+    assert (folder / "advice" / "plan.yaml").is_file()
+    assert 'id="advice"' in (folder / "report.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]  # nothing else written
 
 

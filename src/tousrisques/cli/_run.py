@@ -12,9 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tousrisques._exceptions import InputError
-from tousrisques._i18n import N_, Formats, ngettext, pick
+from tousrisques._i18n import N_, Formats, Msg, ngettext, pick
 from tousrisques._ui_text import t
-from tousrisques.analysis import Study, dask_client, make_study
+from tousrisques.analysis import Advice, Study, advise, dask_client, make_study, plan_document
 from tousrisques.cli._app import app
 from tousrisques.cli._common import (
     EXAMPLE,
@@ -37,7 +37,13 @@ from tousrisques.cli._common import (
     writing,
 )
 from tousrisques.report import KeyFigure, report_html, tail_text, write_report
-from tousrisques.results import read_run, summary_figures, write_run
+from tousrisques.results import (
+    advice_files,
+    read_advice,
+    read_run,
+    summary_figures,
+    write_run,
+)
 from tousrisques.scenario import (
     Scenario,
     check_runs,
@@ -287,6 +293,10 @@ def report_(
     at: AtOpt = None,
     force: Annotated[bool, typer.Option("--force", help=N_("Replace the file(s) if they exist."))
                      ] = False,
+    advice: Annotated[Path | None, typer.Option(
+        "--advice", help=N_("An advice folder written by `advise` for the run's scenario: "
+                            "its plan is drawn in the report (default: the run folder's "
+                            "advice/ when it has one)."))] = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -302,15 +312,39 @@ def report_(
     study = got.study
     inputs_changed(got.inputs_changed, language)
     check_hours(map_hours, study.scenario.duration_s, at, language, as_json)
+    advised = advice_of(study, advice or _own_advice(folder), language, as_json)
     check_output(target, language, as_json)
     with writing(target, language, as_json):
         # the folder's own report.html is always redrawn; another file only with --force
         write_report(study, target, lang=language, map_hours=map_hours,
-                     replace=output is None or force)
+                     replace=output is None or force, advice=advised)
     if as_json:
         emit_json({"ok": True, "report": str(target), **summary_figures(study)})
         return
     out.print(t("report_at", language, path=target.resolve()), style="bold", markup=False)
+
+
+def _own_advice(folder: Path) -> Path | None:
+    """The run folder's own advice folder (the demo's), when it has one."""
+    return folder / "advice" if (folder / "advice" / "advice.json").is_file() else None
+
+
+def advice_of(study: Study, path: Path | None, lang: str, as_json: bool) -> Advice | None:
+    """The advice of the folder ``path`` for the study's scenario (exit 1 when it is not an
+    advice, or one made for another scenario)."""
+    if path is None:
+        return None
+    try:
+        advice = read_advice(path)
+    except InputError as exc:
+        fail(path, exc, lang, as_json)
+    name = study.scenario.spec.name
+    theirs = advice.scenario
+    if (theirs.get("en"), theirs.get("fr")) != (name.en, name.fr):
+        fail(path, InputError("advice.other_scenario", path=path,
+                              advice=theirs.get(lang) or theirs.get("en") or "?",
+                              run=name.get(lang)), lang, as_json)
+    return advice
 
 
 @app.command(
@@ -340,13 +374,18 @@ def demo(
               style="bold", markup=False)
     study = run_study(base, plan, runs=runs, seed=None, workers=workers, dask=None,
                       horizon_s=None, lang=language, max_memory=limit)
-    data, html = report_html(study, lang=language)
+    advice = _demo_advice(base, runs, workers, language)
+    data, html = report_html(study, lang=language, advice=advice)
+    files = {"report.html": html.encode("utf-8"),
+             **{f"advice/{name}": content for name, content in advice_files(
+                 advice, plan_document(base, advice, output / "advice")).items()}}
     with writing(output, language, False):
-        write_run(study, output, files={"report.html": html}, replace=True)
+        write_run(study, output, files=files, replace=True)
     for f in data.findings:
         out.print("• " + _finding_line(f, language, base.start), markup=False)
     if data.tail is not None:
         out.print("• " + tail_text(data, language), markup=False)
+    _print_advice(advice, language)
     assert data.comparison is not None
     print_figures(data.key_figures, language,
                   t("demo_table", language, territory=base.territory.name),
@@ -354,6 +393,33 @@ def demo(
                   (t("demo_base", language), t("demo_plan", language)), start=base.start)
     out.print(t("report_at", language, path=(output / "report.html").resolve()),
               style="bold", markup=False)
+
+
+#: the demo's advice: its runs at most (the plan's gains are paired run by run, so that few
+#: runs rank the measures as many do; tests/analysis/test_advice.py)
+DEMO_ADVICE_RUNS = 20
+
+
+def _demo_advice(base: Scenario, runs: int, workers: int, lang: str) -> Advice:
+    """The advice on the demo's storm: the measures that buy the most of the three parts
+    of the objective, without a budget, on the demo's runs (at most 20)."""
+    n = min(runs, DEMO_ADVICE_RUNS)
+    out.print(t("demo_advising", lang, runs=Formats(lang).integer(n)), style="bold",
+              markup=False)
+    return advise(base, objective="mix", runs=n, screen=n, workers=workers)
+
+
+def _print_advice(advice: Advice, lang: str) -> None:
+    fmt = Formats(lang)
+    out.print("• " + Msg(N_("Plan: {count} measure(s), {cost} {currency}; the objective goes "
+                            "from {before} to {after} (mean over the runs of each run's "
+                            "worst)."), count=fmt.integer(len(advice.plan)),
+                         cost=fmt.integer(advice.cost), currency=advice.currency,
+                         before=fmt.share(advice.base["objective"]),
+                         after=fmt.share(advice.planned["objective"])).render(lang),
+              markup=False)
+    for m in advice.plan[:3]:
+        out.print(f"  {m.in_plan}. " + m.explanation.get(lang, m.key), markup=False)
 
 
 def _finding_line(f: Any, lang: str, start: datetime | None = None) -> str:

@@ -7,14 +7,15 @@ from datetime import datetime
 from pathlib import Path
 
 from tousrisques._atomic import atomic_file
-from tousrisques.analysis import Study
+from tousrisques.analysis import Advice, Study
+from tousrisques.report._advice import with_advice
 from tousrisques.report._build import build_report_data
 from tousrisques.report._data import Finding, ReportData
 from tousrisques.report._html import render_report
 
 
-def report_html(study: Study, *, lang: str, map_hours: list[float] | None = None
-                ) -> tuple[ReportData, str]:
+def report_html(study: Study, *, lang: str, map_hours: list[float] | None = None,
+                advice: Advice | str | Path | None = None) -> tuple[ReportData, str]:
     """What the report of ``study`` shows, and its HTML in ``lang``.
 
     Parameters
@@ -23,6 +24,9 @@ def report_html(study: Study, *, lang: str, map_hours: list[float] | None = None
     lang : {"fr", "en"}
     map_hours : list of float, optional
         As for :func:`build_report_data`.
+    advice : Advice, str or Path, optional
+        The advice to draw in its section (an advice folder is read, see
+        ``report._advice.with_advice``).
 
     Returns
     -------
@@ -40,12 +44,13 @@ def report_html(study: Study, *, lang: str, map_hours: list[float] | None = None
     >>> '<html lang="fr">' in html, data.runs
     (True, 2)
     """
-    data = build_report_data(study, map_hours=map_hours)
+    data = with_advice(build_report_data(study, map_hours=map_hours), advice)
     return data, render_report(data, lang=lang)
 
 
 def write_report(study: Study, output: str | Path, *, lang: str,
-                 map_hours: list[float] | None = None, replace: bool = False) -> ReportData:
+                 map_hours: list[float] | None = None, replace: bool = False,
+                 advice: Advice | str | Path | None = None) -> ReportData:
     """Write only the report, atomically (a temporary file renamed into place); an
     existing file is replaced only with ``replace``.
 
@@ -59,6 +64,8 @@ def write_report(study: Study, output: str | Path, *, lang: str,
         As for :func:`build_report_data`.
     replace : bool
         Replace ``output`` when it exists; without it an existing file is refused.
+    advice : Advice, str or Path, optional
+        As for :func:`report_html`.
 
     Returns
     -------
@@ -89,7 +96,7 @@ def write_report(study: Study, output: str | Path, *, lang: str,
     >>> data = write_report(study, out, lang="fr", replace=True)
     """
     output = Path(output)
-    data, html = report_html(study, lang=lang, map_hours=map_hours)
+    data, html = report_html(study, lang=lang, map_hours=map_hours, advice=advice)
     with atomic_file(output, replace=replace) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return data

@@ -5,7 +5,7 @@ travels, ``summary.json`` with the hash of every file) and ``read_run(folder)`` 
 as untrusted input. The report and the command line only go through here.
 """
 
-from tousrisques.results._advice import advice_table, read_advice, write_advice
+from tousrisques.results._advice import advice_files, advice_table, read_advice, write_advice
 from tousrisques.results._communes import IsolatedCommune, isolated_communes
 from tousrisques.results._ensemble_io import Shape, read_ensemble, shape_of, write_ensemble
 from tousrisques.results._figures import (
@@ -46,6 +46,7 @@ __all__ = [
     "Tail",
     "TailFigure",
     "Unit",
+    "advice_files",
     "advice_table",
     "changes_table",
     "channel_labels",

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from tousrisques._atomic import atomic_folder
-from tousrisques._csvsafe import write_csv
+from tousrisques._csvsafe import escape_table
 from tousrisques._exceptions import InputError
 from tousrisques.analysis import Advice
 
@@ -70,6 +71,39 @@ def advice_table(advice: Advice) -> pa.Table:
     })
 
 
+def advice_files(advice: Advice, plan_yaml: str) -> dict[str, bytes]:
+    """The files of an advice folder, by name: ``advice.json``, ``advice.csv`` and
+    ``plan.yaml`` (to put in another folder written whole, as the demo's run folder).
+
+    Parameters
+    ----------
+    advice : Advice
+    plan_yaml : str
+        The plan's scenario (``tousrisques.analysis.plan_document``).
+
+    Returns
+    -------
+    dict of str to bytes
+
+    Examples
+    --------
+    >>> from tousrisques.analysis import Advice
+    >>> from tousrisques.results import advice_files
+    >>> a = Advice({}, "alert", [1, 0, 0], "fr-alert", {}, 2, 2, None, "EUR", {}, {}, [], {})
+    >>> sorted(advice_files(a, "name: x"))
+    ['advice.csv', 'advice.json', 'plan.yaml']
+    """
+    payload = {"format": ADVICE_FORMAT, **_plain(advice.to_dict())}
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(escape_table(advice_table(advice)), sink)
+    return {
+        ADVICE_FILE: json.dumps(payload, ensure_ascii=False, indent=2,
+                                allow_nan=False).encode("utf-8"),
+        "advice.csv": sink.getvalue().to_pybytes(),
+        "plan.yaml": plan_yaml.encode("utf-8"),
+    }
+
+
 def write_advice(advice: Advice, folder: str | Path, *, plan_yaml: str,
                  replace: bool = False) -> Path:
     """Write the advice folder whole (a temporary folder moved into place): ``advice.json``,
@@ -103,11 +137,8 @@ def write_advice(advice: Advice, folder: str | Path, *, plan_yaml: str,
     """
     folder = Path(folder)
     with atomic_folder(folder, replace=replace, marker=ADVICE_FILE) as tmp:
-        payload = {"format": ADVICE_FORMAT, **_plain(advice.to_dict())}
-        (tmp / ADVICE_FILE).write_text(json.dumps(payload, ensure_ascii=False, indent=2,
-                                                  allow_nan=False), "utf-8")
-        write_csv(advice_table(advice), tmp / "advice.csv")
-        (tmp / "plan.yaml").write_text(plan_yaml, "utf-8")
+        for name, content in advice_files(advice, plan_yaml).items():
+            (tmp / name).write_bytes(content)
     return folder
 
 

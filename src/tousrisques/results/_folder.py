@@ -242,7 +242,7 @@ def write_run(
     folder : str or Path
         Where to write it.
     files : mapping, optional
-        More files to put in it, by name (``{"report.html": html}``).
+        More files to put in it, by name or path inside it (``{"report.html": html}``).
     replace : bool
         Replace ``folder`` when it exists; without it an existing folder is refused (it is
         only ever replaced when it is a run folder).
@@ -272,6 +272,7 @@ def write_run(
         hashes, sizes = describe_tree(tmp)
         for name, content in (files or {}).items():
             data = content.encode("utf-8") if isinstance(content, str) else content
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)  # "advice/plan.yaml"
             (tmp / name).write_bytes(data)
         summary = {
             "format": FORMAT,
