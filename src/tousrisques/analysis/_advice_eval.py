@@ -54,8 +54,10 @@ Job = tuple[Chosen, list[int]]  # a set of measures and runs of it
 #: parts known from a run with the same states), or replayed and computed
 SKIPPED, REPLAYED, COMPUTED = 0, 1, 2
 Done = tuple[FloatArray, int]
-#: the states whose snapshot a process keeps (about 25 kB each on the Rouen sample)
-MEMO_STATES = 4096
+#: the states whose snapshot a process keeps (about 22 kB each on the Rouen sample: the
+#: base's states of its runs and the states its measures change, for 30 runs and 36
+#: candidates)
+MEMO_STATES = 8192
 
 
 def objective_indicators(channel: str) -> list[str]:

@@ -264,7 +264,7 @@ class SnapshotMemo:
     door-to-door coverage), is kept under the state's bits, apart for each layout of the
     territory (:func:`layout_key`): variants that differ by backups share their snapshots,
     one that changes what a state means (an actor's terminal) has its own. At most ``size``
-    states are kept, the oldest forgotten first.
+    states are kept, the least recently used forgotten first.
 
     Parameters
     ----------
@@ -372,15 +372,17 @@ class SnapshotMemo:
         >>> SnapshotMemo().get(b"x") is None
         True
         """
-        got = self._items.get(key)
+        got = self._items.pop(key, None)
         if got is None:
             self.misses += 1
         else:
             self.hits += 1
+            self._items[key] = got  # the last used, forgotten last
         return got
 
     def put(self, key: bytes, value: tuple[Snapshot, Any]) -> None:
-        """Keep ``value`` for the state ``key``, forgetting the oldest state when full.
+        """Keep ``value`` for the state ``key``, forgetting the least recently used state
+        when full.
 
         Parameters
         ----------
