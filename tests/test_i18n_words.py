@@ -21,10 +21,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "tousrisques"
 
 
 def test_a_message_is_rendered_in_the_language_of_its_reader() -> None:
-    m = Msg(N_("Population reached by {channel}, at the worst moment"),
-            channel=Text("the sirens", "les sirènes"))
-    assert m.render("en") == "Population reached by the sirens, at the worst moment"
-    assert m.render("fr") == "Population atteinte par les sirènes, au pire moment"
+    m = Msg(N_("no longer alerted by {channel}"), channel=Text("the sirens", "les sirènes"))
+    assert m.render("en") == "no longer alerted by the sirens"
+    assert m.render("fr") == "qui ne sont plus alertées par les sirènes"
     assert str(m) == m.render("en") == pick(m, "en")
     assert pick(m, "fr") == m.render("fr")
     # a message inside a message, and a share, are said in the same language
@@ -77,8 +76,8 @@ def test_summary_records_each_label_in_both_languages(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
     labels = {f["id"]: f["label"] for f in summary["key_figures"]}
     assert labels["reach_any_end"] == {
-        "en": "Population reached by at least one channel, at the end",
-        "fr": "Population atteinte par au moins un canal, à la fin"}
+        "en": "People reached by at least one channel, at the end",
+        "fr": "Personnes atteintes par au moins un canal, à la fin"}
     assert labels["recovery"]["fr"].endswith(f"95{NNBSP}% du départ")
     subjects = [f["subject"] for f in summary["findings"] if f["subject"] is not None]
     assert all(set(s) == {"en", "fr"} for s in subjects)

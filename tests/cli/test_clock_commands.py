@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
+from rich.console import Console
 
 from tests.cli.conftest import copy_town, invoke
 from tests.conftest import write_scenario
@@ -23,8 +25,12 @@ def _scenario(tmp_path: Path, start: str) -> Path:
                           text.replace("\nduration: 48h\n", f"\nstart: {start}\nduration: 48h\n"))
 
 
-def test_the_commands_speak_local_time(tmp_path: Path) -> None:
+def test_the_commands_speak_local_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                       ) -> None:
     scenario = _scenario(tmp_path, "2023-11-02T00:00")
+    # a wide terminal, so that no moment is wrapped over two lines of the table
+    monkeypatch.setattr("tousrisques.cli._run.out",
+                        Console(highlight=False, soft_wrap=True, emoji=False, width=300))
     r = invoke("validate", scenario, lang="fr")
     assert r.exit_code == 0, r.output
     assert f"début{NBSP}: jeudi 2 novembre 2023 à 00:00 (Europe/Paris, UTC+01:00)" in r.output

@@ -275,7 +275,7 @@ monte_carlo: {{runs: 2, seed: 1}}
     r = invoke("run", scenario, "-o", "out", "--compare", scenario, "--no-report")
     assert r.exit_code == 0, r.output
     assert "Tempête" in terminal.file.getvalue()  # the progress bar was drawn
-    assert f"Population reached by Alerte {evil}, at the worst moment" in r.output
+    assert f"People reached by “Alerte {evil}”" in r.output
     assert r.output.count(f"Tempête {evil}") == 3  # the title, both columns
     r = invoke("criticality", folder, "--top", "1")
     assert r.exit_code == 0, r.output
