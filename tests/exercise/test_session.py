@@ -129,3 +129,11 @@ def test_join_codes_are_unguessable_and_distinct(exercise: Exercise) -> None:
     assert all(codes[a] != again[a] for a in codes)  # drawn, not derived
     assert all(len(normalise_code(c)) == 10 for c in codes.values())
     assert normalise_code(codes["CIS"].lower().replace("-", " ")) == normalise_code(codes["CIS"])
+
+
+def test_a_channel_is_named_in_both_languages(exercise: Exercise) -> None:
+    spec = {c.id: c for c in exercise.scenario.territory.channels}
+    for channel in exercise.channels:
+        name = exercise.channel_name(channel)
+        assert (name.en, name.fr) == (spec[channel].name.en, spec[channel].name.fr)
+    assert exercise.channel_name("no-such-channel").en == "no-such-channel"

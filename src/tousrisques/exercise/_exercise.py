@@ -171,6 +171,14 @@ class Exercise:
         """The channels the actor holds."""
         return tuple(self._specs[self.actors[self.actor_index(actor)]].channels)
 
+    def channel_name(self, channel: str) -> Text:
+        """The channel's name in both languages (its id when it is not the territory's or
+        has no name)."""
+        spec = next((c for c in self.scenario.territory.channels if c.id == channel), None)
+        if spec is None:
+            return Text(channel, channel)
+        return Text(spec.name.en, spec.name.fr)
+
     def is_broadcast(self, channel: str) -> bool:
         """Whether ``channel`` goes to the population."""
         return bool(self.compiled.channel_broadcast[self._channel[channel]])

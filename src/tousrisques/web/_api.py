@@ -154,7 +154,8 @@ async def get_exercise(request: Request, exercise_id: str, who: Who,
             last_seq=session.events[-1].seq if session.events else 0,
             actors=[{"id": a, "name": model.actor_name(a)._asdict(), "role": model.role_of(a)}
                     for a in model.actors],
-            channels=[{"id": c, "broadcast": model.is_broadcast(c)} for c in model.channels])
+            channels=[{"id": c, "name": model.channel_name(c)._asdict(),
+                       "broadcast": model.is_broadcast(c)} for c in model.channels])
 
     return await anyio.to_thread.run_sync(lambda: service.view(exercise_id, read))
 
