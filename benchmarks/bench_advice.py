@@ -52,12 +52,14 @@ def main() -> None:
     load.append(os.getloadavg()[0])
     print(f"advise: {ours:.1f} s — {a.stats['candidates']} candidates, "
           f"{a.stats['replayed']} runs replayed, {a.stats['computed']} computed, "
-          f"{a.stats.get('states', 0)} snapshots; plan {[m.key for m in a.plan]}, cost "
+          f"{a.stats.get('states', 0)} snapshots, {a.stats.get('candidates_s', 0):.1f} s to "
+          f"find the candidates; plan {[m.key for m in a.plan]}, cost "
           f"{a.cost:,.0f} {a.currency}, objective {a.base['objective']:.4f} -> "
           f"{a.planned['objective']:.4f}; load average {load[0]:.1f} -> {load[1]:.1f}")
     result = {"runs": args.runs, "workers": args.workers, "objective": args.objective,
               "advise_s": round(ours, 1), **{k: a.stats.get(k, 0) for k in
-                                              ("candidates", "replayed", "computed", "states")},
+                                              ("candidates", "replayed", "computed", "states",
+                                               "candidates_s")},
               "plan": [m.key for m in a.plan],
               "gains": [[m.gain, m.gain_p10, m.gain_p90] for m in a.plan],
               "load_advise": [round(x, 1) for x in load]}
