@@ -395,14 +395,16 @@ def demo(
               style="bold", markup=False)
 
 
-#: the demo's advice: its runs at most (the plan's gains are paired run by run, so that few
-#: runs rank the measures as many do; tests/analysis/test_advice.py)
-DEMO_ADVICE_RUNS = 20
+#: the demo's advice: its runs at most (the gains are paired run by run, so that few runs
+#: rank the measures as many do, tests/analysis/test_advice.py; 12 keep it near 30 s on 2
+#: cores, docs/benchmarks.md)
+DEMO_ADVICE_RUNS = 12
 
 
 def _demo_advice(base: Scenario, runs: int, workers: int, lang: str) -> Advice:
     """The advice on the demo's storm: the measures that buy the most of the three parts
-    of the objective, without a budget, on the demo's runs (at most 20)."""
+    of the objective, without a budget, on the demo's first runs (:data:`DEMO_ADVICE_RUNS`
+    at most)."""
     n = min(runs, DEMO_ADVICE_RUNS)
     out.print(t("demo_advising", lang, runs=Formats(lang).integer(n)), style="bold",
               markup=False)
