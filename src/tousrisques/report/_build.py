@@ -40,6 +40,7 @@ from tousrisques.results import (
     key_figures,
     main_channel,
     text_of,
+    worst_moment,
     worst_tail,
     worst_time,
 )
@@ -105,6 +106,12 @@ def charts(s: Scenario, ens: Ensemble) -> list[Chart]:
     return out
 
 
+def _worst(ens: Ensemble, name: str) -> int:
+    """The worst moment as the key figures name it, the lowest mean when it holds."""
+    k = worst_moment(ens, name)
+    return worst_time(ens, name) if k is None else k
+
+
 def map_times(ens: Ensemble, main: str | None, chosen_h: list[float] | None = None
               ) -> list[int]:
     """Indices of the map times: those chosen, or the worst moments of reach by the main
@@ -113,9 +120,9 @@ def map_times(ens: Ensemble, main: str | None, chosen_h: list[float] | None = No
     if chosen_h:
         return sorted({int(np.argmin(np.abs(hours - h))) for h in chosen_h})
     last = len(hours) - 1
-    ks = {worst_time(ens, ANY), last}
+    ks = {_worst(ens, ANY), last}
     if main is not None:
-        ks.add(worst_time(ens, f"population_reached:{main}"))
+        ks.add(_worst(ens, f"population_reached:{main}"))
     if len(ks) < 3:
         ks.add((min(ks) + last) // 2)
     return sorted(ks)

@@ -25,11 +25,11 @@ import shapely
 from pyproj import Transformer
 
 from tousrisques._i18n import Text, Words
-from tousrisques.analysis import Study
+from tousrisques.analysis import Ensemble, Study
 from tousrisques.report._communes import SIMPLIFY_M, choropleths, communes, rings
 from tousrisques.report._data import MapAsset, MapData, ReachMap
 from tousrisques.report._footprints import footprints, framed
-from tousrisques.results import ANY, worst_time
+from tousrisques.results import ANY, worst_moment, worst_time
 
 MAX_MAP_ASSETS = 20_000  # about 1 MB of SVG over three maps
 FEW_PER_KIND = 100  # a kind with more located assets is counted per commune
@@ -139,6 +139,14 @@ def frame_bounds(zone_xy: npt.NDArray[np.float64], point_xy: npt.NDArray[np.floa
     return (_bounds(every) if len(every) else box), on
 
 
+def _worst(ens: Ensemble, name: str) -> int:
+    """The worst moment as the key figures name it (the median's, or the P10's when only
+    the tail moves), so that a map and the figure above it say the same hour; the lowest
+    mean when the indicator holds."""
+    k = worst_moment(ens, name)
+    return worst_time(ens, name) if k is None else k
+
+
 def reach_maps(study: Study, channel: str | None) -> list[ReachMap]:
     """The zones ``channel`` (the main alert channel) reaches at its own worst moment, then
     those at least one broadcast channel reaches at that one's worst moment."""
@@ -151,11 +159,11 @@ def reach_maps(study: Study, channel: str | None) -> list[ReachMap]:
     if channel is not None and channel in ens.broadcast_ids[:-1] \
             and f"population_reached:{channel}" in ens.names:
         j = ens.broadcast_ids.index(channel)
-        k = worst_time(ens, f"population_reached:{channel}")
+        k = _worst(ens, f"population_reached:{channel}")
         ch = t.channels[t.channel_index[channel]]
         out.append(ReachMap(channel, Text(ch.name.en, ch.name.fr), float(hours[k]),
                             ens.zone_reached[k, j, :].tolist()))
-    k = worst_time(ens, ANY) if ANY in ens.names else 0
+    k = _worst(ens, ANY) if ANY in ens.names else 0
     out.append(ReachMap("any", None, float(hours[k]), ens.zone_reached[k, -1, :].tolist()))
     return out
 
