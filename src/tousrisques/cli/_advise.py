@@ -27,7 +27,7 @@ from tousrisques.cli._common import (
     plain,
     writing,
 )
-from tousrisques.cli._run import check_runs_workers, load_or_fail
+from tousrisques.cli._run import check_runs_workers, load_or_fail, plan_line
 from tousrisques.results import write_advice
 
 
@@ -70,11 +70,7 @@ def _print(advice: Advice, lang: str, folder: Path, scenario: Path) -> None:
     out.print(table)
     for m in advice.plan:
         out.print(f"{m.in_plan}. " + m.explanation.get(lang, ""), markup=False)
-    out.print(Msg(N_("Plan: {count} measure(s), {cost} {currency}; the objective goes from "
-                     "{before} to {after} (mean over the runs of each run's worst)."),
-                  count=fmt.integer(len(advice.plan)), cost=fmt.integer(advice.cost),
-                  currency=advice.currency, before=fmt.share(advice.base["objective"]),
-                  after=fmt.share(advice.planned["objective"])).render(lang), markup=False)
+    out.print(plan_line(advice, lang), markup=False)
     out.print(Msg(N_("advice written to {path}; run the plan with: tousrisques run {plan} "
                      "--compare {scenario}"), path=folder, plan=folder / "plan.yaml",
                   scenario=scenario).render(lang), style="bold", markup=False)

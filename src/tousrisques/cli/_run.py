@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tousrisques._exceptions import InputError
-from tousrisques._i18n import N_, Formats, Msg, ngettext, pick
+from tousrisques._i18n import N_, Formats, ngettext, pick
 from tousrisques._ui_text import t
 from tousrisques.analysis import Advice, Study, advise, dask_client, make_study, plan_document
 from tousrisques.cli._app import app
@@ -411,15 +411,21 @@ def _demo_advice(base: Scenario, runs: int, workers: int, lang: str) -> Advice:
     return advise(base, objective="mix", runs=n, screen=n, workers=workers)
 
 
-def _print_advice(advice: Advice, lang: str) -> None:
+def plan_line(advice: Advice, lang: str) -> str:
+    """The plan in one sentence: its measures, its cost, the objective without and with it."""
     fmt = Formats(lang)
-    out.print("• " + Msg(N_("Plan: {count} measure(s), {cost} {currency}; the objective goes "
-                            "from {before} to {after} (mean over the runs of each run's "
-                            "worst)."), count=fmt.integer(len(advice.plan)),
-                         cost=fmt.integer(advice.cost), currency=advice.currency,
-                         before=fmt.share(advice.base["objective"]),
-                         after=fmt.share(advice.planned["objective"])).render(lang),
-              markup=False)
+    n = len(advice.plan)
+    text = ngettext("Plan: {count} measure, {cost} {currency}; the objective goes from "
+                    "{before} to {after} (mean over the runs of each run's worst).",
+                    "Plan: {count} measures, {cost} {currency}; the objective goes from "
+                    "{before} to {after} (mean over the runs of each run's worst).", n, lang)
+    return text.format(count=fmt.integer(n), cost=fmt.integer(advice.cost),
+                       currency=advice.currency, before=fmt.share(advice.base["objective"]),
+                       after=fmt.share(advice.planned["objective"]))
+
+
+def _print_advice(advice: Advice, lang: str) -> None:
+    out.print("• " + plan_line(advice, lang), markup=False)
     for m in advice.plan[:3]:
         out.print(f"  {m.in_plan}. " + m.explanation.get(lang, m.key), markup=False)
 
