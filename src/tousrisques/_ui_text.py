@@ -60,13 +60,14 @@ TEXT: dict[str, str] = {
     "compiled": N_("compiled {n} assets into {path}"),
     "written": N_("synthetic territory of {n} assets written to {path}"),
     # demo, run, report
-    "demo_running": N_("Playing “{name}” on the Rouen sample, with and without its plan "
-                       "({runs} Monte Carlo runs each)…"),
+    "demo_running": N_("Playing “{name}” on the Rouen sample, and its mitigated variant "
+                       "“{variant}” ({runs} Monte Carlo runs each)…"),
     "demo_advising": N_("Looking for the measures that buy the most against the storm "
                         "({runs} runs per evaluation)…"),
-    "demo_table": N_("Winter storm on {territory}: what the plan buys (median, P10–P90)"),
+    "demo_table": N_("Winter storm on {territory}: what the mitigated variant “{variant}” "
+                     "buys (a written scenario, not the advised plan; median, P10–P90)"),
     "demo_base": N_("storm"),
-    "demo_plan": N_("with the plan"),
+    "demo_plan": N_("mitigated variant"),
     "init_territory": N_("new territory in {path} (a copy of the example town): edit its "
                          "files, then `tousrisques validate {path}`"),
     "init_scenario": N_("new scenario {path}: edit it, then `tousrisques validate {path}`"),

@@ -98,7 +98,11 @@ def explain_measure(c: Candidate, g: Gain, *, objective: str, channel: dict[str,
             "after": fmt.share(g.after),
             "gain": fmt.number(g.mean * 100, digits=1),
         }
-        if c.rule in RULE_WORDS:
+        if words["before"] == words["after"]:  # 99.1% to 99.4%, never 99% to 99%
+            words["before"], words["after"] = _share1(g.before, fmt), _share1(g.after, fmt)
+        if abs(g.mean) < NO_GAIN:
+            msg = Msg(NO_GAIN_WORDS, key=c.key, **words)
+        elif c.rule in RULE_WORDS:
             msg = _rule_sentence(c, words, fmt, lang, runs)
         elif c.rule == "planned":
             msg = Msg(N_("{kind} ({count} planned): bringing them from the start raises "
@@ -121,6 +125,19 @@ def explain_measure(c: Candidate, g: Gain, *, objective: str, channel: dict[str,
                              "{after} (+{gain} points)."), **words)
         out[lang] = msg.render(lang)
     return out
+
+
+#: a gain below this (0.05 point) reads 0.0 points: the measure gains nothing measurable
+NO_GAIN = 0.0005
+#: the sentence of a measure of no measurable gain over the confirmation runs
+NO_GAIN_WORDS = N_("{kind} ({count}), {key}: no measurable gain on {objective} at its worst "
+                   "over these runs ({before} without it, {after} with it, less than 0.1 "
+                   "point); it had gained on the first runs, where the plan was chosen.")
+
+
+def _share1(x: float, fmt: Formats) -> str:
+    """A share with one decimal (``99.4%``, French ``99,4 %``)."""
+    return fmt.share(1.0).replace("100", fmt.number(x * 100, digits=1))
 
 
 #: the sentence of each rule of one asset or actor (the facts of its Candidate)

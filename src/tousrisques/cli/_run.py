@@ -12,9 +12,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tousrisques._exceptions import InputError
-from tousrisques._i18n import N_, Formats, ngettext, pick
+from tousrisques._i18n import N_, Formats, Msg, ngettext, pick
 from tousrisques._ui_text import t
-from tousrisques.analysis import Advice, Study, advise, dask_client, make_study, plan_document
+from tousrisques.analysis import (
+    Advice,
+    Study,
+    advise,
+    dask_client,
+    make_study,
+    objective_text,
+    plan_document,
+)
 from tousrisques.cli._app import app
 from tousrisques.cli._common import (
     EXAMPLE,
@@ -348,9 +356,10 @@ def advice_of(study: Study, path: Path | None, lang: str, as_json: bool) -> Advi
 
 
 @app.command(
-    help=N_("Validate the example town, then play the winter storm on the Rouen sample with "
-            "and without its mitigation plan; write the run folder and the report; print what "
-            "the plan buys."))
+    help=N_("Validate the example town, then play the winter storm on the Rouen sample and "
+            "its mitigated variant (a written scenario); ask for the advised plan (the "
+            "measures that buy the most, no budget); write the run folder and the report; "
+            "print the advised plan and what the variant buys."))
 def demo(
     lang: LangOpt = None,
     runs: Annotated[int, typer.Option(min=1, help=N_("Monte Carlo runs per scenario."))] = 60,
@@ -370,7 +379,7 @@ def demo(
     base = load_or_fail(rouen / "scenarios" / "tempete.yaml", language, False, limit)
     plan = load_or_fail(rouen / "scenarios" / "tempete-attenuee.yaml", language, False, limit)
     out.print(t("demo_running", language, name=base.spec.name.get(language),
-                runs=Formats(language).integer(runs)),
+                variant=plan.spec.name.get(language), runs=Formats(language).integer(runs)),
               style="bold", markup=False)
     study = run_study(base, plan, runs=runs, seed=None, workers=workers, dask=None,
                       horizon_s=None, lang=language, max_memory=limit)
@@ -388,7 +397,8 @@ def demo(
     _print_advice(advice, language)
     assert data.comparison is not None
     print_figures(data.key_figures, language,
-                  t("demo_table", language, territory=base.territory.name),
+                  t("demo_table", language, territory=base.territory.name,
+                    variant=plan.spec.name.get(language)),
                   [b for _, b in data.comparison.figures],
                   (t("demo_base", language), t("demo_plan", language)), start=base.start)
     out.print(t("report_at", language, path=(output / "report.html").resolve()),
@@ -412,22 +422,32 @@ def _demo_advice(base: Scenario, runs: int, workers: int, lang: str) -> Advice:
 
 
 def plan_line(advice: Advice, lang: str) -> str:
-    """The plan in one sentence: its measures, its cost, the objective without and with it."""
+    """The advised plan in one sentence, named apart from a written mitigated variant: its
+    objective, its budget, its measures, its cost, the objective without and with it."""
     fmt = Formats(lang)
     n = len(advice.plan)
-    text = ngettext("Plan: {count} measure, {cost} {currency}; the objective goes from "
-                    "{before} to {after} (mean over the runs of each run's worst).",
-                    "Plan: {count} measures, {cost} {currency}; the objective goes from "
-                    "{before} to {after} (mean over the runs of each run's worst).", n, lang)
-    return text.format(count=fmt.integer(n), cost=fmt.integer(advice.cost),
+    budget = (Msg(N_("no budget")) if advice.budget is None else
+              Msg(N_("budget {budget} {currency}"), budget=fmt.integer(advice.budget),
+                  currency=advice.currency)).render(lang)
+    text = ngettext("Advised plan (objective: {objective}; {budget}): {count} measure, {cost} "
+                    "{currency}; the objective goes from {before} to {after} (mean over "
+                    "the runs of each run's worst).",
+                    "Advised plan (objective: {objective}; {budget}): {count} measures, "
+                    "{cost} {currency}; the objective goes from {before} to {after} (mean "
+                    "over the runs of each run's worst).", n, lang)
+    return text.format(objective=objective_text(advice.objective, advice.channel_name, lang),
+                       budget=budget, count=fmt.integer(n), cost=fmt.integer(advice.cost),
                        currency=advice.currency, before=fmt.share(advice.base["objective"]),
                        after=fmt.share(advice.planned["objective"]))
 
 
 def _print_advice(advice: Advice, lang: str) -> None:
+    """The advised plan, every measure with its cost (the costliest can be the last)."""
+    fmt = Formats(lang)
     out.print("• " + plan_line(advice, lang), markup=False)
-    for m in advice.plan[:3]:
-        out.print(f"  {m.in_plan}. " + m.explanation.get(lang, m.key), markup=False)
+    for m in advice.plan:
+        out.print(f"  {m.in_plan}. [{fmt.integer(m.cost)} {advice.currency}] "
+                  + m.explanation.get(lang, m.key), markup=False)
 
 
 def _finding_line(f: Any, lang: str, start: datetime | None = None) -> str:

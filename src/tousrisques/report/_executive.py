@@ -14,6 +14,7 @@ from typing import Any
 
 from babel.support import NullTranslations
 
+from tousrisques.analysis import objective_text
 from tousrisques.report._data import KeyFigure, ReportData
 from tousrisques.report._i18n import Formats, pick
 from tousrisques.report._words import finding
@@ -22,6 +23,8 @@ from tousrisques.results import CAUSE_WORDS, HOLD
 #: the figures of the executive page's tiles, in order (those the study has)
 HEADLINE = ("reach_network_worst", "reach_main_worst", "reach_door_end",
             "without_power_worst", "vulnerable_unreached_worst", "actors_worst")
+#: how many measures of the advised plan the executive page names, the costliest first
+COSTLIEST = 3
 #: how many exceptions (actors, communes) a summary names before "and N more"
 NAMED = 5
 
@@ -220,7 +223,8 @@ def commune_rows(data: ReportData, tr: NullTranslations, fmt: Formats
 
 
 def changes(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[str]:
-    """What the mitigated plan changes, the largest gains first (at most four)."""
+    """What the mitigated variant (the scenario set beside, not the advised plan) changes,
+    the largest gains first (at most four)."""
     c = data.comparison
     if c is None:
         return []
@@ -235,14 +239,48 @@ def changes(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[str]:
             else (b.value - a.value)
         if abs(gain) < 0.01:
             continue
-        gains.append((-gain, tr.gettext("%(figure)s: %(this)s, %(other)s with the plan "
-                                        "(%(diff)s)") % {
+        gains.append((-gain, tr.gettext("%(figure)s: %(this)s, %(other)s with the mitigated "
+                                        "variant (%(diff)s)") % {
             "figure": pick(a.label, lang), "this": fmt.share(a.value),
             "other": fmt.share(b.value),
             "diff": fmt.diff(a.value, b.value, "share",
                              points=lambda n: tr.ngettext("pt", "pts", n))}))
     gains.sort(key=lambda g: g[0])
     return [text + "." for _gain, text in gains[:4]]
+
+
+def advised_plan(advice: Any, tr: NullTranslations, fmt: Formats) -> dict[str, Any]:
+    """The advised plan on the executive page, named apart from a mitigated variant: its
+    objective and budget, its total cost, its costliest measures (:data:`COSTLIEST`) each
+    with its cost, and the others' number and cost, so that what is shown adds up to the
+    total."""
+    _ = tr.gettext
+    plan = list(advice.plan) if advice is not None else []
+    if not plan:
+        return {}
+    cur = advice.currency
+    budget = _("no budget") if advice.budget is None else _("budget %(budget)s") % {
+        "budget": f"{fmt.integer(advice.budget)} {cur}"}
+    intro = tr.ngettext(
+        "The advised plan (objective: %(objective)s; %(budget)s), %(num)s measure costing "
+        "%(cost)s in all, raises its objective from %(before)s to %(after)s; its costliest:",
+        "The advised plan (objective: %(objective)s; %(budget)s), %(num)s measures costing "
+        "%(cost)s in all, raises its objective from %(before)s to %(after)s; the costliest:",
+        len(plan)) % {
+        "objective": objective_text(advice.objective, advice.channel_name, fmt.lang),
+        "budget": budget, "num": fmt.integer(len(plan)),
+        "cost": f"{fmt.integer(advice.cost)} {cur}",
+        "before": fmt.share(advice.base["objective"]),
+        "after": fmt.share(advice.planned["objective"])}
+    ranked = sorted(plan, key=lambda m: (-m.cost, m.in_plan))
+    shown = [{"cost": f"{fmt.integer(m.cost)} {cur}", "rank": m.in_plan,
+              "text": m.explanation.get(fmt.lang) or m.key} for m in ranked[:COSTLIEST]]
+    rest = ranked[COSTLIEST:]
+    others = "" if not rest else tr.ngettext(
+        "and %(num)s other measure: %(cost)s", "and %(num)s other measures: %(cost)s in all",
+        len(rest)) % {"num": fmt.integer(len(rest)),
+                      "cost": f"{fmt.integer(sum(m.cost for m in rest))} {cur}"}
+    return {"intro": intro, "costliest": shown, "others": others}
 
 
 def role_rows(data: ReportData, tr: NullTranslations, fmt: Formats) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from tousrisques._clock import start_of
 from tousrisques.report._data import Chart, ReportData
 from tousrisques.report._executive import (
+    advised_plan,
     changes,
     commune_rows,
     communes_sentence,
@@ -231,6 +232,7 @@ def render_report(data: ReportData, *, lang: str) -> str:
         "plan_changes": changes(data, tr, fmt),
         # the advice section's data, when the study has one (drawn by _advice.html)
         "advice": getattr(data, "advice", None),
+        "advised": advised_plan(getattr(data, "advice", None), tr, fmt),
         "tail": tail_rows(data, tr, fmt),
         "communes": commune_rows(data, tr, fmt),
         "communes_sentence": communes_sentence(data, tr, fmt),
