@@ -37,7 +37,7 @@ test: chromium $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist worksteal -q
 
 # The inner loop: the tests not marked slow (the end-to-end ones stay in `make test`), without
 # the browser install, ruff or mypy.
