@@ -23,11 +23,11 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from tousrisques.territory import Territory
+from tousrisques.territory.communes import NEAREST_ZONE_M
 
 IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
 
-NEAREST_ZONE_M = 2000.0  # an asset just outside every zone: the nearest one, this close
 ZONE_LABELS = ("commune", "insee", "code_insee", "name")
 
 

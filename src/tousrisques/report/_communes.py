@@ -2,9 +2,10 @@
 people and a point inside it where its name is written; and, per commune, what the
 representative run counts there at a moment (people without power, assets of a kind down).
 
-A territory says which zones make a commune by a zone attribute among :data:`GROUP_KEYS`
-(``insee`` first) and names it with one among :data:`NAME_KEYS` (``commune``, ``nom``,
-``name``…). Without a code, each zone is its own unit, named by its ``name`` when it has one.
+A territory says which zones make a commune by a zone attribute among
+``territory.communes.COMMUNE_KEYS`` (``insee`` first) and names it with one among
+:data:`NAME_KEYS` (``commune``, ``nom``, ``name``…). Without a code, each zone is its own
+unit, named by its ``name`` when it has one.
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ from tousrisques.analysis import Study
 from tousrisques.indicators import without_power
 from tousrisques.report._data import Choropleth, MapUnit, Ring
 from tousrisques.results import worst_time
+from tousrisques.territory.communes import COMMUNE_KEYS, NEAREST_ZONE_M
 
-GROUP_KEYS = ("insee", "code_insee", "commune_code", "commune")  # zones of one commune share it
 NAME_KEYS = ("commune", "nom_commune", "commune_name", "nom", "name")  # what a commune is called
 SIMPLIFY_M = 15.0  # below what a printed map of a métropole shows
-NEAREST_M = 2_000.0  # an asset just outside every commune counts in the nearest one
 WITHOUT_POWER = "population_without_power"
 
 
@@ -82,7 +82,7 @@ def communes(attrs: dict[str, npt.NDArray[np.object_]], zone_ids: Sequence[str],
     >>> [(u.id, u.name, u.population, u.zones) for u in units]
     [('1', 'Aa', 30.0, [0, 1]), ('2', 'Bb', 5.0, [2])]
     """
-    group_key = _attr(attrs, GROUP_KEYS)
+    group_key = _attr(attrs, COMMUNE_KEYS)
     name_key = _attr(attrs, NAME_KEYS)
     n = len(zone_ids)
     codes = [str(v) for v in attrs[group_key]] if group_key else list(zone_ids)
@@ -105,7 +105,7 @@ def communes(attrs: dict[str, npt.NDArray[np.object_]], zone_ids: Sequence[str],
 
 def unit_of(merged: npt.NDArray[np.object_], x: npt.NDArray[np.float64],
             y: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-    """The unit each point lies in (the nearest within ``NEAREST_M`` when in none; -1 when
+    """The unit each point lies in (the nearest within ``NEAREST_ZONE_M`` when in none; -1 when
     farther or not located).
 
     Examples
@@ -127,7 +127,7 @@ def unit_of(merged: npt.NDArray[np.object_], x: npt.NDArray[np.float64],
     out[rows[pt[::-1]]] = unit[::-1]  # the first unit that holds it
     rest = rows[out[rows] < 0]
     if len(rest):
-        pt, unit = tree.query_nearest(shapely.points(x[rest], y[rest]), max_distance=NEAREST_M)
+        pt, unit = tree.query_nearest(shapely.points(x[rest], y[rest]), max_distance=NEAREST_ZONE_M)
         out[rest[pt]] = unit
     return out
 

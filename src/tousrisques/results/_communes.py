@@ -21,8 +21,8 @@ from tousrisques._i18n import Words
 from tousrisques.analysis import Ensemble
 from tousrisques.results._figures import connected_share, text_of
 from tousrisques.scenario import Scenario
+from tousrisques.territory.communes import COMMUNE_KEYS
 
-GROUP_KEYS = ("insee", "commune", "code_insee")
 NAME_KEYS = ("commune", "nom", "commune_name", "name")
 #: the role of a commune's own crisis cell
 CELL_ROLE = "mayor"
@@ -126,7 +126,7 @@ def isolated_communes(s: Scenario, ens: Ensemble) -> list[IsolatedCommune]:
     True
     """
     zones = s.territory.zones
-    key = next((k for k in GROUP_KEYS if k in zones.attrs), None)
+    key = next((k for k in COMMUNE_KEYS if k in zones.attrs), None)
     if key is None or ens.zone_reached is None:
         return []
     codes = np.asarray([str(v) for v in zones.attrs[key]], dtype=object)

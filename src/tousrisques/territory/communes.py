@@ -12,6 +12,13 @@ from typing import Any
 
 from tousrisques._exceptions import InputError
 
+#: the zone attributes that say which commune a zone belongs to, in order of trust: zones
+#: that share the first one present make one commune (the report's maps, its isolated
+#: communes)
+COMMUNE_KEYS = ("insee", "code_insee", "commune_code", "commune")
+#: an asset just outside every zone counts in the nearest one, this close (metres)
+NEAREST_ZONE_M = 2_000.0
+
 
 def zones_from_boundaries(boundaries: Mapping[str, Any], populations: Mapping[str, float], *,
                           codes: Iterable[str] | None = None, code_field: str = "code",
