@@ -8,6 +8,7 @@ The server (``tousrisques.web``) resolves a scenario by name, builds an
 it through a :class:`Session`. docs/exercise.md, "The exercise model", says it all.
 """
 
+from tousrisques.exercise._acts import ANNOTATION_CATEGORIES
 from tousrisques.exercise._answers import ChannelNow, Delivery, Inject, Sent
 from tousrisques.exercise._clock import CLOCK_KINDS, MAX_SPEED, ExerciseClock
 from tousrisques.exercise._codes import make_join_codes, normalise_code
@@ -21,10 +22,12 @@ from tousrisques.exercise._events import (
     visible,
 )
 from tousrisques.exercise._exercise import Exercise
+from tousrisques.exercise._relays import relay_actors, relay_shares
 from tousrisques.exercise._run import choose_run
 from tousrisques.exercise._session import LOG_CATEGORIES, MAX_NAME, MAX_TEXT, Session
 
 __all__ = [
+    "ANNOTATION_CATEGORIES",
     "CLOCK_KINDS",
     "EXERCISE_ERRORS",
     "KINDS",
@@ -47,5 +50,7 @@ __all__ = [
     "choose_run",
     "make_join_codes",
     "normalise_code",
+    "relay_actors",
+    "relay_shares",
     "visible",
 ]

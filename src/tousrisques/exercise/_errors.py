@@ -35,6 +35,23 @@ EXERCISE_ERRORS: dict[str, str] = {
     "text.long": N_("the {field} is {length} characters long, more than {most}"),
     "text.category": N_("unknown category '{value}' (allowed: {allowed})"),
     "participant.role": N_("unknown participant role '{value}' (allowed: {allowed})"),
+    "action.inject": N_("no inject '{inject}' with expected actions in this scenario"),
+    "action.index": N_("inject '{inject}' has {count} expected action(s): {index} is not "
+                       "one of them (numbered from 0)"),
+    "action.not_yours": N_("action {index} of inject '{inject}' is expected of '{who}', not "
+                           "of '{actor}'"),
+    "action.twice": N_("action {index} of inject '{inject}' is already ticked as done"),
+    "geometry.type": N_("the geometry must be a GeoJSON Point or LineString"),
+    "geometry.points": N_("a line has from {least} to {most} points, not {count}"),
+    "geometry.coordinates": N_("coordinates must be [longitude, latitude] pairs of finite "
+                               "numbers, longitude from -180 to 180, latitude from -90 to 90"),
+    "geometry.outside": N_("the point {lon}, {lat} is more than {km} km outside the "
+                           "territory"),
+    "relay.unknown": N_("'{relay}' is not a citizen relay with volunteers (the relays: "
+                        "{allowed})"),
+    "relay.self": N_("an actor cannot dispatch itself"),
+    "relay.zones": N_("name from 1 to {most} zones of the territory, each once"),
+    "relay.zone": N_("unknown zone '{zone}'"),
 }
 
 

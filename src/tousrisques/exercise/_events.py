@@ -23,6 +23,7 @@ KINDS = (
     "message.sent",
     "log.entry",
     "decision",
+    "action.done", "annotation.added", "note.added", "relay.dispatched",
     "exercise.ended",
 )
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from tousrisques._durations import parse_duration
 from tousrisques._i18n import N_, Msg, Text
@@ -23,6 +25,15 @@ from tousrisques.engine import Cause, Plan, Timeline, explain, replay
 from tousrisques.exercise._answers import ChannelNow, Delivery, Inject, Sent
 from tousrisques.exercise._availability import Availability, availability
 from tousrisques.exercise._errors import ExerciseError
+from tousrisques.exercise._geometry import Bounds
+from tousrisques.exercise._reach import (
+    in_touch,
+    main_alert,
+    network_any,
+    territory_bounds,
+    touch_reason,
+    zone_shares,
+)
 from tousrisques.exercise._run import choose_run
 from tousrisques.exercise._why import Words, broadcast_why, clock_text
 from tousrisques.indicators import compute_indicators
@@ -66,8 +77,12 @@ class Exercise:
         self.plan = plan if plan is not None else scenario_plan(scenario)
         c = self.compiled = scenario.compiled
         self.timeline: Timeline = replay(self.plan, self.run)
-        self.av: Availability = availability(c, self.timeline,
-                                             compute_indicators(c, self.timeline))
+        ind = compute_indicators(c, self.timeline)
+        self.av: Availability = availability(c, self.timeline, ind)
+        # zone_reached[k, j, z]: the share of zone z a broadcast j reaches (the last row: any)
+        self.zone_reached = ind.zone_reached if ind.zone_reached is not None else np.zeros(
+            (len(self.timeline.times_s), int(c.channel_broadcast.sum()) + 1,
+             len(c.population)))
         self.actors: tuple[str, ...] = tuple(str(a) for a in c.actor_ids.tolist())
         self.channels: tuple[str, ...] = tuple(str(x) for x in c.channel_ids.tolist())
         self._actor = {a: i for i, a in enumerate(self.actors)}
@@ -223,6 +238,49 @@ class Exercise:
                           "within_s": parse_duration(e.within)} for e in spec.expected)
         return Inject(f"I{i + 1}", parse_duration(spec.at), self.addressees(spec.to),
                       Text(spec.message.en, spec.message.fr), spec.channel, expected)
+
+    # --- zones, reach and the crisis cell (exercise/_reach.py) ----------------------------
+    @cached_property
+    def zone_ids(self) -> tuple[str, ...]:
+        """The territory's zone ids, in the order of every per-zone array."""
+        return tuple(str(z) for z in self.compiled.zone_ids.to_pylist())
+
+    @cached_property
+    def bounds(self) -> Bounds | None:
+        """Where a participant may draw: the territory's bounds widened by 10 km."""
+        return territory_bounds(self)
+
+    @cached_property
+    def main_channel(self) -> str | None:
+        """The scenario's main alert channel (``analysis.main_channel``)."""
+        return main_alert(self)
+
+    def zone_shares(self, scenario_s: float, channel: str) -> npt.NDArray[np.float64]:
+        """Per zone, the share the broadcast ``channel`` reaches in this run at
+        ``scenario_s``.
+
+        Examples
+        --------
+        >>> from tousrisques.exercise import Exercise
+        >>> from tousrisques.scenario import load_scenario
+        >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+        >>> Exercise.for_run(s, 0).zone_shares(0, "fr-alert").tolist()
+        [1.0, 1.0, 1.0, 0.0]
+        """
+        return zone_shares(self, scenario_s, channel)
+
+    def network_any(self, scenario_s: float) -> npt.NDArray[np.float64]:
+        """Per zone, the largest share of the broadcasts that are not door to door."""
+        return network_any(self, scenario_s)
+
+    def in_touch(self, actor: str, scenario_s: float) -> bool:
+        """Whether ``actor`` still has a channel to a crisis cell at ``scenario_s`` (a crisis
+        cell whose site works is in touch)."""
+        return in_touch(self, actor, scenario_s)
+
+    def touch_reason(self, actor: str, scenario_s: float) -> Text | None:
+        """Why ``actor`` has no channel to a crisis cell (None when it has one)."""
+        return touch_reason(self, actor, scenario_s)
 
     # --- channels now -----------------------------------------------------------------
     def _k(self, scenario_s: float) -> int:

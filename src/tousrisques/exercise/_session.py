@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from tousrisques._i18n import N_, Msg, Text
+from tousrisques.exercise._acts import PlayActs
 from tousrisques.exercise._answers import ChannelNow, Inject
 from tousrisques.exercise._clock import CLOCK_KINDS, ExerciseClock
 from tousrisques.exercise._errors import ExerciseError
@@ -54,8 +55,10 @@ def _words(t: Text | None) -> dict[str, str] | None:
     return None if t is None else {"en": t.en, "fr": t.fr}
 
 
-class Session:
+class Session(PlayActs):
     """One exercise, played: acts append events through ``store`` and return them stored.
+    The acts of the reflex sheet, the shared map, the observers' notes and the citizen
+    relays are :class:`~tousrisques.exercise._acts.PlayActs`'.
 
     Not thread-safe: the server calls one exercise's session from one place at a time
     (and, with several processes, calls :meth:`sync` first, under its own lock).
@@ -98,6 +101,7 @@ class Session:
         self.hand_pushed = 0
         self.ended = False
         self.created: dict[str, Any] = {}
+        self._init_play()
         for e in events:
             self._apply(e)
 
@@ -146,6 +150,7 @@ class Session:
 
     def _apply(self, e: Event) -> None:
         self.events.append(e)
+        self._apply_play(e)
         if e.kind == "exercise.created":
             self.created = dict(e.payload)
             self.clock = ExerciseClock(speed=float(e.payload.get("speed", 1.0)),
