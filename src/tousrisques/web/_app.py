@@ -34,6 +34,7 @@ from tousrisques.web._auth import JoinLimiter
 from tousrisques.web._auth_deps import now
 from tousrisques.web._errors import ApiError, request_lang
 from tousrisques.web._live import Hub
+from tousrisques.web._pages import pages
 from tousrisques.web._security import BodyLimit, SecurityHeaders
 from tousrisques.web._service import ExerciseService, Library
 from tousrisques.web._store import SqlStore
@@ -136,6 +137,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.hub = hub
     app.state.limiter = JoinLimiter(attempts=settings.join_attempts)
     app.include_router(router)
+    app.include_router(pages)
 
     @app.get("/api/health", summary="Whether the server answers")
     async def health() -> dict[str, object]:

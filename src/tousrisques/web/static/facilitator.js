@@ -1,0 +1,272 @@
+// The facilitator's page: the admin token (this tab only), creating an exercise from the
+// library, its join codes with a QR code each, the clock and its controls, every actor's
+// channels now, the injects to come and those not received, pushing an inject, the live log,
+// the map, ending the exercise and the downloads.
+
+import {
+  Clock, adminToken, api, clear, detail, download, el, follow, lang, pick, say, showClock,
+  showState, w,
+} from "./common.js";
+import {
+  Context, channelItems, citeOption, decisionItem, inboxItem, logItem, noteItem, prepend,
+} from "./feed.js";
+import { wireDownloads, wireForms } from "./forms.js";
+import { startMap } from "./map.js";
+
+let token = adminToken();
+const clock = new Clock();
+let current = null; // the exercise shown
+let ctx = null;
+let map = null;
+let source = null;
+let timer = null;
+
+const $ = (id) => document.getElementById(id);
+const codesKey = (id) => `tousrisques:codes:${id}`;
+
+async function loadLibrary() {
+  const res = await api("/library", { token });
+  if (!res.ok) { say(detail(res), true); return false; }
+  const select = clear($("create-scenario"));
+  for (const name of res.data) select.append(el("option", { value: name }, name));
+  return true;
+}
+
+async function loadExercises() {
+  const res = await api("/exercises", { token });
+  if (!res.ok) return;
+  const ul = clear($("exercises"));
+  for (const ex of res.data.slice().reverse()) {
+    const open = el("button", { type: "button", class: "secondary", "data-open": ex.id }, w("open"));
+    open.addEventListener("click", () => show(ex.id));
+    ul.append(el("li", { "data-exercise": ex.id }, open, " ", el("code", {}, ex.id), " ",
+      ex.scenario, " ", el("span", { class: "badge", "data-state": ex.state }, w(`state.${ex.state}`))));
+  }
+}
+
+async function create(evt) {
+  evt.preventDefault();
+  if (!token) { say(w("need_token"), true); return; }
+  const by = $("create-by").value;
+  const body = { scenario: $("create-scenario").value, speed: Number($("create-speed").value || 1) };
+  body[by] = Number($("create-run").value || 0);
+  $("create-submit").disabled = true;
+  const res = await api("/exercises", { method: "POST", token, body });
+  $("create-submit").disabled = false;
+  if (!res.ok) { say(detail(res), true); return; }
+  sessionStorage.setItem(codesKey(res.data.id), JSON.stringify({
+    join_codes: res.data.join_codes, observer_code: res.data.observer_code }));
+  await loadExercises();
+  await show(res.data.id);
+}
+
+async function showCodes(id) {
+  const body = $("codes").tBodies[0];
+  clear(body);
+  const saved = JSON.parse(sessionStorage.getItem(codesKey(id)) || "null");
+  if (!saved) return;
+  const rows = [...Object.entries(saved.join_codes).map(([a, c]) => [a, ctx.actorName(a), c]),
+    ["observers", w("observers"), saved.observer_code]];
+  for (const [actor, name, code] of rows) {
+    const url = `${location.origin}/join/${encodeURIComponent(id)}?lang=${lang}#code=${encodeURIComponent(code)}`;
+    const qr = el("td", { class: "qr" });
+    const link = el("a", { href: url, class: "join-link" }, w("copy"));
+    body.append(el("tr", { "data-actor": actor },
+      el("th", { scope: "row" }, name, el("br"), el("span", { class: "id" }, actor === "observers" ? "" : actor)),
+      el("td", {}, el("code", { class: "code" }, code), el("br"), link), qr));
+    qrCode(url).then((svg) => { if (svg) qr.append(svg); });
+  }
+}
+
+async function qrCode(text) {
+  const res = await api("/qr", { method: "POST", token, body: { text }, raw: true });
+  if (!res.ok) return null;
+  const doc = new DOMParser().parseFromString(await res.response.text(), "image/svg+xml");
+  const svg = doc.documentElement;
+  if (!svg || svg.nodeName.toLowerCase() !== "svg") return null;
+  for (const s of svg.querySelectorAll("script, foreignObject")) s.remove(); // ours, but still
+  const node = document.importNode(svg, true);
+  node.setAttribute("role", "img");
+  node.setAttribute("aria-label", "QR");
+  return node;
+}
+
+async function refreshInfo() {
+  const res = await api(`/exercises/${encodeURIComponent(current)}`, { token });
+  if (!res.ok) return null;
+  clock.set(res.data);
+  showState(res.data.state, clock);
+  $("clock-speed").textContent = `×${res.data.speed}`;
+  return res.data;
+}
+
+async function refreshActors() {
+  const res = await api(`/exercises/${encodeURIComponent(current)}/actors`, { token });
+  if (!res.ok) return;
+  const body = clear($("actors").tBodies[0]);
+  for (const a of res.data) {
+    const down = a.channels.filter((c) => !c.available).length;
+    body.append(el("tr", { "data-actor": a.actor, class: down === a.channels.length ? "cut" : "" },
+      el("th", { scope: "row" }, pick(a.name), el("br"), el("span", { class: "id" }, `${a.actor} · ${a.role}`)),
+      el("td", {}, el("ul", { class: "channels" }, channelItems(ctx, a.channels).map((li, i) => {
+        const c = a.channels[i];
+        if (c.until_s !== null && c.until_s !== undefined) li.append(el("span", { class: "until" }, ` → ${ctx.time(c.until_s)}`));
+        return li;
+      })))));
+  }
+}
+
+async function refreshInjects() {
+  const res = await api(`/exercises/${encodeURIComponent(current)}/injects`, { token });
+  if (!res.ok) return;
+  const up = clear($("upcoming"));
+  for (const i of res.data.upcoming) {
+    up.append(el("li", { "data-inject": i.id || i.inject || "" },
+      el("p", { class: "item-head" }, el("time", {}, ctx.time(i.at_s ?? i.due_s)), " ",
+        el("strong", {}, i.id || i.inject || ""), ` → ${(i.to || []).map((a) => ctx.actorName(a)).join(", ")}`),
+      el("p", { class: "text" }, pick(i.text))));
+  }
+  if (!res.data.upcoming.length) up.append(el("li", { class: "muted" }, w("no_items")));
+  const lost = clear($("not-received"));
+  for (const e of res.data.not_received) lost.append(inboxItem(ctx, e));
+  if (!res.data.not_received.length) lost.append(el("li", { class: "muted" }, w("no_items")));
+}
+
+function onEvent(event) {
+  const p = event.payload || {};
+  if (event.kind === "exercise.created") { ctx.start = p.start; ctx.zone = p.timezone; clock.created(p); return; }
+  if (event.kind.startsWith("clock.")) {
+    clock.set(p);
+    showState(p.running ? "running" : "paused", clock);
+    $("clock-speed").textContent = `×${p.speed}`;
+    refreshActors(); refreshInjects();
+    if (map && map.refresh) map.refresh();
+    return;
+  }
+  if (event.kind === "exercise.ended") { showState("ended", clock); clock.set({ scenario_s: clock.now(), running: false }); return; }
+  if (event.kind === "log.entry") prepend($("log"), logItem(ctx, event));
+  else if (event.kind === "decision") prepend($("decisions"), decisionItem(ctx, event));
+  else if (event.kind === "note.added") prepend($("notes"), noteItem(ctx, event));
+  else if (event.kind === "annotation.added") { if (map) map.add(event); }
+  else if (event.kind === "inject.delivered" || event.kind === "inject.not_received") refreshInjects();
+  const item = inboxItem(ctx, event);
+  if (item) prepend($("inbox"), item);
+  citeOption(ctx, event);
+}
+
+async function show(id) {
+  if (source) source.close();
+  if (timer) clearInterval(timer);
+  current = id;
+  const url = new URL(location.href);
+  url.searchParams.set("exercise", id);
+  history.replaceState(null, "", url);
+  const info = await api(`/exercises/${encodeURIComponent(id)}`, { token });
+  if (!info.ok) { say(detail(info), true); return; }
+  ctx = new Context(info.data);
+  for (const list of ["inbox", "log", "decisions", "notes"]) clear($(list));
+  clear($("decision-seqs"));
+  $("exercise").hidden = false;
+  $("exercise-scenario").textContent = info.data.scenario;
+  $("exercise-id").textContent = id;
+  clock.set(info.data);
+  showState(info.data.state, clock);
+  $("clock-speed").textContent = `×${info.data.speed}`;
+  $("ctl-speed-value").value = info.data.speed;
+  const to = clear($("push-to"));
+  const roles = [...new Set(info.data.actors.map((a) => a.role))];
+  for (const a of info.data.actors) to.append(el("option", { value: a.id }, `${pick(a.name)} (${a.id})`));
+  for (const r of roles) to.append(el("option", { value: r }, `${w("to")} : ${r}`));
+  const channel = clear($("push-channel"));
+  channel.append(el("option", { value: "" }, "—"));
+  for (const c of info.data.channels.filter((c) => !c.broadcast)) channel.append(el("option", { value: c.id }, pick(c.name)));
+  await showCodes(id);
+  await Promise.all([refreshActors(), refreshInjects()]);
+  if (!map) map = await startMap(id, token);
+  else { map.annotations = []; const again = await startMap(id, token); map = again; }
+  source = await follow(id, token, onEvent);
+  timer = setInterval(() => { refreshInfo(); refreshActors(); refreshInjects(); if (map && map.refresh) map.refresh(); }, 10000);
+}
+
+const base = () => `/exercises/${encodeURIComponent(current)}`;
+
+async function control(path, body) {
+  const res = await api(`${base()}/${path}`, { method: "POST", token, body });
+  if (!res.ok) say(detail(res), true);
+  else { say(""); await refreshInfo(); }
+  return res;
+}
+
+function wire() {
+  $("admin-form").addEventListener("submit", async (evt) => {
+    evt.preventDefault();
+    const value = $("admin-token").value.trim();
+    if (!value) { say(w("need_token"), true); return; }
+    sessionStorage.setItem("tousrisques:admin", value);
+    token = value;
+    $("admin-token").value = "";
+    if (await loadLibrary()) { say(w("saved")); await loadExercises(); }
+  });
+  $("create-form").addEventListener("submit", create);
+  $("ctl-start").addEventListener("click", () => control("start"));
+  $("ctl-pause").addEventListener("click", () => control("pause"));
+  $("ctl-resume").addEventListener("click", () => control("resume"));
+  $("speed-form").addEventListener("submit", (evt) => {
+    evt.preventDefault();
+    control("speed", { speed: Number($("ctl-speed-value").value) });
+  });
+  $("jump-form").addEventListener("submit", (evt) => {
+    evt.preventDefault();
+    control("jump", { scenario_s: Number($("ctl-jump-to").value) * 3600 });
+  });
+  let armed = false;
+  $("ctl-end").addEventListener("click", async () => {
+    if (!armed) {
+      armed = true;
+      $("ctl-end").dataset.armed = "true";
+      $("ctl-end").textContent = w("end_confirm");
+      return;
+    }
+    await control("end");
+  });
+  $("push-form").addEventListener("submit", async (evt) => {
+    evt.preventDefault();
+    const result = clear($("push-result"));
+    const to = [...$("push-to").selectedOptions].map((o) => o.value);
+    const text = $("push-text").value.trim();
+    if (!to.length) { result.append(w("need_to")); return; }
+    if (!text) { result.append(w("need_text")); return; }
+    const body = { to, text };
+    if ($("push-channel").value) body.channel = $("push-channel").value;
+    const res = await api(`${base()}/injects`, { method: "POST", token, body });
+    if (!res.ok) { result.append(el("span", { class: "refused" }, detail(res))); return; }
+    result.append(`${w("sent")}: ${res.data.length}`);
+    $("push-text").value = "";
+  });
+  $("retex-link").addEventListener("click", (evt) => {
+    evt.preventDefault();
+    download(`${base()}/retex?lang=${lang}`, token, `retex-${current}-${lang}.html`);
+  });
+  $("export-json").addEventListener("click", (evt) => {
+    evt.preventDefault();
+    download(`${base()}/export.json`, token, `exercise-${current}.json`);
+  });
+  $("export-csv").addEventListener("click", (evt) => {
+    evt.preventDefault();
+    download(`${base()}/export.csv`, token, `exercise-${current}.csv`);
+  });
+  wireForms({ toString: base }, token);
+  wireDownloads({ toString: base }, token);
+}
+
+async function main() {
+  showClock(clock, null, $("clock-big"));
+  wire();
+  if (!token) return;
+  if (!(await loadLibrary())) return;
+  await loadExercises();
+  const id = new URL(location.href).searchParams.get("exercise");
+  if (id) await show(id);
+}
+
+main();

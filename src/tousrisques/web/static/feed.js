@@ -1,0 +1,160 @@
+// The exercise's log shown as lists: messages and injects (#inbox), the situation log (#log),
+// decisions (#decisions), observers' notes (#notes). Every text a user wrote goes in as text.
+
+import { clockText, el, list, pick, share, w } from "./common.js";
+
+/** What the pages know of the exercise: actors, channels, the clock's start. */
+export class Context {
+  constructor(info, me = null) {
+    this.actors = new Map((info.actors || []).map((a) => [a.id, a]));
+    this.channels = new Map((info.channels || []).map((c) => [c.id, c]));
+    this.me = me; // the player's actor id, or null
+    this.start = null;
+    this.zone = null;
+    this.events = new Map(); // seq -> event, what may be cited in a decision
+  }
+
+  actorName(id) {
+    if (!id) return "";
+    const a = this.actors.get(id);
+    return a ? pick(a.name) : id;
+  }
+
+  channelName(id) {
+    const c = this.channels.get(id);
+    return c ? pick(c.name) : id || "";
+  }
+
+  time(s) { return clockText(s, this.start, this.zone); }
+}
+
+function head(ctx, event, ...parts) {
+  return el("p", { class: "item-head" },
+    el("time", { class: "when", "data-s": event.scenario_s }, ctx.time(event.scenario_s)), " ",
+    ...parts);
+}
+
+const badge = (text, cls = "") => el("span", { class: `badge ${cls}`.trim() }, text);
+
+/** An item of #inbox for a message, an inject, volunteers sent (null when not for it). */
+export function inboxItem(ctx, event) {
+  const p = event.payload || {};
+  if (event.kind === "message.sent") return messageItem(ctx, event, p);
+  if (event.kind === "inject.delivered" || event.kind === "inject.not_received") {
+    const delivered = event.kind === "inject.delivered";
+    return el("li", { "data-seq": event.seq, "data-kind": event.kind, class: delivered ? "inject" : "inject lost" },
+      head(ctx, event, badge(w("inject"), "inject"), " ", p.inject || "", " ",
+        ctx.me ? "" : `${w("to")} ${ctx.actorName(p.to)} `,
+        p.channel ? badge(ctx.channelName(p.channel)) : "",
+        delivered ? "" : badge(w("not_received"), "lost")),
+      el("p", { class: "text" }, pick(p.text)),
+      p.reason ? el("p", { class: "reason" }, pick(p.reason)) : null);
+  }
+  if (event.kind === "relay.dispatched") {
+    return el("li", { "data-seq": event.seq, "data-kind": event.kind, class: `relay ${p.status}` },
+      head(ctx, event, badge(w("relay"), "relay"), " ", ctx.actorName(event.author), " → ",
+        ctx.actorName(p.relay), " ", badge(ctx.channelName(p.channel)), " ", badge(w(p.status), p.status)),
+      el("p", { class: "text" }, `${(p.zones || []).length} ${w("zones")}: ${list(p.zones || [])}`),
+      p.starts_s !== null && p.starts_s !== undefined
+        ? el("p", { class: "note" }, `${w("starts")} ${ctx.time(p.starts_s)}`) : null,
+      p.reason ? el("p", { class: "reason" }, pick(p.reason)) : null);
+  }
+  return null;
+}
+
+function messageItem(ctx, event, p) {
+  const mine = ctx.me && p.from === ctx.me;
+  const broadcast = !p.to || p.to.length === 0;
+  const toMe = ctx.me && (p.recipients || []).find((r) => r.actor === ctx.me);
+  const status = toMe ? toMe.status : p.status;
+  const who = mine ? w("you") : `${ctx.actorName(p.from)}${p.name ? ` (${p.name})` : ""}`;
+  const to = broadcast ? w("broadcast") : list((p.to || []).map((a) => ctx.actorName(a) || a));
+  const item = el("li", { "data-seq": event.seq, "data-kind": event.kind, "data-status": status,
+                          class: `message ${mine ? "sent" : "received"} ${status}` },
+    head(ctx, event, el("strong", {}, who), ` → ${to} `, badge(ctx.channelName(p.channel)), " ",
+      badge(w(status), status)),
+    el("p", { class: "text" }, p.text || ""));
+  const arrives = toMe ? toMe.arrives_s : null;
+  if (status === "delayed" && Number.isFinite(arrives)) {
+    item.append(el("p", { class: "note" }, `${w("arrives")} ${ctx.time(arrives)}`));
+  }
+  if (p.reached) {
+    item.append(el("p", { class: "note" }, `${share(p.reached.share)} · ${p.reached.people} ${w("reached")}`));
+  }
+  const reason = toMe ? toMe.reason : p.reason;
+  if (reason) item.append(el("p", { class: "reason" }, pick(reason)));
+  if (!ctx.me) { // the facilitator and the observers: what happened to each addressee
+    const lost = (p.recipients || []).filter((r) => r.status === "not_received");
+    for (const r of lost) {
+      item.append(el("p", { class: "reason" }, `${ctx.actorName(r.actor)}: ${w("not_received")} — ${pick(r.reason)}`));
+    }
+  }
+  return item;
+}
+
+/** An item of #log. */
+export function logItem(ctx, event) {
+  const p = event.payload || {};
+  return el("li", { "data-seq": event.seq, "data-kind": event.kind },
+    head(ctx, event, badge(w(`log.${p.category}`)), " ",
+      el("strong", {}, p.name || ""), p.actor ? ` · ${ctx.actorName(p.actor)}` : ` · ${event.author}`),
+    el("p", { class: "text" }, p.text || ""));
+}
+
+/** An item of #decisions. */
+export function decisionItem(ctx, event) {
+  const p = event.payload || {};
+  const item = el("li", { "data-seq": event.seq, "data-kind": event.kind },
+    head(ctx, event, el("strong", {}, p.name || ""), p.actor ? ` · ${ctx.actorName(p.actor)}` : ""),
+    el("p", { class: "text what" }, p.what || ""));
+  if (p.decided_by) item.append(el("p", { class: "note" }, `${w("decided_by")}: `, el("span", { class: "by" }, p.decided_by)));
+  if (p.based_on) item.append(el("p", { class: "note" }, `${w("based_on")}: `, el("span", { class: "based" }, p.based_on)));
+  if (p.based_on_seqs && p.based_on_seqs.length) {
+    item.append(el("p", { class: "note seqs" }, `${w("based_on")}: `, p.based_on_seqs.map((s) => `#${s}`).join(", ")));
+  }
+  return item;
+}
+
+/** An item of #notes. */
+export function noteItem(ctx, event) {
+  const p = event.payload || {};
+  return el("li", { "data-seq": event.seq, "data-kind": event.kind },
+    head(ctx, event, el("strong", {}, p.name || event.author)),
+    el("p", { class: "text" }, p.text || ""));
+}
+
+/** Put an item at the top of a list (newest first), once per event. */
+export function prepend(listNode, item) {
+  if (!listNode || !item) return;
+  const seq = item.dataset.seq;
+  if (seq && listNode.querySelector(`[data-seq="${CSS.escape(seq)}"]`)) return;
+  listNode.prepend(item);
+}
+
+/** What a decision may be based on: an option per message, inject, entry, annotation. */
+export function citeOption(ctx, event) {
+  const select = document.getElementById("decision-seqs");
+  if (!select) return;
+  const p = event.payload || {};
+  let text = "";
+  if (event.kind === "message.sent") text = `${w("message")}: ${p.text || ""}`;
+  else if (event.kind === "inject.delivered") text = `${w("inject")}: ${pick(p.text)}`;
+  else if (event.kind === "log.entry") text = `${w("log")}: ${p.text || ""}`;
+  else if (event.kind === "annotation.added") text = `${w("annotation")}: ${p.text || ""}`;
+  else return;
+  if (text.length > 90) text = `${text.slice(0, 89)}…`;
+  select.prepend(el("option", { value: String(event.seq) }, `#${event.seq} ${ctx.time(event.scenario_s)} ${text}`));
+}
+
+/** Show the channels of an actor: li[data-channel][data-available] with the reason. */
+export function channelItems(ctx, channels) {
+  return channels.map((ch) => el("li", {
+    "data-channel": ch.channel, "data-available": ch.available ? "true" : "false",
+    class: ch.available ? "up" : "down",
+  },
+  el("span", { class: "dot", "aria-hidden": "true" }),
+  el("span", { class: "ch-name" }, pick(ch.name) || ctx.channelName(ch.channel)), " ",
+  badge(ch.available ? w("available") : w("unavailable"), ch.available ? "up" : "down"),
+  ch.broadcast ? badge(w("broadcast")) : null,
+  ch.available ? null : el("span", { class: "reason" }, pick(ch.reason))));
+}

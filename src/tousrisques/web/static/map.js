@@ -1,0 +1,209 @@
+// The shared crisis map: an SVG drawn from /map (the territory's geometry) and kept live
+// from /map/state (assets down, zones by the share the main alert channel does not reach)
+// and the annotation.added events; tools to place a point or a line and post it.
+
+import { api, clear, detail, el, pick, say, share, svgEl, w } from "./common.js";
+
+const round5 = (x) => Math.round(x * 1e5) / 1e5;
+
+export class CrisisMap {
+  constructor(svg) {
+    this.svg = svg;
+    this.colours = JSON.parse(svg.dataset.colours);
+    this.geo = null;
+    this.pending = [];
+    this.layers = {};
+    this.annotations = [];
+  }
+
+  /** Project lon/lat to the SVG's units (equirectangular around lat0, 1000 wide). */
+  xy(lon, lat) {
+    const [w0, , , n] = this.geo.bounds;
+    return [(lon - w0) * this.cos * this.k, (n - lat) * this.k];
+  }
+
+  lonlat(x, y) {
+    const [w0, , , n] = this.geo.bounds;
+    return [round5(x / (this.cos * this.k) + w0), round5(n - y / this.k)];
+  }
+
+  path(rings) {
+    return rings.map((ring) => ring.map(([lon, lat], i) => {
+      const [x, y] = this.xy(lon, lat);
+      return `${i ? "L" : "M"}${x.toFixed(1)} ${y.toFixed(1)}`;
+    }).join("") + "Z").join("");
+  }
+
+  draw(geo) {
+    this.geo = geo;
+    const [w0, s, e, n] = geo.bounds;
+    this.cos = Math.cos((geo.lat0 * Math.PI) / 180);
+    this.k = 1000 / Math.max((e - w0) * this.cos, 1e-9);
+    const height = Math.max((n - s) * this.k, 10);
+    this.svg.setAttribute("viewBox", `0 0 1000 ${height.toFixed(0)}`);
+    clear(this.svg);
+    const layer = (name) => { const g = svgEl("g", { class: name }); this.svg.append(g); this.layers[name] = g; return g; };
+    const zones = layer("zones");
+    for (const z of geo.zones) {
+      zones.append(svgEl("path", { d: this.path(z.rings), "data-zone": z.id, fill: this.colours.classes[0] },
+        svgEl("title", { text: `${z.name || z.id} (${z.population})` })));
+    }
+    const communes = layer("communes");
+    for (const c of geo.communes) {
+      communes.append(svgEl("path", { d: this.path(c.rings), "data-commune": c.code },
+        svgEl("title", { text: c.name || c.code })));
+    }
+    const lines = layer("lines");
+    for (const l of geo.lines) {
+      const pts = l.coords.map(([lon, lat]) => this.xy(lon, lat).map((v) => v.toFixed(1)).join(",")).join(" ");
+      lines.append(svgEl("polyline", { points: pts, "data-line": l.id, "data-down": "false" },
+        svgEl("title", { text: l.id })));
+    }
+    const assets = layer("assets");
+    for (const a of geo.assets) {
+      const [x, y] = this.xy(a.lon, a.lat);
+      assets.append(svgEl("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 5, "data-asset": a.id,
+        "data-down": "false", fill: this.colours.working[0], stroke: this.colours.working[1] },
+      svgEl("title", { text: `${pick(a.kind_label) || a.kind} ${a.id}` })));
+    }
+    layer("annotations");
+    layer("pending");
+    for (const a of this.annotations) this.drawAnnotation(a);
+  }
+
+  /** Assets and lines down, zones by the share not reached, the reach in words. */
+  state(st) {
+    if (!this.geo) return;
+    const down = new Set(st.assets_down || []);
+    for (const c of this.layers.assets.children) {
+      const d = down.has(c.dataset.asset);
+      c.dataset.down = String(d);
+      const [fill, stroke] = d ? this.colours.down : this.colours.working;
+      c.setAttribute("fill", fill);
+      c.setAttribute("stroke", stroke);
+    }
+    const linesDown = new Set(st.lines_down || []);
+    for (const l of this.layers.lines.children) l.dataset.down = String(linesDown.has(l.dataset.line));
+    const zones = st.zones || {};
+    for (const p of this.layers.zones.children) {
+      const z = zones[p.dataset.zone];
+      if (!z) continue;
+      const cls = shareClass(1 - z.main, this.colours.breaks);
+      p.setAttribute("fill", this.colours.classes[cls]);
+      p.dataset.class = String(cls);
+      p.dataset.main = String(z.main);
+    }
+    const reach = document.getElementById("reach");
+    if (reach && st.reach) {
+      const r = st.reach;
+      reach.textContent = `${w("reach_main")} (${r.channel}): ${share(r.main)} · ${w("reach_any")}: ${share(r.any)} · ${w("reach_relays")}: ${share(r.relays)} · ${down.size} ${w("assets_down")}`;
+    }
+  }
+
+  /** An annotation.added event's payload on the map. */
+  add(event) {
+    const a = { ...event.payload, seq: event.seq, scenario_s: event.scenario_s };
+    if (this.annotations.some((x) => x.id === a.id)) return;
+    this.annotations.push(a);
+    if (this.geo) this.drawAnnotation(a);
+  }
+
+  drawAnnotation(a) {
+    const colour = this.colours.categories[a.category] || "#666";
+    const label = document.querySelector(`#annotate-category option[value="${CSS.escape(a.category)}"]`);
+    const title = svgEl("title", { text: `${label ? label.textContent : a.category}: ${a.text} — ${a.name || ""}` });
+    const g = svgEl("g", { "data-annotation": a.id, "data-category": a.category,
+      class: a.shared === false ? "annotation private" : "annotation" }, title);
+    const geom = a.geometry || {};
+    if (geom.type === "Point") {
+      const [x, y] = this.xy(...geom.coordinates);
+      g.append(svgEl("path", { d: `M${x.toFixed(1)} ${y.toFixed(1)}l-9 -16a10 10 0 1 1 18 0z`, fill: colour }));
+    } else if (geom.type === "LineString") {
+      const pts = geom.coordinates.map(([lon, lat]) => this.xy(lon, lat).map((v) => v.toFixed(1)).join(",")).join(" ");
+      g.append(svgEl("polyline", { points: pts, stroke: colour, class: "annotation-line" }));
+    }
+    this.layers.annotations.append(g);
+  }
+
+  /** Click (a point) or clicks then double-click (a line) to place; the form posts it. */
+  tools(exerciseId, token) {
+    const form = document.getElementById("annotate");
+    if (!form) return;
+    const mode = document.getElementById("annotate-mode");
+    const result = document.getElementById("annotate-result");
+    const place = (evt) => {
+      if (!this.geo) return;
+      const pt = this.svg.createSVGPoint();
+      pt.x = evt.clientX; pt.y = evt.clientY;
+      const p = pt.matrixTransform(this.svg.getScreenCTM().inverse());
+      const ll = this.lonlat(p.x, p.y);
+      if (mode.value === "point") this.pending = [ll];
+      else {
+        const last = this.pending[this.pending.length - 1];
+        if (!last || last[0] !== ll[0] || last[1] !== ll[1]) this.pending.push(ll);
+      }
+      result.textContent = mode.value === "point" ? w("point_added") : w("line_added");
+      this.drawPending();
+    };
+    this.svg.addEventListener("click", place);
+    this.svg.addEventListener("dblclick", (evt) => { evt.preventDefault(); document.getElementById("annotate-text").focus(); });
+    mode.addEventListener("change", () => { this.pending = []; this.drawPending(); });
+    document.getElementById("annotate-clear").addEventListener("click", () => {
+      this.pending = []; this.drawPending(); result.textContent = "";
+    });
+    form.addEventListener("submit", async (evt) => {
+      evt.preventDefault();
+      const text = document.getElementById("annotate-text").value.trim();
+      const point = mode.value === "point";
+      if (this.pending.length < (point ? 1 : 2)) { result.textContent = w("need_place"); return; }
+      if (!text) { result.textContent = w("need_text"); return; }
+      const geometry = point ? { type: "Point", coordinates: this.pending[0] }
+        : { type: "LineString", coordinates: this.pending.slice(0, 200) };
+      const res = await api(`/exercises/${encodeURIComponent(exerciseId)}/annotations`, {
+        method: "POST", token,
+        body: { category: document.getElementById("annotate-category").value, text, geometry },
+      });
+      clear(result);
+      if (!res.ok) { result.append(el("span", { class: "refused" }, detail(res))); return; }
+      result.append(el("span", { class: res.data.shared ? "ok" : "refused" },
+        `${res.data.id}: ${res.data.shared ? w("shared") : w("not_shared")}`));
+      if (res.data.reason) result.append(" — ", el("span", { class: "reason" }, pick(res.data.reason)));
+      document.getElementById("annotate-text").value = "";
+      this.pending = []; this.drawPending();
+    });
+  }
+
+  drawPending() {
+    const g = this.layers.pending;
+    if (!g) return;
+    clear(g);
+    const pts = this.pending.map(([lon, lat]) => this.xy(lon, lat));
+    if (pts.length > 1) g.append(svgEl("polyline", { points: pts.map((p) => p.map((v) => v.toFixed(1)).join(",")).join(" ") }));
+    for (const [x, y] of pts) g.append(svgEl("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 6 }));
+  }
+}
+
+/** The class of a share not reached: 0 none, 1 under the first break, … */
+export function shareClass(x, breaks) {
+  if (!Number.isFinite(x) || x <= 1e-9) return 0;
+  for (let i = 0; i < breaks.length; i += 1) if (x < breaks[i]) return i + 1;
+  return breaks.length + 1;
+}
+
+/** Load the geometry, then the state now; again on clock events and every 10 s. */
+export async function startMap(exerciseId, token) {
+  const svg = document.getElementById("map");
+  if (!svg) return null;
+  const map = new CrisisMap(svg);
+  const base = `/exercises/${encodeURIComponent(exerciseId)}`;
+  const geo = await api(`${base}/map`, { token });
+  if (!geo.ok) { say(detail(geo), true); return map; }
+  map.draw(geo.data);
+  map.refresh = async () => {
+    const st = await api(`${base}/map/state`, { token });
+    if (st.ok) map.state(st.data);
+  };
+  await map.refresh();
+  map.tools(exerciseId, token);
+  return map;
+}

@@ -1,0 +1,76 @@
+// The observer's page: every message, inject, entry, decision and annotation, read only, and
+// notes for the after-action review.
+
+import {
+  Clock, api, clear, detail, el, exerciseId, follow, getToken, lang, say, showClock, showState, w,
+} from "./common.js";
+import { Context, citeOption, decisionItem, inboxItem, logItem, noteItem, prepend } from "./feed.js";
+import { reflexItems, wireDownloads, wireForms } from "./forms.js";
+import { startMap } from "./map.js";
+
+const token = getToken(exerciseId);
+const base = `/exercises/${encodeURIComponent(exerciseId)}`;
+if (!token) location.replace(`/join/${encodeURIComponent(exerciseId)}?lang=${lang}`);
+
+const clock = new Clock();
+let ctx = null;
+let map = null;
+
+async function refreshReflex() {
+  const ul = document.getElementById("reflex");
+  const items = [];
+  for (const actor of ctx.actors.keys()) {
+    const res = await api(`${base}/reflex?actor=${encodeURIComponent(actor)}`, { token });
+    if (res.ok) items.push(...reflexItems(ctx, res.data.items || [], token, false, actor));
+  }
+  clear(ul);
+  if (items.length) ul.append(...items);
+  else ul.append(el("li", { class: "muted" }, w("no_items")));
+}
+
+let reflexTimer = null;
+const reflexSoon = () => { clearTimeout(reflexTimer); reflexTimer = setTimeout(refreshReflex, 500); };
+
+function onEvent(event) {
+  const p = event.payload || {};
+  if (event.kind === "exercise.created") { ctx.start = p.start; ctx.zone = p.timezone; clock.created(p); return; }
+  if (event.kind.startsWith("clock.")) {
+    clock.set(p);
+    showState(p.running ? "running" : "paused", clock);
+    if (map && map.refresh) map.refresh();
+    return;
+  }
+  if (event.kind === "exercise.ended") { showState("ended", clock); clock.set({ scenario_s: clock.now(), running: false }); return; }
+  if (event.kind === "log.entry") prepend(document.getElementById("log"), logItem(ctx, event));
+  else if (event.kind === "decision") prepend(document.getElementById("decisions"), decisionItem(ctx, event));
+  else if (event.kind === "note.added") prepend(document.getElementById("notes"), noteItem(ctx, event));
+  else if (event.kind === "annotation.added") { if (map) map.add(event); }
+  else if (event.kind === "action.done" || event.kind === "inject.delivered") reflexSoon();
+  const item = inboxItem(ctx, event);
+  if (item) prepend(document.getElementById("inbox"), item);
+  citeOption(ctx, event);
+}
+
+async function main() {
+  if (!token) return;
+  const info = await api(base, { token });
+  if (!info.ok) { say(detail(info), true); return; }
+  ctx = new Context(info.data);
+  clock.set(info.data);
+  showState(info.data.state, clock);
+  showClock(clock);
+  const me = await api(`${base}/me`, { token });
+  if (me.ok) document.getElementById("me-name").textContent = me.data.name || "";
+  wireForms(base, token);
+  wireDownloads(base, token);
+  map = await startMap(exerciseId, token);
+  await refreshReflex();
+  await follow(exerciseId, token, onEvent);
+  setInterval(async () => {
+    const again = await api(base, { token });
+    if (again.ok) { clock.set(again.data); showState(again.data.state, clock); }
+    if (map && map.refresh) map.refresh();
+  }, 10000);
+}
+
+main();

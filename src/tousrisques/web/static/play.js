@@ -1,0 +1,182 @@
+// The player's page: role and reflex sheet, channels now, inbox, compose (a blocked send says
+// why and which channel would get through), volunteers, the situation log, decisions, the map.
+
+import {
+  Clock, api, clear, detail, download, el, exerciseId, follow, getToken, lang, pick, say, share,
+  showClock, showState, w,
+} from "./common.js";
+import {
+  Context, channelItems, citeOption, decisionItem, inboxItem, logItem, prepend,
+} from "./feed.js";
+import { startMap } from "./map.js";
+import { reflexItems, wireDownloads, wireForms } from "./forms.js";
+
+const token = getToken(exerciseId);
+const base = `/exercises/${encodeURIComponent(exerciseId)}`;
+if (!token) location.replace(`/join/${encodeURIComponent(exerciseId)}?lang=${lang}`);
+
+const clock = new Clock();
+let ctx = null;
+let map = null;
+let myChannels = [];
+
+async function refreshMe() {
+  const me = await api(`${base}/me`, { token });
+  if (!me.ok) { say(detail(me), true); return null; }
+  const data = me.data;
+  if (data.role !== "player") { location.replace(`/observe/${encodeURIComponent(exerciseId)}?lang=${lang}`); return null; }
+  document.getElementById("me-name").textContent = data.name || "";
+  myChannels = data.channels;
+  const ul = clear(document.getElementById("channels"));
+  ul.append(...channelItems(ctx, data.channels));
+  fillChannelSelect();
+  return data;
+}
+
+function fillChannelSelect() {
+  const select = document.getElementById("compose-channel");
+  const chosen = select.value;
+  clear(select);
+  for (const ch of myChannels) {
+    select.append(el("option", { value: ch.channel, "data-broadcast": ch.broadcast ? "true" : "false" },
+      `${pick(ch.name)} — ${ch.available ? w("available") : w("unavailable")}`));
+  }
+  if (chosen && myChannels.some((c) => c.channel === chosen)) select.value = chosen;
+  syncBroadcast();
+}
+
+function syncBroadcast() {
+  const option = document.getElementById("compose-channel").selectedOptions[0];
+  document.getElementById("compose-to").disabled = option ? option.dataset.broadcast === "true" : false;
+}
+
+async function refreshClock() {
+  const info = await api(base, { token });
+  if (!info.ok) return;
+  clock.set(info.data);
+  showState(info.data.state, clock);
+}
+
+async function refreshReflex() {
+  const res = await api(`${base}/reflex`, { token });
+  if (!res.ok) return;
+  const ul = clear(document.getElementById("reflex"));
+  const items = reflexItems(ctx, res.data.items || [], token, true);
+  if (items.length) ul.append(...items);
+  else ul.append(el("li", { class: "muted" }, w("no_reflex")));
+}
+
+function onEvent(event) {
+  const p = event.payload || {};
+  if (event.kind === "exercise.created") { ctx.start = p.start; ctx.zone = p.timezone; clock.created(p); return; }
+  if (event.kind.startsWith("clock.")) {
+    clock.set(p);
+    showState(p.running ? "running" : "paused", clock);
+    if (event.kind !== "clock.speed") { refreshMe(); if (map && map.refresh) map.refresh(); }
+    return;
+  }
+  if (event.kind === "exercise.ended") { showState("ended", clock); clock.set({ scenario_s: clock.now(), running: false }); return; }
+  if (event.kind === "log.entry") prepend(document.getElementById("log"), logItem(ctx, event));
+  else if (event.kind === "decision") prepend(document.getElementById("decisions"), decisionItem(ctx, event));
+  else if (event.kind === "annotation.added") { if (map) map.add(event); }
+  else if (event.kind === "action.done" || (event.kind === "inject.delivered" && p.expected && p.expected.length)) refreshReflex();
+  const item = inboxItem(ctx, event);
+  if (item) prepend(document.getElementById("inbox"), item);
+  citeOption(ctx, event);
+}
+
+
+async function compose(evt) {
+  evt.preventDefault();
+  const result = clear(document.getElementById("compose-result"));
+  const channelSelect = document.getElementById("compose-channel");
+  const channel = channelSelect.value;
+  const broadcast = channelSelect.selectedOptions[0]?.dataset.broadcast === "true";
+  const to = broadcast ? [] : [...document.getElementById("compose-to").selectedOptions].map((o) => o.value);
+  const text = document.getElementById("compose-text").value.trim();
+  if (!text) { result.append(w("need_text")); return; }
+  if (!broadcast && !to.length) { result.append(w("need_to")); return; }
+  const body = broadcast ? { channel, text } : { channel, to, text };
+  const res = await api(`${base}/messages`, { method: "POST", token, body });
+  if (!res.ok) { result.append(el("p", { class: "refused" }, detail(res))); return; }
+  const d = res.data;
+  result.dataset.status = d.status;
+  result.append(el("p", { class: d.status }, `${w(d.status)}${d.reached ? ` — ${share(d.reached.share)} · ${d.reached.people} ${w("reached")}` : ""}`));
+  if (d.status === "blocked") {
+    result.append(el("p", { class: "reason" }, pick(d.reason)));
+    // the answer has no alternatives: the blocked event in the log has them
+    const ev = await api(`${base}/events?after=${d.seq - 1}&limit=1`, { token });
+    const alternatives = ev.ok && ev.data.events[0] && ev.data.events[0].seq === d.seq
+      ? ev.data.events[0].payload.alternatives || [] : [];
+    if (alternatives.length) {
+      const p = el("p", { class: "alternatives" }, `${w("alternatives")} `);
+      for (const alt of alternatives) {
+        const button = el("button", { type: "button", class: "secondary", "data-use": alt }, `${w("use")} ${ctx.channelName(alt)}`);
+        button.addEventListener("click", () => { channelSelect.value = alt; syncBroadcast(); document.getElementById("compose-send").focus(); });
+        p.append(button, " ");
+      }
+      result.append(p);
+    } else {
+      result.append(el("p", { class: "note" }, w("no_alternative")));
+    }
+  } else {
+    document.getElementById("compose-text").value = "";
+  }
+}
+
+async function main() {
+  if (!token) return;
+  const info = await api(base, { token });
+  if (!info.ok) { say(detail(info), true); return; }
+  ctx = new Context(info.data);
+  clock.set(info.data);
+  showState(info.data.state, clock);
+  showClock(clock);
+  const me = await refreshMe();
+  if (!me) return;
+  ctx.me = me.actor;
+  const actor = ctx.actors.get(me.actor);
+  document.getElementById("role-name").textContent = actor ? pick(actor.name) : me.actor;
+  document.getElementById("role-id").textContent = `${me.actor} · ${actor ? actor.role : ""}`;
+  const to = document.getElementById("compose-to");
+  for (const a of info.data.actors) {
+    if (a.id !== me.actor) to.append(el("option", { value: a.id }, pick(a.name)));
+  }
+  document.getElementById("compose-channel").addEventListener("change", syncBroadcast);
+  document.getElementById("compose").addEventListener("submit", compose);
+  wireForms(base, token);
+  wireDownloads(base, token);
+  relays(info.data, me.actor);
+  await refreshReflex();
+  map = await startMap(exerciseId, token);
+  await follow(exerciseId, token, onEvent);
+  setInterval(() => { refreshMe(); refreshClock(); if (map && map.refresh) map.refresh(); }, 10000);
+}
+
+function relays(info, me) {
+  const relayActors = info.actors.filter((a) => a.role === "citizen_relay" && a.id !== me);
+  if (!relayActors.length || info.actors.find((a) => a.id === me)?.role === "citizen_relay") return;
+  const panel = document.getElementById("relays-panel");
+  const select = document.getElementById("relay-actor");
+  for (const a of relayActors) select.append(el("option", { value: a.id }, pick(a.name)));
+  panel.hidden = false;
+  const zonesReady = async () => {
+    const geo = await api(`${base}/map`, { token });
+    if (!geo.ok) return;
+    const zones = document.getElementById("relay-zones");
+    for (const z of geo.data.zones) zones.append(el("option", { value: z.id }, `${z.name || z.id} (${z.population})`));
+  };
+  zonesReady();
+  document.getElementById("relay-form").addEventListener("submit", async (evt) => {
+    evt.preventDefault();
+    const result = clear(document.getElementById("relay-result"));
+    const zones = [...document.getElementById("relay-zones").selectedOptions].map((o) => o.value);
+    const res = await api(`${base}/relays`, { method: "POST", token, body: { relay: select.value, zones } });
+    if (!res.ok) { result.append(el("span", { class: "refused" }, detail(res))); return; }
+    result.append(el("span", { class: res.data.status }, `${w("relay_sent")}: ${w(res.data.status)}`));
+    if (res.data.reason) result.append(" — ", el("span", { class: "reason" }, pick(res.data.reason)));
+    if (res.data.starts_s !== null && res.data.starts_s !== undefined) result.append(` — ${w("starts")} ${ctx.time(res.data.starts_s)}`);
+  });
+}
+
+main();
