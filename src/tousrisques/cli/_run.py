@@ -292,12 +292,24 @@ def run(
 
 
 @app.command("report",
-    help=N_("Draw the report of a run folder again, in another language or at other times."))
+    help=N_("Draw the report of a run folder again, in another language or at other times; "
+            "or, with --exercise, the RETEX of a live exercise."))
 def report_(
-    folder: Annotated[Path, typer.Argument(help=N_("A run folder written by `run`."))],
+    folder: Annotated[Path | None, typer.Argument(
+        help=N_("A run folder written by `run`."))] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help=N_("The HTML file (default: report.html in the folder, "
-                                  "redrawn)."))] = None,
+                                  "redrawn; with --exercise, retex-ID-LANG.html here, the log "
+                                  "beside it as .json and .csv)."))] = None,
+    exercise: Annotated[str | None, typer.Option(
+        "--exercise", help=N_("The id of a live exercise: draw its RETEX from the server's "
+                              "database."))] = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", help=N_("With --exercise: the server's database, sqlite:///FILE or "
+                        "postgresql://… (default: tousrisques-exercises.db here)."))] = None,
+    library: Annotated[Path, typer.Option(
+        "--library", help=N_("With --exercise: the folder of scenarios the server was given "
+                             "(serve --library)."))] = Path("."),
     at: AtOpt = None,
     force: Annotated[bool, typer.Option("--force", help=N_("Replace the file(s) if they exist."))
                      ] = False,
@@ -309,6 +321,16 @@ def report_(
     as_json: JsonOpt = False,
 ) -> None:
     language = lang_of(lang)
+    if exercise is not None or folder is None:
+        from tousrisques.cli._retex import write_retex
+        from tousrisques.cli._serve import say
+
+        if exercise is None or folder is not None:
+            fail(str(folder or "--exercise"), say("retex_both" if exercise else "retex_none",
+                                                  language), language, as_json)
+        write_retex(exercise, db=db, library=library, output=output, force=force,
+                    lang=language, as_json=as_json)
+        return
     map_hours = hours_list(at, "--at", language, as_json)
     target = output or folder / "report.html"
     if output is not None:

@@ -23,6 +23,15 @@ from tousrisques.exercise._events import (
 )
 from tousrisques.exercise._exercise import Exercise
 from tousrisques.exercise._relays import relay_actors, relay_shares
+from tousrisques.exercise._review import (
+    ActionScore,
+    AssetChange,
+    CutOff,
+    DecisionInfo,
+    Review,
+    Stretch,
+    review,
+)
 from tousrisques.exercise._run import choose_run
 from tousrisques.exercise._session import LOG_CATEGORIES, MAX_NAME, MAX_TEXT, Session
 
@@ -36,7 +45,11 @@ __all__ = [
     "MAX_SPEED",
     "MAX_TEXT",
     "PARTICIPANT_ROLES",
+    "ActionScore",
+    "AssetChange",
     "ChannelNow",
+    "CutOff",
+    "DecisionInfo",
     "Delivery",
     "Event",
     "EventStore",
@@ -45,12 +58,15 @@ __all__ = [
     "ExerciseError",
     "Inject",
     "MemoryStore",
+    "Review",
     "Sent",
     "Session",
+    "Stretch",
     "choose_run",
     "make_join_codes",
     "normalise_code",
     "relay_actors",
     "relay_shares",
+    "review",
     "visible",
 ]

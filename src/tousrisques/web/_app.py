@@ -32,6 +32,7 @@ from tousrisques.exercise import ExerciseError
 from tousrisques.web._api import error_response, router
 from tousrisques.web._auth import JoinLimiter
 from tousrisques.web._auth_deps import now
+from tousrisques.web._downloads import router as downloads
 from tousrisques.web._errors import ApiError, request_lang
 from tousrisques.web._live import Hub
 from tousrisques.web._pages import pages
@@ -137,6 +138,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.hub = hub
     app.state.limiter = JoinLimiter(attempts=settings.join_attempts)
     app.include_router(router)
+    app.include_router(downloads)
     app.include_router(pages)
 
     @app.get("/api/health", summary="Whether the server answers")

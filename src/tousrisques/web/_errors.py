@@ -20,6 +20,7 @@ API_ERRORS: dict[str, tuple[int, str]] = {
     "auth.exercise": (403, N_("your token does not open this exercise")),
     "auth.observer": (403, N_("observers read and do not write")),
     "auth.player": (403, N_("only a player (an actor's token) may do this")),
+    "auth.retex": (403, N_("only the facilitator and the observers may download the RETEX")),
     "exercise.unknown": (404, N_("no exercise '{id}'")),
     "library.unknown": (400, N_("no scenario '{name}' in the library (it has: {allowed})")),
     "library.invalid": (400, N_("scenario '{name}' cannot be loaded: {detail}")),
