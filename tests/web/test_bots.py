@@ -28,6 +28,9 @@ def test_bots_play_a_whole_exercise() -> None:
     writes = sum(got["messages"].values()) + got["log_entries"] + got["decisions"]
     assert got["events"] >= 2 + 5 + writes + got["injects_delivered"] + 1
     assert got["scenario_s"] > 0
+    # part 2: each bot puts one annotation on the map, the observer one note; the town's
+    # reserve has no volunteers, so no relay goes out (refused, not an error)
+    assert got["annotations"] >= 1 and got["notes"] == 1 and got["relays"] == 0
 
 
 def test_play_needs_bots_and_a_scenario_file(tmp_path: object) -> None:

@@ -30,6 +30,7 @@ from tousrisques import __version__
 from tousrisques._exceptions import TousrisquesError
 from tousrisques.exercise import ExerciseError
 from tousrisques.web._api import error_response, router
+from tousrisques.web._api_play import router as play_router
 from tousrisques.web._auth import JoinLimiter
 from tousrisques.web._auth_deps import now
 from tousrisques.web._downloads import router as downloads
@@ -138,6 +139,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.hub = hub
     app.state.limiter = JoinLimiter(attempts=settings.join_attempts)
     app.include_router(router)
+    app.include_router(play_router)
     app.include_router(downloads)
     app.include_router(pages)
 

@@ -27,6 +27,9 @@ API_ERRORS: dict[str, tuple[int, str]] = {
     "join.code": (403, N_("this join code opens no actor of this exercise")),
     "join.limit": (429, N_("too many wrong join codes: try again in {seconds} seconds")),
     "stream.key": (401, N_("the stream key is unknown or has expired: ask for a new one")),
+    "play.actor": (400, N_("name the actor whose reflex sheet you want: ?actor=ID")),
+    "play.own_sheet": (403, N_("a player sees its own reflex sheet only")),
+    "play.notes": (403, N_("only observers and the facilitator write notes")),
 }
 
 
