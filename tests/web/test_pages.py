@@ -1,0 +1,237 @@
+"""The exercise's pages in a real browser: Debian's Chromium driven by Playwright, against the
+real server (the app on uvicorn in a thread, a SQLite file, the clock task running).
+
+One exercise of the petite-ville template, played through the pages only: the facilitator
+creates and starts it, two players join in two browser contexts (one in French on a laptop,
+one in English on a 400-px phone), a message goes live from one inbox to the other, an
+annotation from one map to the other, the e-mail goes down on screen when the facilitator
+jumps past the ransomware (with its reason), a blocked send says why and offers the channels
+that would get through. Every name and text is a stored-XSS payload, shown as text on every
+page (player, other player, observer, facilitator) while ``window.__xss`` stays undefined.
+No console error, no request to another origin, nothing wider than the phone's screen.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the exercise server needs the 'web' extra")
+uvicorn = pytest.importorskip("uvicorn")
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+from tests.web.conftest import ADMIN, LIBRARY, free_port  # noqa: E402
+from tousrisques.web import ServerSettings, create_app, hash_secret  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.slow
+
+NAME = "<img src=x onerror=window.__xss=1>"
+MESSAGE = "<script>window.__xss=1</script> route coupée"
+LOG = '"><svg onload=window.__xss=1> log'
+DECISION = "<iframe src=javascript:window.__xss=1></iframe> décision"
+ANNOTATION = "'><img src=x onerror=window.__xss=1> arbre sur la route"
+PAYLOADS = (NAME, MESSAGE, LOG, DECISION, ANNOTATION)
+TIMEOUT = 10_000
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app in this process, served by uvicorn in a thread on a free port."""
+    db = tmp_path_factory.mktemp("pages") / "ex.db"
+    app = create_app(ServerSettings(f"sqlite:///{db}", LIBRARY, hash_secret(ADMIN), tick_s=0.5))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `make test` installs Debian's Chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page whose console errors, page errors and requests are recorded."""
+
+    def __init__(self, browser: Browser, base: str, *, width: int = 1280, lang: str = "en"):
+        self.context = browser.new_context(viewport={"width": width, "height": 900},
+                                           locale="fr-FR" if lang == "fr" else "en-GB")
+        self.page: Page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT)
+        self.problems: list[str] = []
+        self.elsewhere: list[str] = []
+        self.page.on("console", lambda m: self.problems.append(f"{m.type}: {m.text}")
+                     if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("response", lambda r: self.problems.append(f"{r.status} {r.url}")
+                     if r.status >= 400 else None)
+        self.page.on("request", lambda r: None if r.url.startswith((base, "blob:", "data:"))
+                     else self.elsewhere.append(r.url))
+
+    def clean(self) -> None:
+        assert self.problems == [], self.problems
+        assert self.elsewhere == [], self.elsewhere
+        assert self.page.evaluate("window.__xss") is None
+
+
+def _join(who: Watched, url: str, name: str) -> None:
+    page = who.page
+    page.goto(url)
+    expect(page.locator("#join-code")).not_to_have_value("")
+    assert "#code=" not in page.url  # the code leaves the address bar
+    page.fill("#join-name", name)
+    page.click("#join-submit")
+    page.wait_for_url("**/play/**")
+    expect(page.locator("#channels li[data-channel]").first).to_be_visible()
+
+
+def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -> None:
+    fac = Watched(browser, base_url, lang="en")
+    f = fac.page
+    f.goto(f"{base_url}/facilitator?lang=en")
+    f.fill("#admin-token", ADMIN)
+    f.click("#admin-save")
+    expect(f.locator("#create-scenario option")).to_have_count(1)
+    f.select_option("#create-scenario", "petite-ville/tempete")
+    f.fill("#create-run", "0")
+    f.fill("#create-speed", "60")
+    f.click("#create-submit")
+    expect(f.locator("#codes tr[data-actor]")).to_have_count(6)  # five actors, the observers
+    expect(f.locator("#codes tr[data-actor=MAIRIE-PCS] svg")).to_have_count(1)  # its QR code
+    links = {a: f.locator(f"#codes tr[data-actor={a}] a.join-link").get_attribute("href")
+             for a in ("MAIRIE-PCS", "CIS", "observers")}
+    assert all(link and "#code=" in link for link in links.values())
+    f.click("#ctl-start")
+    expect(f.locator("#clock-state")).to_have_attribute("data-state", "running")
+
+    # two players, two browser contexts: the mayor in French on a laptop, the fire station
+    # in English on a phone
+    mayor = Watched(browser, base_url, lang="fr")
+    _join(mayor, str(links["MAIRIE-PCS"]).replace("lang=en", "lang=fr"), "Anne")
+    m = mayor.page
+    assert m.evaluate("document.documentElement.lang") == "fr"
+    expect(m.locator("#h-inbox")).to_have_text("Boîte de réception")
+    fire = Watched(browser, base_url, width=400, lang="en")
+    _join(fire, str(links["CIS"]), NAME)
+    p = fire.page
+    expect(p.locator("#h-inbox")).to_have_text("Inbox")
+
+    # a message, live from one inbox to the other
+    p.select_option("#compose-channel", "mobile")
+    p.select_option("#compose-to", ["MAIRIE-PCS"])
+    p.fill("#compose-text", MESSAGE)
+    p.click("#compose-send")
+    expect(p.locator("#compose-result")).not_to_have_attribute("data-status", "blocked")
+    received = m.locator("#inbox li[data-kind='message.sent']")
+    expect(received).to_have_count(1)
+    expect(received.locator(".text")).to_have_text(MESSAGE)
+    expect(received.locator(".item-head")).to_contain_text(NAME)
+
+    # an annotation on the mayor's map shows on the fire station's
+    expect(m.locator("#map .zones path").first).to_be_attached()
+    box = m.locator("#map").bounding_box()
+    assert box is not None
+    m.locator("#map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    m.select_option("#annotate-category", "road_cut")
+    m.fill("#annotate-text", ANNOTATION)
+    m.click("#annotate-send")
+    expect(m.locator("#annotate-result")).to_contain_text("A1")
+    seen = p.locator("#map [data-annotation=A1]")
+    expect(seen).to_have_count(1)
+    expect(seen.locator("title")).to_contain_text(ANNOTATION)
+
+    # the log and a decision, with payloads
+    p.select_option("#log-category", "situation")
+    p.fill("#log-text", LOG)
+    p.click("#log-send")
+    p.fill("#decision-what", DECISION)
+    p.fill("#decision-by", NAME)
+    p.fill("#decision-based", MESSAGE)
+    p.select_option("#decision-seqs", index=0)
+    p.click("#decision-send")
+    expect(m.locator("#log li .text")).to_have_text([LOG])
+    expect(m.locator("#decisions li .what")).to_have_text([DECISION])
+
+    # the facilitator jumps past the ransomware on the mail server (30 h): the mayor's e-mail
+    # goes down on screen, with its reason
+    mail = m.locator("#channels li[data-channel=courriel]")
+    expect(mail).to_have_attribute("data-available", "true")
+    f.fill("#ctl-jump-to", "31")
+    f.click("#ctl-jump")
+    expect(mail).to_have_attribute("data-available", "false")
+    expect(mail.locator(".reason")).to_contain_text("MAIL-PV")
+    expect(mail.locator(".reason")).to_contain_text("rançongiciel")  # French words, French page
+
+    # a blocked send says why and offers the channels that would get through
+    m.select_option("#compose-channel", "courriel")
+    m.select_option("#compose-to", ["CIS"])
+    m.fill("#compose-text", "Point de situation")
+    m.click("#compose-send")
+    result = m.locator("#compose-result")
+    expect(result).to_have_attribute("data-status", "blocked")
+    expect(result.locator(".reason")).to_contain_text("MAIL-PV")
+    expect(result.locator("button[data-use=mobile]")).to_be_visible()
+    result.locator("button[data-use=mobile]").click()
+    assert m.locator("#compose-channel").input_value() == "mobile"
+
+    # an observer sees everything as text, and writes a note the facilitator sees
+    obs = Watched(browser, base_url, lang="en")
+    o = obs.page
+    o.goto(str(links["observers"]))
+    o.fill("#join-name", NAME)
+    o.click("#join-submit")
+    o.wait_for_url("**/observe/**")
+    expect(o.locator("#inbox li[data-kind='message.sent'] .text").last).to_have_text(MESSAGE)
+    o.fill("#note-text", LOG)
+    o.click("#note-send")
+    expect(f.locator("#notes li .text")).to_have_text([LOG])
+
+    # every page shows every payload as text, and none ran
+    for page in (m, p, o, f):
+        expect(page.locator("#log li .text").first).to_have_text(LOG)
+        expect(page.locator("#decisions li .what")).to_have_text([DECISION])
+        expect(page.locator("#map [data-annotation=A1] title")).to_contain_text(ANNOTATION)
+        assert page.locator("#inbox img, #log img, #decisions img, #map img, #inbox script,"
+                            " #log svg, #decisions iframe, #notes svg").count() == 0
+    expect(f.locator("#inbox li[data-kind='message.sent'] .item-head", has_text=NAME)).to_have_count(1)
+
+    # the phone: nothing wider than its screen
+    assert p.evaluate("document.documentElement.scrollWidth") <= 400
+    for who in (fac, mayor, fire, obs):
+        who.clean()
+        who.context.close()
+
+
+def test_pages_speak_both_languages_and_refuse_bad_ids(base_url: str) -> None:
+    import httpx
+
+    fr = httpx.get(f"{base_url}/facilitator", headers={"accept-language": "de"})
+    assert fr.status_code == 200 and '<html lang="fr">' in fr.text and "Créer" in fr.text
+    en = httpx.get(f"{base_url}/play/abc?lang=en")
+    assert '<html lang="en">' in en.text and "Inbox" in en.text
+    assert "script-src 'self'" in en.headers["content-security-policy"]
+    assert "<script>" not in en.text and " style=" not in en.text  # nothing inline
+    assert httpx.get(f"{base_url}/join/a%3Cb").status_code == 404
+    assert httpx.get(f"{base_url}/static/../_pages.py").status_code == 404
+    js = httpx.get(f"{base_url}/static/common.js")
+    assert js.status_code == 200 and "javascript" in js.headers["content-type"]
+    home = httpx.get(f"{base_url}/", follow_redirects=False)
+    assert home.status_code == 307 and home.headers["location"] == "/facilitator"
