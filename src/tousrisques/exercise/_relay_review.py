@@ -40,15 +40,16 @@ class RelayReview:
         The main alert channel (None: the scenario has no network broadcast).
     worst_s : float
         When it was at its worst in the played time.
-    main, network, relays_alone, any : float
+    main, network, relays_alone, any, main_with : float
         Shares of the population then: by the main channel, by any network broadcast, by
-        the volunteers alone, by any channel with them.
+        the volunteers alone, by any channel with them, by the main channel or the
+        volunteers.
 
     Examples
     --------
-    >>> r = RelayReview((), (), (), 0.0, "fr-alert", 0.0, 0.5, 0.6, 0.0, 0.6)
-    >>> r.added
-    0.0
+    >>> r = RelayReview((), (), (), 0.0, "fr-alert", 0.0, 0.5, 0.6, 0.1, 0.6, 0.55)
+    >>> r.added, round(r.added_to_main, 2)
+    (0.0, 0.05)
     """
 
     relays: tuple[str, ...]
@@ -61,11 +62,17 @@ class RelayReview:
     network: float
     relays_alone: float
     any: float
+    main_with: float
 
     @property
     def added(self) -> float:
         """What the volunteers added to the reach by any channel at the worst moment."""
         return self.any - self.network
+
+    @property
+    def added_to_main(self) -> float:
+        """What the volunteers added to the main channel's reach at the worst moment."""
+        return self.main_with - self.main
 
 
 def relay_review(exercise: Exercise, events: Sequence[Event], start_s: float, end_s: float
@@ -112,5 +119,6 @@ def relay_review(exercise: Exercise, events: Sequence[Event], start_s: float, en
     return RelayReview(
         relays_alone=float(vol @ pop) / total, any=float(np.maximum(net, vol) @ pop) / total,
         network=float(net @ pop) / total, main=float(main @ pop) / total,
+        main_with=float(np.maximum(main, vol) @ pop) / total,
         relays=relay_actors(exercise), dispatches=dispatches, zones=zones,
         people=float(last @ pop), channel=channel, worst_s=worst)

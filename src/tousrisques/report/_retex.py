@@ -195,6 +195,13 @@ def _lanes(review: Review, w: _Words) -> list[Lane]:
     return lanes
 
 
+def _points(w: _Words, d: float) -> str:
+    """A gain in percentage points, with a decimal below 10 (``+0,4 pt``)."""
+    x = round(d * 100, 1 if abs(d) < 0.1 else 0)
+    word = w.tr.ngettext("pt", "pts", 2 if abs(x) >= 2 else 1)
+    return ("+" if x > 0 else "") + w.fmt.number(x, digits=1) + w.fmt.space + word
+
+
 def _share(fmt: Formats, x: float | None) -> str:
     return fmt.share(x) if x is not None else "—"
 
@@ -285,8 +292,9 @@ def render_retex(review: Review, exercise: Exercise, lang: str, *,
         "colours": {"planned": PLANNED, "used": USED, "improvised": IMPROVISED},
         "name": name, "cells": cells,
         "seconds": fmt.seconds, "clock": w.clock,
-        "relay_added": fmt.diff(review.relays.network, review.relays.any, "share",
-                                points=lambda n: w.tr.ngettext("pt", "pts", n))
+        "relay_added": _points(w, review.relays.any - review.relays.network)
+        if review.relays is not None else "",
+        "relay_added_main": _points(w, review.relays.main_with - review.relays.main)
         if review.relays is not None else "",
         "generated": fmt.full((generated or datetime.now(UTC)).astimezone(UTC)),
     }

@@ -1,0 +1,51 @@
+"""Citizen relays in the RETEX, on the Rouen storm: the COD of Bois-Guillaume sends its reserve
+door to door in the zones cell broadcast reaches least; at the moment cell broadcast is at its
+worst, the volunteers' reach adds to it, and the RETEX says so in both languages, with the
+figures of the model (``relay_shares``) and the people informed by the end."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from tousrisques.exercise import Exercise, MemoryStore, Session, relay_shares, review
+from tousrisques.report._retex import render_retex
+from tousrisques.scenario import load_scenario
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_retex_says_what_the_volunteers_added() -> None:
+    ex = Exercise.for_run(load_scenario("examples/rouen/scenarios/tempete.yaml"), 2)
+    assert ex.main_channel == "fr-alert"
+    reach = [ex.reach("fr-alert", t)[0] for t in ex.av.times_s]
+    worst = float(ex.av.times_s[int(np.argmin(reach))])
+    pop = np.asarray(ex.compiled.population, float)
+    main = ex.zone_shares(worst, "fr-alert")
+    zones = [ex.zone_ids[i] for i in np.argsort(-(1 - main) * pop)[:10] if main[i] < 1]
+    assert zones, "cell broadcast misses some zones on run 2"
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    store = MemoryStore()
+    session = Session.create(store, "r1", ex, now=t0, speed=3600)
+    session.start(t0)
+    session.jump(t0, 1800.0)
+    order = session.dispatch(t0, "CCC-76108", "RESERVE-76108", zones)
+    assert order.payload["status"] != "blocked"
+    session.jump(t0, worst + 3600)
+    session.end(t0)
+    r = review(ex, store.read("r1")).relays
+    assert r is not None and r.worst_s == worst
+    vol = relay_shares(ex, [order.payload], worst)
+    assert r.main == pytest.approx(float(main @ pop / pop.sum()))
+    assert r.main_with == pytest.approx(float(np.maximum(main, vol) @ pop / pop.sum()))
+    assert r.main_with > r.main  # the volunteers reached people cell broadcast did not
+    assert r.any >= r.network
+    assert r.people == pytest.approx(float(relay_shares(ex, [order.payload], worst + 3600)
+                                           @ pop))
+    for lang, words in (("fr", "les bénévoles ont ajouté"), ("en", "the volunteers added")):
+        html = render_retex(review(ex, store.read("r1")), ex, lang)
+        assert words in html.lower()
+        assert f'data-figure="relay-added-main" data-value="{r.main_with - r.main}"' in html
+        assert 'data-figure="relay-people"' in html and "RESERVE-76108" in html
