@@ -6,8 +6,9 @@ A planned link is a pair of actors, either way (the COD calls the mayor as much 
 reports to the COD); a used link is one sender, one recipient and one channel: a message of
 status delivered or delayed counts once for each addressee it reached. Blocked messages,
 broadcasts and relay orders carry no link here (relay orders have their own part of the
-RETEX). The actors in play are the players, those who sent or were sent a message or an
-inject; the plan's links between them only are compared.
+RETEX). The actors in play are the players, those who sent or were sent a message, and the
+relays sent and who sent them (not every addressee of an inject: an inject to every mayor
+would draw them all); the plan's links between them only are compared.
 """
 
 from __future__ import annotations
@@ -107,8 +108,8 @@ def _in_play(exercise: Exercise, events: Sequence[Event], players: Sequence[str]
         if e.kind == "message.sent":
             names.add(str(p.get("from")))
             names.update(str(r.get("actor")) for r in p.get("recipients") or [])
-        elif e.kind in ("inject.delivered", "inject.not_received"):
-            names.add(str(p.get("to")))
+        elif e.kind == "relay.dispatched":
+            names.update((str(p.get("relay")), e.author))
     return names & set(exercise.actors)
 
 
