@@ -29,6 +29,7 @@ WORDS = {
     "arrives": N_("arrives at"),
     "to": N_("to"),
     "you": N_("you"),
+    "role": N_("role"),
     "inject": N_("Inject"),
     "message": N_("Message"),
     "broadcast": N_("broadcast"),

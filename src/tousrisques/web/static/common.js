@@ -191,6 +191,14 @@ export class Clock {
     if (duration_s) this.duration = duration_s;
   }
 
+  /** From a clock event (replayed or live): where it is now, given when it happened. */
+  fromEvent(event) {
+    const p = event.payload || {};
+    const age = Math.max(0, (Date.now() - Date.parse(event.real_time)) / 1000);
+    this.set({ scenario_s: p.running ? p.scenario_s + p.speed * age : p.scenario_s,
+               running: p.running, speed: p.speed });
+  }
+
   now() {
     if (!this.running) return this.s;
     return Math.min(this.duration, this.s + this.speed * (performance.now() - this.at) / 1000);
@@ -200,6 +208,9 @@ export class Clock {
 }
 
 const NNBSP = "\u202f";
+
+/** A colon as the page's language writes it: French puts a no-break space before it. */
+export const COLON = lang === "fr" ? "\u00a0: " : ": ";
 
 /** A scenario time as the territory's clock reads it: "04:10" on the start's day, "3 Nov
  *  04:10" after it; "+31 h 05" without a start. */
@@ -252,3 +263,9 @@ export function showState(state, clock) {
 
 /** Join a list of strings with commas. */
 export const list = (items) => items.filter(Boolean).join(", ");
+
+/** ``fn`` called once, ``ms`` after the last of a burst of calls (a replayed log). */
+export function debounce(fn, ms = 300) {
+  let timer = null;
+  return () => { clearTimeout(timer); timer = setTimeout(fn, ms); };
+}

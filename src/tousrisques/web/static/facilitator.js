@@ -4,9 +4,10 @@
 // the map, ending the exercise and the downloads.
 
 import {
-  Clock, adminToken, api, clear, detail, download, el, follow, lang, pick, say, showClock,
+  Clock, adminToken, api, debounce, clear, detail, download, el, follow, lang, pick, say, showClock,
   showState, w,
 } from "./common.js";
+import { COLON } from "./common.js";
 import {
   Context, channelItems, citeOption, decisionItem, inboxItem, logItem, noteItem, prepend,
 } from "./feed.js";
@@ -132,15 +133,19 @@ async function refreshInjects() {
   if (!res.data.not_received.length) lost.append(el("li", { class: "muted" }, w("no_items")));
 }
 
+const afterClock = debounce(() => {
+  refreshInfo(); refreshActors(); refreshInjects();
+  if (map && map.refresh) map.refresh();
+});
+
 function onEvent(event) {
   const p = event.payload || {};
   if (event.kind === "exercise.created") { ctx.start = p.start; ctx.zone = p.timezone; clock.created(p); return; }
   if (event.kind.startsWith("clock.")) {
-    clock.set(p);
+    clock.fromEvent(event);
     showState(p.running ? "running" : "paused", clock);
     $("clock-speed").textContent = `×${p.speed}`;
-    refreshActors(); refreshInjects();
-    if (map && map.refresh) map.refresh();
+    afterClock();
     return;
   }
   if (event.kind === "exercise.ended") { showState("ended", clock); clock.set({ scenario_s: clock.now(), running: false }); return; }
@@ -167,6 +172,7 @@ async function show(id) {
   for (const list of ["inbox", "log", "decisions", "notes"]) clear($(list));
   clear($("decision-seqs"));
   $("exercise").hidden = false;
+  $("setup").open = false; // the exercise gets the screen (a projector)
   $("exercise-scenario").textContent = info.data.scenario;
   $("exercise-id").textContent = id;
   clock.set(info.data);
@@ -176,14 +182,13 @@ async function show(id) {
   const to = clear($("push-to"));
   const roles = [...new Set(info.data.actors.map((a) => a.role))];
   for (const a of info.data.actors) to.append(el("option", { value: a.id }, `${pick(a.name)} (${a.id})`));
-  for (const r of roles) to.append(el("option", { value: r }, `${w("to")} : ${r}`));
+  for (const r of roles) to.append(el("option", { value: r }, `${w("role")}${COLON}${r}`));
   const channel = clear($("push-channel"));
   channel.append(el("option", { value: "" }, "—"));
   for (const c of info.data.channels.filter((c) => !c.broadcast)) channel.append(el("option", { value: c.id }, pick(c.name)));
   await showCodes(id);
   await Promise.all([refreshActors(), refreshInjects()]);
-  if (!map) map = await startMap(id, token);
-  else { map.annotations = []; const again = await startMap(id, token); map = again; }
+  map = await startMap(id, token, (c) => ctx.channelName(c));
   source = await follow(id, token, onEvent);
   timer = setInterval(() => { refreshInfo(); refreshActors(); refreshInjects(); if (map && map.refresh) map.refresh(); }, 10000);
 }
@@ -240,7 +245,7 @@ function wire() {
     if ($("push-channel").value) body.channel = $("push-channel").value;
     const res = await api(`${base()}/injects`, { method: "POST", token, body });
     if (!res.ok) { result.append(el("span", { class: "refused" }, detail(res))); return; }
-    result.append(`${w("sent")}: ${res.data.length}`);
+    result.append(`${w("sent")}${COLON}${res.data.length}`);
     $("push-text").value = "";
   });
   $("retex-link").addEventListener("click", (evt) => {

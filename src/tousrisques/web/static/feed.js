@@ -2,6 +2,7 @@
 // decisions (#decisions), observers' notes (#notes). Every text a user wrote goes in as text.
 
 import { clockText, el, list, pick, share, w } from "./common.js";
+import { COLON } from "./common.js";
 
 /** What the pages know of the exercise: actors, channels, the clock's start. */
 export class Context {
@@ -42,7 +43,7 @@ export function inboxItem(ctx, event) {
   if (event.kind === "message.sent") return messageItem(ctx, event, p);
   if (event.kind === "inject.delivered" || event.kind === "inject.not_received") {
     const delivered = event.kind === "inject.delivered";
-    return el("li", { "data-seq": event.seq, "data-kind": event.kind, class: delivered ? "inject" : "inject lost" },
+    return el("li", { "data-seq": event.seq, "data-kind": event.kind, class: delivered ? "item-inject" : "item-inject lost" },
       head(ctx, event, badge(w("inject"), "inject"), " ", p.inject || "", " ",
         ctx.me ? "" : `${w("to")} ${ctx.actorName(p.to)} `,
         p.channel ? badge(ctx.channelName(p.channel)) : "",
@@ -51,10 +52,10 @@ export function inboxItem(ctx, event) {
       p.reason ? el("p", { class: "reason" }, pick(p.reason)) : null);
   }
   if (event.kind === "relay.dispatched") {
-    return el("li", { "data-seq": event.seq, "data-kind": event.kind, class: `relay ${p.status}` },
+    return el("li", { "data-seq": event.seq, "data-kind": event.kind, class: `item-relay ${p.status}` },
       head(ctx, event, badge(w("relay"), "relay"), " ", ctx.actorName(event.author), " → ",
         ctx.actorName(p.relay), " ", badge(ctx.channelName(p.channel)), " ", badge(w(p.status), p.status)),
-      el("p", { class: "text" }, `${(p.zones || []).length} ${w("zones")}: ${list(p.zones || [])}`),
+      el("p", { class: "text" }, `${(p.zones || []).length} ${w("zones")}${COLON}${list(p.zones || [])}`),
       p.starts_s !== null && p.starts_s !== undefined
         ? el("p", { class: "note" }, `${w("starts")} ${ctx.time(p.starts_s)}`) : null,
       p.reason ? el("p", { class: "reason" }, pick(p.reason)) : null);
@@ -70,7 +71,7 @@ function messageItem(ctx, event, p) {
   const who = mine ? w("you") : `${ctx.actorName(p.from)}${p.name ? ` (${p.name})` : ""}`;
   const to = broadcast ? w("broadcast") : list((p.to || []).map((a) => ctx.actorName(a) || a));
   const item = el("li", { "data-seq": event.seq, "data-kind": event.kind, "data-status": status,
-                          class: `message ${mine ? "sent" : "received"} ${status}` },
+                          class: `item-message ${mine ? "sent" : "received"} ${status}` },
     head(ctx, event, el("strong", {}, who), ` → ${to} `, badge(ctx.channelName(p.channel)), " ",
       badge(w(status), status)),
     el("p", { class: "text" }, p.text || ""));
@@ -86,7 +87,7 @@ function messageItem(ctx, event, p) {
   if (!ctx.me) { // the facilitator and the observers: what happened to each addressee
     const lost = (p.recipients || []).filter((r) => r.status === "not_received");
     for (const r of lost) {
-      item.append(el("p", { class: "reason" }, `${ctx.actorName(r.actor)}: ${w("not_received")} — ${pick(r.reason)}`));
+      item.append(el("p", { class: "reason" }, `${ctx.actorName(r.actor)}${COLON}${w("not_received")} — ${pick(r.reason)}`));
     }
   }
   return item;
@@ -107,10 +108,10 @@ export function decisionItem(ctx, event) {
   const item = el("li", { "data-seq": event.seq, "data-kind": event.kind },
     head(ctx, event, el("strong", {}, p.name || ""), p.actor ? ` · ${ctx.actorName(p.actor)}` : ""),
     el("p", { class: "text what" }, p.what || ""));
-  if (p.decided_by) item.append(el("p", { class: "note" }, `${w("decided_by")}: `, el("span", { class: "by" }, p.decided_by)));
-  if (p.based_on) item.append(el("p", { class: "note" }, `${w("based_on")}: `, el("span", { class: "based" }, p.based_on)));
+  if (p.decided_by) item.append(el("p", { class: "note" }, `${w("decided_by")}${COLON}`, el("span", { class: "by" }, p.decided_by)));
+  if (p.based_on) item.append(el("p", { class: "note" }, `${w("based_on")}${COLON}`, el("span", { class: "based" }, p.based_on)));
   if (p.based_on_seqs && p.based_on_seqs.length) {
-    item.append(el("p", { class: "note seqs" }, `${w("based_on")}: `, p.based_on_seqs.map((s) => `#${s}`).join(", ")));
+    item.append(el("p", { class: "note seqs" }, `${w("based_on")}${COLON}`, p.based_on_seqs.map((s) => `#${s}`).join(", ")));
   }
   return item;
 }
@@ -137,10 +138,10 @@ export function citeOption(ctx, event) {
   if (!select) return;
   const p = event.payload || {};
   let text = "";
-  if (event.kind === "message.sent") text = `${w("message")}: ${p.text || ""}`;
-  else if (event.kind === "inject.delivered") text = `${w("inject")}: ${pick(p.text)}`;
-  else if (event.kind === "log.entry") text = `${w("log")}: ${p.text || ""}`;
-  else if (event.kind === "annotation.added") text = `${w("annotation")}: ${p.text || ""}`;
+  if (event.kind === "message.sent") text = `${w("message")}${COLON}${p.text || ""}`;
+  else if (event.kind === "inject.delivered") text = `${w("inject")}${COLON}${pick(p.text)}`;
+  else if (event.kind === "log.entry") text = `${w("log")}${COLON}${p.text || ""}`;
+  else if (event.kind === "annotation.added") text = `${w("annotation")}${COLON}${p.text || ""}`;
   else return;
   if (text.length > 90) text = `${text.slice(0, 89)}…`;
   select.prepend(el("option", { value: String(event.seq) }, `#${event.seq} ${ctx.time(event.scenario_s)} ${text}`));

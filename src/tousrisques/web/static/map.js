@@ -3,6 +3,7 @@
 // and the annotation.added events; tools to place a point or a line and post it.
 
 import { api, clear, detail, el, pick, say, share, svgEl, w } from "./common.js";
+import { COLON } from "./common.js";
 
 const round5 = (x) => Math.round(x * 1e5) / 1e5;
 
@@ -14,6 +15,7 @@ export class CrisisMap {
     this.pending = [];
     this.layers = {};
     this.annotations = [];
+    this.names = (id) => id;
   }
 
   /** Project lon/lat to the SVG's units (equirectangular around lat0, 1000 wide). */
@@ -40,7 +42,8 @@ export class CrisisMap {
     this.cos = Math.cos((geo.lat0 * Math.PI) / 180);
     this.k = 1000 / Math.max((e - w0) * this.cos, 1e-9);
     const height = Math.max((n - s) * this.k, 10);
-    this.svg.setAttribute("viewBox", `0 0 1000 ${height.toFixed(0)}`);
+    const pad = 25; // room for the labels and markers at the edges
+    this.svg.setAttribute("viewBox", `${-pad} ${-pad} ${1000 + 2 * pad} ${(height + 2 * pad).toFixed(0)}`);
     clear(this.svg);
     const layer = (name) => { const g = svgEl("g", { class: name }); this.svg.append(g); this.layers[name] = g; return g; };
     const zones = layer("zones");
@@ -65,6 +68,15 @@ export class CrisisMap {
       assets.append(svgEl("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 5, "data-asset": a.id,
         "data-down": "false", fill: this.colours.working[0], stroke: this.colours.working[1] },
       svgEl("title", { text: `${pick(a.kind_label) || a.kind} ${a.id}` })));
+    }
+    const labels = layer("labels");
+    const named = geo.communes.length <= 40 ? geo.communes : [];
+    for (const c of named) {
+      const pts = c.rings.flat();
+      if (!pts.length || !c.name) continue;
+      const [x, y] = this.xy(pts.reduce((a, p) => a + p[0], 0) / pts.length, pts.reduce((a, p) => a + p[1], 0) / pts.length);
+      const anchor = x < 120 ? "start" : x > 880 ? "end" : "middle";
+      labels.append(svgEl("text", { x: x.toFixed(1), y: y.toFixed(1), "text-anchor": anchor }, c.name));
     }
     layer("annotations");
     layer("pending");
@@ -96,7 +108,7 @@ export class CrisisMap {
     const reach = document.getElementById("reach");
     if (reach && st.reach) {
       const r = st.reach;
-      reach.textContent = `${w("reach_main")} (${r.channel}): ${share(r.main)} · ${w("reach_any")}: ${share(r.any)} · ${w("reach_relays")}: ${share(r.relays)} · ${down.size} ${w("assets_down")}`;
+      reach.textContent = `${w("reach_main")} (${this.names(r.channel)})${COLON}${share(r.main)} · ${w("reach_any")}${COLON}${share(r.any)} · ${w("reach_relays")}${COLON}${share(r.relays)} · ${down.size} ${w("assets_down")}`;
     }
   }
 
@@ -111,7 +123,7 @@ export class CrisisMap {
   drawAnnotation(a) {
     const colour = this.colours.categories[a.category] || "#666";
     const label = document.querySelector(`#annotate-category option[value="${CSS.escape(a.category)}"]`);
-    const title = svgEl("title", { text: `${label ? label.textContent : a.category}: ${a.text} — ${a.name || ""}` });
+    const title = svgEl("title", { text: `${label ? label.textContent : a.category}${COLON}${a.text} — ${a.name || ""}` });
     const g = svgEl("g", { "data-annotation": a.id, "data-category": a.category,
       class: a.shared === false ? "annotation private" : "annotation" }, title);
     const geom = a.geometry || {};
@@ -166,7 +178,7 @@ export class CrisisMap {
       clear(result);
       if (!res.ok) { result.append(el("span", { class: "refused" }, detail(res))); return; }
       result.append(el("span", { class: res.data.shared ? "ok" : "refused" },
-        `${res.data.id}: ${res.data.shared ? w("shared") : w("not_shared")}`));
+        `${res.data.id}${COLON}${res.data.shared ? w("shared") : w("not_shared")}`));
       if (res.data.reason) result.append(" — ", el("span", { class: "reason" }, pick(res.data.reason)));
       document.getElementById("annotate-text").value = "";
       this.pending = []; this.drawPending();
@@ -191,10 +203,11 @@ export function shareClass(x, breaks) {
 }
 
 /** Load the geometry, then the state now; again on clock events and every 10 s. */
-export async function startMap(exerciseId, token) {
+export async function startMap(exerciseId, token, names = null) {
   const svg = document.getElementById("map");
   if (!svg) return null;
   const map = new CrisisMap(svg);
+  if (names) map.names = names;
   const base = `/exercises/${encodeURIComponent(exerciseId)}`;
   const geo = await api(`${base}/map`, { token });
   if (!geo.ok) { say(detail(geo), true); return map; }

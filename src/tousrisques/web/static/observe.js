@@ -2,7 +2,7 @@
 // notes for the after-action review.
 
 import {
-  Clock, api, clear, detail, el, exerciseId, follow, getToken, lang, say, showClock, showState, w,
+  Clock, api, debounce, clear, detail, el, exerciseId, follow, getToken, lang, say, showClock, showState, w,
 } from "./common.js";
 import { Context, citeOption, decisionItem, inboxItem, logItem, noteItem, prepend } from "./feed.js";
 import { reflexItems, wireDownloads, wireForms } from "./forms.js";
@@ -31,13 +31,15 @@ async function refreshReflex() {
 let reflexTimer = null;
 const reflexSoon = () => { clearTimeout(reflexTimer); reflexTimer = setTimeout(refreshReflex, 500); };
 
+const afterClock = debounce(() => { if (map && map.refresh) map.refresh(); });
+
 function onEvent(event) {
   const p = event.payload || {};
   if (event.kind === "exercise.created") { ctx.start = p.start; ctx.zone = p.timezone; clock.created(p); return; }
   if (event.kind.startsWith("clock.")) {
-    clock.set(p);
+    clock.fromEvent(event);
     showState(p.running ? "running" : "paused", clock);
-    if (map && map.refresh) map.refresh();
+    afterClock();
     return;
   }
   if (event.kind === "exercise.ended") { showState("ended", clock); clock.set({ scenario_s: clock.now(), running: false }); return; }
@@ -63,7 +65,7 @@ async function main() {
   if (me.ok) document.getElementById("me-name").textContent = me.data.name || "";
   wireForms(base, token);
   wireDownloads(base, token);
-  map = await startMap(exerciseId, token);
+  map = await startMap(exerciseId, token, (id) => ctx.channelName(id));
   await refreshReflex();
   await follow(exerciseId, token, onEvent);
   setInterval(async () => {

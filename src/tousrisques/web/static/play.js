@@ -2,9 +2,10 @@
 // why and which channel would get through), volunteers, the situation log, decisions, the map.
 
 import {
-  Clock, api, clear, detail, download, el, exerciseId, follow, getToken, lang, pick, say, share,
+  Clock, api, debounce, clear, detail, download, el, exerciseId, follow, getToken, lang, pick, say, share,
   showClock, showState, w,
 } from "./common.js";
+import { COLON } from "./common.js";
 import {
   Context, channelItems, citeOption, decisionItem, inboxItem, logItem, prepend,
 } from "./feed.js";
@@ -66,13 +67,15 @@ async function refreshReflex() {
   else ul.append(el("li", { class: "muted" }, w("no_reflex")));
 }
 
+const afterClock = debounce(() => { refreshMe(); refreshClock(); if (map && map.refresh) map.refresh(); });
+
 function onEvent(event) {
   const p = event.payload || {};
   if (event.kind === "exercise.created") { ctx.start = p.start; ctx.zone = p.timezone; clock.created(p); return; }
   if (event.kind.startsWith("clock.")) {
-    clock.set(p);
+    clock.fromEvent(event);
     showState(p.running ? "running" : "paused", clock);
-    if (event.kind !== "clock.speed") { refreshMe(); if (map && map.refresh) map.refresh(); }
+    if (event.kind !== "clock.speed") afterClock();
     return;
   }
   if (event.kind === "exercise.ended") { showState("ended", clock); clock.set({ scenario_s: clock.now(), running: false }); return; }
@@ -148,7 +151,7 @@ async function main() {
   wireDownloads(base, token);
   relays(info.data, me.actor);
   await refreshReflex();
-  map = await startMap(exerciseId, token);
+  map = await startMap(exerciseId, token, (id) => ctx.channelName(id));
   await follow(exerciseId, token, onEvent);
   setInterval(() => { refreshMe(); refreshClock(); if (map && map.refresh) map.refresh(); }, 10000);
 }
@@ -173,7 +176,7 @@ function relays(info, me) {
     const zones = [...document.getElementById("relay-zones").selectedOptions].map((o) => o.value);
     const res = await api(`${base}/relays`, { method: "POST", token, body: { relay: select.value, zones } });
     if (!res.ok) { result.append(el("span", { class: "refused" }, detail(res))); return; }
-    result.append(el("span", { class: res.data.status }, `${w("relay_sent")}: ${w(res.data.status)}`));
+    result.append(el("span", { class: res.data.status }, `${w("relay_sent")}${COLON}${w(res.data.status)}`));
     if (res.data.reason) result.append(" — ", el("span", { class: "reason" }, pick(res.data.reason)));
     if (res.data.starts_s !== null && res.data.starts_s !== undefined) result.append(` — ${w("starts")} ${ctx.time(res.data.starts_s)}`);
   });
