@@ -49,6 +49,7 @@ class PlayResult:
     annotations: int = 0
     relays: int = 0
     notes: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
     scenario_s: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -69,7 +70,7 @@ class PlayResult:
                 "injects_not_received": self.injects_not_received,
                 "log_entries": self.log_entries, "decisions": self.decisions,
                 "actions_done": self.actions_done, "annotations": self.annotations,
-                "relays": self.relays, "notes": self.notes,
+                "relays": self.relays, "notes": self.notes, "kinds": dict(self.kinds),
                 "scenario_s": self.scenario_s, "errors": self.errors}
 
 
@@ -247,6 +248,7 @@ async def _play(base_url: str, admin_token: str, scenario: str, run: int | None,
         events = (await client.get(f"/api/exercises/{ex}/events", params={"limit": 10_000},
                                    headers=admin)).json()["events"]
         result.events = len(events)
+        result.kinds = Counter(e["kind"] for e in events)
         result.injects_delivered = sum(e["kind"] == "inject.delivered" for e in events)
         result.injects_not_received = sum(e["kind"] == "inject.not_received" for e in events)
         return result
