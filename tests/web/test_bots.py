@@ -12,7 +12,6 @@ import pytest
 from tests.cli.conftest import bad_input, invoke
 from tests.web.conftest import LIBRARY
 
-
 _EXPECTED = """
     expected:
       - who: mayor
