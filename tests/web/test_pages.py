@@ -13,6 +13,8 @@ No console error, no request to another origin, nothing wider than the phone's s
 
 from __future__ import annotations
 
+import json
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -39,11 +41,30 @@ PAYLOADS = (NAME, MESSAGE, LOG, DECISION, ANNOTATION)
 TIMEOUT = 10_000
 
 
+def library(folder: Path) -> Path:
+    """The petite-ville template, its inject expecting an action of the mayor and its
+    reserve with volunteers (a reflex sheet and a relay to play)."""
+    shutil.copytree(LIBRARY / "petite-ville", folder / "petite-ville")
+    actors = folder / "petite-ville" / "actors.yaml"
+    actors.write_text(actors.read_text(encoding="utf-8").replace(
+        "    role: citizen_relay\n", "    role: citizen_relay\n    volunteers: 12\n"),
+        encoding="utf-8")
+    scenario = folder / "petite-ville" / "scenarios" / "tempete.yaml"
+    scenario.write_text(scenario.read_text(encoding="utf-8").rstrip() + """
+    expected:
+      - who: mayor
+        action: {fr: "Déclencher le PCS", en: "Trigger the PCS"}
+        within: 30m
+""", encoding="utf-8")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app in this process, served by uvicorn in a thread on a free port."""
-    db = tmp_path_factory.mktemp("pages") / "ex.db"
-    app = create_app(ServerSettings(f"sqlite:///{db}", LIBRARY, hash_secret(ADMIN), tick_s=0.5))
+    folder = tmp_path_factory.mktemp("pages")
+    app = create_app(ServerSettings(f"sqlite:///{folder / 'ex.db'}", library(folder / "lib"),
+                                    hash_secret(ADMIN), tick_s=0.5))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            timeout_graceful_shutdown=1))
@@ -192,6 +213,26 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
     result.locator("button[data-use=mobile]").click()
     assert m.locator("#compose-channel").input_value() == "mobile"
 
+    # the jump delivered the 02:00 inject: the mayor ticks its reflex sheet's action
+    action = m.locator("#reflex li[data-inject=I1][data-index='0']")
+    expect(action).to_contain_text("Déclencher le PCS")
+    action.locator("input[type=checkbox]").check()
+    expect(action).to_have_attribute("data-done", "true")
+    expect(action.locator("input[type=checkbox]")).to_be_disabled()
+
+    # the mayor sends the reserve's volunteers to the hamlet
+    m.select_option("#relay-actor", "RESERVE")
+    m.select_option("#relay-zones", ["Z-HAMEAU"])
+    m.click("#relay-send")
+    expect(m.locator("#relay-result")).to_contain_text("Ordre envoyé")
+
+    # the facilitator pushes an inject to the fire station
+    f.select_option("#push-to", ["CIS"])
+    f.fill("#push-text", MESSAGE)
+    f.click("#push-send")
+    pushed = p.locator("#inbox li[data-kind='inject.delivered']", has_text=MESSAGE)
+    expect(pushed).to_have_count(1)
+
     # an observer sees everything as text, and writes a note the facilitator sees
     obs = Watched(browser, base_url, lang="en")
     o = obs.page
@@ -211,10 +252,32 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
         expect(page.locator("#map [data-annotation=A1] title")).to_contain_text(ANNOTATION)
         assert page.locator("#inbox img, #log img, #decisions img, #map img, #inbox script,"
                             " #log svg, #decisions iframe, #notes svg").count() == 0
-    expect(f.locator("#inbox li[data-kind='message.sent'] .item-head", has_text=NAME)).to_have_count(1)
+    sent = f.locator("#inbox li[data-kind='message.sent'] .item-head", has_text=NAME)
+    expect(sent).to_have_count(1)
+
+    expect(o.locator("#reflex li[data-inject=I1][data-done=true]")).to_have_count(1)
+
+    # the annotations as GeoJSON, the RETEX: downloads (a token cannot go in a link)
+    with p.expect_download() as got:
+        p.click("#annotations-geojson")
+    assert got.value.suggested_filename.endswith(".geojson")
+    geojson = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
+    assert [x["properties"]["text"] for x in geojson["features"]] == [ANNOTATION]
+    with f.expect_download() as got:
+        f.click("#retex-link")
+    assert got.value.suggested_filename.startswith("retex-")
+    retex = Path(got.value.path()).read_text(encoding="utf-8")
+    assert "&lt;script&gt;window.__xss=1" in retex and "<script>window.__xss" not in retex
 
     # the phone: nothing wider than its screen
     assert p.evaluate("document.documentElement.scrollWidth") <= 400
+
+    # the end: twice to be sure; every page says so, no request fails after it
+    f.click("#ctl-end")
+    expect(f.locator("#ctl-end")).to_have_attribute("data-armed", "true")
+    f.click("#ctl-end")
+    for page in (m, p, o, f):
+        expect(page.locator("#clock-state")).to_have_attribute("data-state", "ended")
     for who in (fac, mayor, fire, obs):
         who.clean()
         who.context.close()

@@ -15,6 +15,7 @@ if (!token) location.replace(`/join/${encodeURIComponent(exerciseId)}?lang=${lan
 const clock = new Clock();
 let ctx = null;
 let map = null;
+let timer = null; // the periodic refresh, stopped when the exercise ends
 
 async function refreshReflex() {
   const ul = document.getElementById("reflex");
@@ -42,7 +43,7 @@ function onEvent(event) {
     afterClock();
     return;
   }
-  if (event.kind === "exercise.ended") { showState("ended", clock); clock.set({ scenario_s: clock.now(), running: false }); return; }
+  if (event.kind === "exercise.ended") { clearInterval(timer); showState("ended", clock); clock.set({ scenario_s: clock.now(), running: false }); return; }
   if (event.kind === "log.entry") prepend(document.getElementById("log"), logItem(ctx, event));
   else if (event.kind === "decision") prepend(document.getElementById("decisions"), decisionItem(ctx, event));
   else if (event.kind === "note.added") prepend(document.getElementById("notes"), noteItem(ctx, event));
@@ -68,7 +69,7 @@ async function main() {
   map = await startMap(exerciseId, token, (id) => ctx.channelName(id));
   await refreshReflex();
   await follow(exerciseId, token, onEvent);
-  setInterval(async () => {
+  timer = setInterval(async () => {
     const again = await api(base, { token });
     if (again.ok) { clock.set(again.data); showState(again.data.state, clock); }
     if (map && map.refresh) map.refresh();

@@ -19,6 +19,7 @@ if (!token) location.replace(`/join/${encodeURIComponent(exerciseId)}?lang=${lan
 const clock = new Clock();
 let ctx = null;
 let map = null;
+let timer = null; // the periodic refresh, stopped when the exercise ends
 let myChannels = [];
 
 async function refreshMe() {
@@ -78,7 +79,7 @@ function onEvent(event) {
     if (event.kind !== "clock.speed") afterClock();
     return;
   }
-  if (event.kind === "exercise.ended") { showState("ended", clock); clock.set({ scenario_s: clock.now(), running: false }); return; }
+  if (event.kind === "exercise.ended") { clearInterval(timer); showState("ended", clock); clock.set({ scenario_s: clock.now(), running: false }); return; }
   if (event.kind === "log.entry") prepend(document.getElementById("log"), logItem(ctx, event));
   else if (event.kind === "decision") prepend(document.getElementById("decisions"), decisionItem(ctx, event));
   else if (event.kind === "annotation.added") { if (map) map.add(event); }
@@ -153,7 +154,7 @@ async function main() {
   await refreshReflex();
   map = await startMap(exerciseId, token, (id) => ctx.channelName(id));
   await follow(exerciseId, token, onEvent);
-  setInterval(() => { refreshMe(); refreshClock(); if (map && map.refresh) map.refresh(); }, 10000);
+  timer = setInterval(() => { refreshMe(); refreshClock(); if (map && map.refresh) map.refresh(); }, 10000);
 }
 
 function relays(info, me) {
