@@ -246,6 +246,10 @@ def test_every_figure_of_the_retex_is_the_log_s(played: Played, lang: str) -> No
                 if r["status"] != "not_received":
                     links.setdefault((e.payload["from"], r["actor"], r["channel"]), []).append(
                         r["arrives_s"] - e.scenario_s)
+    for e in events:
+        if e.kind == "relay.dispatched" and e.payload["status"] != "blocked":
+            links.setdefault((e.author, e.payload["relay"], e.payload["channel"]), []).append(
+                e.payload["arrives_s"] - e.scenario_s)
     got = {(a["data-link"].split(">")[0], a["data-link"].split(">")[1], a["data-channel"]):
            a for a in _with(html, "data-link")}
     assert set(got) == set(links) and links

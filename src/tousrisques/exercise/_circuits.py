@@ -4,11 +4,11 @@ players used (who messaged whom, over which channel, how many times, with what l
 
 A planned link is a pair of actors, either way (the COD calls the mayor as much as the mayor
 reports to the COD); a used link is one sender, one recipient and one channel: a message of
-status delivered or delayed counts once for each addressee it reached. Blocked messages,
-broadcasts and relay orders carry no link here (relay orders have their own part of the
-RETEX). The actors in play are the players, those who sent or were sent a message, and the
-relays sent and who sent them (not every addressee of an inject: an inject to every mayor
-would draw them all); the plan's links between them only are compared.
+status delivered or delayed counts once for each addressee it reached, and an order that
+reached a citizen relay (``relay.dispatched``, not blocked) once; blocked messages and
+broadcasts carry no link. The actors in play are the players, those who sent or were sent a
+message, and the relays sent and who sent them (not every addressee of an inject: an inject
+to every mayor would draw them all); the plan's links between them only are compared.
 """
 
 from __future__ import annotations
@@ -72,8 +72,9 @@ class Circuits:
     actors : tuple of str
         The actors in play, in the territory's order.
     layers : dict
-        Actor → layer: 0 the crisis cells, 1 those who report to them, …; the actors the
-        plan does not link to a crisis cell come last.
+        Actor → layer: 0 the crisis cells, 1 those who report to them, 2 those who report
+        to these…; an actor that reports to none of them sits in layer 1 (its planned
+        link is to the crisis cells).
     planned : tuple of (str, str)
         Sorted pairs.
     used : tuple of Link
@@ -124,8 +125,7 @@ def _layers(actors: Sequence[str], cells: set[str], reports: dict[str, tuple[str
             break
         depth += 1
         layer.update({a: depth for a in nxt})
-    last = max(layer.values(), default=-1) + 1
-    return {a: layer.get(a, last) for a in actors}
+    return {a: layer.get(a, 1 if layer else 0) for a in actors}
 
 
 def circuits(exercise: Exercise, events: Sequence[Event], players: Sequence[str]
@@ -164,6 +164,12 @@ def circuits(exercise: Exercise, events: Sequence[Event], players: Sequence[str]
     lat: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     seqs: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for e in events:
+        p = e.payload
+        if e.kind == "relay.dispatched" and p.get("status") != "blocked" \
+                and p.get("arrives_s") is not None:
+            key = (e.author, str(p.get("relay")), str(p.get("channel")))
+            lat[key].append(float(p["arrives_s"]) - e.scenario_s)
+            seqs[key].append(e.seq)
         if e.kind != "message.sent" or e.payload.get("status") == "blocked":
             continue
         sender = str(e.payload.get("from"))

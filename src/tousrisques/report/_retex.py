@@ -90,9 +90,9 @@ class _Words:
 
     def who(self, e: Event) -> str:
         p = e.payload
-        actor = p.get("from") or p.get("actor") or (
-            p.get("to") if e.kind.startswith("inject.") else None) or e.author
-        return str(actor)
+        actor = str(p.get("from") or p.get("actor") or (
+            p.get("to") if e.kind.startswith("inject.") else None) or e.author)
+        return actor if actor in self.ex.actors else self.actor(actor)
 
     def what(self, e: Event) -> str:
         """What an event says, in a line."""
@@ -122,9 +122,9 @@ class _Words:
             label = self._(CATEGORY_WORDS[cat]) if cat in CATEGORY_WORDS else str(cat)
             return f"{p.get('id', '')} [{label}] {self.text(p.get('text'))}"
         if k == "relay.dispatched":
-            return _("%(relay)s to %(zones)s (%(status)s)") % {
-                "relay": p.get("relay", ""), "zones": ", ".join(p.get("zones") or []),
-                "status": self.status(p.get("status"))}
+            text = _("%(relay)s to %(zones)s") % {
+                "relay": p.get("relay", ""), "zones": ", ".join(p.get("zones") or [])}
+            return text + (f" — {self.text(p.get('reason'))}" if p.get("reason") else "")
         if k == "action.done":
             note = self.text(p.get("note"))
             action = self.action(str(p.get("inject")), int(p.get("index", 0)))
@@ -287,6 +287,7 @@ def render_retex(review: Review, exercise: Exercise, lang: str, *,
         "rows": [w.row(e) for e in review.timeline],
         "assets": review.assets,
         "graph": circuit_graph(review, name=name, tip=tip, cells=cells,
+                               reports={a: tuple(specs[a].reports_to) for a in c.actors},
                                title=_("Information circuits: planned and used links"))
         if c.actors else Markup(""),
         "colours": {"planned": PLANNED, "used": USED, "improvised": IMPROVISED},

@@ -23,7 +23,7 @@ __all__ = ["Lane", "circuit_graph", "timeline_strip"]
 STATUS_COLOURS = {"delivered": "#009E73", "delayed": "#0072B2", "blocked": "#D55E00",
                   "not_received": "#D55E00"}
 PLANNED, USED, IMPROVISED = "#b0b0b0", PALETTE[0], PALETTE[1]
-WIDTH, LEFT, RIGHT, ROW = 720, 150, 16, 20
+WIDTH, LEFT, RIGHT, ROW = 720, 170, 16, 20
 
 
 def _n(x: float) -> str:
@@ -90,7 +90,7 @@ def timeline_strip(lanes: Sequence[Lane], start_s: float, end_s: float, *,
             out.append(f'<rect x="{LEFT}" y="{y}" width="{plot}" height="{ROW}" '
                        f'fill="#f4f4f4"/>')
         out.append(f'<text x="{LEFT - 6}" y="{y + 14}" text-anchor="end" font-size="11">'
-                   f"{escape(lane.label[:24])}</text>")
+                   f"{escape(lane.label[:30])}</text>")
         for a, b, colour, tip in lane.bars:
             out.append(f'<rect x="{_n(x(a))}" y="{y + 5}" width="{_n(max(x(b) - x(a), 1))}" '
                        f'height="10" fill="{colour}"><title>{escape(tip)}</title></rect>')
@@ -119,18 +119,32 @@ def timeline_strip(lanes: Sequence[Lane], start_s: float, end_s: float, *,
     return Markup("".join(out))
 
 
-def _layout(review: Review) -> tuple[dict[str, tuple[float, float]], int, int]:
+def _layout(review: Review, reports: dict[str, tuple[str, ...]]
+            ) -> tuple[dict[str, tuple[float, float]], int, int]:
+    """Each actor's place: one row per layer; a row is ordered by where the actors its
+    actors report to sit (fewer crossings), and an actor alone under the one it reports
+    to sits below it."""
     rows: dict[int, list[str]] = {}
     for actor in review.circuits.actors:
         rows.setdefault(review.circuits.layers[actor], []).append(actor)
     layers = sorted(rows)
     width = max(WIDTH, 110 * max((len(v) for v in rows.values()), default=1))
     height = 110 * len(layers) - 30
-    pos = {}
+    pos: dict[str, tuple[float, float]] = {}
     for i, layer in enumerate(layers):
-        names = rows[layer]
+        def above(actor: str) -> float:
+            xs = [pos[b][0] for b in reports.get(actor, ()) if b in pos]
+            return sum(xs) / len(xs) if xs else width / 2
+
+        names = sorted(rows[layer], key=lambda a: (above(a), a)) if i else rows[layer]
+        spread = [width * (j + 0.5) / len(names) for j in range(len(names))]
         for j, actor in enumerate(names):
-            pos[actor] = (width * (j + 0.5) / len(names), 40.0 + 110 * i)
+            x = spread[j]
+            if i >= 2:  # under its own, when there is room
+                wanted = above(actor)
+                left = pos[names[j - 1]][0] + 100 if j else 50.0
+                x = max(left, min(wanted, width - 50.0))
+            pos[actor] = (x, 40.0 + 110 * i)
     return pos, width, height
 
 
@@ -143,7 +157,8 @@ def _curve(a: tuple[float, float], b: tuple[float, float], bend: float) -> str:
 
 
 def circuit_graph(review: Review, *, name: Callable[[str], str], title: str,
-                  tip: Callable[[str, str, int], str], cells: set[str]) -> Markup:
+                  tip: Callable[[str, str, int], str], cells: set[str],
+                  reports: dict[str, tuple[str, ...]]) -> Markup:
     """The graph of the information circuits.
 
     Parameters
@@ -156,13 +171,15 @@ def circuit_graph(review: Review, *, name: Callable[[str], str], title: str,
         ``tip(a, b, count)``: the title of a used link.
     cells : set of str
         The crisis cells (drawn filled).
+    reports : dict
+        Actor → the actors it reports to (its place under them).
 
     Returns
     -------
     Markup
     """
     c = review.circuits
-    pos, width, height = _layout(review)
+    pos, width, height = _layout(review, reports)
     counts: dict[tuple[str, str], int] = {}
     for link in c.used:
         counts[link.pair] = counts.get(link.pair, 0) + link.count
