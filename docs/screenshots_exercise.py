@@ -11,6 +11,7 @@ facilitator's, a player's and the observer's pages on a laptop and on a 400-px p
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import threading
@@ -30,8 +31,27 @@ DESKTOP = {"width": 1366, "height": 1000}
 PHONE = {"width": 400, "height": 1500}
 
 
+def library(folder: Path) -> Path:
+    """The petite-ville template, its inject expecting the mayor to trigger the PCS and its
+    reserve with volunteers (as tests/web/test_pages.py plays it)."""
+    shutil.copytree(LIBRARY / "petite-ville", folder / "petite-ville")
+    actors = folder / "petite-ville" / "actors.yaml"
+    actors.write_text(actors.read_text(encoding="utf-8").replace(
+        "    role: citizen_relay\n", "    role: citizen_relay\n    volunteers: 12\n"),
+        encoding="utf-8")
+    scenario = folder / "petite-ville" / "scenarios" / "tempete.yaml"
+    scenario.write_text(scenario.read_text(encoding="utf-8").rstrip() + """
+    expected:
+      - who: mayor
+        action: {fr: "Déclencher le PCS", en: "Trigger the PCS"}
+        within: 30m
+""", encoding="utf-8")
+    return folder
+
+
 def serve(db: Path, port: int) -> uvicorn.Server:
-    app = create_app(ServerSettings(f"sqlite:///{db}", LIBRARY, hash_secret(ADMIN), tick_s=0.5))
+    app = create_app(ServerSettings(f"sqlite:///{db}", library(db.parent / "lib"),
+                                    hash_secret(ADMIN), tick_s=0.5))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            timeout_graceful_shutdown=1))
     threading.Thread(target=server.run, daemon=True).start()
@@ -107,6 +127,10 @@ def main(port: int = 8791) -> None:
         m.fill("#compose-text", "Point de situation de 07:00")
         m.click("#compose-send")
         m.wait_for_selector("#compose-result .alternatives")
+        m.locator("#reflex li[data-inject=I1] input").check()
+        m.select_option("#relay-zones", ["Z-HAMEAU"])
+        m.click("#relay-send")
+        m.wait_for_selector("#relay-result span")
         o = join("observer", links["observers"], "Observatrice SIDPC")
         o.fill("#note-text", "Le maire n'a pas tenté la radio quand le courriel est tombé.")
         o.click("#note-send")

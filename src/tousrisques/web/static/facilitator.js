@@ -9,7 +9,7 @@ import {
 } from "./common.js";
 import { COLON } from "./common.js";
 import {
-  Context, channelItems, citeOption, decisionItem, inboxItem, logItem, noteItem, prepend,
+  Context, channelItems, citeOption, decisionItem, inboxItem, settle, logItem, noteItem, prepend,
 } from "./feed.js";
 import { wireDownloads, wireForms } from "./forms.js";
 import { startMap } from "./map.js";
@@ -139,6 +139,7 @@ const afterClock = debounce(() => {
 });
 
 function onEvent(event) {
+  settle(ctx);
   const p = event.payload || {};
   if (event.kind === "exercise.created") { ctx.start = p.start; ctx.zone = p.timezone; clock.created(p); return; }
   if (event.kind.startsWith("clock.")) {
@@ -169,6 +170,7 @@ async function show(id) {
   const info = await api(`/exercises/${encodeURIComponent(id)}`, { token });
   if (!info.ok) { say(detail(info), true); return; }
   ctx = new Context(info.data);
+  ctx.now = () => clock.now();
   for (const list of ["inbox", "log", "decisions", "notes"]) clear($(list));
   clear($("decision-seqs"));
   $("exercise").hidden = false;
@@ -189,8 +191,9 @@ async function show(id) {
   await showCodes(id);
   await Promise.all([refreshActors(), refreshInjects()]);
   map = await startMap(id, token, (c) => ctx.channelName(c));
+  for (const z of (map && map.geo ? map.geo.zones : [])) ctx.zones.set(z.id, z.name || z.id);
   source = await follow(id, token, onEvent);
-  timer = setInterval(() => { refreshInfo(); refreshActors(); refreshInjects(); if (map && map.refresh) map.refresh(); }, 10000);
+  timer = setInterval(() => { settle(ctx); refreshInfo(); refreshActors(); refreshInjects(); if (map && map.refresh) map.refresh(); }, 10000);
 }
 
 const base = () => `/exercises/${encodeURIComponent(current)}`;
@@ -266,6 +269,7 @@ function wire() {
 
 async function main() {
   showClock(clock, null, $("clock-big"));
+  setInterval(() => { if (ctx) settle(ctx); }, 2000);
   wire();
   if (!token) return;
   if (!(await loadLibrary())) return;

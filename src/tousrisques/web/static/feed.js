@@ -12,8 +12,11 @@ export class Context {
     this.me = me; // the player's actor id, or null
     this.start = null;
     this.zone = null;
-    this.events = new Map(); // seq -> event, what may be cited in a decision
+    this.zones = new Map(); // zone id -> name, once the map is loaded
+    this.now = () => 0; // the scenario time now (the page's clock)
   }
+
+  zoneName(id) { return this.zones.get(id) || id; }
 
   actorName(id) {
     if (!id) return "";
@@ -52,13 +55,15 @@ export function inboxItem(ctx, event) {
       p.reason ? el("p", { class: "reason" }, pick(p.reason)) : null);
   }
   if (event.kind === "relay.dispatched") {
-    return el("li", { "data-seq": event.seq, "data-kind": event.kind, class: `item-relay ${p.status}` },
+    const item = el("li", { "data-seq": event.seq, "data-kind": event.kind, class: `item-relay ${p.status}` },
       head(ctx, event, badge(w("relay"), "relay"), " ", ctx.actorName(event.author), " → ",
-        ctx.actorName(p.relay), " ", badge(ctx.channelName(p.channel)), " ", badge(w(p.status), p.status)),
-      el("p", { class: "text" }, `${(p.zones || []).length} ${w("zones")}${COLON}${list(p.zones || [])}`),
+        ctx.actorName(p.relay), " ", badge(ctx.channelName(p.channel)), " ", statusBadge(p.status)),
+      el("p", { class: "text" }, `${w("zones")}${COLON}${list((p.zones || []).map((z) => ctx.zoneName(z)))}`),
       p.starts_s !== null && p.starts_s !== undefined
         ? el("p", { class: "note" }, `${w("starts")} ${ctx.time(p.starts_s)}`) : null,
       p.reason ? el("p", { class: "reason" }, pick(p.reason)) : null);
+    if (p.status === "delayed" && Number.isFinite(p.arrives_s)) pending(ctx, item, p.arrives_s);
+    return item;
   }
   return null;
 }
@@ -73,12 +78,10 @@ function messageItem(ctx, event, p) {
   const item = el("li", { "data-seq": event.seq, "data-kind": event.kind, "data-status": status,
                           class: `item-message ${mine ? "sent" : "received"} ${status}` },
     head(ctx, event, el("strong", {}, who), ` → ${to} `, badge(ctx.channelName(p.channel)), " ",
-      badge(w(status), status)),
+      statusBadge(status)),
     el("p", { class: "text" }, p.text || ""));
-  const arrives = toMe ? toMe.arrives_s : null;
-  if (status === "delayed" && Number.isFinite(arrives)) {
-    item.append(el("p", { class: "note" }, `${w("arrives")} ${ctx.time(arrives)}`));
-  }
+  const times = (toMe ? [toMe] : p.recipients || []).map((r) => r.arrives_s).filter(Number.isFinite);
+  if (status === "delayed" && times.length) pending(ctx, item, Math.max(...times));
   if (p.reached) {
     item.append(el("p", { class: "note" }, `${share(p.reached.share)} · ${p.reached.people} ${w("reached")}`));
   }
@@ -91,6 +94,30 @@ function messageItem(ctx, event, p) {
     }
   }
   return item;
+}
+
+const statusBadge = (status) => el("span", { class: `badge st ${status}` }, w(status));
+
+/** A message or an order on its way: "arrives at", until the scenario time passes it. */
+function pending(ctx, item, arrives) {
+  item.dataset.arrives = String(arrives);
+  item.append(el("p", { class: "note arrival" }, `${w("arrives")} ${ctx.time(arrives)}`));
+  settle(ctx, item);
+}
+
+/** Items on their way whose time has come: delivered. */
+export function settle(ctx, root = document) {
+  const now = ctx.now();
+  const items = root.matches && root.matches("[data-arrives]") ? [root] : root.querySelectorAll("[data-arrives]");
+  for (const item of items) {
+    if (Number(item.dataset.arrives) > now) continue;
+    delete item.dataset.arrives;
+    item.dataset.status = "delivered";
+    const b = item.querySelector(".badge.st");
+    if (b) { b.className = "badge st delivered"; b.textContent = w("delivered"); }
+    const note = item.querySelector(".arrival");
+    if (note) note.remove();
+  }
 }
 
 /** An item of #log. */

@@ -4,7 +4,7 @@
 import {
   Clock, api, debounce, clear, detail, el, exerciseId, follow, getToken, lang, say, showClock, showState, w,
 } from "./common.js";
-import { Context, citeOption, decisionItem, inboxItem, logItem, noteItem, prepend } from "./feed.js";
+import { Context, citeOption, decisionItem, inboxItem, settle, logItem, noteItem, prepend } from "./feed.js";
 import { reflexItems, wireDownloads, wireForms } from "./forms.js";
 import { startMap } from "./map.js";
 
@@ -59,6 +59,7 @@ async function main() {
   const info = await api(base, { token });
   if (!info.ok) { say(detail(info), true); return; }
   ctx = new Context(info.data);
+  ctx.now = () => clock.now();
   clock.set(info.data);
   showState(info.data.state, clock);
   showClock(clock);
@@ -67,8 +68,10 @@ async function main() {
   wireForms(base, token);
   wireDownloads(base, token);
   map = await startMap(exerciseId, token, (id) => ctx.channelName(id));
+  for (const z of (map && map.geo ? map.geo.zones : [])) ctx.zones.set(z.id, z.name || z.id);
   await refreshReflex();
   await follow(exerciseId, token, onEvent);
+  setInterval(() => settle(ctx), 2000);
   timer = setInterval(async () => {
     const again = await api(base, { token });
     if (again.ok) { clock.set(again.data); showState(again.data.state, clock); }

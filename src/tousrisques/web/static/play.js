@@ -7,7 +7,7 @@ import {
 } from "./common.js";
 import { COLON } from "./common.js";
 import {
-  Context, channelItems, citeOption, decisionItem, inboxItem, logItem, prepend,
+  Context, channelItems, citeOption, decisionItem, inboxItem, settle, logItem, prepend,
 } from "./feed.js";
 import { startMap } from "./map.js";
 import { reflexItems, wireDownloads, wireForms } from "./forms.js";
@@ -133,6 +133,7 @@ async function main() {
   const info = await api(base, { token });
   if (!info.ok) { say(detail(info), true); return; }
   ctx = new Context(info.data);
+  ctx.now = () => clock.now();
   clock.set(info.data);
   showState(info.data.state, clock);
   showClock(clock);
@@ -153,7 +154,9 @@ async function main() {
   relays(info.data, me.actor);
   await refreshReflex();
   map = await startMap(exerciseId, token, (id) => ctx.channelName(id));
+  for (const z of (map && map.geo ? map.geo.zones : [])) ctx.zones.set(z.id, z.name || z.id);
   await follow(exerciseId, token, onEvent);
+  setInterval(() => settle(ctx), 2000);
   timer = setInterval(() => { refreshMe(); refreshClock(); if (map && map.refresh) map.refresh(); }, 10000);
 }
 
