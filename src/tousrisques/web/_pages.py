@@ -98,7 +98,7 @@ def _render(request: Request, name: str, **context: Any) -> HTMLResponse:
     _ = translations(lang).gettext
     other = "en" if lang == "fr" else "fr"
     html = _environment(lang).get_template(name).render(
-        lang=lang, other=other, other_name="English" if other == "en" else "Français",
+        lang=lang, other=other,
         switch=f"{request.url.path}?lang={other}", version=__version__,
         words=script_words(lang), log_categories=[(c, _(LOG_LABELS[c])) for c in LOG_CATEGORIES],
         annotation_categories=[(c, _(label), CATEGORY_COLOURS[c])
