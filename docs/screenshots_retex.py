@@ -17,7 +17,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import ViewportSize, sync_playwright
 
 from tousrisques.exercise import Exercise, MemoryStore, Session, review
 from tousrisques.report._retex import render_retex
@@ -88,8 +88,8 @@ def main() -> int:
             page_file = Path(tmp) / f"retex-{lang}.html"
             page_file.write_text(render_retex(r, session.exercise, lang, exercise_id="demo",
                                               files=("retex-demo.json", "retex-demo.csv")))
-            for name, size in (("desktop", {"width": 1280, "height": 1700}),
-                               ("phone", {"width": 400, "height": 1600})):
+            for name, size in (("desktop", ViewportSize(width=1280, height=1700)),
+                               ("phone", ViewportSize(width=400, height=1600))):
                 page = browser.new_page(viewport=size)
                 page.goto(page_file.as_uri())
                 wide = page.evaluate("document.documentElement.scrollWidth")

@@ -405,3 +405,37 @@ def test_the_command_says_what_is_wrong(tmp_path: Path) -> None:
     bad_input(invoke("report", "--exercise", "ab12", "--db", db, "--library", copy,
                      "-o", tmp_path / "s.html"), "has changed")
     assert not (tmp_path / "s.html").exists()
+
+
+@pytest.mark.slow
+def test_the_retex_in_a_browser_runs_nothing_and_fits_a_phone(played: Played,
+                                                             tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        for lang, html in played.html.items():
+            path = tmp_path / f"retex-{lang}.html"
+            path.write_text(html)
+            _open_and_check(browser, path, lang)
+        browser.close()
+
+
+def _open_and_check(browser: Any, path: Path, lang: str) -> None:
+    page = browser.new_page(viewport={"width": 400, "height": 900})
+    seen: list[str] = []
+
+    def dialog(d: Any) -> None:
+        seen.append(f"dialog {d.message}")
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    page.on("console", lambda m: seen.append(f"console {m.type} {m.text}"))
+    page.on("request", lambda r: seen.append(r.url) if r.url != path.as_uri() else None)
+    page.goto(path.as_uri())
+    assert seen == [], (lang, seen)  # no script ran, nothing fetched
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400, lang
+    assert page.locator("svg.retex-strip rect").count() > 10
+    assert page.locator("svg.retex-graph [data-edge]").count() >= 1
+    page.close()

@@ -49,6 +49,10 @@ TIMELINE_KINDS = ("clock.started", "clock.paused", "clock.resumed", "clock.jumpe
 class Stretch:
     """A stretch of scenario time, ``[start_s, end_s)``.
 
+    Attributes
+    ----------
+    start_s, end_s : float
+
     Examples
     --------
     >>> Stretch(3600.0, 5400.0).length_s
@@ -68,6 +72,12 @@ class Stretch:
 class AssetChange:
     """An asset behind a player's channel: when the run first lost it, and when it came
     back (None: not in the scenario).
+
+    Attributes
+    ----------
+    asset : str
+    failed_s : float
+    repaired_s : float or None
 
     Examples
     --------
@@ -135,6 +145,12 @@ class CutOff:
     """A player actor with no working point-to-point channel during ``stretch``, and what
     it did then (its events).
 
+    Attributes
+    ----------
+    actor : str
+    stretch : Stretch
+    events : tuple of Event
+
     Examples
     --------
     >>> CutOff("CIS", Stretch(0.0, 60.0), ()).stretch.length_s
@@ -150,6 +166,16 @@ class CutOff:
 class DecisionInfo:
     """A decision and the information its decider had by then: the messages and injects
     that reached its actor, the annotations its actor could see, the events it names.
+
+    Attributes
+    ----------
+    decision : Event
+    received : tuple of Event
+        Messages and injects that had reached its actor by then.
+    annotations : tuple of Event
+        Annotations its actor could see (all of them for the facilitator's).
+    based_on : tuple of Event
+        The events it names (``based_on_seqs``).
 
     Examples
     --------
@@ -188,7 +214,16 @@ class Review:
     decisions : tuple of DecisionInfo
     notes : tuple of Event
     relays : RelayReview or None
-        None when the territory has no actor with volunteers.
+        What the volunteers added (None: not computed).
+
+    Examples
+    --------
+    >>> from tousrisques.exercise import Exercise, review
+    >>> from tousrisques.scenario import load_scenario
+    >>> s = load_scenario("src/tousrisques/templates/petite-ville/scenarios/tempete.yaml")
+    >>> r = review(Exercise.for_run(s, 0), [])
+    >>> r.actions, r.done_share, r.messages["blocked"]
+    ((), None, 0)
     """
 
     start_s: float
