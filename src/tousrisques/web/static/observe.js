@@ -17,10 +17,24 @@ let ctx = null;
 let map = null;
 let timer = null; // the periodic refresh, stopped when the exercise ends
 
+// the sheets shown: the players' and those an inject has asked to act (not 100 empty ones)
+const sheets = new Set();
+
+function wantSheets(event) {
+  const p = event.payload || {};
+  if (event.kind === "participant.joined" && p.role === "player" && p.actor) sheets.add(p.actor);
+  if (event.kind === "inject.delivered" || event.kind === "inject.not_received") {
+    for (const want of p.expected || []) {
+      if (ctx.actors.has(want.who)) sheets.add(want.who);
+      else for (const a of ctx.actors.values()) if (a.role === want.who) sheets.add(a.id);
+    }
+  }
+}
+
 async function refreshReflex() {
   const ul = document.getElementById("reflex");
   const items = [];
-  for (const actor of ctx.actors.keys()) {
+  for (const actor of sheets) {
     const res = await api(`${base}/reflex?actor=${encodeURIComponent(actor)}`, { token });
     if (res.ok) items.push(...reflexItems(ctx, res.data.items || [], token, false, actor));
   }
@@ -48,7 +62,8 @@ function onEvent(event) {
   else if (event.kind === "decision") prepend(document.getElementById("decisions"), decisionItem(ctx, event));
   else if (event.kind === "note.added") prepend(document.getElementById("notes"), noteItem(ctx, event));
   else if (event.kind === "annotation.added") { if (map) map.add(event); }
-  else if (event.kind === "action.done" || event.kind === "inject.delivered") reflexSoon();
+  if (event.kind === "participant.joined" || event.kind.startsWith("inject.")) wantSheets(event);
+  if (["action.done", "participant.joined", "inject.delivered", "inject.not_received"].includes(event.kind)) reflexSoon();
   const item = inboxItem(ctx, event);
   if (item) prepend(document.getElementById("inbox"), item);
   citeOption(ctx, event);
@@ -69,7 +84,6 @@ async function main() {
   wireDownloads(base, token);
   map = await startMap(exerciseId, token, (id) => ctx.channelName(id));
   for (const z of (map && map.geo ? map.geo.zones : [])) ctx.zones.set(z.id, z.name || z.id);
-  await refreshReflex();
   await follow(exerciseId, token, onEvent);
   setInterval(() => settle(ctx), 2000);
   timer = setInterval(async () => {

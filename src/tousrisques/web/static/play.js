@@ -147,6 +147,9 @@ async function main() {
   for (const a of info.data.actors) {
     if (a.id !== me.actor) to.append(el("option", { value: a.id }, pick(a.name)));
   }
+  for (const role of new Set(info.data.actors.map((a) => a.role))) {
+    to.append(el("option", { value: role, class: "role" }, `${w("role")}${COLON}${role}`));
+  }
   document.getElementById("compose-channel").addEventListener("change", syncBroadcast);
   document.getElementById("compose").addEventListener("submit", compose);
   wireForms(base, token);
