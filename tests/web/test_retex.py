@@ -151,7 +151,7 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
     helper = threading.Thread(target=script)
     helper.start()
     try:
-        result = play(base, ADMIN, "pv/exercice", run=0, speed=3600, seconds=6, seed=1,
+        result = play(base, ADMIN, "pv/exercice", run=0, speed=3600, seconds=4, seed=1,
                       every_s=0.7)
     finally:
         stop.set()

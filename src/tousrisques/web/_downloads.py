@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from tousrisques.exercise import Event, Session, review
+from tousrisques.exercise import Event, review
 from tousrisques.report._retex import render_retex
 from tousrisques.web._auth_deps import Caller, caller, for_exercise
 from tousrisques.web._errors import ApiError, request_lang
@@ -54,13 +54,9 @@ def retex_html(service: ExerciseService, exercise_id: str, lang: str) -> str:
     >>> retex_html(service, made.id, "en").startswith("<!DOCTYPE html>")
     True
     """
-    events: list[Event] = service.view(exercise_id, lambda s: list(_events(s)))
+    events: list[Event] = service.view(exercise_id, lambda s: list(s.events))
     model = service.model(exercise_id)
     return render_retex(review(model, events), model, lang, exercise_id=exercise_id)
-
-
-def _events(session: Session) -> list[Event]:
-    return list(session.events)
 
 
 @router.get("/exercises/{exercise_id}/retex", summary="The exercise's RETEX, as HTML",
