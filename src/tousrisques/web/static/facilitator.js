@@ -107,7 +107,7 @@ async function refreshActors() {
   const body = clear($("actors").tBodies[0]);
   for (const a of res.data) {
     const down = a.channels.filter((c) => !c.available).length;
-    body.append(el("tr", { "data-actor": a.actor, class: down === a.channels.length ? "cut" : "" },
+    body.append(el("tr", { "data-actor": a.actor, "data-down": down, class: down === a.channels.length ? "cut" : "" },
       el("th", { scope: "row" }, pick(a.name), el("br"), el("span", { class: "id" }, `${a.actor} · ${a.role}`)),
       el("td", {}, el("ul", { class: "channels" }, channelItems(ctx, a.channels).map((li, i) => {
         const c = a.channels[i];
@@ -216,6 +216,9 @@ function wire() {
     if (await loadLibrary()) { say(w("saved")); await loadExercises(); }
   });
   $("create-form").addEventListener("submit", create);
+  $("actors-down-only").addEventListener("change", () => {
+    $("actors").classList.toggle("down-only", $("actors-down-only").checked);
+  });
   $("ctl-start").addEventListener("click", () => control("start"));
   $("ctl-pause").addEventListener("click", () => control("pause"));
   $("ctl-resume").addEventListener("click", () => control("resume"));
