@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import uvicorn
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, ViewportSize, sync_playwright
 
 from tousrisques.web import ServerSettings, create_app, hash_secret
 
@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = ROOT / "src" / "tousrisques" / "templates"
 OUT = ROOT / "docs" / "images"
 ADMIN = "screenshots"
-DESKTOP = {"width": 1366, "height": 1000}
-PHONE = {"width": 400, "height": 1500}
+DESKTOP: ViewportSize = {"width": 1366, "height": 1000}
+PHONE: ViewportSize = {"width": 400, "height": 1500}
 
 
 def library(folder: Path) -> Path:

@@ -178,6 +178,18 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
     seen = p.locator("#map [data-annotation=A1]")
     expect(seen).to_have_count(1)
     expect(seen.locator("title")).to_contain_text(ANNOTATION)
+    # a line: clicks, then a double-click, on the phone this time
+    p.select_option("#annotate-mode", "line")
+    p.select_option("#annotate-category", "shelter_open")
+    pbox = p.locator("#map").bounding_box()
+    assert pbox is not None
+    p.locator("#map").click(position={"x": pbox["width"] * 0.3, "y": pbox["height"] * 0.6})
+    p.locator("#map").dblclick(position={"x": pbox["width"] * 0.5, "y": pbox["height"] * 0.7})
+    p.fill("#annotate-text", "Gymnase ouvert")
+    p.click("#annotate-send")
+    line = m.locator("#map [data-annotation=A2] polyline")
+    expect(line).to_have_count(1)
+    assert len((line.get_attribute("points") or "").split()) == 2  # the double-click: one point
 
     # the log and a decision, with payloads
     p.select_option("#log-category", "situation")
@@ -262,7 +274,8 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
         p.click("#annotations-geojson")
     assert got.value.suggested_filename.endswith(".geojson")
     geojson = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
-    assert [x["properties"]["text"] for x in geojson["features"]] == [ANNOTATION]
+    assert [x["properties"]["text"] for x in geojson["features"]] == [ANNOTATION, "Gymnase ouvert"]
+    assert [x["geometry"]["type"] for x in geojson["features"]] == ["Point", "LineString"]
     with f.expect_download() as got:
         f.click("#retex-link")
     assert got.value.suggested_filename.startswith("retex-")
