@@ -59,6 +59,8 @@ class _Words:
         self.tr = translations(lang)
         self.fmt = Formats(lang)
         self._ = self.tr.gettext
+        #: before a colon: a no-break space in French
+        self.colon = "\u00a0: " if lang == "fr" else ": "
 
     def clock(self, s: float) -> str:
         return self.ex.clock_text(s, self.lang)
@@ -103,7 +105,7 @@ class _Words:
                 "speed": self.fmt.number(float(p.get("speed", 1)), digits=0),
                 "time": self.clock(float(p.get("scenario_s", e.scenario_s)))}
         if k.startswith("inject."):
-            text = f"{p.get('inject', '')}: {self.text(p.get('text'))}"
+            text = f"{p.get('inject', '')}{self.colon}{self.text(p.get('text'))}"
             return text + (f" — {self.text(p.get('reason'))}" if p.get("reason") else "")
         if k == "message.sent":
             to = ", ".join(str(x) for x in p.get("to") or []) or _("the population")
@@ -128,7 +130,7 @@ class _Words:
         if k == "action.done":
             note = self.text(p.get("note"))
             action = self.action(str(p.get("inject")), int(p.get("index", 0)))
-            return f"{p.get('inject', '')}: {action}" + (f" — {note}" if note else "")
+            return f"{p.get('inject', '')}{self.colon}{action}" + (f" — {note}" if note else "")
         return self.text(p.get("text"))
 
     def row(self, e: Event) -> dict[str, Any]:
@@ -142,7 +144,7 @@ class _Words:
 
     def tip(self, e: Event) -> str:
         return f"{self.clock(e.scenario_s)} — {self._(KIND_WORDS.get(e.kind, e.kind))} — " \
-               f"{self.who(e)}: {self.what(e)[:200]}"
+               f"{self.who(e)}{self.colon}{self.what(e)[:200]}"
 
 
 def _lanes(review: Review, w: _Words) -> list[Lane]:
