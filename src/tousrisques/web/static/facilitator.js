@@ -23,6 +23,15 @@ let source = null;
 let timer = null;
 
 const $ = (id) => document.getElementById(id);
+
+/** The header's badge, and the controls that make sense in that state. */
+function setState(state) {
+  showState(state, clock);
+  $("ctl-start").disabled = state !== "created";
+  $("ctl-pause").disabled = state !== "running";
+  $("ctl-resume").disabled = state !== "paused";
+  for (const id of ["ctl-speed", "ctl-jump", "ctl-end", "push-send"]) $(id).disabled = state === "ended";
+}
 const codesKey = (id) => `tousrisques:codes:${id}`;
 
 async function loadLibrary() {
@@ -96,7 +105,7 @@ async function refreshInfo() {
   const res = await api(`/exercises/${encodeURIComponent(current)}`, { token });
   if (!res.ok) return null;
   clock.set(res.data);
-  showState(res.data.state, clock);
+  setState(res.data.state);
   $("clock-speed").textContent = `×${res.data.speed}`;
   return res.data;
 }
@@ -144,12 +153,12 @@ function onEvent(event) {
   if (event.kind === "exercise.created") { ctx.start = p.start; ctx.zone = p.timezone; clock.created(p); return; }
   if (event.kind.startsWith("clock.")) {
     clock.fromEvent(event);
-    showState(p.running ? "running" : "paused", clock);
+    setState(p.running ? "running" : "paused");
     $("clock-speed").textContent = `×${p.speed}`;
     afterClock();
     return;
   }
-  if (event.kind === "exercise.ended") { showState("ended", clock); clock.set({ scenario_s: clock.now(), running: false }); return; }
+  if (event.kind === "exercise.ended") { setState("ended"); clock.set({ scenario_s: clock.now(), running: false }); return; }
   if (event.kind === "log.entry") prepend($("log"), logItem(ctx, event));
   else if (event.kind === "decision") prepend($("decisions"), decisionItem(ctx, event));
   else if (event.kind === "note.added") prepend($("notes"), noteItem(ctx, event));
@@ -178,7 +187,7 @@ async function show(id) {
   $("exercise-scenario").textContent = info.data.scenario;
   $("exercise-id").textContent = id;
   clock.set(info.data);
-  showState(info.data.state, clock);
+  setState(info.data.state);
   $("clock-speed").textContent = `×${info.data.speed}`;
   $("ctl-speed-value").value = info.data.speed;
   const to = clear($("push-to"));
