@@ -378,6 +378,9 @@ def test_the_command_says_what_is_wrong(tmp_path: Path) -> None:
     bad_input(invoke("report", "--exercise", "x1", "--db", f"sqlite:///{tmp_path / 'no.db'}"),
               "no.db")
     assert not (tmp_path / "no.db").exists()  # not created by asking
+    (tmp_path / "notes.db").write_text("not a database")
+    bad_input(invoke("report", "--exercise", "x1", "--db", f"sqlite:///{tmp_path / 'notes.db'}"),
+              "cannot open the database")
     db = f"sqlite:///{tmp_path / 'x.db'}"
     store = SqlStore(db)
     store.create_exercise("ab12", "petite-ville/tempete", {}, {}, now=datetime.now(UTC))
