@@ -2,7 +2,7 @@
 // notes for the after-action review.
 
 import {
-  Clock, api, debounce, clear, detail, el, exerciseId, follow, getToken, lang, say, showClock, showState, w,
+  Clock, api, debounce, clear, detail, el, exerciseId, follow, getToken, lang, tokenKey, say, showClock, showState, w,
 } from "./common.js";
 import { Context, citeOption, decisionItem, inboxItem, settle, logItem, noteItem, prepend } from "./feed.js";
 import { reflexItems, wireDownloads, wireForms } from "./forms.js";
@@ -72,6 +72,11 @@ function onEvent(event) {
 async function main() {
   if (!token) return;
   const info = await api(base, { token });
+  if (info.status === 401) { // a token this server does not know, or the exercise has ended
+    sessionStorage.removeItem(tokenKey(exerciseId));
+    location.replace(`/join/${encodeURIComponent(exerciseId)}?lang=${lang}`);
+    return;
+  }
   if (!info.ok) { say(detail(info), true); return; }
   ctx = new Context(info.data);
   ctx.now = () => clock.now();

@@ -2,7 +2,7 @@
 // why and which channel would get through), volunteers, the situation log, decisions, the map.
 
 import {
-  Clock, api, debounce, clear, detail, download, el, exerciseId, follow, getToken, lang, pick, say, share,
+  Clock, api, debounce, clear, detail, download, el, exerciseId, follow, getToken, lang, tokenKey, pick, say, share,
   showClock, showState, w,
 } from "./common.js";
 import { COLON } from "./common.js";
@@ -131,6 +131,11 @@ async function compose(evt) {
 async function main() {
   if (!token) return;
   const info = await api(base, { token });
+  if (info.status === 401) { // a token this server does not know, or the exercise has ended
+    sessionStorage.removeItem(tokenKey(exerciseId));
+    location.replace(`/join/${encodeURIComponent(exerciseId)}?lang=${lang}`);
+    return;
+  }
   if (!info.ok) { say(detail(info), true); return; }
   ctx = new Context(info.data);
   ctx.now = () => clock.now();
