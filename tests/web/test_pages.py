@@ -178,11 +178,23 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
     seen = p.locator("#map [data-annotation=A1]")
     expect(seen).to_have_count(1)
     expect(seen.locator("title")).to_contain_text(ANNOTATION)
-    # a line: clicks, then a double-click, on the phone this time
-    p.select_option("#annotate-mode", "line")
-    p.select_option("#annotate-category", "shelter_open")
+    # on the phone: zoom in, drag the map (a drag places nothing), then draw a line: clicks,
+    # then a double-click
+    full = [float(x) for x in (p.locator("#map").get_attribute("viewBox") or "").split()]
+    p.click("#map-zoom-in")
+    zoomed = [float(x) for x in (p.locator("#map").get_attribute("viewBox") or "").split()]
+    assert zoomed[2] == pytest.approx(full[2] / 2)
     pbox = p.locator("#map").bounding_box()
     assert pbox is not None
+    p.mouse.move(pbox["x"] + pbox["width"] / 2, pbox["y"] + pbox["height"] / 2)
+    p.mouse.down()
+    p.mouse.move(pbox["x"] + pbox["width"] / 2 + 60, pbox["y"] + pbox["height"] / 2, steps=5)
+    p.mouse.up()
+    moved = [float(x) for x in (p.locator("#map").get_attribute("viewBox") or "").split()]
+    assert moved[0] < zoomed[0]  # dragged right: the view moved left
+    assert p.locator("#map .pending circle").count() == 0
+    p.select_option("#annotate-mode", "line")
+    p.select_option("#annotate-category", "shelter_open")
     p.locator("#map").click(position={"x": pbox["width"] * 0.3, "y": pbox["height"] * 0.6})
     p.locator("#map").dblclick(position={"x": pbox["width"] * 0.5, "y": pbox["height"] * 0.7})
     p.fill("#annotate-text", "Gymnase ouvert")

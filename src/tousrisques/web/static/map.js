@@ -43,7 +43,9 @@ export class CrisisMap {
     this.k = 1000 / Math.max((e - w0) * this.cos, 1e-9);
     const height = Math.max((n - s) * this.k, 10);
     const pad = 25; // room for the labels and markers at the edges
-    this.svg.setAttribute("viewBox", `${-pad} ${-pad} ${1000 + 2 * pad} ${(height + 2 * pad).toFixed(0)}`);
+    this.full = { x: -pad, y: -pad, w: 1000 + 2 * pad, h: height + 2 * pad };
+    this.view = { ...this.full };
+    this.setView();
     clear(this.svg);
     const layer = (name) => { const g = svgEl("g", { class: name }); this.svg.append(g); this.layers[name] = g; return g; };
     const zones = layer("zones");
@@ -81,6 +83,71 @@ export class CrisisMap {
     layer("annotations");
     layer("pending");
     for (const a of this.annotations) this.drawAnnotation(a);
+    this.setView();
+  }
+
+  get zoom() { return this.full ? this.full.w / this.view.w : 1; }
+
+  pinAt(x, y) { return `translate(${x} ${y}) scale(${(1 / this.zoom).toFixed(3)})`; }
+
+  /** Show ``this.view`` (clamped to the territory); symbols keep their size on screen. */
+  setView() {
+    const f = this.full;
+    const v = this.view;
+    v.w = Math.min(v.w, f.w); v.h = Math.min(v.h, f.h);
+    v.x = Math.min(Math.max(v.x, f.x), f.x + f.w - v.w);
+    v.y = Math.min(Math.max(v.y, f.y), f.y + f.h - v.h);
+    this.svg.setAttribute("viewBox", `${v.x.toFixed(1)} ${v.y.toFixed(1)} ${v.w.toFixed(1)} ${v.h.toFixed(1)}`);
+    const z = this.zoom;
+    this.svg.classList.toggle("zoomed", z > 1.01);
+    for (const c of this.svg.querySelectorAll(".assets circle")) c.setAttribute("r", (5 / z).toFixed(2));
+    for (const p of this.svg.querySelectorAll(".pin")) p.setAttribute("transform", this.pinAt(p.dataset.x, p.dataset.y));
+    if (this.layers.labels) this.layers.labels.setAttribute("font-size", (20 / z).toFixed(2));
+    if (this.layers.pending) this.drawPending();
+  }
+
+  /** Zoom by ``factor`` around the view's centre. */
+  zoomBy(factor) {
+    const v = this.view;
+    const cx = v.x + v.w / 2;
+    const cy = v.y + v.h / 2;
+    const w = Math.max(Math.min(v.w / factor, this.full.w), this.full.w / 32);
+    const h = w * (this.full.h / this.full.w);
+    this.view = { x: cx - w / 2, y: cy - h / 2, w, h };
+    this.setView();
+  }
+
+  /** Zoom buttons, and dragging to move once zoomed (a drag is not a click on the map). */
+  navigation() {
+    const on = (id, f) => { const b = document.getElementById(id); if (b) b.addEventListener("click", f); };
+    on("map-zoom-in", () => this.zoomBy(2));
+    on("map-zoom-out", () => this.zoomBy(0.5));
+    on("map-zoom-reset", () => { this.view = { ...this.full }; this.setView(); });
+    let start = null;
+    this.svg.addEventListener("pointerdown", (evt) => {
+      if (this.zoom <= 1.01) return;
+      start = { x: evt.clientX, y: evt.clientY, view: { ...this.view }, moved: false };
+    });
+    this.svg.addEventListener("pointermove", (evt) => {
+      if (!start) return;
+      const dx = evt.clientX - start.x;
+      const dy = evt.clientY - start.y;
+      if (!start.moved && Math.hypot(dx, dy) < 6) return;
+      start.moved = true;
+      const scale = start.view.w / this.svg.getBoundingClientRect().width;
+      this.view = { ...start.view, x: start.view.x - dx * scale, y: start.view.y - dy * scale };
+      this.setView();
+    });
+    const end = () => {
+      if (start && start.moved) { // the click that ends a drag places nothing
+        this.dragging = true;
+        setTimeout(() => { this.dragging = false; }, 0);
+      }
+      start = null;
+    };
+    this.svg.addEventListener("pointerup", end);
+    this.svg.addEventListener("pointercancel", end);
+    this.svg.addEventListener("pointerleave", end);
   }
 
   /** Assets and lines down, zones by the share not reached, the reach in words. */
@@ -122,14 +189,14 @@ export class CrisisMap {
 
   drawAnnotation(a) {
     const colour = this.colours.categories[a.category] || "#666";
-    const label = document.querySelector(`#annotate-category option[value="${CSS.escape(a.category)}"]`);
-    const title = svgEl("title", { text: `${label ? label.textContent : a.category}${COLON}${a.text} — ${a.name || ""}` });
+    const title = svgEl("title", { text: `${w(`cat.${a.category}`)}${COLON}${a.text} — ${a.name || ""}` });
     const g = svgEl("g", { "data-annotation": a.id, "data-category": a.category,
       class: a.shared === false ? "annotation private" : "annotation" }, title);
     const geom = a.geometry || {};
     if (geom.type === "Point") {
       const [x, y] = this.xy(...geom.coordinates);
-      g.append(svgEl("path", { d: `M${x.toFixed(1)} ${y.toFixed(1)}l-9 -16a10 10 0 1 1 18 0z`, fill: colour }));
+      g.append(svgEl("path", { d: "M0 0l-9 -16a10 10 0 1 1 18 0z", fill: colour, class: "pin",
+        "data-x": x.toFixed(1), "data-y": y.toFixed(1), transform: this.pinAt(x, y) }));
     } else if (geom.type === "LineString") {
       const pts = geom.coordinates.map(([lon, lat]) => this.xy(lon, lat).map((v) => v.toFixed(1)).join(",")).join(" ");
       g.append(svgEl("polyline", { points: pts, stroke: colour, class: "annotation-line" }));
@@ -145,6 +212,7 @@ export class CrisisMap {
     const result = document.getElementById("annotate-result");
     const place = (evt) => {
       if (!this.geo) return;
+      if (this.dragging) return; // the end of a drag
       const pt = this.svg.createSVGPoint();
       pt.x = evt.clientX; pt.y = evt.clientY;
       const p = pt.matrixTransform(this.svg.getScreenCTM().inverse());
@@ -191,7 +259,7 @@ export class CrisisMap {
     clear(g);
     const pts = this.pending.map(([lon, lat]) => this.xy(lon, lat));
     if (pts.length > 1) g.append(svgEl("polyline", { points: pts.map((p) => p.map((v) => v.toFixed(1)).join(",")).join(" ") }));
-    for (const [x, y] of pts) g.append(svgEl("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 6 }));
+    for (const [x, y] of pts) g.append(svgEl("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: (6 / this.zoom).toFixed(2) }));
   }
 }
 
@@ -212,6 +280,7 @@ export async function startMap(exerciseId, token, names = null) {
   const geo = await api(`${base}/map`, { token });
   if (!geo.ok) { say(detail(geo), true); return map; }
   map.draw(geo.data);
+  map.navigation();
   map.refresh = async () => {
     const st = await api(`${base}/map/state`, { token });
     if (st.ok) map.state(st.data);
