@@ -88,7 +88,13 @@ export class CrisisMap {
 
   get zoom() { return this.full ? this.full.w / this.view.w : 1; }
 
-  pinAt(x, y) { return `translate(${x} ${y}) scale(${(1 / this.zoom).toFixed(3)})`; }
+  /** SVG units per pixel on screen: symbols are sized in pixels. */
+  get px() {
+    const width = this.svg.getBoundingClientRect().width || 700;
+    return this.view ? this.view.w / width : 1;
+  }
+
+  pinAt(x, y) { return `translate(${x} ${y}) scale(${(this.px / 1.4).toFixed(3)})`; }
 
   /** Show ``this.view`` (clamped to the territory); symbols keep their size on screen. */
   setView() {
@@ -98,11 +104,11 @@ export class CrisisMap {
     v.x = Math.min(Math.max(v.x, f.x), f.x + f.w - v.w);
     v.y = Math.min(Math.max(v.y, f.y), f.y + f.h - v.h);
     this.svg.setAttribute("viewBox", `${v.x.toFixed(1)} ${v.y.toFixed(1)} ${v.w.toFixed(1)} ${v.h.toFixed(1)}`);
-    const z = this.zoom;
-    this.svg.classList.toggle("zoomed", z > 1.01);
-    for (const c of this.svg.querySelectorAll(".assets circle")) c.setAttribute("r", (5 / z).toFixed(2));
+    this.svg.classList.toggle("zoomed", this.zoom > 1.01);
+    const px = this.px;
+    for (const c of this.svg.querySelectorAll(".assets circle")) c.setAttribute("r", (3.5 * px).toFixed(2));
     for (const p of this.svg.querySelectorAll(".pin")) p.setAttribute("transform", this.pinAt(p.dataset.x, p.dataset.y));
-    if (this.layers.labels) this.layers.labels.setAttribute("font-size", (20 / z).toFixed(2));
+    if (this.layers.labels) this.layers.labels.setAttribute("font-size", (13 * px).toFixed(2));
     if (this.layers.pending) this.drawPending();
   }
 
@@ -123,6 +129,8 @@ export class CrisisMap {
     on("map-zoom-in", () => this.zoomBy(2));
     on("map-zoom-out", () => this.zoomBy(0.5));
     on("map-zoom-reset", () => { this.view = { ...this.full }; this.setView(); });
+    let resized = null;
+    window.addEventListener("resize", () => { clearTimeout(resized); resized = setTimeout(() => this.setView(), 150); });
     let start = null;
     this.svg.addEventListener("pointerdown", (evt) => {
       if (this.zoom <= 1.01) return;
@@ -259,7 +267,7 @@ export class CrisisMap {
     clear(g);
     const pts = this.pending.map(([lon, lat]) => this.xy(lon, lat));
     if (pts.length > 1) g.append(svgEl("polyline", { points: pts.map((p) => p.map((v) => v.toFixed(1)).join(",")).join(" ") }));
-    for (const [x, y] of pts) g.append(svgEl("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: (6 / this.zoom).toFixed(2) }));
+    for (const [x, y] of pts) g.append(svgEl("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: (5 * this.px).toFixed(2) }));
   }
 }
 
