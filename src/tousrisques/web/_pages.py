@@ -31,6 +31,7 @@ from tousrisques._i18n import translations
 from tousrisques.exercise import LOG_CATEGORIES
 from tousrisques.report._choropleth import BREAKS, COLOURS
 from tousrisques.report._maps import STATE_COLOURS, STATE_STROKES
+from tousrisques.web._errors import ApiError
 from tousrisques.web._pages_words import ANNOTATION_LABELS, LOG_LABELS, script_words
 
 __all__ = ["page_lang", "pages"]
@@ -127,7 +128,6 @@ def _legend(lang: str) -> list[tuple[str, str]]:
 
 def _exercise_id(exercise_id: str) -> str:
     if not _ID.match(exercise_id):
-        from tousrisques.web._errors import ApiError
         raise ApiError("exercise.unknown", id=exercise_id[:64])
     return exercise_id
 
