@@ -68,6 +68,10 @@ TEXT: dict[str, str] = {
                      "buys (a written scenario, not the advised plan; median, P10–P90)"),
     "demo_base": N_("storm"),
     "demo_plan": N_("mitigated variant"),
+    "demo_exercise": N_("Play this storm as a live exercise (nothing is left running): start "
+                        "the server with `tousrisques serve --library {library}`, open "
+                        "{url} with the admin token it prints, and create an exercise from "
+                        "“{scenario}”."),
     "init_territory": N_("new territory in {path} (a copy of the example town): edit its "
                          "files, then `tousrisques validate {path}`"),
     "init_scenario": N_("new scenario {path}: edit it, then `tousrisques validate {path}`"),

@@ -1,7 +1,8 @@
 """Citizen relays in the RETEX, on the Rouen storm: the COD of Bois-Guillaume sends its reserve
-door to door in the zones cell broadcast reaches least; at the moment cell broadcast is at its
-worst, the volunteers' reach adds to it, and the RETEX says so in both languages, with the
-figures of the model (``relay_shares``) and the people informed by the end."""
+door to door in the zones cell broadcast reaches least, and the préfecture's COD sends FR-Alert
+so that it arrives when cell broadcast is at its worst; then the reach by any channel is
+higher with the volunteers than without them, and the RETEX says so in both languages, with
+the figures of the model (``relay_shares``) and the people informed by the end."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def test_the_retex_says_what_the_volunteers_added() -> None:
     ex = Exercise.for_run(load_scenario("examples/rouen/scenarios/tempete.yaml"), 2)
     assert ex.main_channel == "fr-alert"
     reach = [ex.reach("fr-alert", t)[0] for t in ex.av.times_s]
-    worst = float(ex.av.times_s[int(np.argmin(reach))])
+    worst = float(ex.av.times_s[int(np.argmin(reach))])  # the first hour of the worst stretch
     pop = np.asarray(ex.compiled.population, float)
     main = ex.zone_shares(worst, "fr-alert")
     zones = [ex.zone_ids[i] for i in np.argsort(-(1 - main) * pop)[:10] if main[i] < 1]
@@ -33,19 +34,27 @@ def test_the_retex_says_what_the_volunteers_added() -> None:
     session.jump(t0, 1800.0)
     order = session.dispatch(t0, "CCC-76108", "RESERVE-76108", zones)
     assert order.payload["status"] != "blocked"
-    session.jump(t0, worst + 3600)
+    session.jump(t0, worst)  # FR-Alert sent at the worst, arrives 10 min later
+    alert = session.send(t0, "COD", "fr-alert", [], "Restez chez vous.")
+    assert alert.payload["status"] != "blocked"
+    session.jump(t0, worst + 3600)  # the stretch lasts: the review compares an hour later
+    later = worst + 3600
+    assert ex.reach("fr-alert", later)[0] == ex.reach("fr-alert", worst)[0]
     session.end(t0)
     r = review(ex, store.read("r1")).relays
-    assert r is not None and r.worst_s == worst
-    vol = relay_shares(ex, [order.payload], worst)
+    assert r is not None and r.worst_s == later  # the last moment of the worst stretch
+    vol = relay_shares(ex, [order.payload], later)
     assert r.main == pytest.approx(float(main @ pop / pop.sum()))
-    assert r.main_with == pytest.approx(float(np.maximum(main, vol) @ pop / pop.sum()))
+    assert r.main_with == pytest.approx(float((main + vol - main * vol) @ pop / pop.sum()))
     assert r.main_with > r.main  # the volunteers reached people cell broadcast did not
-    assert r.any >= r.network
-    assert r.people == pytest.approx(float(relay_shares(ex, [order.payload], worst + 3600)
-                                           @ pop))
+    sent = ex.zone_shares(worst, "fr-alert")
+    assert r.broadcasts == pytest.approx(float(sent @ pop / pop.sum()))
+    assert r.any == pytest.approx(float((sent + vol - sent * vol) @ pop / pop.sum()))
+    assert r.any > r.broadcasts  # reach by any channel: higher with the volunteers
+    assert r.people == pytest.approx(float(relay_shares(ex, [order.payload], later) @ pop))
     for lang, words in (("fr", "les bénévoles ont ajouté"), ("en", "the volunteers added")):
         html = render_retex(review(ex, store.read("r1")), ex, lang)
         assert words in html.lower()
         assert f'data-figure="relay-added-main" data-value="{r.main_with - r.main}"' in html
+        assert f'data-figure="relay-added" data-value="{r.any - r.broadcasts}"' in html
         assert 'data-figure="relay-people"' in html and "RESERVE-76108" in html

@@ -425,6 +425,9 @@ def demo(
                   (t("demo_base", language), t("demo_plan", language)), start=base.start)
     out.print(t("report_at", language, path=(output / "report.html").resolve()),
               style="bold", markup=False)
+    out.print(t("demo_exercise", language, library=rouen.parent.resolve(),
+                url=f"http://127.0.0.1:8000/facilitator?lang={language}",
+                scenario=f"{rouen.name}/tempete"), markup=False)
 
 
 #: the demo's advice: its runs at most (the gains are paired run by run, so that few runs

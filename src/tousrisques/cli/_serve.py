@@ -29,6 +29,8 @@ TEXT = {
                       "{token}"),
     "serving": N_("exercise server on http://{host}:{port} — database {url}, library {path} "
                   "({n} scenarios)"),
+    "pages": N_("facilitator page: http://{host}:{port}/facilitator?lang={ui} (players join "
+                "with the codes it shows); stop with Ctrl+C"),
 }
 
 
@@ -81,6 +83,7 @@ def serve(
         out.print(say("admin_token", language, token=token), markup=False)
     out.print(say("serving", language, host=host, port=port, url=shown, path=library,
                   n=len(Library(library.resolve()).names())), markup=False)
+    out.print(say("pages", language, host=host, port=port, ui=language), markup=False)
     # open event streams never end by themselves: give them 5 s, then stop
     uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False,
                 timeout_graceful_shutdown=5)

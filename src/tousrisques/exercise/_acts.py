@@ -26,6 +26,7 @@ from tousrisques.exercise._errors import ExerciseError
 from tousrisques.exercise._events import Event
 from tousrisques.exercise._exercise import Exercise
 from tousrisques.exercise._geometry import check_geometry
+from tousrisques.exercise._reach import broadcast_shares, either, sent_broadcasts
 from tousrisques.exercise._relays import relay_actors, relay_shares
 
 #: what an annotation of the shared map says
@@ -231,22 +232,24 @@ class PlayActs:
     # --- reach --------------------------------------------------------------------------
     def zone_reach(self, scenario_s: float) -> dict[str, Any]:
         """Per zone (``exercise.zone_ids``' order): the share the main alert channel
-        reaches, by any network broadcast, by the volunteers sent, and by any of them."""
+        reaches now (what an alert sent now would reach), the share informed by the
+        broadcasts the players sent, by the volunteers they sent, and by either."""
         ex = self.exercise
         channel = ex.main_channel
         main = ex.zone_shares(scenario_s, channel) if channel else np.zeros(len(ex.zone_ids))
-        network = ex.network_any(scenario_s)
+        sent = broadcast_shares(ex, sent_broadcasts(self.events), scenario_s)
         relays = relay_shares(ex, self.dispatches, scenario_s)
-        return {"channel": channel, "main": main, "network_any": network, "relays": relays,
-                "any": np.maximum(network, relays)}
+        return {"channel": channel, "main": main, "broadcasts": sent, "relays": relays,
+                "any": either(sent, relays)}
 
     def reach(self, scenario_s: float) -> dict[str, Any]:
-        """The shares of the population reached at ``scenario_s``: ``main`` (the main
-        alert channel), ``network_any``, ``relays`` (the volunteers alone), ``any``."""
+        """The shares of the population at ``scenario_s``: ``main`` (the main alert
+        channel's reach then), ``broadcasts`` (informed by the broadcasts sent),
+        ``relays`` (by the volunteers alone), ``any`` (by either)."""
         per_zone = self.zone_reach(scenario_s)
         pop = np.asarray(self.exercise.compiled.population, float)
         total = float(pop.sum())
         out: dict[str, Any] = {"channel": per_zone["channel"]}
-        for key in ("main", "network_any", "relays", "any"):
+        for key in ("main", "broadcasts", "relays", "any"):
             out[key] = float(per_zone[key] @ pop / total) if total > 0 else 0.0
         return out

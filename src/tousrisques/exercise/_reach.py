@@ -8,6 +8,7 @@ Functions of an :class:`~tousrisques.exercise.Exercise`, which calls them from i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,7 @@ import shapely
 from tousrisques._exceptions import InputError
 from tousrisques._i18n import N_, Msg, Text
 from tousrisques.analysis import main_channel
+from tousrisques.exercise._events import Event
 from tousrisques.exercise._geometry import Bounds, widened
 from tousrisques.indicators._relays import door_channels
 
@@ -54,6 +56,49 @@ def network_any(ex: Exercise, scenario_s: float) -> FloatArray:
     if not len(rows):
         return np.zeros(len(c.population))
     out: FloatArray = np.asarray(ex.zone_reached[ex._k(scenario_s)][rows].max(axis=0), float)
+    return out
+
+
+def sent_broadcasts(events: Sequence[Event]) -> list[tuple[float, float, str]]:
+    """The broadcasts the players sent in a log: ``(sent_s, latency_s, channel)`` of each
+    ``message.sent`` that went out to the population (not blocked).
+
+    Examples
+    --------
+    >>> sent_broadcasts([])
+    []
+    """
+    return [(e.scenario_s, float(e.payload.get("latency_s") or 0.0), str(e.payload["channel"]))
+            for e in events if e.kind == "message.sent" and e.payload.get("reached") is not None
+            and e.payload.get("status") != "blocked"]
+
+
+def broadcast_shares(ex: Exercise, sent: Sequence[tuple[float, float, str]],
+                     scenario_s: float) -> FloatArray:
+    """Per zone, the share informed by ``scenario_s`` by the broadcasts the players sent
+    (:func:`sent_broadcasts`): each reaches the zones its channel reached when it was sent,
+    from its arrival (sent + latency); people informed stay informed. Door to door is not
+    among them: volunteers inform people only when sent (``relay_shares``)."""
+    out: FloatArray = np.zeros(len(ex.compiled.population))
+    door = door_channels(ex.compiled)
+    ids = [str(x) for x in ex.compiled.channel_ids[ex.compiled.channel_broadcast].tolist()]
+    for sent_s, latency_s, channel in sent:
+        if channel not in ids or door[ids.index(channel)] or sent_s + latency_s > scenario_s:
+            continue
+        np.maximum(out, zone_shares(ex, sent_s, channel), out=out)
+    return out
+
+
+def either(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Per zone, the share informed by one of two means that pick people independently of
+    each other (volunteers knock on every door, whoever got the alert): ``a + b − a·b``.
+
+    Examples
+    --------
+    >>> either(np.array([0.9, 0.0]), np.array([0.1, 0.3])).round(2).tolist()
+    [0.91, 0.3]
+    """
+    out: FloatArray = a + b - a * b
     return out
 
 

@@ -4,8 +4,13 @@ the moment the main alert channel was at its worst in the played time.
 
 The worst moment is the output time of the run, within the played time (its start
 included), at which the main alert channel reaches the smallest share of the population (the
-first on a tie). "Any channel" is, per zone, the largest of the network broadcasts' shares
-and the volunteers' (``Exercise.network_any``, ``relay_shares``), weighted by population.
+last on a tie: when the channel stays at its worst, the latest moment of that stretch in the
+played time, by which the players have had the most time to inform people otherwise). "Any
+channel" is, per zone, the share informed by the
+broadcasts the players sent by then (``_reach.broadcast_shares``: what each reached when
+sent, from its arrival) and the volunteers' (``relay_shares``), combined as independent
+(``_reach.either``: the volunteers knock on every door, whoever got the alert), weighted by
+population.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 
 from tousrisques.exercise._events import Event
 from tousrisques.exercise._exercise import Exercise
+from tousrisques.exercise._reach import broadcast_shares, either, sent_broadcasts
 from tousrisques.exercise._relays import relay_actors, relay_shares
 
 __all__ = ["RelayReview", "relay_review"]
@@ -40,8 +46,8 @@ class RelayReview:
         The main alert channel (None: the scenario has no network broadcast).
     worst_s : float
         When it was at its worst in the played time.
-    main, network, relays_alone, any, main_with : float
-        Shares of the population then: by the main channel, by any network broadcast, by
+    main, broadcasts, relays_alone, any, main_with : float
+        Shares of the population then: by the main channel, by the broadcasts sent, by
         the volunteers alone, by any channel with them, by the main channel or the
         volunteers.
 
@@ -59,7 +65,7 @@ class RelayReview:
     channel: str | None
     worst_s: float
     main: float
-    network: float
+    broadcasts: float
     relays_alone: float
     any: float
     main_with: float
@@ -67,7 +73,7 @@ class RelayReview:
     @property
     def added(self) -> float:
         """What the volunteers added to the reach by any channel at the worst moment."""
-        return self.any - self.network
+        return self.any - self.broadcasts
 
     @property
     def added_to_main(self) -> float:
@@ -109,16 +115,16 @@ def relay_review(exercise: Exercise, events: Sequence[Event], start_s: float, en
     worst = start_s
     if channel is not None:
         reach = [exercise.reach(channel, t)[0] for t in moments]
-        worst = moments[int(np.argmin(reach))]
-    net = exercise.network_any(worst)
+        worst = moments[len(reach) - 1 - int(np.argmin(reach[::-1]))]  # last on a tie
+    net = broadcast_shares(exercise, sent_broadcasts(events), worst)
     vol = relay_shares(exercise, orders, worst)
     main = exercise.zone_shares(worst, channel) if channel is not None else np.zeros(len(pop))
     last = relay_shares(exercise, orders, end_s)
     zones = tuple((z, float(s), float(s * p)) for z, s, p
                   in zip(exercise.zone_ids, last.tolist(), pop.tolist(), strict=True) if s > 0)
     return RelayReview(
-        relays_alone=float(vol @ pop) / total, any=float(np.maximum(net, vol) @ pop) / total,
-        network=float(net @ pop) / total, main=float(main @ pop) / total,
-        main_with=float(np.maximum(main, vol) @ pop) / total,
+        relays_alone=float(vol @ pop) / total, any=float(either(net, vol) @ pop) / total,
+        broadcasts=float(net @ pop) / total, main=float(main @ pop) / total,
+        main_with=float(either(main, vol) @ pop) / total,
         relays=relay_actors(exercise), dispatches=dispatches, zones=zones,
         people=float(last @ pop), channel=channel, worst_s=worst)

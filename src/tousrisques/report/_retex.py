@@ -295,7 +295,7 @@ def render_retex(review: Review, exercise: Exercise, lang: str, *,
         "colours": {"planned": PLANNED, "used": USED, "improvised": IMPROVISED},
         "name": name, "cells": cells,
         "seconds": fmt.seconds, "clock": w.clock,
-        "relay_added": _points(w, review.relays.any - review.relays.network)
+        "relay_added": _points(w, review.relays.any - review.relays.broadcasts)
         if review.relays is not None else "",
         "relay_added_main": _points(w, review.relays.main_with - review.relays.main)
         if review.relays is not None else "",
