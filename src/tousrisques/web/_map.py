@@ -1,6 +1,7 @@
 """The shared crisis map's data: the territory's own zones, communes, assets and lines in
 longitude and latitude (static, made once per exercise model), and their state at a scenario
-time (assets down, each zone's reach by the main alert channel and by any channel).
+time (assets down, each zone's reach by the main alert channel, by the volunteers sent, and
+the share informed by the players' alerts or volunteers).
 
 Zones and communes are projected to the territory's metric CRS, simplified there
 (:data:`SIMPLIFY_M`), and brought back to WGS84, rounded to 5 decimals (about a metre): the
@@ -169,8 +170,8 @@ def map_geometry(ex: Exercise) -> MapGeometry:
 
 def map_state(session: Session, scenario_s: float, clock: str) -> dict[str, Any]:
     """The map's state at ``scenario_s``: drawn assets and lines not working, each zone's
-    share reached by the main alert channel and by any channel (the volunteers sent
-    included), and the reach of :meth:`Session.reach`.
+    share reached by the main alert channel now, informed by the volunteers sent, and
+    informed by the alerts sent or the volunteers (``any``), and :meth:`Session.reach`.
 
     Parameters
     ----------
@@ -193,7 +194,7 @@ def map_state(session: Session, scenario_s: float, clock: str) -> dict[str, Any]
     >>> session = Session.create(MemoryStore(), "x", Exercise.for_run(s, 0), now=t0)
     >>> state = map_state(session, 0.0, "00:00")
     >>> state["assets_down"], state["zones"]["Z-CENTRE"]
-    ([], {'main': 1.0, 'any': 1.0})
+    ([], {'main': 1.0, 'relays': 0.0, 'any': 0.0})
     """
     ex = session.exercise
     geometry = map_geometry(ex)
@@ -203,6 +204,8 @@ def map_state(session: Session, scenario_s: float, clock: str) -> dict[str, Any]
     return {"scenario_s": scenario_s, "clock": clock,
             "assets_down": [ids.id_of(int(i)) for i in geometry.points if not working[i]],
             "lines_down": [ids.id_of(int(i)) for i in geometry.lines if not working[i]],
-            "zones": {z: {"main": round(float(m), 4), "any": round(float(y), 4)}
-                      for z, m, y in zip(ex.zone_ids, reach["main"], reach["any"], strict=True)},
+            "zones": {z: {"main": round(float(m), 4), "relays": round(float(v), 4),
+                          "any": round(float(y), 4)}
+                      for z, m, v, y in zip(ex.zone_ids, reach["main"], reach["relays"],
+                                            reach["any"], strict=True)},
             "reach": session.reach(scenario_s)}

@@ -59,7 +59,7 @@ WORDS = {
     "shared": N_("shared"),
     "not_shared": N_("not shared"),
     "reach_main": N_("Reached by the main alert channel"),
-    "reach_any": N_("by any channel"),
+    "reach_any": N_("informed so far (alerts sent, volunteers)"),
     "reach_relays": N_("by volunteers"),
     "assets_down": N_("assets down"),
     "end_confirm": N_("Click again to end the exercise"),

@@ -175,7 +175,9 @@ export class CrisisMap {
     for (const p of this.layers.zones.children) {
       const z = zones[p.dataset.zone];
       if (!z) continue;
-      const cls = shareClass(1 - z.main, this.colours.breaks);
+      // reached by the main alert channel now or informed by the volunteers sent (they pick
+      // people independently of the alert: a + b − ab, as Session.zone_reach)
+      const cls = shareClass(1 - (z.main + z.relays - z.main * z.relays), this.colours.breaks);
       p.setAttribute("fill", this.colours.classes[cls]);
       p.dataset.class = String(cls);
       p.dataset.main = String(z.main);
