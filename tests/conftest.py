@@ -129,3 +129,9 @@ def make_territory(tmp_path: Path) -> MakeTerritory:
         return folder
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long end-to-end tests (marked slow) first, in their order: with ``-n 2 --dist
+    worksteal`` no worker then starts a 50-second test when the other has nothing left."""
+    items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1)

@@ -34,7 +34,7 @@ def test_bots_play_a_whole_exercise(tmp_path: Path) -> None:
     scenario = town / "scenarios" / "tempete.yaml"
     scenario.write_text(scenario.read_text(encoding="utf-8").rstrip() + _EXPECTED,
                         encoding="utf-8")
-    r = invoke("exercise", "play", scenario, "--bots", "--speed", "3600", "--seconds", "15",
+    r = invoke("exercise", "play", scenario, "--bots", "--speed", "3600", "--seconds", "8",
                "--json")
     assert r.exit_code == 0, r.output
     got = json.loads(r.stdout)
