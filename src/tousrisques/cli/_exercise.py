@@ -32,6 +32,11 @@ TEXT.update({
     "played": N_("exercise {id}: {events} events, messages {messages}, injects delivered "
                  "{delivered}, not received {not_received}, {log} log entries, {decisions} "
                  "decisions"),
+    "played_more": N_("{actions} expected actions ticked, {annotations} map annotations, "
+                      "{relays} orders to citizen relays, {notes} observers' notes"),
+    "msg_delivered": N_("{n} delivered"),
+    "msg_delayed": N_("{n} delayed"),
+    "msg_blocked": N_("{n} blocked"),
     "play_errors": N_("{n} request(s) failed: {first}"),
     "play_failed": N_("the exercise could not be played on {where}: {detail}"),
 })
@@ -91,10 +96,14 @@ def play(
         emit_json(result.to_json())
     else:
         out.print(say("played", language, id=result.exercise_id, events=result.events,
-                      messages=dict(result.messages) or "-",
+                      messages=", ".join(say(f"msg_{k}", language, n=v)
+                                         for k, v in sorted(result.messages.items())) or "0",
                       delivered=result.injects_delivered,
                       not_received=result.injects_not_received, log=result.log_entries,
                       decisions=result.decisions), markup=False)
+        out.print(say("played_more", language, actions=result.actions_done,
+                      annotations=result.annotations, relays=result.relays,
+                      notes=result.notes), markup=False)
     if result.errors:
         err.print(say("play_errors", language, n=len(result.errors), first=result.errors[0]),
                   style="red", markup=False)
