@@ -110,7 +110,8 @@ def advise_(
         "--catalogue", help=N_("A cost catalogue (advice.yaml) instead of the package's."))
                          ] = None,
     output: Annotated[Path | None, typer.Option(
-        "--out", "-o", help=N_("The advice folder (default: advice/<scenario name>)."))
+        "--output", "-o", "--out",
+        help=N_("The advice folder (default: advice/<scenario name>)."))
                       ] = None,
     force: Annotated[bool, typer.Option("--force", help=N_("Replace the advice folder."))
                      ] = False,
