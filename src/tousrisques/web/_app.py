@@ -35,6 +35,7 @@ from tousrisques.web._auth import JoinLimiter
 from tousrisques.web._auth_deps import now
 from tousrisques.web._downloads import router as downloads
 from tousrisques.web._errors import ApiError, request_lang
+from tousrisques.web._invalid import invalid_details
 from tousrisques.web._live import Hub
 from tousrisques.web._pages import pages
 from tousrisques.web._security import BodyLimit, SecurityHeaders
@@ -168,8 +169,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""),
-                    "type": e.get("type", "")} for e in exc.errors()]
+        details = invalid_details(exc.errors(),
+                                  request_lang(request.headers.get("accept-language")))
         return JSONResponse({"code": "request.invalid", "detail": details}, status_code=422)
 
     # the last added is the outermost: headers on every answer, the 413 included

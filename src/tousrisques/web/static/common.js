@@ -98,7 +98,7 @@ export async function api(path, { method = "GET", body, token, raw = false } = {
 export function detail(res) {
   const d = res && res.data;
   if (d && typeof d.detail === "string") return d.detail;
-  if (d && Array.isArray(d.detail)) return d.detail.map((x) => `${(x.loc || []).slice(1).join(".")}: ${x.msg}`).join("; ");
+  if (d && Array.isArray(d.detail)) return d.detail.map((x) => x.msg).join(" · ");
   return `${w("error")} (${res ? res.status : "?"})`;
 }
 
