@@ -37,6 +37,8 @@ MESSAGE = "<script>window.__xss=1</script> route coupée"
 LOG = '"><svg onload=window.__xss=1> log'
 DECISION = "<iframe src=javascript:window.__xss=1></iframe> décision"
 ANNOTATION = "'><img src=x onerror=window.__xss=1> arbre sur la route"
+FAC_LOG = "Point de situation de l’animateur"
+FAC_NOTE = "Note de l’animateur"
 PAYLOADS = (NAME, MESSAGE, LOG, DECISION, ANNOTATION)
 TIMEOUT = 10_000
 
@@ -136,7 +138,19 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
     f.fill("#create-speed", "60")
     f.click("#create-submit")
     expect(f.locator("#codes tr[data-actor]")).to_have_count(6)  # five actors, the observers
-    expect(f.locator("#codes tr[data-actor=MAIRIE-PCS] svg")).to_have_count(1)  # its QR code
+    qr = f.locator("#codes tr[data-actor=MAIRIE-PCS] svg")
+    expect(qr).to_have_count(1)  # its QR code, scaled whole into its box (a viewBox, no size)
+    assert qr.get_attribute("viewBox") and qr.get_attribute("width") is None
+    qbox = qr.bounding_box()
+    assert qbox is not None and qbox["width"] == pytest.approx(qbox["height"])
+    assert qbox["width"] >= 120
+    # the admin token was pasted in this page, not reloaded: the forms read it when acting
+    f.fill("#log-text", FAC_LOG)
+    f.click("#log-send")
+    expect(f.locator("#log li .text")).to_have_text([FAC_LOG])
+    f.fill("#note-text", FAC_NOTE)
+    f.click("#note-send")
+    expect(f.locator("#notes li .text")).to_have_text([FAC_NOTE])
     links = {a: f.locator(f"#codes tr[data-actor={a}] a.join-link").get_attribute("href")
              for a in ("MAIRIE-PCS", "CIS", "observers")}
     assert all(link and "#code=" in link for link in links.values())
@@ -212,7 +226,7 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
     p.fill("#decision-based", MESSAGE)
     p.select_option("#decision-seqs", index=0)
     p.click("#decision-send")
-    expect(m.locator("#log li .text")).to_have_text([LOG])
+    expect(m.locator("#log li .text")).to_have_text([LOG, FAC_LOG])
     expect(m.locator("#decisions li .what")).to_have_text([DECISION])
 
     # the facilitator jumps past the ransomware on the mail server (30 h): the mayor's e-mail
@@ -267,7 +281,10 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
     expect(o.locator("#inbox li[data-kind='message.sent'] .text").last).to_have_text(MESSAGE)
     o.fill("#note-text", LOG)
     o.click("#note-send")
-    expect(f.locator("#notes li .text")).to_have_text([LOG])
+    expect(f.locator("#notes li .text")).to_have_text([LOG, FAC_NOTE])
+    with o.expect_download() as got:  # the observers download the RETEX too
+        o.click("#retex-link")
+    assert got.value.suggested_filename == f"retex-{o.url.split('/')[-1].split('?')[0]}-en.html"
 
     # every page shows every payload as text, and none ran
     for page in (m, p, o, f):
@@ -311,13 +328,27 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
 def test_pages_speak_both_languages_and_refuse_bad_ids(base_url: str) -> None:
     import httpx
 
+    made = httpx.post(f"{base_url}/api/exercises", headers={"authorization": f"Bearer {ADMIN}"},
+                      json={"scenario": "petite-ville/tempete", "run": 0})
+    assert made.status_code == 201, made.text
     fr = httpx.get(f"{base_url}/facilitator", headers={"accept-language": "de"})
     assert fr.status_code == 200 and '<html lang="fr">' in fr.text and "Créer" in fr.text
-    en = httpx.get(f"{base_url}/play/abc?lang=en")
+    en = httpx.get(f"{base_url}/play/{made.json()['id']}?lang=en")
     assert '<html lang="en">' in en.text and "Inbox" in en.text
     assert "script-src 'self'" in en.headers["content-security-policy"]
     assert "<script>" not in en.text and " style=" not in en.text  # nothing inline
-    assert httpx.get(f"{base_url}/join/a%3Cb").status_code == 404
+    # an unknown exercise, an unknown page: a page in the reader's language, not a join form
+    for path in ("/join/nope", "/play/nope", "/observe/a%3Cb"):
+        missing = httpx.get(f"{base_url}{path}", headers={"accept-language": "fr-FR"})
+        assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+        assert "Il n’y a pas d’exercice" in missing.text
+        assert 'href="/facilitator?lang=fr"' in missing.text
+        assert 'id="join-form"' not in missing.text and "<script" not in missing.text
+    assert "a&lt;b" in httpx.get(f"{base_url}/observe/a%3Cb").text
+    elsewhere = httpx.get(f"{base_url}/nowhere?lang=en")
+    assert elsewhere.status_code == 404 and "There is no page at this address" in elsewhere.text
+    api = httpx.get(f"{base_url}/api/nowhere")  # the API keeps its JSON
+    assert api.status_code == 404 and api.json()["code"] == "http.404"
     assert httpx.get(f"{base_url}/static/../_pages.py").status_code == 404
     js = httpx.get(f"{base_url}/static/common.js")
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]

@@ -280,6 +280,8 @@ def test_qr_code(client: Any, game: dict[str, Any]) -> None:
                     headers=admin())
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
     assert r.text.startswith("<svg") and "style" not in r.text and "xmlns=" in r.text
+    # scaled whole by the page: a viewBox and no fixed size; a quiet zone of 4 modules
+    assert 'viewBox="0 0 ' in r.text and " width=" not in r.text and " height=" not in r.text
     assert client.post("/api/qr", json={"text": "x" * 501}, headers=admin()).status_code == 422
     r = client.post("/api/qr", json={"text": "x"}, headers=bearer(game["mayor"]))
     assert (r.status_code, r.json()["code"]) == (403, "auth.admin")

@@ -174,8 +174,11 @@ async def map_now(request: Request, exercise_id: str, who: Who,
 async def qr(body: QrIn, who: Who) -> Response:
     _admin(who)
     out = io.BytesIO()
-    # presentation attributes only (fill, stroke): no style, which the CSP would refuse
-    segno.make(body.text, error="m").save(out, kind="svg", scale=4, border=2, dark="#000",
+    # presentation attributes only (fill, stroke): no style, which the CSP would refuse; a
+    # viewBox and no width/height (the page sizes it whole), the quiet zone of 4 modules that
+    # phone cameras need
+    segno.make(body.text, error="m").save(out, kind="svg", scale=4, border=4, dark="#000",
                                           light="#fff", xmldecl=False, svgns=True,
-                                          svgclass="qr", lineclass=None, nl=False)
+                                          svgclass="qr", lineclass=None, nl=False,
+                                          omitsize=True)
     return Response(out.getvalue(), media_type="image/svg+xml")

@@ -20,7 +20,7 @@ from pathlib import Path
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.engine import make_url
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -37,7 +37,7 @@ from tousrisques.web._downloads import router as downloads
 from tousrisques.web._errors import ApiError, request_lang
 from tousrisques.web._invalid import invalid_details
 from tousrisques.web._live import Hub
-from tousrisques.web._pages import pages
+from tousrisques.web._pages import not_found_page, pages
 from tousrisques.web._security import BodyLimit, SecurityHeaders
 from tousrisques.web._service import ExerciseService, Library
 from tousrisques.web._store import SqlStore
@@ -160,7 +160,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
         return JSONResponse({"code": code, "detail": exc.render(lang)}, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+            return not_found_page(request)  # a person's address: a page, in their language
         headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() != "allow"}
         if exc.status_code == 405:  # every method of the path, not only one route's
             headers["allow"] = ", ".join(_methods(app, request.url.path))

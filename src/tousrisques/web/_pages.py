@@ -21,6 +21,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -31,10 +32,9 @@ from tousrisques._i18n import translations
 from tousrisques.exercise import LOG_CATEGORIES
 from tousrisques.report._choropleth import BREAKS, COLOURS
 from tousrisques.report._maps import STATE_COLOURS, STATE_STROKES
-from tousrisques.web._errors import ApiError
 from tousrisques.web._pages_words import ANNOTATION_LABELS, LOG_LABELS, script_words
 
-__all__ = ["page_lang", "pages"]
+__all__ = ["not_found_page", "page_lang", "pages"]
 
 pages = APIRouter(include_in_schema=False)
 
@@ -94,7 +94,7 @@ def _environment(lang: str) -> Environment:
     return env
 
 
-def _render(request: Request, name: str, **context: Any) -> HTMLResponse:
+def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = page_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
     _ = translations(lang).gettext
     other = "en" if lang == "fr" else "fr"
@@ -109,7 +109,34 @@ def _render(request: Request, name: str, **context: Any) -> HTMLResponse:
                                 "down": [STATE_COLOURS[1], STATE_STROKES[1]],
                                 "categories": CATEGORY_COLOURS}),
         legend=_legend(lang), **context)
-    return HTMLResponse(html, headers={"cache-control": "no-store"})
+    return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
+
+
+def not_found_page(request: Request, exercise_id: str | None = None) -> HTMLResponse:
+    """The 404 of the pages, in the page's language: no exercise of that id (when given), or
+    no page at that address, and a link to the facilitator's page.
+
+    Parameters
+    ----------
+    request : Request
+    exercise_id : str or None
+        The exercise the address names, when it names one.
+
+    Returns
+    -------
+    HTMLResponse
+
+    Examples
+    --------
+    >>> from starlette.requests import Request
+    >>> scope = {"type": "http", "method": "GET", "path": "/join/x1", "query_string": b"lang=en",
+    ...          "headers": []}
+    >>> answer = not_found_page(Request(scope), "x1")
+    >>> answer.status_code, "There is no exercise “x1”" in answer.body.decode()
+    (404, True)
+    """
+    return _render(request, "notfound.html", status=404, page="notfound", exercise_id="",
+                   missing_exercise=(exercise_id or "")[:64])
 
 
 def _legend(lang: str) -> list[tuple[str, str]]:
@@ -126,10 +153,19 @@ def _legend(lang: str) -> list[tuple[str, str]]:
     return list(zip(COLOURS, labels, strict=True))
 
 
-def _exercise_id(exercise_id: str) -> str:
+async def _known(request: Request, exercise_id: str) -> bool:
+    """Whether the exercise exists (its id well formed and in the store)."""
     if not _ID.match(exercise_id):
-        raise ApiError("exercise.unknown", id=exercise_id[:64])
-    return exercise_id
+        return False
+    store = request.app.state.store
+    return await anyio.to_thread.run_sync(store.exercise, exercise_id) is not None
+
+
+async def _exercise_page(request: Request, name: str, page: str,
+                         exercise_id: str) -> HTMLResponse:
+    if not await _known(request, exercise_id):
+        return not_found_page(request, exercise_id)
+    return _render(request, name, page=page, exercise_id=exercise_id)
 
 
 @pages.get("/")
@@ -149,20 +185,19 @@ async def facilitator(request: Request) -> HTMLResponse:
 @pages.get("/join/{exercise_id}", response_class=HTMLResponse)
 async def join_page(request: Request, exercise_id: str) -> HTMLResponse:
     """Name and join code (the code may come in the fragment, ``#code=``)."""
-    return _render(request, "join.html", page="join", exercise_id=_exercise_id(exercise_id))
+    return await _exercise_page(request, "join.html", "join", exercise_id)
 
 
 @pages.get("/play/{exercise_id}", response_class=HTMLResponse)
 async def play_page(request: Request, exercise_id: str) -> HTMLResponse:
     """A player's page: reflex sheet, inbox, channels, messages, log, decisions, map."""
-    return _render(request, "play.html", page="play", exercise_id=_exercise_id(exercise_id))
+    return await _exercise_page(request, "play.html", "play", exercise_id)
 
 
 @pages.get("/observe/{exercise_id}", response_class=HTMLResponse)
 async def observe_page(request: Request, exercise_id: str) -> HTMLResponse:
     """An observer's page: everything, read only, and notes."""
-    return _render(request, "observe.html", page="observe",
-                   exercise_id=_exercise_id(exercise_id))
+    return await _exercise_page(request, "observe.html", "observe", exercise_id)
 
 
 @pages.api_route("/static/{path:path}", methods=["GET", "HEAD"])

@@ -90,7 +90,7 @@ async function showCodes(id) {
 
 async function qrCode(text) {
   const res = await api("/qr", { method: "POST", token, body: { text }, raw: true });
-  if (!res.ok) return null;
+  if (!res.ok) { say(`QR${COLON}${w("error")} (${res.status})`, true); return null; }
   const doc = new DOMParser().parseFromString(await res.response.text(), "image/svg+xml");
   const svg = doc.documentElement;
   if (!svg || svg.nodeName.toLowerCase() !== "svg") return null;
@@ -275,8 +275,9 @@ function wire() {
     evt.preventDefault();
     download(`${base()}/export.csv`, token, `exercise-${current}.csv`);
   });
-  wireForms({ toString: base }, token);
-  wireDownloads({ toString: base }, token);
+  // the token is read when acting: it is usually pasted after the page has loaded
+  wireForms({ toString: base }, () => token);
+  wireDownloads({ toString: base }, () => token);
 }
 
 async function main() {

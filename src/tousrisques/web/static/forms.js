@@ -14,27 +14,42 @@ function onSubmit(id, handler) {
   });
 }
 
-async function post(path, token, body) {
-  const res = await api(path, { method: "POST", token, body });
-  if (!res.ok) say(detail(res), true);
-  else say("");
+/** The token: a string, or a function read when acting (the facilitator pastes it after the
+ *  page has loaded). */
+const tokenOf = (token) => (typeof token === "function" ? token() : token);
+
+/** A refusal, or nothing: in the status bar and under the form (which may be far below it). */
+function tell(form, text) {
+  say(text, Boolean(text));
+  const result = form && form.querySelector(".result");
+  if (result) {
+    clear(result);
+    if (text) result.append(el("span", { class: "refused" }, text));
+  }
+}
+
+async function post(form, path, token, body) {
+  const value = tokenOf(token);
+  if (!value) { tell(form, w("need_token")); return { ok: false, status: 401, data: null }; }
+  const res = await api(path, { method: "POST", token: value, body });
+  tell(form, res.ok ? "" : detail(res));
   return res;
 }
 
-/** The log's, the decisions' and the notes' forms. */
+/** The log's, the decisions' and the notes' forms; ``token`` a string or a function. */
 export function wireForms(base, token) {
-  onSubmit("log-form", async () => {
+  onSubmit("log-form", async (form) => {
     const text = document.getElementById("log-text");
-    if (!text.value.trim()) { say(w("need_text"), true); return; }
-    const res = await post(`${base}/log`, token, {
+    if (!text.value.trim()) { tell(form, w("need_text")); return; }
+    const res = await post(form, `${base}/log`, token, {
       text: text.value, category: document.getElementById("log-category").value });
     if (res.ok) text.value = "";
   });
-  onSubmit("decision-form", async () => {
+  onSubmit("decision-form", async (form) => {
     const what = document.getElementById("decision-what");
-    if (!what.value.trim()) { say(w("need_text"), true); return; }
+    if (!what.value.trim()) { tell(form, w("need_text")); return; }
     const seqs = [...document.getElementById("decision-seqs").selectedOptions].map((o) => Number(o.value));
-    const res = await post(`${base}/decisions`, token, {
+    const res = await post(form, `${base}/decisions`, token, {
       what: what.value, decided_by: document.getElementById("decision-by").value,
       based_on: document.getElementById("decision-based").value, based_on_seqs: seqs });
     if (res.ok) {
@@ -42,22 +57,24 @@ export function wireForms(base, token) {
       for (const o of document.getElementById("decision-seqs").options) o.selected = false;
     }
   });
-  onSubmit("note-form", async () => {
+  onSubmit("note-form", async (form) => {
     const text = document.getElementById("note-text");
-    if (!text.value.trim()) { say(w("need_text"), true); return; }
-    const res = await post(`${base}/notes`, token, { text: text.value });
+    if (!text.value.trim()) { tell(form, w("need_text")); return; }
+    const res = await post(form, `${base}/notes`, token, { text: text.value });
     if (res.ok) text.value = "";
   });
 }
 
-/** The annotation downloads (GeoJSON, HXL CSV). */
+/** The annotation downloads (GeoJSON, HXL CSV); ``token`` a string or a function. */
 export function wireDownloads(base, token) {
   for (const [id, name] of [["annotations-geojson", "annotations.geojson"], ["annotations-csv", "annotations.csv"]]) {
     const link = document.getElementById(id);
     if (!link) continue;
     link.addEventListener("click", (evt) => {
       evt.preventDefault();
-      download(`${base}/${name}`, token, name.replace("annotations", `annotations-${exerciseId}`));
+      const value = tokenOf(token);
+      if (!value) { say(w("need_token"), true); return; }
+      download(`${base}/${name}`, value, name.replace("annotations", `annotations-${exerciseId}`));
     });
   }
 }

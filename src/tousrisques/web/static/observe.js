@@ -2,7 +2,7 @@
 // notes for the after-action review.
 
 import {
-  Clock, api, debounce, clear, detail, el, exerciseId, follow, getToken, lang, tokenKey, say, showClock, showState, w,
+  Clock, api, debounce, clear, detail, download, el, exerciseId, follow, getToken, lang, tokenKey, say, showClock, showState, w,
 } from "./common.js";
 import { Context, citeOption, decisionItem, inboxItem, settle, logItem, noteItem, prepend } from "./feed.js";
 import { reflexItems, wireDownloads, wireForms } from "./forms.js";
@@ -87,6 +87,10 @@ async function main() {
   if (me.ok) document.getElementById("me-name").textContent = me.data.name || "";
   wireForms(base, token);
   wireDownloads(base, token);
+  document.getElementById("retex-link").addEventListener("click", (evt) => {
+    evt.preventDefault();
+    download(`${base}/retex?lang=${lang}`, token, `retex-${exerciseId}-${lang}.html`);
+  });
   map = await startMap(exerciseId, token, (id) => ctx.channelName(id));
   for (const z of (map && map.geo ? map.geo.zones : [])) ctx.zones.set(z.id, z.name || z.id);
   await follow(exerciseId, token, onEvent);
