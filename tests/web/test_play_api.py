@@ -189,13 +189,17 @@ def test_annotations_audience_and_exports(client: Any, game: dict[str, Any]) -> 
     # HXL CSV: the tags found by libhxl, cells safe in a spreadsheet
     r = client.get(f"{url}.csv", headers=bearer(game["cis"]))
     assert [row[0] for row in csv.reader(io.StringIO(r.text))][2:] == ["A1"]  # cut off: its own
-    r = client.get(f"{url}.csv", headers=admin())
+    r = client.get(f"{url}.csv", headers={**admin(), "Accept-Language": "fr"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(r.text)))
+    # UTF-8 with a byte order mark, so that Excel in French reads « coupée », not « coupÃ©e »
+    assert r.content.startswith(b"\xef\xbb\xbf") and "coupée".encode() in r.content
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["identifiant", "catégorie", "description"]  # the caller's language
     assert rows[1][:5] == ["#meta+code", "#event+type", "#description", "#geo+lat", "#geo+lon"]
     assert {row[0] for row in rows[2:]} == {"A1", "A2", "A3"}
     data = hxl.data(_hxl_source(r.text))
     tags = [c.display_tag for c in data.columns]
+    assert tags[0] == "#meta+code"  # the BOM does not stick to the first tag
     assert {"#geo+lat", "#geo+lon", "#event+type", "#date+reported"} <= set(tags)
     values = {row.get("#meta+code"): row for row in data}
     assert values["A2"].get("#description").startswith("'=HYPERLINK")
@@ -206,7 +210,7 @@ def test_annotations_audience_and_exports(client: Any, game: dict[str, Any]) -> 
 def _hxl_source(text: str) -> Any:
     import hxl.input
 
-    return hxl.input.make_input(io.BytesIO(text.encode()))
+    return hxl.input.make_input(io.BytesIO(text.encode()))  # the BOM as the file has it
 
 
 def test_notes_for_observers_only(client: Any, game: dict[str, Any]) -> None:

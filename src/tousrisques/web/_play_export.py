@@ -22,17 +22,20 @@ from tousrisques._csvsafe import escape_cell
 from tousrisques._i18n import N_, gettext
 from tousrisques.exercise import Event, Exercise
 
-__all__ = ["CATEGORY_LABELS", "HXL_COLUMNS", "annotations_csv", "annotations_geojson"]
+__all__ = ["BOM", "CATEGORY_LABELS", "HXL_COLUMNS", "annotations_csv", "annotations_geojson"]
 
 #: each category of ``ANNOTATION_CATEGORIES`` in words (translated by the catalog)
 CATEGORY_LABELS = {"road_cut": N_("Road cut"), "shelter_open": N_("Shelter open"),
                    "power_restored": N_("Power restored"), "rumour": N_("Rumour to check"),
                    "other": N_("Other")}
-#: the CSV's columns and their HXL hashtags
-HXL_COLUMNS = (("id", "#meta+code"), ("category", "#event+type"), ("text", "#description"),
-               ("latitude", "#geo+lat"), ("longitude", "#geo+lon"),
-               ("geometry (WKT)", "#geo+wkt"), ("author", "#org+code"),
-               ("scenario time", "#date+occurred"), ("real time", "#date+reported"))
+#: the CSV's columns (their labels, translated by the catalog) and their HXL hashtags
+HXL_COLUMNS = ((N_("id"), "#meta+code"), (N_("category"), "#event+type"),
+               (N_("description"), "#description"), (N_("latitude"), "#geo+lat"),
+               (N_("longitude"), "#geo+lon"), (N_("geometry (WKT)"), "#geo+wkt"),
+               (N_("author"), "#org+code"), (N_("scenario time"), "#date+occurred"),
+               (N_("real time"), "#date+reported"))
+#: the byte order mark: a spreadsheet (Excel in French) then reads the file as UTF-8
+BOM = "\ufeff"
 
 
 def _label(category: str, lang: str) -> str:
@@ -89,7 +92,9 @@ def _first(geometry: dict[str, Any]) -> list[float]:
 
 
 def annotations_csv(events: list[Event], ex: Exercise, lang: str) -> str:
-    """The ``annotation.added`` events as HXL-tagged CSV, every cell safe in a spreadsheet.
+    """The ``annotation.added`` events as HXL-tagged CSV, every cell safe in a spreadsheet:
+    a byte order mark first (so that Excel reads UTF-8, not « coupÃ©e »), the columns'
+    labels in ``lang``, then the row of HXL hashtags, then one row per annotation.
 
     Parameters
     ----------
@@ -103,12 +108,16 @@ def annotations_csv(events: list[Event], ex: Exercise, lang: str) -> str:
 
     Examples
     --------
-    >>> annotations_csv([], None, "en").splitlines()[1]  # type: ignore[arg-type]
+    >>> text = annotations_csv([], None, "fr")  # type: ignore[arg-type]
+    >>> text.startswith(BOM), text[1:].splitlines()[0][:35]
+    (True, 'identifiant,catégorie,description,l')
+    >>> text.splitlines()[1]
     '#meta+code,#event+type,#description,#geo+lat,#geo+lon,#geo+wkt,#org+code,#date+occurred,#date+reported'
     """
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([name for name, _ in HXL_COLUMNS])
+    writer.writerow([gettext(name, lang) for name, _ in HXL_COLUMNS])
     writer.writerow([tag for _, tag in HXL_COLUMNS])
     for e in events:
         if e.kind != "annotation.added":
