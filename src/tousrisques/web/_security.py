@@ -15,6 +15,11 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from babel.numbers import format_decimal
+
+from tousrisques._i18n import N_, gettext
+from tousrisques.web._errors import request_lang
+
 __all__ = ["CSP", "BodyLimit", "SecurityHeaders"]
 
 Scope = MutableMapping[str, Any]
@@ -109,7 +114,7 @@ class BodyLimit:
                 except ValueError:
                     too_large = True
                 if too_large:
-                    await _refuse(send, self.limit)
+                    await _refuse(send, self.limit, scope)
                     return
         # read the whole body first (the limit is small): a body over it never reaches the
         # application, so nothing can have been written
@@ -123,7 +128,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             seen += len(chunk)
             if seen > self.limit:
-                await _refuse(send, self.limit)
+                await _refuse(send, self.limit, scope)
                 return
             chunks.append(chunk)
             more = bool(message.get("more_body", False))
@@ -140,9 +145,17 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps({"code": "request.too_large",
-                       "detail": f"the request body is larger than {limit} bytes"}).encode()
+#: the 413's words (the French is in the package's catalog)
+TOO_LARGE = N_("the request body is larger than {limit} bytes")
+
+
+async def _refuse(send: Send, limit: int, scope: Scope) -> None:
+    """The 413, its detail in the language of the request's ``Accept-Language``."""
+    accept = next((v.decode("latin-1") for k, v in scope.get("headers", [])
+                   if k == b"accept-language"), None)
+    lang = request_lang(accept)
+    words = gettext(TOO_LARGE, lang).format(limit=format_decimal(limit, locale=lang))
+    body = json.dumps({"code": "request.too_large", "detail": words}).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode())]})
