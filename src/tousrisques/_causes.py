@@ -74,13 +74,13 @@ def event_words(event: str, lang: str, hazards: Mapping[str, Text] | None = None
     planned asset that no mitigation has brought yet, or the event's own words in quotes.
 
     >>> event_words("absent at start", "en")
-    'not there: a planned asset not brought (yet), or a normally-open switch not closed (yet)'
+    'not there: a planned asset, not installed yet, or a normally-open switch not closed yet'
     >>> event_words("ransomware", "en")
     '“ransomware”'
     """
     if event == ABSENT:
-        return gettext(N_("not there: a planned asset not brought (yet), or a normally-open "
-                          "switch not closed (yet)"), lang)
+        return gettext(N_("not there: a planned asset, not installed yet, or a normally-open "
+                          "switch not closed yet"), lang)
     key = event.removeprefix("hazard:").strip()
     for ident, name in (hazards or {}).items():
         if key in (ident, name.en, name.fr):

@@ -13,6 +13,11 @@ was played on, and gives:
 * the **information circuits** (:mod:`tousrisques.exercise._circuits`);
 * who was **cut off** (no point-to-point channel working) in the played time, for how long,
   and what they did then;
+
+  a channel never available to an actor at any output time of the run (planned equipment a
+  mitigation would bring, absent in this run) is not a failure: the actor does not have it,
+  and it is left out of the stretches down and of the cut-off test; an asset out from the
+  run's first output time that never worked is not "lost";
 * each **decision** with what its decider had received by then;
 * the observers' **notes**; what the **citizen relays** added (:func:`relay_review`).
 
@@ -206,8 +211,8 @@ class Review:
         ``message.sent`` events by status (delivered, delayed, blocked).
     assets : tuple of AssetChange
     down : dict
-        Per player actor, per point-to-point channel it holds, its stretches down in the
-        played time.
+        Per player actor, per point-to-point channel it has in this run (available at some
+        output time), its stretches down in the played time.
     actions : tuple of ActionScore
     circuits : Circuits
     cut_off : tuple of CutOff
@@ -306,7 +311,13 @@ def _players(events: Sequence[Event]) -> tuple[str, ...]:
 
 
 def _p2p(exercise: Exercise, actor: str) -> list[str]:
-    return [x for x in exercise.held(actor) if not exercise.is_broadcast(x)]
+    """The point-to-point channels ``actor`` has in this run: those available to it at
+    some output time (a channel never available — planned equipment not installed in this
+    run, a satellite phone a mitigation would bring — is not a failure: it does not have
+    it)."""
+    a, av = exercise.actor_index(actor), exercise.av
+    return [x for x in exercise.held(actor) if not exercise.is_broadcast(x)
+            and bool(av.avail[:, a, exercise.channels.index(x)].any())]
 
 
 def _down(exercise: Exercise, players: Sequence[str], span: Stretch
@@ -324,7 +335,8 @@ def _down(exercise: Exercise, players: Sequence[str], span: Stretch
 def _assets(exercise: Exercise, down: dict[str, dict[str, tuple[Stretch, ...]]]
             ) -> tuple[AssetChange, ...]:
     """The assets that explain the players' channels down (``explain_actor`` at the first
-    output time of each stretch), with their first failure and the repair after it."""
+    output time of each stretch), with their first failure and the repair after it; not
+    those out from the run's first output time that never worked (not lost: not there)."""
     c, tl, net = exercise.compiled, exercise.timeline, exercise.plan.network
     rows: set[int] = set()
     seen: set[tuple[int, int]] = set()
@@ -342,12 +354,14 @@ def _assets(exercise: Exercise, down: dict[str, dict[str, tuple[Stretch, ...]]]
                         rows.update(x.asset for chain in w.chains for x in chain)
     ids = c.asset_ids.to_pylist()
     log = tl.log
+    first = float(exercise.av.times_s[0])
     out = []
     for row in rows:
         mine = np.nonzero(log.asset == row)[0]
         lost = [i for i in mine.tolist() if not log.working[i]]
-        if not lost:
-            continue
+        if not lost or (float(log.time_s[lost[0]]) <= first
+                        and not any(log.working[i] for i in mine.tolist())):
+            continue  # never lost, or never there (planned, not installed in this run)
         failed = float(log.time_s[lost[0]])
         back = [float(log.time_s[i]) for i in mine.tolist()
                 if log.working[i] and log.time_s[i] > failed]
