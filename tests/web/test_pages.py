@@ -151,6 +151,11 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
     f.fill("#note-text", FAC_NOTE)
     f.click("#note-send")
     expect(f.locator("#notes li .text")).to_have_text([FAC_NOTE])
+    # the exercise's player first; the other actors folded, their QR codes made when unfolded
+    expect(f.locator("#codes-more-label")).to_have_text("Join codes of the other actors (4)")
+    assert f.locator("#codes-others svg").count() == 0
+    f.click("#codes-more-label")
+    expect(f.locator("#codes-others svg")).to_have_count(4)
     links = {a: f.locator(f"#codes tr[data-actor={a}] a.join-link").get_attribute("href")
              for a in ("MAIRIE-PCS", "CIS", "observers")}
     assert all(link and "#code=" in link for link in links.values())
@@ -163,6 +168,14 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
     _join(mayor, str(links["MAIRIE-PCS"]).replace("lang=en", "lang=fr"), "Anne")
     m = mayor.page
     assert m.evaluate("document.documentElement.lang") == "fr"
+    # roles in words; the addressees grouped by role, the crisis cells first, names whole
+    expect(m.locator("#role-id")).to_have_text("MAIRIE-PCS · mairie")
+    groups = m.locator("#compose-to optgroup")
+    expect(groups.first).to_have_attribute("label", "Cellules de crise et votre hiérarchie")
+    expect(groups.first.locator("option")).to_have_text(
+        ["Préfecture — centre opérationnel départemental"])
+    labels = [groups.nth(i).get_attribute("label") or "" for i in range(groups.count())]
+    assert "Relais citoyen" in labels and not any("_" in x for x in labels), labels
     expect(m.locator("#h-inbox")).to_have_text("Boîte de réception")
     fire = Watched(browser, base_url, width=400, lang="en")
     _join(fire, str(links["CIS"]), NAME)
@@ -259,8 +272,15 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
     expect(action.locator("input[type=checkbox]")).to_be_disabled()
 
     # the mayor sends the reserve's volunteers to the hamlet
+    # (by commune: the relay's own first and chosen; the hamlet is outside it: a second click)
     m.select_option("#relay-actor", "RESERVE")
-    m.select_option("#relay-zones", ["Z-HAMEAU"])
+    expect(m.locator("#relay-commune option").first).to_contain_text("(la commune du relais)")
+    assert m.locator("#relay-commune").input_value() == "Z-CENTRE"
+    m.select_option("#relay-commune", "Z-HAMEAU")
+    expect(m.locator("#relay-zones option:checked")).to_have_text(
+        ["Hameau des Essarts — 320 habitants"])
+    m.click("#relay-send")
+    expect(m.locator("#relay-result")).to_contain_text("hors de la commune du relais")
     m.click("#relay-send")
     expect(m.locator("#relay-result")).to_contain_text("Ordre envoyé")
 

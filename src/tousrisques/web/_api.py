@@ -147,12 +147,17 @@ async def get_exercise(request: Request, exercise_id: str, who: Who,
         model = service.model(exercise_id)
         at = now()
         s = session.scenario_s(at)
+        specs = {a.id: a for a in model.scenario.territory.actors}
+        players = set(model.players())
         return ExerciseOut(
             id=exercise_id, scenario=row.scenario, state=row.state, scenario_s=s,
             clock=model.clock_text(s, lang), running=session.clock.running,
             speed=session.clock.speed, duration_s=model.duration_s,
             last_seq=session.events[-1].seq if session.events else 0,
-            actors=[{"id": a, "name": model.actor_name(a)._asdict(), "role": model.role_of(a)}
+            actors=[{"id": a, "name": model.actor_name(a)._asdict(), "role": model.role_of(a),
+                     # what the pages order and group the actors by (players first)
+                     "player": a in players, "crisis_cell": bool(specs[a].crisis_cell),
+                     "reports_to": list(specs[a].reports_to), "site": specs[a].site}
                     for a in model.actors],
             channels=[{"id": c, "name": model.channel_name(c)._asdict(),
                        "broadcast": model.is_broadcast(c)} for c in model.channels])

@@ -6,6 +6,7 @@ JavaScript), and the labels of the log's and the map's categories.
 from __future__ import annotations
 
 from tousrisques._i18n import N_, translations
+from tousrisques.report._build import ROLE_LABELS
 
 __all__ = ["ANNOTATION_LABELS", "LOG_LABELS", "WORDS", "script_words"]
 
@@ -77,11 +78,21 @@ WORDS = {
     "network": N_("The server does not answer; retrying."),
     "ended_revoked": N_("The exercise has ended: this page no longer updates."),
     "zones": N_("zones"),
+    "inhabitants": N_("inhabitants"),
+    "first_to": N_("Crisis cells and those you report to"),
+    "players": N_("The exercise's players"),
+    "whole_roles": N_("Every actor of a role"),
+    "other_codes": N_("Join codes of the other actors"),
+    "other_actors": N_("Other actors, every channel working"),
+    "own_commune": N_("the relay's commune"),
+    "outside_commune": N_("is outside the relay's commune. Click again to send it there anyway."),
+    "need_place_zone": N_("Choose at least one zone."),
 }
 
 
 def script_words(lang: str) -> list[tuple[str, str]]:
-    """Every word of the scripts in ``lang``, as (key, text).
+    """Every word of the scripts in ``lang``, as (key, text); the roles' names as
+    ``role.ID``.
 
     Parameters
     ----------
@@ -93,8 +104,10 @@ def script_words(lang: str) -> list[tuple[str, str]]:
 
     Examples
     --------
-    >>> dict(script_words("fr"))["delivered"]
-    'remis'
+    >>> words = dict(script_words("fr"))
+    >>> words["delivered"], words["role.crisis_cell"]
+    ('remis', 'cellule de crise')
     """
     _ = translations(lang).gettext
-    return [(key, _(msgid)) for key, msgid in WORDS.items()]
+    return [(key, _(msgid)) for key, msgid in WORDS.items()] + [
+        (f"role.{role}", label.render(lang)) for role, label in ROLE_LABELS.items()]

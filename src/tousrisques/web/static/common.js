@@ -233,12 +233,44 @@ export function clockText(s, start, zone) {
   return `${date} ${time}`;
 }
 
-/** A share as the page's language writes it: "61 %" (narrow space in French), "61%". */
+const LOCALE = lang === "fr" ? "fr-FR" : "en-GB";
+const INTEGER = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
+
+/** A number as the page's language writes it: "500 534" (French), "500,534". */
+export function num(x) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "—";
+  return INTEGER.format(Math.round(x));
+}
+
+/** A share as the page's language writes it: "61 %" (narrow space in French), "61%"; one
+ *  neither none nor all that rounds to 0 or 100 reads "<1 %" or ">99 %", as the report writes
+ *  it (Formats.share): 100 % always means all. */
 export function share(x) {
   if (x === null || x === undefined || !Number.isFinite(x)) return "—";
-  const n = Math.round(x * 100);
-  return lang === "fr" ? `${n}${NNBSP}%` : `${n}%`;
+  const sp = lang === "fr" ? NNBSP : "";
+  if (x > 0 && x < 0.005) return `<${sp}${share(0.01)}`;
+  if (x >= 0.995 && x < 1) return `>${sp}${share(0.99)}`;
+  return `${Math.round(x * 100)}${sp}%`;
 }
+
+/** A duration in hours and minutes, as the report writes it: "45 min", "2 h", French
+ *  "1 h 30", English "1 h 30 min". */
+export function duration(s) {
+  if (s === null || s === undefined || !Number.isFinite(s)) return "—";
+  const minutes = Math.round(Math.abs(s) / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (!h) return `${m}${NNBSP}min`;
+  if (!m) return `${h}${NNBSP}h`;
+  const mm = String(m).padStart(2, "0");
+  return lang === "fr" ? `${h}${NNBSP}h${NNBSP}${mm}` : `${h}${NNBSP}h${NNBSP}${mm}${NNBSP}min`;
+}
+
+/** A role's name in the page's language ("crisis_cell" → "cellule de crise"). */
+export const roleName = (role) => (role ? w(`role.${role}`) : "");
+
+/** A text with its first letter in capitals (a group's label). */
+export const cap = (text) => (text ? text.charAt(0).toLocaleUpperCase(LOCALE) + text.slice(1) : "");
 
 /** Show the clock in the header (and anywhere else given), every second. */
 export function showClock(clock, state, ...outputs) {

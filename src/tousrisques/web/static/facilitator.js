@@ -4,9 +4,10 @@
 // the map, ending the exercise and the downloads.
 
 import {
-  Clock, adminToken, api, debounce, clear, detail, download, el, follow, lang, pick, say, showClock,
-  showState, w,
+  Clock, adminToken, api, debounce, clear, detail, download, el, follow, lang, pick, roleName, say,
+  showClock, showState, w,
 } from "./common.js";
+import { addresseeOptions } from "./actors.js";
 import { COLON } from "./common.js";
 import {
   Context, channelItems, citeOption, decisionItem, inboxItem, settle, logItem, noteItem, prepend,
@@ -65,26 +66,45 @@ async function create(evt) {
   $("create-submit").disabled = false;
   if (!res.ok) { say(detail(res), true); return; }
   sessionStorage.setItem(codesKey(res.data.id), JSON.stringify({
-    join_codes: res.data.join_codes, observer_code: res.data.observer_code }));
+    join_codes: res.data.join_codes, observer_code: res.data.observer_code, players: res.data.players }));
   await loadExercises();
   await show(res.data.id);
 }
 
+/** The exercise's players (the actors its injects name): first everywhere. */
+const isPlayer = (actor) => Boolean(ctx.actors.get(actor)?.player);
+
 async function showCodes(id) {
-  const body = $("codes").tBodies[0];
-  clear(body);
+  const main = clear($("codes-main"));
+  const others = clear($("codes-others"));
+  const more = $("codes-more");
   const saved = JSON.parse(sessionStorage.getItem(codesKey(id)) || "null");
+  more.hidden = true;
   if (!saved) return;
-  const rows = [...Object.entries(saved.join_codes).map(([a, c]) => [a, ctx.actorName(a), c]),
-    ["observers", w("observers"), saved.observer_code]];
-  for (const [actor, name, code] of rows) {
+  const byName = (x, y) => x[1].localeCompare(y[1], lang);
+  const all = Object.entries(saved.join_codes).map(([a, c]) => [a, ctx.actorName(a), c]);
+  const pending = []; // the folded rows' QR codes: made when unfolded (a hundred requests)
+  const row = ([actor, name, code], later) => {
     const url = `${location.origin}/join/${encodeURIComponent(id)}?lang=${lang}#code=${encodeURIComponent(code)}`;
     const qr = el("td", { class: "qr" });
     const link = el("a", { href: url, class: "join-link" }, w("copy"));
-    body.append(el("tr", { "data-actor": actor },
-      el("th", { scope: "row" }, name, el("br"), el("span", { class: "id" }, actor === "observers" ? "" : actor)),
-      el("td", {}, el("code", { class: "code" }, code), el("br"), link), qr));
-    qrCode(url).then((svg) => { if (svg) qr.append(svg); });
+    const tr = el("tr", { "data-actor": actor });
+    tr.append(el("th", { scope: "row" }, name, el("br"), el("span", { class: "id" }, actor === "observers" ? "" : actor)),
+      el("td", {}, el("code", { class: "code" }, code), el("br"), link), qr);
+    const make = () => qrCode(url).then((svg) => { if (svg) qr.append(svg); });
+    if (later) pending.push(make); else make();
+    return tr;
+  };
+  const first = all.filter(([a]) => isPlayer(a)).sort(byName);
+  const rest = all.filter(([a]) => !isPlayer(a)).sort(byName);
+  for (const r of first) main.append(row(r, false));
+  main.append(row(["observers", w("observers"), saved.observer_code], false));
+  for (const r of rest) others.append(row(r, true));
+  if (rest.length) {
+    more.hidden = false;
+    more.open = false;
+    $("codes-more-label").textContent = `${w("other_codes")} (${rest.length})`;
+    more.ontoggle = () => { if (more.open) while (pending.length) pending.shift()(); };
   }
 }
 
@@ -113,17 +133,25 @@ async function refreshInfo() {
 async function refreshActors() {
   const res = await api(`/exercises/${encodeURIComponent(current)}/actors`, { token });
   if (!res.ok) return;
-  const body = clear($("actors").tBodies[0]);
-  for (const a of res.data) {
+  // the players and the actors with a channel down first; the others folded, with their count
+  const main = clear($("actors-main"));
+  const others = clear($("actors-others"));
+  let folded = 0;
+  const ordered = [...res.data.filter((a) => isPlayer(a.actor)), ...res.data.filter((a) => !isPlayer(a.actor))];
+  for (const a of ordered) {
     const down = a.channels.filter((c) => !c.available).length;
+    const body = isPlayer(a.actor) || down ? main : others;
+    if (body === others) folded += 1;
     body.append(el("tr", { "data-actor": a.actor, "data-down": down, class: down === a.channels.length ? "cut" : "" },
-      el("th", { scope: "row" }, pick(a.name), el("br"), el("span", { class: "id" }, `${a.actor} · ${a.role}`)),
+      el("th", { scope: "row" }, pick(a.name), el("br"), el("span", { class: "id" }, `${a.actor} · ${roleName(a.role)}`)),
       el("td", {}, el("ul", { class: "channels" }, channelItems(ctx, a.channels).map((li, i) => {
         const c = a.channels[i];
         if (c.until_s !== null && c.until_s !== undefined) li.append(el("span", { class: "until" }, ` → ${ctx.time(c.until_s)}`));
         return li;
       })))));
   }
+  $("actors-more").hidden = !folded;
+  $("actors-more-label").textContent = `${w("other_actors")} (${folded})`;
 }
 
 async function refreshInjects() {
@@ -190,10 +218,9 @@ async function show(id) {
   setState(info.data.state);
   $("clock-speed").textContent = `×${info.data.speed}`;
   $("ctl-speed-value").value = info.data.speed;
-  const to = clear($("push-to"));
-  const roles = [...new Set(info.data.actors.map((a) => a.role))];
-  for (const a of info.data.actors) to.append(el("option", { value: a.id }, `${pick(a.name)} (${a.id})`));
-  for (const r of roles) to.append(el("option", { value: r }, `${w("role")}${COLON}${r}`));
+  // a hundred actors on a métropole: the players first, then grouped by role
+  addresseeOptions(clear($("push-to")), info.data.actors, {
+    first: info.data.actors.filter((a) => a.player).map((a) => a.id), firstLabel: w("players") });
   const channel = clear($("push-channel"));
   channel.append(el("option", { value: "" }, "—"));
   for (const c of info.data.channels.filter((c) => !c.broadcast)) channel.append(el("option", { value: c.id }, pick(c.name)));

@@ -1,7 +1,7 @@
 // The exercise's log shown as lists: messages and injects (#inbox), the situation log (#log),
 // decisions (#decisions), observers' notes (#notes). Every text a user wrote goes in as text.
 
-import { clockText, el, list, pick, share, w } from "./common.js";
+import { clockText, el, list, num, pick, share, w } from "./common.js";
 import { COLON } from "./common.js";
 
 /** What the pages know of the exercise: actors, channels, the clock's start. */
@@ -83,7 +83,7 @@ function messageItem(ctx, event, p) {
   const times = (toMe ? [toMe] : p.recipients || []).map((r) => r.arrives_s).filter(Number.isFinite);
   if (status === "delayed" && times.length) pending(ctx, item, Math.max(...times));
   if (p.reached) {
-    item.append(el("p", { class: "note" }, `${share(p.reached.share)} · ${p.reached.people} ${w("reached")}`));
+    item.append(el("p", { class: "note" }, `${share(p.reached.share)} · ${num(p.reached.people)} ${w("reached")}`));
   }
   const reason = toMe ? toMe.reason : p.reason;
   if (reason) item.append(el("p", { class: "reason" }, pick(reason)));

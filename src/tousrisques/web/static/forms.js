@@ -1,7 +1,7 @@
 // The forms several pages share: the situation log, decisions, observers' notes, the reflex
 // sheet's checkboxes, and the downloads (a token cannot go in a link).
 
-import { api, clear, detail, download, el, exerciseId, pick, say, w } from "./common.js";
+import { api, clear, detail, download, duration, el, exerciseId, pick, say, w } from "./common.js";
 
 function onSubmit(id, handler) {
   const form = document.getElementById(id);
@@ -92,7 +92,7 @@ export function reflexItems(ctx, items, token, editable, actor = null) {
       "data-done": item.done ? "true" : "false", class: item.done ? "done" : "" },
     el("label", {}, box, " ", el("span", { class: "action" }, pick(item.action))),
     el("p", { class: "note" }, `${item.inject} · ${w("due")} ${ctx.time(item.due_s)}`,
-      item.within_s ? ` · ${w("within")} ${Math.round(item.within_s / 60)} min` : "",
+      item.within_s ? ` · ${w("within")} ${duration(item.within_s)}` : "",
       ` · ${status}`, actor ? ` · ${ctx.actorName(actor)}` : ""));
     if (editable && !item.done) {
       box.addEventListener("change", async () => {

@@ -2,7 +2,7 @@
 // from /map/state (assets down, zones by the share the main alert channel does not reach)
 // and the annotation.added events; tools to place a point or a line and post it.
 
-import { api, clear, detail, el, pick, say, share, svgEl, w } from "./common.js";
+import { api, clear, detail, el, num, pick, say, share, svgEl, w } from "./common.js";
 import { COLON } from "./common.js";
 
 const round5 = (x) => Math.round(x * 1e5) / 1e5;
@@ -185,7 +185,7 @@ export class CrisisMap {
     const reach = document.getElementById("reach");
     if (reach && st.reach) {
       const r = st.reach;
-      reach.textContent = `${w("reach_main")} (${this.names(r.channel)})${COLON}${share(r.main)} · ${w("reach_any")}${COLON}${share(r.any)} · ${w("reach_relays")}${COLON}${share(r.relays)} · ${down.size} ${w("assets_down")}`;
+      reach.textContent = `${w("reach_main")} (${this.names(r.channel)})${COLON}${share(r.main)} · ${w("reach_any")}${COLON}${share(r.any)} · ${w("reach_relays")}${COLON}${share(r.relays)} · ${num(down.size)} ${w("assets_down")}`;
     }
   }
 

@@ -2,9 +2,10 @@
 // why and which channel would get through), volunteers, the situation log, decisions, the map.
 
 import {
-  Clock, api, debounce, clear, detail, download, el, exerciseId, follow, getToken, lang, tokenKey, pick, say, share,
-  showClock, showState, w,
+  Clock, api, debounce, clear, detail, download, el, exerciseId, follow, getToken, lang, tokenKey, num, pick,
+  roleName, say, share, showClock, showState, w,
 } from "./common.js";
+import { addresseeOptions, chainOf, communeOf } from "./actors.js";
 import { COLON } from "./common.js";
 import {
   Context, channelItems, citeOption, decisionItem, inboxItem, settle, logItem, prepend,
@@ -105,7 +106,7 @@ async function compose(evt) {
   if (!res.ok) { result.append(el("p", { class: "refused" }, detail(res))); return; }
   const d = res.data;
   result.dataset.status = d.status;
-  result.append(el("p", { class: d.status }, `${w(d.status)}${d.reached ? ` — ${share(d.reached.share)} · ${d.reached.people} ${w("reached")}` : ""}`));
+  result.append(el("p", { class: d.status }, `${w(d.status)}${d.reached ? ` — ${share(d.reached.share)} · ${num(d.reached.people)} ${w("reached")}` : ""}`));
   if (d.status === "blocked") {
     result.append(el("p", { class: "reason" }, pick(d.reason)));
     // the answer has no alternatives: the blocked event in the log has them
@@ -147,14 +148,10 @@ async function main() {
   ctx.me = me.actor;
   const actor = ctx.actors.get(me.actor);
   document.getElementById("role-name").textContent = actor ? pick(actor.name) : me.actor;
-  document.getElementById("role-id").textContent = `${me.actor} · ${actor ? actor.role : ""}`;
-  const to = document.getElementById("compose-to");
-  for (const a of info.data.actors) {
-    if (a.id !== me.actor) to.append(el("option", { value: a.id }, pick(a.name)));
-  }
-  for (const role of new Set(info.data.actors.map((a) => a.role))) {
-    to.append(el("option", { value: role, class: "role" }, `${w("role")}${COLON}${role}`));
-  }
+  document.getElementById("role-id").textContent = `${me.actor} · ${actor ? roleName(actor.role) : ""}`;
+  // a hundred actors on a métropole: grouped by role, the crisis cells and one's superiors first
+  addresseeOptions(document.getElementById("compose-to"), info.data.actors, {
+    first: chainOf(info.data.actors, me.actor), firstLabel: w("first_to"), me: me.actor });
   document.getElementById("compose-channel").addEventListener("change", syncBroadcast);
   document.getElementById("compose").addEventListener("submit", compose);
   wireForms(base, token);
@@ -173,19 +170,61 @@ function relays(info, me) {
   if (!relayActors.length || info.actors.find((a) => a.id === me)?.role === "citizen_relay") return;
   const panel = document.getElementById("relays-panel");
   const select = document.getElementById("relay-actor");
+  const communeSelect = document.getElementById("relay-commune");
+  const zonesSelect = document.getElementById("relay-zones");
+  const send = document.getElementById("relay-send");
   for (const a of relayActors) select.append(el("option", { value: a.id }, pick(a.name)));
   panel.hidden = false;
-  const zonesReady = async () => {
-    const geo = await api(`${base}/map`, { token });
-    if (!geo.ok) return;
-    const zones = document.getElementById("relay-zones");
-    for (const z of geo.data.zones) zones.append(el("option", { value: z.id }, `${z.name || z.id} (${z.population})`));
+  let geo = null;
+  let home = null; // the chosen relay's commune
+  let armed = false; // a relay sent outside its commune: a second click confirms
+  const disarm = () => { armed = false; delete send.dataset.armed; };
+  const zonesOf = (code) => geo.zones.filter((z) => (z.commune || z.id) === code);
+  const showZones = () => { // the commune's zones, all chosen (the player may leave some out)
+    clear(zonesSelect);
+    for (const z of zonesOf(communeSelect.value)) {
+      zonesSelect.append(el("option", { value: z.id, selected: true },
+        `${z.name || z.id} — ${num(z.population)} ${w("inhabitants")}`));
+    }
+    disarm();
   };
-  zonesReady();
+  const showCommunes = () => { // the relay's own commune first and chosen, then by name
+    home = communeOf(info.actors.find((a) => a.id === select.value), geo);
+    const names = new Map((geo.communes || []).map((c) => [c.code, c.name]));
+    const codes = [...new Set(geo.zones.map((z) => z.commune || z.id))];
+    const name = (code) => names.get(code) || geo.zones.find((z) => z.id === code)?.name || code;
+    codes.sort((x, y) => (x === home ? -1 : y === home ? 1 : name(x).localeCompare(name(y), lang)));
+    clear(communeSelect);
+    for (const code of codes) {
+      const people = zonesOf(code).reduce((n, z) => n + z.population, 0);
+      communeSelect.append(el("option", { value: code },
+        `${name(code)}${code === home ? ` (${w("own_commune")})` : ""} — ${num(people)} ${w("inhabitants")}`));
+    }
+    if (codes.length) communeSelect.value = codes[0];
+    showZones();
+  };
+  (async () => {
+    const res = await api(`${base}/map`, { token });
+    if (!res.ok) { say(detail(res), true); return; }
+    geo = res.data;
+    showCommunes();
+  })();
+  select.addEventListener("change", () => { if (geo) showCommunes(); });
+  communeSelect.addEventListener("change", showZones);
+  zonesSelect.addEventListener("change", disarm);
   document.getElementById("relay-form").addEventListener("submit", async (evt) => {
     evt.preventDefault();
     const result = clear(document.getElementById("relay-result"));
-    const zones = [...document.getElementById("relay-zones").selectedOptions].map((o) => o.value);
+    const zones = [...zonesSelect.selectedOptions].map((o) => o.value);
+    if (!zones.length) { result.append(el("span", { class: "refused" }, w("need_place_zone"))); return; }
+    if (home && communeSelect.value !== home && !armed) {
+      armed = true;
+      send.dataset.armed = "true";
+      result.append(el("span", { class: "refused" },
+        `${communeSelect.selectedOptions[0].textContent.split(" — ")[0]} ${w("outside_commune")}`));
+      return;
+    }
+    disarm();
     const res = await api(`${base}/relays`, { method: "POST", token, body: { relay: select.value, zones } });
     if (!res.ok) { result.append(el("span", { class: "refused" }, detail(res))); return; }
     result.append(el("span", { class: res.data.status }, `${w("relay_sent")}${COLON}${w(res.data.status)}`));
