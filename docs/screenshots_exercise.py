@@ -128,9 +128,12 @@ def main(port: int = 8791) -> None:
         m.click("#compose-send")
         m.wait_for_selector("#compose-result .alternatives")
         m.locator("#reflex li[data-inject=I1] input").check()
-        m.select_option("#relay-zones", ["Z-HAMEAU"])
+        m.select_option("#relay-commune", "Z-HAMEAU")
+        m.click("#relay-send")  # outside the relay's commune: a second click confirms
+        m.wait_for_selector("#relay-send[data-armed=true]")
         m.click("#relay-send")
-        m.wait_for_selector("#relay-result span")
+        m.wait_for_selector("#relay-result span.delivered, #relay-result span.delayed, "
+                            "#relay-result span.blocked")
         o = join("observer", links["observers"], "Observatrice SIDPC")
         o.fill("#note-text", "Le maire n'a pas tenté la radio quand le courriel est tombé.")
         o.click("#note-send")

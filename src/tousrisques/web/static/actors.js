@@ -15,7 +15,7 @@ export function addresseeOptions(select, actors, { first = [], firstLabel = "", 
   const head = others.filter((a) => wanted.has(a.id)).sort(byName);
   if (head.length) {
     select.append(el("optgroup", { label: firstLabel },
-      head.map((a) => el("option", { value: a.id }, pick(a.name)))));
+      head.map((a) => el("option", { value: a.id, title: pick(a.name) }, pick(a.name)))));
   }
   const roles = [...new Set(others.map((a) => a.role))];
   roles.sort((x, y) => roleName(x).localeCompare(roleName(y), document.documentElement.lang));
@@ -23,7 +23,7 @@ export function addresseeOptions(select, actors, { first = [], firstLabel = "", 
     const rest = others.filter((a) => a.role === role && !wanted.has(a.id)).sort(byName);
     if (!rest.length) continue;
     select.append(el("optgroup", { label: cap(roleName(role)), "data-role": role },
-      rest.map((a) => el("option", { value: a.id }, pick(a.name)))));
+      rest.map((a) => el("option", { value: a.id, title: pick(a.name) }, pick(a.name)))));
   }
   const all = [...new Set(actors.map((a) => a.role))];
   select.append(el("optgroup", { label: w("whole_roles") }, all.map((role) => {
