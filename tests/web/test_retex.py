@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from markupsafe import escape
 
 from tests.cli.conftest import bad_input, invoke
 from tests.web.conftest import LIBRARY, admin, bearer
@@ -206,16 +207,34 @@ def test_every_figure_of_the_retex_is_the_log_s(played: Played, lang: str) -> No
                  "inject.delivered"):
         assert kinds[kind] >= 1, kind
 
-    # messages by status
+    # messages: delivered (at once, or after the channel's delay), blocked; median latency
     status = Counter(e.payload["status"] for e in events if e.kind == "message.sent")
-    for s in ("delivered", "delayed", "blocked"):
-        assert _figure(html, f"messages-{s}") == status[s], s
+    assert _figure(html, "messages-delivered") == status["delivered"] + status["delayed"]
+    assert _figure(html, "messages-at-once") == status["delivered"]
+    assert _figure(html, "messages-after-delay") == status["delayed"]
+    assert _figure(html, "messages-blocked") == status["blocked"] >= 0
     assert sum(status.values()) == kinds["message.sent"]
+    assert _figure(html, "messages-latency") == pytest.approx(statistics.median(
+        e.payload["latency_s"] for e in events
+        if e.kind == "message.sent" and e.payload["status"] != "blocked"))
 
-    # the timeline: every event of its kinds, once
+    # the timeline: every event of its kinds, once; one row per inject and moment
     rows = _with(html, "data-seq")
-    assert sorted(int(r["data-seq"]) for r in rows) == \
-        [e.seq for e in events if e.kind in TIMELINE_KINDS]
+    groups = _with(html, "data-seqs")
+    shown = [int(r["data-seq"]) for r in rows] + \
+        [int(x) for g in groups for x in g["data-seqs"].split()]
+    assert sorted(shown) == [e.seq for e in events if e.kind in TIMELINE_KINDS]
+    by_seq = {e.seq: e for e in events}
+    for g in groups:
+        mine = [by_seq[int(x)] for x in g["data-seqs"].split()]
+        assert len({(e.payload["inject"], e.scenario_s) for e in mine}) == 1
+        assert int(g["data-received"]) == sum(e.kind == "inject.delivered" for e in mine)
+        assert int(g["data-not-received"]) == sum(e.kind == "inject.not_received"
+                                                  for e in mine)
+    injected = {(e.payload["inject"], e.scenario_s) for e in events
+                if e.kind.startswith("inject.")}
+    assert len(groups) == len(injected) and not any(
+        r["data-kind"].startswith("inject.") for r in rows)
 
     # expected actions: done, by whom, how late
     done = {(e.payload["inject"], e.payload["index"], e.payload["actor"]): e
@@ -236,6 +255,11 @@ def test_every_figure_of_the_retex_is_the_log_s(played: Played, lang: str) -> No
             on_time += delay <= want["within_s"]
             assert row["data-on-time"] == ("true" if delay <= want["within_s"] else "false")
     assert _figure(html, "actions-done") == len(done) >= 2
+    # actors by name, the id small beside it
+    row = html[html.index('<tr data-action="I1/0/MAIRIE-PCS"'):]
+    row = row[:row.index("</tr>")]
+    name = str(escape(model.actor_name("MAIRIE-PCS").render(lang)))
+    assert name != "MAIRIE-PCS" and name in row and '<span class="id">MAIRIE-PCS<' in row
     assert _figure(html, "actions-on-time") == on_time
 
     # information circuits: who messaged whom, over which channel, how many, how fast

@@ -27,6 +27,7 @@ log); the channels are those of the run's output grid (``Availability``), clippe
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -208,7 +209,8 @@ class Review:
     timeline : tuple of Event
         :data:`TIMELINE_KINDS`, by scenario time then seq.
     messages : dict
-        ``message.sent`` events by status (delivered, delayed, blocked).
+        ``message.sent`` events by status (delivered: at once; delayed: after the channel's
+        latency, every channel with one; blocked).
     assets : tuple of AssetChange
     down : dict
         Per player actor, per point-to-point channel it has in this run (available at some
@@ -220,6 +222,9 @@ class Review:
     notes : tuple of Event
     relays : RelayReview or None
         What the volunteers added (None: not computed).
+    latency_s : float or None
+        The median latency of the messages not blocked (their channel's, ``latency_s``;
+        None: none was sent).
 
     Examples
     --------
@@ -244,6 +249,7 @@ class Review:
     decisions: tuple[DecisionInfo, ...]
     notes: tuple[Event, ...]
     relays: RelayReview | None
+    latency_s: float | None = None
 
     @property
     def done_share(self) -> float | None:
@@ -469,8 +475,8 @@ def review(exercise: Exercise, events: Sequence[Event]) -> Review:
     >>> _ = session.send(t0 + timedelta(seconds=1), "MAIRIE-PCS", "mobile", ["CIS"], "Go")
     >>> _ = session.end(t0 + timedelta(seconds=10))
     >>> r = review(session.exercise, store.read("x1"))
-    >>> r.end_s, r.messages
-    (36000.0, {'delivered': 0, 'delayed': 1, 'blocked': 0})
+    >>> r.end_s, r.messages, r.latency_s
+    (36000.0, {'delivered': 0, 'delayed': 1, 'blocked': 0}, 60.0)
     >>> [(x.sender, x.recipient, x.channel, x.count) for x in r.circuits.used]
     [('MAIRIE-PCS', 'CIS', 'mobile', 1)]
     """
@@ -479,6 +485,8 @@ def review(exercise: Exercise, events: Sequence[Event]) -> Review:
     players = _players(events)
     down = _down(exercise, players, span)
     counts = Counter(str(e.payload.get("status")) for e in events if e.kind == "message.sent")
+    lat = [float(e.payload.get("latency_s") or 0.0) for e in events
+           if e.kind == "message.sent" and e.payload.get("status") != "blocked"]
     timeline = tuple(sorted((e for e in events if e.kind in TIMELINE_KINDS),
                             key=lambda e: (e.scenario_s, e.seq)))
     return Review(
@@ -489,4 +497,5 @@ def review(exercise: Exercise, events: Sequence[Event]) -> Review:
         cut_off=_cut_off(exercise, players, span, events),
         decisions=_decisions(events),
         notes=tuple(e for e in events if e.kind == "note.added"),
-        relays=relay_review(exercise, events, span.start_s, span.end_s))
+        relays=relay_review(exercise, events, span.start_s, span.end_s),
+        latency_s=float(statistics.median(lat)) if lat else None)

@@ -10,6 +10,7 @@ escaped (Jinja2's autoescape, and ``markupsafe.escape`` in the figures).
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,7 +43,8 @@ KIND_WORDS = {
     "annotation.added": N_("Map annotation"), "relay.dispatched": N_("Volunteers sent"),
     "action.done": N_("Expected action done"), "note.added": N_("Observer's note"),
 }
-STATUS_WORDS = {"delivered": N_("delivered"), "delayed": N_("delayed"),
+#: a message "delayed" in the model arrived after its channel's delay: delivered
+STATUS_WORDS = {"delivered": N_("delivered"), "delayed": N_("arrived after the channel's delay"),
                 "blocked": N_("blocked"), "not_received": N_("not received")}
 CATEGORY_WORDS = {"road_cut": N_("Road cut"), "shelter_open": N_("Shelter open"),
                   "power_restored": N_("Power restored"), "rumour": N_("Rumour to check"),
@@ -61,6 +63,26 @@ class _Words:
         self._ = self.tr.gettext
         #: before a colon: a no-break space in French
         self.colon = "\u00a0: " if lang == "fr" else ": "
+        attrs = exercise.scenario.territory.zones.attrs
+        names = next((attrs[k] for k in ("name", "nom") if k in attrs), None)
+        communes = next((attrs[k] for k in ("commune", "commune_name") if k in attrs), None)
+        self.zones: dict[str, str] = {}
+        for i, z in enumerate(exercise.zone_ids):
+            name = str(names[i]) if names is not None and names[i] else ""
+            commune = str(communes[i]) if communes is not None and communes[i] else ""
+            self.zones[z] = (f"{name} ({commune})" if name and commune and name != commune
+                             else name or commune or z)
+
+    def zone_list(self, zones: Any) -> str:
+        """Zones by name, a name shared by several once with their count."""
+        counts = Counter(self.zone(z) for z in zones or [])
+        return ", ".join(name if n == 1 else self.tr.ngettext(
+            "%(name)s (%(num)s zone)", "%(name)s (%(num)s zones)", n) % {"name": name, "num": n}
+            for name, n in counts.items())
+
+    def zone(self, zone: Any) -> str:
+        """A zone by its name (and commune), its id when it has neither."""
+        return self.zones.get(str(zone), str(zone))
 
     def clock(self, s: float) -> str:
         return self.ex.clock_text(s, self.lang)
@@ -90,11 +112,18 @@ class _Words:
                 return self.text(inj.expected[index]["action"])
         return f"{inject} #{index + 1}"
 
-    def who(self, e: Event) -> str:
+    def who_id(self, e: Event) -> str:
+        """The actor an event is of (its id), or its author."""
         p = e.payload
-        actor = str(p.get("from") or p.get("actor") or (
+        return str(p.get("from") or p.get("actor") or (
             p.get("to") if e.kind.startswith("inject.") else None) or e.author)
-        return actor if actor in self.ex.actors else self.actor(actor)
+
+    def who(self, e: Event) -> str:
+        """Whom an event is of, by name."""
+        return self.actor(self.who_id(e))
+
+    def names(self, actors: Any) -> str:
+        return ", ".join(self.actor(str(x)) for x in actors or [])
 
     def what(self, e: Event) -> str:
         """What an event says, in a line."""
@@ -108,7 +137,7 @@ class _Words:
             text = f"{p.get('inject', '')}{self.colon}{self.text(p.get('text'))}"
             return text + (f" — {self.text(p.get('reason'))}" if p.get("reason") else "")
         if k == "message.sent":
-            to = ", ".join(str(x) for x in p.get("to") or []) or _("the population")
+            to = self.names(p.get("to")) or _("the population")
             text = _("to %(to)s by %(channel)s: %(text)s") % {
                 "to": to, "channel": self.channel(p.get("channel")),
                 "text": self.text(p.get("text"))}
@@ -125,7 +154,8 @@ class _Words:
             return f"{p.get('id', '')} [{label}] {self.text(p.get('text'))}"
         if k == "relay.dispatched":
             text = _("%(relay)s to %(zones)s") % {
-                "relay": p.get("relay", ""), "zones": ", ".join(p.get("zones") or [])}
+                "relay": self.actor(str(p.get("relay") or "")),
+                "zones": self.zone_list(p.get("zones"))}
             return text + (f" — {self.text(p.get('reason'))}" if p.get("reason") else "")
         if k == "action.done":
             note = self.text(p.get("note"))
@@ -135,8 +165,10 @@ class _Words:
 
     def row(self, e: Event) -> dict[str, Any]:
         p = e.payload
+        actor = self.who_id(e)
         return {"seq": e.seq, "kind": e.kind, "time": self.clock(e.scenario_s),
                 "label": self._(KIND_WORDS.get(e.kind, e.kind)), "who": self.who(e),
+                "who_id": actor if actor in self.ex.actors else "",
                 "name": self.text(p.get("name")), "what": self.what(e),
                 "status": p.get("status") or ("not_received" if e.kind ==
                                                "inject.not_received" else ""),
@@ -145,6 +177,34 @@ class _Words:
     def tip(self, e: Event) -> str:
         return f"{self.clock(e.scenario_s)} — {self._(KIND_WORDS.get(e.kind, e.kind))} — " \
                f"{self.who(e)}{self.colon}{self.what(e)[:200]}"
+
+
+def _rows(review: Review, w: _Words) -> list[dict[str, Any]]:
+    """The timeline table's rows: one an event, but one per inject and moment for the
+    injects (``seqs``: its events; how many addressees received it; who did not)."""
+    rows: list[dict[str, Any]] = []
+    injects: dict[tuple[str, float], dict[str, Any]] = {}
+    for e in review.timeline:
+        if not e.kind.startswith("inject."):
+            rows.append(w.row(e))
+            continue
+        key = (str(e.payload.get("inject")), e.scenario_s)
+        if key not in injects:
+            injects[key] = row = w.row(e)
+            row.update(kind="inject", seqs=[], received=0, missed=[], who="", who_id="",
+                       status="", status_text="", label=w._("Inject"),
+                       what=f"{key[0]}{w.colon}{w.text(e.payload.get('text'))}")
+            rows.append(row)
+        row = injects[key]
+        row["seqs"].append(e.seq)
+        if e.kind == "inject.delivered":
+            row["received"] += 1
+        else:
+            row["missed"].append(w.actor(str(e.payload.get("to"))))
+    for row in injects.values():
+        if len(row["seqs"]) == 1:  # one addressee: by its name
+            row["who_id"] = next(w.who_id(e) for e in review.timeline if e.seq == row["seqs"][0])
+    return rows
 
 
 def _lanes(review: Review, w: _Words) -> list[Lane]:
@@ -186,7 +246,7 @@ def _lanes(review: Review, w: _Words) -> list[Lane]:
                   _("cut off from every channel from %(start)s to %(end)s") % {
                       "start": w.clock(c.stretch.start_s), "end": w.clock(c.stretch.end_s)})
                  for c in cut.get(actor, [])]
-        lanes.append(Lane(actor, bars=tuple(bars)))
+        lanes.append(Lane(w.actor(actor), bars=tuple(bars)))
     lanes.append(Lane(_("Assets lost"), tuple(
         (a.failed_s, "#d7191c", f"{w.clock(a.failed_s)} — {a.asset}") for a in review.assets
         if review.start_s <= a.failed_s <= review.end_s), shape="down"))
@@ -256,6 +316,13 @@ def render_retex(review: Review, exercise: Exercise, lang: str, *,
     def name(actor: str) -> str:
         return f"{actor} — {w.actor(actor)}"
 
+    def who(actor: str) -> Markup:
+        """An actor by its name, its id small beside it."""
+        if actor not in exercise.actors:
+            return Markup("{}").format(w.actor(actor))
+        return Markup('<span title="{}">{}</span> <span class="id">{}</span>').format(
+            actor, w.actor(actor), actor)
+
     def tip(a: str, b: str, n: int) -> str:
         return w.tr.ngettext("%(a)s – %(b)s: %(num)s message", "%(a)s – %(b)s: %(num)s messages",
                              n) % {"a": a, "b": b, "num": n}
@@ -263,18 +330,22 @@ def render_retex(review: Review, exercise: Exercise, lang: str, *,
     actions = review.actions
     done = sum(a.done is not None for a in actions)
     on_time = sum(a.on_time for a in actions)
-    figures = [
-        ("messages-delivered", review.messages["delivered"], _("Messages delivered")),
-        ("messages-delayed", review.messages["delayed"], _("Messages delayed")),
-        ("messages-blocked", review.messages["blocked"], _("Messages blocked")),
+    msgs = review.messages
+    figures: list[tuple[str, float | None, str, str]] = [
+        (key, value, label, fmt.integer(value)) for key, value, label in (
+            ("messages-delivered", msgs["delivered"] + msgs["delayed"],
+             _("Messages delivered")),
+            ("messages-blocked", msgs["blocked"], _("Messages blocked")))]
+    figures.append(("messages-latency", review.latency_s, _("Median latency of a message"),
+                    fmt.seconds(review.latency_s) if review.latency_s is not None else "—"))
+    figures += [(key, value, label, fmt.integer(value)) for key, value, label in (
         ("actions-done", done, _("Expected actions done")),
         ("actions-on-time", on_time, _("… of which on time")),
         ("actions-expected", len(actions), _("Expected actions")),
         ("cut-off", len({x.actor for x in review.cut_off}), _("Players cut off")),
         ("decisions", len(review.decisions), _("Decisions")),
         ("improvised", len(c.improvised), _("Improvised links")),
-        ("unused", len(c.unused), _("Planned links never used")),
-    ]
+        ("unused", len(c.unused), _("Planned links never used")))]
     context: dict[str, Any] = {
         "lang": lang, "fmt": fmt, "review": review, "w": w, "version": __version__,
         "title": exercise.scenario.spec.name.get(lang),
@@ -286,14 +357,17 @@ def render_retex(review: Review, exercise: Exercise, lang: str, *,
         "on_time_share": _share(fmt, review.on_time_share),
         "strip": timeline_strip(_lanes(review, w), review.start_s, review.end_s,
                                 clock=w.clock, title=_("Timeline of the exercise")),
-        "rows": [w.row(e) for e in review.timeline],
+        "rows": _rows(review, w),
         "assets": review.assets,
         "graph": circuit_graph(review, name=name, tip=tip, cells=cells,
                                reports={a: tuple(specs[a].reports_to) for a in c.actors},
                                title=_("Information circuits: planned and used links"))
         if c.actors else Markup(""),
         "colours": {"planned": PLANNED, "used": USED, "improvised": IMPROVISED},
-        "name": name, "cells": cells,
+        "name": name, "who": who, "cells": cells,
+        "split": {k: Markup('<span data-figure="messages-{}" data-value="{}">{}</span>').format(
+            key, msgs[status], fmt.integer(msgs[status])) for k, key, status in (
+                ("now", "at-once", "delivered"), ("later", "after-delay", "delayed"))},
         "seconds": fmt.seconds, "clock": w.clock,
         "relay_added": _points(w, review.relays.any - review.relays.broadcasts)
         if review.relays is not None else "",

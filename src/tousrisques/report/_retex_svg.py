@@ -89,8 +89,9 @@ def timeline_strip(lanes: Sequence[Lane], start_s: float, end_s: float, *,
         if i % 2 == 0:
             out.append(f'<rect x="{LEFT}" y="{y}" width="{plot}" height="{ROW}" '
                        f'fill="#f4f4f4"/>')
+        short = lane.label if len(lane.label) <= 27 else lane.label[:26].rstrip() + "…"
         out.append(f'<text x="{LEFT - 6}" y="{y + 14}" text-anchor="end" font-size="11">'
-                   f"{escape(lane.label[:30])}</text>")
+                   f"<title>{escape(lane.label)}</title>{escape(short)}</text>")
         for a, b, colour, tip in lane.bars:
             out.append(f'<rect x="{_n(x(a))}" y="{y + 5}" width="{_n(max(x(b) - x(a), 1))}" '
                        f'height="10" fill="{colour}"><title>{escape(tip)}</title></rect>')
