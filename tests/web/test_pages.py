@@ -148,6 +148,7 @@ def test_an_exercise_played_through_the_pages(base_url: str, browser: Browser) -
     f.fill("#log-text", FAC_LOG)
     f.click("#log-send")
     expect(f.locator("#log li .text")).to_have_text([FAC_LOG])
+    expect(f.locator("#log li .item-head strong")).to_have_text(["Facilitator"])  # not an id
     f.fill("#note-text", FAC_NOTE)
     f.click("#note-send")
     expect(f.locator("#notes li .text")).to_have_text([FAC_NOTE])

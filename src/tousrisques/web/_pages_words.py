@@ -87,6 +87,7 @@ WORDS = {
     "own_commune": N_("the relay's commune"),
     "outside_commune": N_("is outside the relay's commune. Click again to send it there anyway."),
     "need_place_zone": N_("Choose at least one zone."),
+    "facilitator": N_("Facilitator"),
 }
 
 

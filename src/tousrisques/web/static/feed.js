@@ -121,11 +121,14 @@ export function settle(ctx, root = document) {
 }
 
 /** An item of #log. */
+/** Who wrote: the participant's name, or « Animateur » for the facilitator. */
+const writer = (event, p) => (event.author === "facilitator" ? w("facilitator") : p.name || event.author || "");
+
 export function logItem(ctx, event) {
   const p = event.payload || {};
   return el("li", { "data-seq": event.seq, "data-kind": event.kind },
     head(ctx, event, badge(w(`log.${p.category}`)), " ",
-      el("strong", {}, p.name || ""), p.actor ? ` · ${ctx.actorName(p.actor)}` : ` · ${event.author}`),
+      el("strong", {}, writer(event, p)), p.actor ? ` · ${ctx.actorName(p.actor)}` : ""),
     el("p", { class: "text" }, p.text || ""));
 }
 
@@ -133,7 +136,7 @@ export function logItem(ctx, event) {
 export function decisionItem(ctx, event) {
   const p = event.payload || {};
   const item = el("li", { "data-seq": event.seq, "data-kind": event.kind },
-    head(ctx, event, el("strong", {}, p.name || ""), p.actor ? ` · ${ctx.actorName(p.actor)}` : ""),
+    head(ctx, event, el("strong", {}, writer(event, p)), p.actor ? ` · ${ctx.actorName(p.actor)}` : ""),
     el("p", { class: "text what" }, p.what || ""));
   if (p.decided_by) item.append(el("p", { class: "note" }, `${w("decided_by")}${COLON}`, el("span", { class: "by" }, p.decided_by)));
   if (p.based_on) item.append(el("p", { class: "note" }, `${w("based_on")}${COLON}`, el("span", { class: "based" }, p.based_on)));
@@ -147,7 +150,7 @@ export function decisionItem(ctx, event) {
 export function noteItem(ctx, event) {
   const p = event.payload || {};
   return el("li", { "data-seq": event.seq, "data-kind": event.kind },
-    head(ctx, event, el("strong", {}, p.name || event.author)),
+    head(ctx, event, el("strong", {}, writer(event, p))),
     el("p", { class: "text" }, p.text || ""));
 }
 

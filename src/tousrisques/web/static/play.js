@@ -173,6 +173,9 @@ function relays(info, me) {
   const communeSelect = document.getElementById("relay-commune");
   const zonesSelect = document.getElementById("relay-zones");
   const send = document.getElementById("relay-send");
+  // the player's own relays (those reporting to it) first, then by name
+  const mine = (a) => ((a.reports_to || []).includes(me) ? 0 : 1);
+  relayActors.sort((x, y) => mine(x) - mine(y) || pick(x.name).localeCompare(pick(y.name), lang));
   for (const a of relayActors) select.append(el("option", { value: a.id }, pick(a.name)));
   panel.hidden = false;
   let geo = null;
@@ -182,9 +185,13 @@ function relays(info, me) {
   const zonesOf = (code) => geo.zones.filter((z) => (z.commune || z.id) === code);
   const showZones = () => { // the commune's zones, all chosen (the player may leave some out)
     clear(zonesSelect);
-    for (const z of zonesOf(communeSelect.value)) {
+    const zones = zonesOf(communeSelect.value).sort((x, y) => y.population - x.population);
+    const seen = new Map(); // names that several zones share (a commune's cells): their id too
+    for (const z of zones) seen.set(z.name || z.id, (seen.get(z.name || z.id) || 0) + 1);
+    for (const z of zones) {
+      const name = z.name || z.id;
       zonesSelect.append(el("option", { value: z.id, selected: true },
-        `${z.name || z.id} — ${num(z.population)} ${w("inhabitants")}`));
+        `${seen.get(name) > 1 ? `${name} (${z.id})` : name} — ${num(z.population)} ${w("inhabitants")}`));
     }
     disarm();
   };
