@@ -96,6 +96,7 @@ export async function api(path, { method = "GET", body, token, raw = false } = {
 
 /** The words of a refusal. */
 export function detail(res) {
+  if (res && res.status === 0) return w("network");
   const d = res && res.data;
   if (d && typeof d.detail === "string") return d.detail;
   if (d && Array.isArray(d.detail)) return d.detail.map((x) => x.msg).join(" · ");

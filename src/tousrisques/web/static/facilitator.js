@@ -45,7 +45,7 @@ async function loadLibrary() {
 
 async function loadExercises() {
   const res = await api("/exercises", { token });
-  if (!res.ok) return;
+  if (!res.ok) { say(detail(res), true); return; }
   const ul = clear($("exercises"));
   for (const ex of res.data.slice().reverse()) {
     const open = el("button", { type: "button", class: "secondary", "data-open": ex.id }, w("open"));
@@ -123,7 +123,7 @@ async function qrCode(text) {
 
 async function refreshInfo() {
   const res = await api(`/exercises/${encodeURIComponent(current)}`, { token });
-  if (!res.ok) return null;
+  if (!res.ok) { say(detail(res), true); return null; }
   clock.set(res.data);
   setState(res.data.state);
   $("clock-speed").textContent = `×${res.data.speed}`;
@@ -132,7 +132,7 @@ async function refreshInfo() {
 
 async function refreshActors() {
   const res = await api(`/exercises/${encodeURIComponent(current)}/actors`, { token });
-  if (!res.ok) return;
+  if (!res.ok) { say(detail(res), true); return; }
   // the players and the actors with a channel down first; the others folded, with their count
   const main = clear($("actors-main"));
   const others = clear($("actors-others"));
@@ -156,7 +156,7 @@ async function refreshActors() {
 
 async function refreshInjects() {
   const res = await api(`/exercises/${encodeURIComponent(current)}/injects`, { token });
-  if (!res.ok) return;
+  if (!res.ok) { say(detail(res), true); return; }
   const up = clear($("upcoming"));
   for (const i of res.data.upcoming) {
     up.append(el("li", { "data-inject": i.id || i.inject || "" },

@@ -62,7 +62,7 @@ async function refreshClock() {
 
 async function refreshReflex() {
   const res = await api(`${base}/reflex`, { token });
-  if (!res.ok) return;
+  if (!res.ok) { say(detail(res), true); return; }
   const ul = clear(document.getElementById("reflex"));
   const items = reflexItems(ctx, res.data.items || [], token, true);
   if (items.length) ul.append(...items);
