@@ -83,7 +83,7 @@ WORDS = {
     "players": N_("The exercise's players"),
     "whole_roles": N_("Every actor of a role"),
     "other_codes": N_("Join codes of the other actors"),
-    "other_actors": N_("Other actors, every channel working"),
+    "other_actors": N_("Other actors, no channel lost since the start"),
     "own_commune": N_("the relay's commune"),
     "outside_commune": N_("is outside the relay's commune. Click again to send it there anyway."),
     "need_place_zone": N_("Choose at least one zone."),

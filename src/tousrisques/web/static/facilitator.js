@@ -138,11 +138,15 @@ async function refreshActors() {
   const others = clear($("actors-others"));
   let folded = 0;
   const ordered = [...res.data.filter((a) => isPlayer(a.actor)), ...res.data.filter((a) => !isPlayer(a.actor))];
+  // a channel down since the start and for the whole run is equipment the actor does not have
+  // (planned, not installed: 72 of Rouen's 103 actors at 00:00), not a channel it has lost
+  const lost = (c) => !c.available && !(c.since_s === 0 && (c.until_s === null || c.until_s === undefined));
   for (const a of ordered) {
-    const down = a.channels.filter((c) => !c.available).length;
+    const down = a.channels.filter(lost).length;
+    const cut = a.channels.every((c) => !c.available);
     const body = isPlayer(a.actor) || down ? main : others;
     if (body === others) folded += 1;
-    body.append(el("tr", { "data-actor": a.actor, "data-down": down, class: down === a.channels.length ? "cut" : "" },
+    body.append(el("tr", { "data-actor": a.actor, "data-down": down, class: cut ? "cut" : "" },
       el("th", { scope: "row" }, pick(a.name), el("br"), el("span", { class: "id" }, `${a.actor} · ${roleName(a.role)}`)),
       el("td", {}, el("ul", { class: "channels" }, channelItems(ctx, a.channels).map((li, i) => {
         const c = a.channels[i];
