@@ -135,6 +135,9 @@ def test_demo_validates_the_town_plays_the_storm_and_writes_its_folder(tmp_path:
     assert "Advised plan (objective:" in said and "no budget" in said
     assert "what the plan buys" not in said and "with the plan" not in said
     assert "town halls can no longer reach a crisis cell" in r.output
+    # it ends by saying how to play the storm live, and leaves no server running
+    assert "tousrisques serve --library" in said and "/facilitator" in said
+    assert "rouen/tempete" in said
     folder = tmp_path / "tmp"
     assert str((folder / "report.html").resolve()) in r.output.replace("\n", "")
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
