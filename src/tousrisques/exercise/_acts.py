@@ -246,7 +246,11 @@ class PlayActs:
         """The shares of the population at ``scenario_s``: ``main`` (the main alert
         channel's reach then), ``broadcasts`` (informed by the broadcasts sent),
         ``relays`` (by the volunteers alone), ``any`` (by either)."""
-        per_zone = self.zone_reach(scenario_s)
+        return self.reach_of(self.zone_reach(scenario_s))
+
+    def reach_of(self, per_zone: dict[str, Any]) -> dict[str, Any]:
+        """:meth:`reach` from a :meth:`zone_reach` already computed (the shares weighted by
+        the zones' population)."""
         pop = np.asarray(self.exercise.compiled.population, float)
         total = float(pop.sum())
         out: dict[str, Any] = {"channel": per_zone["channel"]}

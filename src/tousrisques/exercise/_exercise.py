@@ -291,6 +291,22 @@ class Exercise:
         a, ch = self.actor_index(actor), self._channel[channel]
         return bool(self.av.avail[self._k(scenario_s), a, ch])
 
+    def has(self, actor: str, channel: str) -> bool:
+        """Whether ``actor`` has ``channel`` in this run: available at some output time (a
+        channel never available — planned equipment a mitigation would bring — is one the
+        actor does not have, not one it lost)."""
+        a, ch = self.actor_index(actor), self._channel[channel]
+        return bool(self.av.avail[:, a, ch].any())
+
+    @cached_property
+    def present(self) -> npt.NDArray[np.bool_]:
+        """Per asset, whether it works at some output time of the run (one that never does
+        is not there: planned equipment a mitigation would bring)."""
+        ever = np.zeros(len(self.timeline.working_at(0)), bool)
+        for k in range(len(self.timeline.times_s)):
+            ever |= self.timeline.working_at(k)
+        return ever
+
     def reach(self, channel: str, scenario_s: float) -> tuple[float, int]:
         """A broadcast's share of the population reached at ``scenario_s``, and people."""
         k, ch = self._k(scenario_s), self._channel[channel]

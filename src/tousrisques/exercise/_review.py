@@ -321,9 +321,8 @@ def _p2p(exercise: Exercise, actor: str) -> list[str]:
     some output time (a channel never available — planned equipment not installed in this
     run, a satellite phone a mitigation would bring — is not a failure: it does not have
     it)."""
-    a, av = exercise.actor_index(actor), exercise.av
-    return [x for x in exercise.held(actor) if not exercise.is_broadcast(x)
-            and bool(av.avail[:, a, exercise.channels.index(x)].any())]
+    return [x for x in exercise.held(actor)
+            if not exercise.is_broadcast(x) and exercise.has(actor, x)]
 
 
 def _down(exercise: Exercise, players: Sequence[str], span: Stretch

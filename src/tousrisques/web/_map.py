@@ -94,7 +94,7 @@ def _build(ex: Exercise) -> MapGeometry:
     a = t.assets
     # an asset that never works in the run is not there (planned equipment a mitigation
     # would bring): it is not drawn, and never counted down
-    where = _located(t) & _ever_working(ex)
+    where = _located(t) & ex.present
     is_line = a.connects[:, 0] >= 0
     point_rows = np.nonzero(where & ~is_line)[0]
     counts = Counter(t.kind_of(int(i)) for i in point_rows)
@@ -139,14 +139,6 @@ def _zone_name(attrs: dict[str, npt.NDArray[np.object_]], z: int) -> str:
         if key in attrs and attrs[key][z] is not None and str(attrs[key][z]):
             return str(attrs[key][z])
     return ""
-
-
-def _ever_working(ex: Exercise) -> npt.NDArray[np.bool_]:
-    """Per asset, whether it works at some output time of the run."""
-    ever = np.zeros(len(ex.timeline.working_at(0)), bool)
-    for k in range(len(ex.timeline.times_s)):
-        ever |= ex.timeline.working_at(k)
-    return ever
 
 
 def map_geometry(ex: Exercise) -> MapGeometry:
@@ -218,4 +210,4 @@ def map_state(session: Session, scenario_s: float, clock: str) -> dict[str, Any]
                           "any": round(float(y), 4)}
                       for z, m, v, y in zip(ex.zone_ids, reach["main"], reach["relays"],
                                             reach["any"], strict=True)},
-            "reach": session.reach(scenario_s)}
+            "reach": session.reach_of(reach)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 __all__ = [
@@ -18,6 +18,24 @@ __all__ = [
 ]
 
 _REF = Field(min_length=1, max_length=100)
+
+
+def no_null(value: object) -> object:
+    """Refuse an explicit null: an optional field of a body is left out, never null.
+
+    Examples
+    --------
+    >>> no_null("mobile")
+    'mobile'
+    """
+    if value is None:
+        raise ValueError("leave it out rather than null")
+    return value
+
+
+#: a channel a body may name or leave out (never null)
+OptionalChannel = Annotated[Annotated[str, Field(min_length=1, max_length=100)]
+                            | SkipJsonSchema[None], BeforeValidator(no_null)]
 _TEXT = Field(min_length=1, max_length=10_000)
 
 
@@ -89,9 +107,7 @@ class CreateExercise(_In):
     @field_validator("run", "percentile", mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("leave it out rather than null")
-        return _json_int(value)
+        return _json_int(no_null(value))
 
     @model_validator(mode="after")
     def _one_of(self) -> CreateExercise:
@@ -289,14 +305,7 @@ class InjectIn(_In):
 
     to: list[str] = Field(min_length=1, max_length=200)
     text: str = _TEXT
-    channel: Annotated[str, Field(min_length=1, max_length=100)] | SkipJsonSchema[None] = None
-
-    @field_validator("channel", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("leave it out rather than null")
-        return value
+    channel: OptionalChannel = None
 
 
 class SeqOut(BaseModel):

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
-from tousrisques.web._schemas import Bilingual
+from tousrisques.web._schemas import Bilingual, OptionalChannel
 
 __all__ = ["ActionIn", "AnnotationIn", "AnnotationOut", "LineIn", "NoteIn", "PointIn", "QrIn",
            "ReflexOut", "RelayIn", "RelayOut"]
@@ -137,14 +136,7 @@ class RelayIn(_In):
     relay: str = Field(min_length=1, max_length=100)
     zones: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
         min_length=1, max_length=200)
-    channel: Annotated[str, Field(min_length=1, max_length=100)] | SkipJsonSchema[None] = None
-
-    @field_validator("channel", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("leave it out rather than null")
-        return value
+    channel: OptionalChannel = None
 
 
 class RelayOut(BaseModel):

@@ -1,12 +1,15 @@
 // The exercise's log shown as lists: messages and injects (#inbox), the situation log (#log),
 // decisions (#decisions), observers' notes (#notes). Every text a user wrote goes in as text.
 
-import { clockText, el, list, num, pick, share, w } from "./common.js";
+import {
+  api, clockText, detail, el, exerciseId, lang, list, num, pick, say, share, showClock, showState, tokenKey, w,
+} from "./common.js";
 import { COLON } from "./common.js";
 
 /** What the pages know of the exercise: actors, channels, the clock's start. */
 export class Context {
   constructor(info, me = null) {
+    this.info = info; // the exercise as GET /exercises/{id} gave it
     this.actors = new Map((info.actors || []).map((a) => [a.id, a]));
     this.channels = new Map((info.channels || []).map((c) => [c.id, c]));
     this.me = me; // the player's actor id, or null
@@ -188,4 +191,23 @@ export function channelItems(ctx, channels) {
   badge(ch.available ? w("available") : w("unavailable"), ch.available ? "up" : "down"),
   ch.broadcast ? badge(w("broadcast")) : null,
   ch.available ? null : el("span", { class: "reason" }, pick(ch.reason))));
+}
+
+/** The exercise a participant's page shows, read with its token: its context, the clock set
+ * and shown; null when it cannot be read (a token the server no longer knows leads back to
+ * the join page; another refusal is said in the status bar). */
+export async function openExercise(base, token, clock) {
+  const info = await api(base, { token });
+  if (info.status === 401) { // a token this server does not know, or the exercise has ended
+    sessionStorage.removeItem(tokenKey(exerciseId));
+    location.replace(`/join/${encodeURIComponent(exerciseId)}?lang=${lang}`);
+    return null;
+  }
+  if (!info.ok) { say(detail(info), true); return null; }
+  const ctx = new Context(info.data);
+  ctx.now = () => clock.now();
+  clock.set(info.data);
+  showState(info.data.state, clock);
+  showClock(clock);
+  return ctx;
 }

@@ -2,9 +2,9 @@
 // notes for the after-action review.
 
 import {
-  Clock, api, debounce, clear, detail, download, el, exerciseId, follow, getToken, lang, tokenKey, say, showClock, showState, w,
+  Clock, api, debounce, clear, download, el, exerciseId, follow, getToken, lang, showState, w,
 } from "./common.js";
-import { Context, citeOption, decisionItem, inboxItem, settle, logItem, noteItem, prepend } from "./feed.js";
+import { citeOption, decisionItem, inboxItem, openExercise, settle, logItem, noteItem, prepend } from "./feed.js";
 import { reflexItems, wireDownloads, wireForms } from "./forms.js";
 import { startMap } from "./map.js";
 
@@ -71,18 +71,8 @@ function onEvent(event) {
 
 async function main() {
   if (!token) return;
-  const info = await api(base, { token });
-  if (info.status === 401) { // a token this server does not know, or the exercise has ended
-    sessionStorage.removeItem(tokenKey(exerciseId));
-    location.replace(`/join/${encodeURIComponent(exerciseId)}?lang=${lang}`);
-    return;
-  }
-  if (!info.ok) { say(detail(info), true); return; }
-  ctx = new Context(info.data);
-  ctx.now = () => clock.now();
-  clock.set(info.data);
-  showState(info.data.state, clock);
-  showClock(clock);
+  ctx = await openExercise(base, token, clock);
+  if (!ctx) return;
   const me = await api(`${base}/me`, { token });
   if (me.ok) document.getElementById("me-name").textContent = me.data.name || "";
   wireForms(base, token);

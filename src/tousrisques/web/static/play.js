@@ -2,13 +2,13 @@
 // why and which channel would get through), volunteers, the situation log, decisions, the map.
 
 import {
-  Clock, api, debounce, clear, detail, download, el, exerciseId, follow, getToken, lang, tokenKey, num, pick,
-  roleName, say, share, showClock, showState, w,
+  Clock, api, debounce, clear, detail, download, el, exerciseId, follow, getToken, lang, num, pick,
+  roleName, say, share, showState, w,
 } from "./common.js";
 import { addresseeOptions, chainOf, communeOf } from "./actors.js";
 import { COLON } from "./common.js";
 import {
-  Context, channelItems, citeOption, decisionItem, inboxItem, settle, logItem, prepend,
+  channelItems, citeOption, decisionItem, inboxItem, openExercise, settle, logItem, prepend,
 } from "./feed.js";
 import { startMap } from "./map.js";
 import { reflexItems, wireDownloads, wireForms } from "./forms.js";
@@ -131,18 +131,8 @@ async function compose(evt) {
 
 async function main() {
   if (!token) return;
-  const info = await api(base, { token });
-  if (info.status === 401) { // a token this server does not know, or the exercise has ended
-    sessionStorage.removeItem(tokenKey(exerciseId));
-    location.replace(`/join/${encodeURIComponent(exerciseId)}?lang=${lang}`);
-    return;
-  }
-  if (!info.ok) { say(detail(info), true); return; }
-  ctx = new Context(info.data);
-  ctx.now = () => clock.now();
-  clock.set(info.data);
-  showState(info.data.state, clock);
-  showClock(clock);
+  ctx = await openExercise(base, token, clock);
+  if (!ctx) return;
   const me = await refreshMe();
   if (!me) return;
   ctx.me = me.actor;
@@ -150,13 +140,13 @@ async function main() {
   document.getElementById("role-name").textContent = actor ? pick(actor.name) : me.actor;
   document.getElementById("role-id").textContent = `${me.actor} · ${actor ? roleName(actor.role) : ""}`;
   // a hundred actors on a métropole: grouped by role, the crisis cells and one's superiors first
-  addresseeOptions(document.getElementById("compose-to"), info.data.actors, {
-    first: chainOf(info.data.actors, me.actor), firstLabel: w("first_to"), me: me.actor });
+  addresseeOptions(document.getElementById("compose-to"), ctx.info.actors, {
+    first: chainOf(ctx.info.actors, me.actor), firstLabel: w("first_to"), me: me.actor });
   document.getElementById("compose-channel").addEventListener("change", syncBroadcast);
   document.getElementById("compose").addEventListener("submit", compose);
   wireForms(base, token);
   wireDownloads(base, token);
-  relays(info.data, me.actor);
+  relays(ctx.info, me.actor);
   await refreshReflex();
   map = await startMap(exerciseId, token, (id) => ctx.channelName(id));
   for (const z of (map && map.geo ? map.geo.zones : [])) ctx.zones.set(z.id, z.name || z.id);
